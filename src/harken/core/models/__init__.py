@@ -1,0 +1,18 @@
+from harken.core.models.audit import AuditEntry
+from harken.core.models.authority import AUTHORITY_RULES, Authority
+from harken.core.models.heartbeat import Heartbeat
+from harken.core.models.invitation import Invitation
+from harken.core.models.member import Member, Role
+from harken.core.models.workspace import Workspace, WorkspaceOwned
+
+__all__ = [
+    "AUTHORITY_RULES",
+    "AuditEntry",
+    "Authority",
+    "Heartbeat",
+    "Invitation",
+    "Member",
+    "Role",
+    "Workspace",
+    "WorkspaceOwned",
+]

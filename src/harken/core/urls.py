@@ -1,0 +1,31 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from harken.core import views
+from harken.core.views import members, system, workspaces
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", system.health, name="health"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/<str:token>/", members.setup_owner, name="setup_owner"),
+    path("inbox/", views.section, {"section": "inbox"}, name="inbox"),
+    path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
+    path("analytics/", views.section, {"section": "analytics"}, name="analytics"),
+    path("workspaces/", workspaces.workspace_list, name="workspace_list"),
+    path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
+    path("workspaces/<int:pk>/switch/", workspaces.workspace_switch, name="workspace_switch"),
+    path("settings/", workspaces.workspace_settings, name="settings"),
+    path("settings/members/", members.member_list, name="member_list"),
+    path("settings/members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", members.member_remove, name="member_remove"),
+    path("settings/invitations/new/", members.invitation_create, name="invitation_create"),
+    path(
+        "settings/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"
+    ),
+    path("settings/authority/", members.authority_edit, name="authority"),
+    path("settings/audit/", system.audit_log, name="audit_log"),
+    path("settings/system/", system.system_status, name="system"),
+    path("invite/<str:token>/", members.invitation_accept, name="invitation_accept"),
+]

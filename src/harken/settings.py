@@ -1,0 +1,255 @@
+"""Harken's settings, read from the environment only (see .env.example).
+
+Every value has a ``#:`` comment saying what it does. Bad values raise
+``ImproperlyConfigured`` with one clear sentence; ``harken`` prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+from harken.lib.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+#: Where Harken keeps its SQLite database, queue, secret key and uploads.
+DATA_DIR = Path(env_str("HARKEN_DATA_DIR", str(Path.cwd() / "data"))).expanduser().resolve()
+
+
+def _data_file(name: str) -> Path:
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The data folder {DATA_DIR} cannot be created: {exc.strerror}. "
+            "Set HARKEN_DATA_DIR to a writable folder."
+        ) from None
+    return DATA_DIR / name
+
+
+def _kept_secret(name: str, make: str) -> str:
+    """Return the secret kept in the data folder, creating it on first start."""
+    path = _data_file(name)
+    if not path.exists():
+        try:
+            path.touch(mode=0o600)
+            path.write_text(make)
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"The data folder {DATA_DIR} is not writable ({exc.strerror}). "
+                "Set HARKEN_DATA_DIR to a writable folder."
+            ) from None
+    return path.read_text().strip()
+
+
+#: Debug pages with tracebacks. Never in production.
+DEBUG = env_bool("HARKEN_DEBUG", False)
+
+#: Signs sessions and tokens. Generated once and kept in the data folder unless set.
+SECRET_KEY = env_secret("HARKEN_SECRET_KEY") or _kept_secret(
+    "secret_key", secrets.token_urlsafe(64)
+)
+
+#: Keys for secrets at rest (Fernet), newest first, comma-separated; generated once if unset.
+ENCRYPTION_KEYS = env_list("HARKEN_ENCRYPTION_KEYS", []) or [
+    _kept_secret("encryption_key", Fernet.generate_key().decode())
+]
+
+#: Host names this server answers to.
+ALLOWED_HOSTS = env_list("HARKEN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+#: Origins trusted for CSRF when behind a proxy (https://harken.example.com).
+CSRF_TRUSTED_ORIGINS = env_list("HARKEN_CSRF_TRUSTED_ORIGINS", [])
+
+#: The public base URL, used in invitation links and emails.
+BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+#: Served over HTTPS (behind a proxy): secure cookies, HSTS and redirects.
+HTTPS = env_bool("HARKEN_HTTPS", False)
+if HTTPS:
+    SECURE_SSL_REDIRECT = env_bool("HARKEN_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("HARKEN_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("HARKEN_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "harken.core",
+    "harken.networks",
+    "harken.analysis",
+    "harken.listening",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "harken.core.middleware.CurrentWorkspaceMiddleware",
+]
+
+ROOT_URLCONF = "harken.urls"
+WSGI_APPLICATION = "harken.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "harken.core.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env_str("DATABASE_URL", "")
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(_data_file("harken.sqlite3")),
+        }
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises ValueError and friends
+        raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+    if not config.get("ENGINE") or not config.get("NAME"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is malformed: expected sqlite:///path or postgres://user@host:port/name."
+        )
+    return config
+
+
+DATABASES = {"default": _database()}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Survive a second process (the queue consumer): WAL lets readers run beside a writer,
+    # busy_timeout waits for the lock instead of failing, IMMEDIATE takes the write lock
+    # at BEGIN so two writers never deadlock upgrading a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"].pop("CONN_MAX_AGE", None)
+    DATABASES["default"].pop("CONN_HEALTH_CHECKS", None)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+#: Redis for the scale-out queue; when unset the queue lives in SQLite in the data folder.
+REDIS_URL = env_str("REDIS_URL", "")
+
+#: Worker threads per queue consumer.
+HUEY_WORKERS = env_int("HARKEN_WORKERS", 2, minimum=1)
+
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://.")
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": env_str("HARKEN_QUEUE_NAME", "harken"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "harken",
+        "filename": str(_data_file("queue.sqlite3")),
+        "immediate": env_bool("HARKEN_QUEUE_IMMEDIATE", False),
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+#: Default time zone for dates shown to people; each workspace may set its own.
+TIME_ZONE = env_str("HARKEN_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the package without a collectstatic step in the embedded default.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+#: SMTP server for invitations and alerts; without one, emails are written to the log.
+EMAIL_HOST = env_str("HARKEN_EMAIL_HOST", "")
+EMAIL_PORT = env_int("HARKEN_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("HARKEN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("HARKEN_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("HARKEN_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = env_str("HARKEN_EMAIL_FROM", "Harken <harken@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+#: Log level for Harken's own loggers.
+LOG_LEVEL = env_str("HARKEN_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "harken": {"level": LOG_LEVEL},
+        "huey": {"level": "INFO"},
+    },
+}

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("harken.core.urls")),
+    path("listening/", include("harken.listening.urls")),
+]
