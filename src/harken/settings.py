@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "harken.core",
     "harken.networks",
     "harken.analysis",
+    "harken.inbox",
     "harken.listening",
 ]
 

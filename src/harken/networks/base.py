@@ -87,6 +87,15 @@ class Connector:
     counts_urls_as: ClassVar[int | None] = None
     needs_media: ClassVar[bool] = False
 
+    def __init__(self, config: dict[str, Any] | None = None, *, query: str | None = None) -> None:
+        """``config`` is the account's decrypted config (tokens, instance URL, feed URL...);
+        ``query`` makes ``fetch`` run a search instead of reading the account's own mentions.
+        A connector that refreshes a token updates ``self.config`` and sets
+        ``self.config_changed`` so the caller re-saves the account."""
+        self.config: dict[str, Any] = dict(config or {})
+        self.query = query
+        self.config_changed = False
+
     def fetch(self, cursor: str | None) -> Page:
         """Items newer than ``cursor``, oldest first. Must not skip items on a partial failure."""
         raise NotImplementedError

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.db import models
+
+from harken.core.models import WorkspaceOwned
+
+
+class Mention(WorkspaceOwned):
+    """One inbound item with its enrichment. Its text is attacker-controlled: always escaped.
+
+    (workspace, network, external_id) is unique: the ingest pipeline's dedupe key, which
+    makes a repeated batch after a crash harmless.
+    """
+
+    class Sentiment(models.TextChoices):
+        NEGATIVE = "negative", "Negative"
+        NEUTRAL = "neutral", "Neutral"
+        POSITIVE = "positive", "Positive"
+
+    network = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, default="post")
+    source = models.ForeignKey(
+        "listening.Source", on_delete=models.SET_NULL, null=True, blank=True, related_name="mentions"
+    )
+    author = models.ForeignKey("listening.Author", on_delete=models.PROTECT, related_name="mentions")
+    text = models.TextField()
+    url = models.URLField(max_length=2000, blank=True)
+    posted = models.DateTimeField(db_index=True)
+    ingested = models.DateTimeField(auto_now_add=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    is_own = models.BooleanField(default=False, help_text="Written by the business (our answer).")
+    topics = models.ManyToManyField("listening.Topic", blank=True, related_name="mentions")
+    # Enrichment (analysis app)
+    language = models.CharField(max_length=8, blank=True)
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    sentiment_scores = models.JSONField(default=dict, blank=True)
+    intents = models.JSONField(default=list, blank=True)
+    key_phrases = models.JSONField(default=list, blank=True)
+    priority = models.PositiveSmallIntegerField(default=0)
+    priority_reasons = models.CharField(max_length=255, blank=True)
+    # Near-duplicates (the same text cross-posted or re-shared) share a fingerprint.
+    fingerprint = models.CharField(max_length=32, blank=True, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+
+    class Meta:
+        ordering = ["-posted", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network", "external_id"], name="one_mention_per_item"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "-posted"], name="mention_stream")]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.external_id}"

@@ -1,0 +1,3 @@
+from harken.networks.models.account import Account
+
+__all__ = ["Account"]
