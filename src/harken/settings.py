@@ -217,7 +217,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = _data_file("static")
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -229,17 +230,25 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 #: SMTP server for invitations and alerts; without one, emails are written to the log.
 EMAIL_HOST = env_str("HARKEN_EMAIL_HOST", "")
-EMAIL_PORT = env_int("HARKEN_EMAIL_PORT", 587, minimum=1)
-EMAIL_HOST_USER = env_str("HARKEN_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("HARKEN_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("HARKEN_EMAIL_TLS", True)
-EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = env_str("HARKEN_EMAIL_FROM", "Harken <harken@localhost>")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": EMAIL_HOST,
+                "port": env_int("HARKEN_EMAIL_PORT", 587, minimum=1),
+                "username": env_str("HARKEN_EMAIL_USER", ""),
+                "password": env_secret("HARKEN_EMAIL_PASSWORD"),
+                "use_tls": env_bool("HARKEN_EMAIL_TLS", True),
+                "timeout": 15,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+del EMAIL_HOST
 
 #: Log level for Harken's own loggers.
 LOG_LEVEL = env_str("HARKEN_LOG_LEVEL", "INFO").upper()

@@ -22,6 +22,10 @@ class AuthorityRule:
     kind: type  # bool or int
     defaults: dict[str, Any]  # role -> value
 
+    @property
+    def is_bool(self) -> bool:
+        return self.kind is bool
+
     def clean(self, raw: Any) -> Any:
         """Turn a form or JSON value into this rule's type, or raise ValueError."""
         if self.kind is bool:

@@ -1,12 +1,179 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-def setup_owner(request, token): return HttpResponse()
-def member_list(request): return HttpResponse()
-def member_role(request, pk): return HttpResponse()
-def member_remove(request, pk): return HttpResponse()
-def invitation_create(request): return HttpResponse()
-def invitation_revoke(request, pk): return HttpResponse()
-def invitation_accept(request, token): return HttpResponse()
-def authority_edit(request): return HttpResponse()
+from harken.core.access import access_object, check_role, scoped, workspace_view
+from harken.core.actions import (
+    do_accept_invitation,
+    do_change_role,
+    do_create_owner,
+    do_create_workspace,
+    do_invite,
+    do_remove_member,
+    do_revoke_invitation,
+    do_set_authority,
+    find_invitation,
+)
+from harken.core.forms import InvitationForm, RoleForm, SignUpForm, WorkspaceForm
+from harken.core.models import AUTHORITY_RULES, Authority, Invitation, Member, Role
+from harken.core.setup import check_setup_token
+
+
+def _settings_page(request: HttpRequest, template: str, tab: str, **context: object) -> HttpResponse:
+    context.update({"title": "Settings", "section": "settings", "tab": tab})
+    return render(request, template, context)
+
+
+@workspace_view(Role.VIEWER)
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = scoped(request, Member).select_related("user").order_by("user__username")
+    invitations = [i for i in scoped(request, Invitation).select_related("invited_by") if i.is_usable]
+    return _settings_page(
+        request,
+        "core/settings_members.html",
+        "members",
+        members=members,
+        invitations=invitations,
+        roles=Role.choices,
+        can_manage=request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
+        invite_form=InvitationForm(),
+        new_link=request.session.pop("new_invitation_link", None),
+    )
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access_object(request, Member, pk)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose a role.")
+        do_change_role(member, request.member, form.cleaned_data["role"])  # type: ignore[attr-defined]
+        messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("member_list")
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access_object(request, Member, pk)
+    try:
+        do_remove_member(member, request.member)  # type: ignore[attr-defined]
+        messages.success(request, f"{member.user} was removed.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("member_list")
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role and a valid email address.")
+        return redirect("member_list")
+    try:
+        token = do_invite(request.workspace, request.member, **form.cleaned_data)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("member_list")
+    # Shown once: only the token's hash is stored.
+    request.session["new_invitation_link"] = request.build_absolute_uri(
+        reverse("invitation_accept", args=[token])
+    )
+    return redirect("member_list")
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    do_revoke_invitation(access_object(request, Invitation, pk), request.user)
+    messages.success(request, "Invitation revoked.")
+    return redirect("member_list")
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_invitation(token)
+    if invitation is None:
+        return render(request, "core/invitation_invalid.html", status=404)
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            user = request.user
+        elif form.is_valid():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
+        try:
+            member = do_accept_invitation(invitation, user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("home")
+        request.session["workspace_id"] = member.workspace_id
+        messages.success(request, f"Welcome to {member.workspace.name}.")
+        return redirect("inbox")
+    return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@workspace_view(Role.VIEWER)
+def authority_edit(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    if request.method == "POST":
+        check_role(request, Role.OWNER)
+        values = {}
+        for key, rule in AUTHORITY_RULES.items():
+            for role in Role.values:
+                raw = request.POST.get(f"{role}.{key}", "false" if rule.kind is bool else "")
+                values[(role, key)] = raw
+        try:
+            changed = do_set_authority(workspace, request.user, values)
+        except (ValueError, ValidationError):
+            messages.error(request, "Each amount must be a whole number of zero or more.")
+        else:
+            messages.success(request, f"Authority saved ({changed} change{'s' * (changed != 1)}).")
+            return redirect("authority")
+    table = Authority.table(workspace)
+    rows = [
+        {"rule": rule, "cells": [(role, label, table[key][role]) for role, label in Role.choices]}
+        for key, rule in AUTHORITY_RULES.items()
+    ]
+    return _settings_page(
+        request,
+        "core/settings_authority.html",
+        "authority",
+        rows=rows,
+        roles=Role.choices,
+        can_edit=request.member.can(Role.OWNER),  # type: ignore[attr-defined]
+    )
+
+
+def setup_owner(request: HttpRequest, token: str) -> HttpResponse:
+    """Create the first owner and their first workspace from the one-time setup link."""
+    if not check_setup_token(token):
+        raise Http404("This setup link is no longer valid.")
+    form = SignUpForm(request.POST or None)
+    ws_form = WorkspaceForm(request.POST or None, prefix="ws")
+    if request.method == "POST" and form.is_valid() and ws_form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = do_create_owner(data["username"], data["email"], data["password1"])
+                workspace = do_create_workspace(user, **ws_form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session["workspace_id"] = workspace.pk
+            return redirect("inbox")
+    return render(request, "core/setup.html", {"form": form, "ws_form": ws_form, "title": "Set up"})

@@ -1,7 +1,99 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+import platform
+from datetime import timedelta
 
-def health(request): return HttpResponse()
-def audit_log(request): return HttpResponse()
-def system_status(request): return HttpResponse()
+import django
+import huey
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+import harken
+from harken.core.access import scoped, workspace_view
+from harken.core.models import AuditEntry, Heartbeat, Role
+
+#: A consumer that has not beaten for this long is reported as down.
+HEARTBEAT_STALE = timedelta(minutes=3)
+
+
+def database_status() -> dict[str, object]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # any driver error means "down"; say which
+        return {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
+
+
+def queue_status() -> dict[str, object]:
+    from huey.contrib.djhuey import HUEY
+
+    status: dict[str, object] = {"backend": HUEY.__class__.__name__}
+    try:
+        status["pending"] = HUEY.pending_count()
+    except Exception as exc:  # the queue's storage is unreachable
+        return {**status, "ok": False, "error": exc.__class__.__name__}
+    beat = Heartbeat.objects.order_by("-beat").first()
+    status["last_heartbeat"] = beat.beat.isoformat() if beat else None
+    status["consumer_alive"] = bool(beat and timezone.now() - beat.beat < HEARTBEAT_STALE)
+    status["ok"] = True
+    return status
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and monitors: 200 when the database and queue answer."""
+    db, queue = database_status(), queue_status()
+    ok = bool(db["ok"] and queue["ok"])
+    return JsonResponse(
+        {"status": "ok" if ok else "error", "database": db, "queue": queue},
+        status=200 if ok else 503,
+    )
+
+
+@workspace_view(Role.MANAGER)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    entries = scoped(request, AuditEntry).select_related("actor")[:200]
+    return render(
+        request,
+        "core/settings_audit.html",
+        {"entries": entries, "title": "Settings", "section": "settings", "tab": "audit"},
+    )
+
+
+@workspace_view(Role.VIEWER)
+def system_status(request: HttpRequest) -> HttpResponse:
+    versions = {
+        "Harken": harken.__version__,
+        "Django": django.get_version(),
+        "Huey": huey.__version__,
+        "Python": platform.python_version(),
+        "Database": f"{connection.vendor} {_db_version()}",
+    }
+    return render(
+        request,
+        "core/settings_system.html",
+        {
+            "title": "Settings",
+            "section": "settings",
+            "tab": "system",
+            "database": database_status(),
+            "queue": queue_status(),
+            "heartbeats": Heartbeat.objects.order_by("-beat")[:10],
+            "stale_after": HEARTBEAT_STALE,
+            "versions": versions,
+        },
+    )
+
+
+def _db_version() -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return str(cursor.fetchone()[0])

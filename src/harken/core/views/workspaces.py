@@ -1,8 +1,75 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-def workspace_list(request): return HttpResponse()
-def workspace_create(request): return HttpResponse()
-def workspace_switch(request, pk): return HttpResponse()
-def workspace_settings(request): return HttpResponse()
+from harken.core.access import access_workspace, memberships, workspace_view
+from harken.core.actions import do_create_workspace, do_update_workspace
+from harken.core.forms import WorkspaceForm
+from harken.core.models import Role
+
+
+@login_required
+def workspace_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/workspace_list.html",
+        {"rows": memberships(request.user), "title": "Workspaces", "section": "settings"},
+    )
+
+
+@login_required
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = do_create_workspace(request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session["workspace_id"] = workspace.pk
+            messages.success(request, f"Workspace {workspace.name} created.")
+            return redirect("inbox")
+    return render(request, "core/workspace_form.html", {"form": form, "title": "New workspace"})
+
+
+@login_required
+@require_POST
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    workspace = access_workspace(request, request.POST.get("workspace", ""))
+    request.session["workspace_id"] = workspace.pk
+    return redirect(request.POST.get("next") or "inbox")
+
+
+@workspace_view(Role.VIEWER)
+def workspace_settings(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    can_edit = request.member.can(Role.OWNER)  # type: ignore[attr-defined]
+    initial = {"name": workspace.name, "time_zone": workspace.time_zone}
+    form = WorkspaceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse("Only an owner can change the workspace.", status=403)
+        if form.is_valid():
+            try:
+                do_update_workspace(workspace, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Workspace saved.")
+                return redirect("settings")
+    return render(
+        request,
+        "core/settings_workspace.html",
+        {
+            "form": form,
+            "can_edit": can_edit,
+            "title": "Settings",
+            "section": "settings",
+            "tab": "workspace",
+        },
+    )

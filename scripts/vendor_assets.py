@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Fetch Harken's front-end assets from the npm registry into src/harken/static/vendor/.
+
+Run it to upgrade: it downloads each pinned package with `npm pack`, copies only the files
+Harken serves, and records name, version and integrity in VERSIONS.json. The vendored files
+are committed, so installing and running Harken never touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+VENDOR = Path(__file__).resolve().parents[1] / "src" / "harken" / "static" / "vendor"
+
+#: package@version -> {file inside the package: path under static/vendor/}
+ASSETS = {
+    "htmx.org@2.0.11": {"package/dist/htmx.min.js": "htmx/htmx.min.js"},
+    "@picocss/pico@2.1.1": {"package/css/pico.min.css": "pico/pico.min.css"},
+}
+
+
+def fetch(spec: str, files: dict[str, str], workdir: Path) -> dict[str, str]:
+    out = subprocess.run(
+        ["npm", "pack", spec, "--json", "--pack-destination", str(workdir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    info = json.loads(out.stdout)[0]
+    with tarfile.open(workdir / info["filename"]) as tar:
+        for inner, target in files.items():
+            member = tar.extractfile(inner)
+            if member is None:
+                sys.exit(f"{spec} has no {inner}")
+            dest = VENDOR / target
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with dest.open("wb") as fh:
+                shutil.copyfileobj(member, fh)
+    return {"name": info["name"], "version": info["version"], "integrity": info["integrity"]}
+
+
+def main() -> None:
+    records = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec, files in ASSETS.items():
+            record = fetch(spec, files, Path(tmp))
+            record["files"] = sorted(files.values())
+            records.append(record)
+            print(f"{record['name']}@{record['version']}: {', '.join(record['files'])}")
+    (VENDOR / "VERSIONS.json").write_text(json.dumps(records, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The `harken` command: serve, worker, demo, createowner, and every Django command.
+
+Configuration errors (a malformed DATABASE_URL, an unwritable data folder, a port in use)
+print one line and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """usage: harken COMMAND [options]
+
+  serve         run Harken: web server and queue worker (default 127.0.0.1:8000)
+  worker        run a queue consumer (with REDIS_URL, on any machine)
+  demo          fill the sample workspace "Sample: Harbor Street Jewelers"
+  createowner   create a user who owns workspaces
+  import        import mentions from a CSV or JSON Lines file
+  retrain       fit a workspace's sentiment and intent adjustment from its corrections
+  migrate, check, shell, ...   any Django management command
+
+Run `harken COMMAND --help` for a command's options."""
+
+#: Harken's names for management commands whose module name differs.
+ALIASES = {"import": "import_mentions"}
+
+
+class ConfigError(Exception):
+    """Raised for a problem the user fixes in their configuration: printed as one line."""
+
+
+def fail(message: str) -> None:
+    print(f"harken: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harken.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError
+
+    try:
+        django.setup()
+        execute_from_command_line(["harken", ALIASES.get(argv[0], argv[0]), *argv[1:]])
+    except (ImproperlyConfigured, ConfigError) as exc:
+        fail(str(exc))
+    except OperationalError as exc:
+        fail(f"the database cannot be reached: {str(exc).strip().splitlines()[0]}")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""`harken serve`: migrate, then run the web server and a queue consumer in one process tree."""
+
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from harken.cli import ConfigError
+from harken.core.setup import setup_is_open, setup_token
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind the listening socket ourselves so a port in use is one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} on {host} is already in use; try --port {port + 1}.")
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
+    sock.listen(1024)
+    return sock
+
+
+class Command(BaseCommand):
+    help = "Run Harken: the web server and a queue consumer."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8, help="Web server threads.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Don't start a queue consumer here."
+        )
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, no_worker: bool, **options: Any) -> None:
+        if not 0 < port < 65536:
+            raise ConfigError(f"--port {port} is not a port number (1-65535).")
+        sock = bind(host, port)
+        call_command("migrate", interactive=False, verbosity=0)
+        self.welcome(host, port)
+        worker = None if no_worker else self.start_worker()
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            self.run_server(sock, threads)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping…")
+        finally:
+            if worker is not None:
+                stop_worker(worker)
+            sock.close()
+        self.stdout.write("Harken stopped.")
+
+    def welcome(self, host: str, port: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        url = f"http://{shown}:{port}/"
+        self.stdout.write(f"Harken is running at {url}  (data in {settings.DATA_DIR})")
+        if setup_is_open():
+            self.stdout.write(
+                "No owner yet. Create one with `harken createowner`, or open this one-time "
+                f"setup link: {url}setup/{setup_token()}/"
+            )
+        self.stdout.write("Sample data: `harken demo`. Stop with Ctrl-C.")
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "harken", "worker"])  # noqa: S603
+
+    def run_server(self, sock: socket.socket, threads: int) -> None:
+        from waitress import create_server
+
+        from harken.wsgi import application
+
+        server = create_server(application, sockets=[sock], threads=threads, ident="Harken")
+        server.run()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
