@@ -40,6 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harken.settings")
+    try:
+        run(argv)
+    except KeyboardInterrupt:  # Ctrl-C, even while still starting up: no traceback
+        return 130
+    return 0
+
+
+def run(argv: list[str]) -> None:
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
@@ -52,9 +60,6 @@ def main(argv: list[str] | None = None) -> int:
         fail(str(exc))
     except OperationalError as exc:
         fail(f"the database cannot be reached: {str(exc).strip().splitlines()[0]}")
-    except KeyboardInterrupt:
-        return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -260,6 +260,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "harken": {"level": LOG_LEVEL},
-        "huey": {"level": "INFO"},
+        # The consumer installs its own handler; don't print each line twice.
+        "huey": {"level": "INFO", "propagate": False},
+        "waitress.queue": {"level": "ERROR"},
     },
 }

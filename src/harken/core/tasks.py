@@ -7,7 +7,7 @@ import socket
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 import harken
 from harken.core.models import Heartbeat
@@ -26,3 +26,9 @@ def do_heartbeat(name: str | None = None) -> Heartbeat:
 @db_periodic_task(crontab(minute="*"))
 def heartbeat() -> None:
     do_heartbeat()
+
+
+@db_task()
+def ping() -> str:
+    """A round trip through the queue: `harken` uses it to check a consumer answers."""
+    return f"pong from {socket.gethostname()}:{os.getpid()}"
