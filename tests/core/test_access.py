@@ -32,7 +32,9 @@ def test_it_refuses_another_workspaces_member(alice_client, charlie, route):
 
 def test_it_refuses_another_workspaces_invitation(alice_client, charlie, other_workspace):
     invitation = Invitation.objects.create(
-        workspace=other_workspace, role="viewer", token_hash="x" * 64,
+        workspace=other_workspace,
+        role="viewer",
+        token_hash="x" * 64,
         expires=Invitation.default_expiry(),
     )
     response = alice_client.post(reverse("invitation_revoke", args=[invitation.pk]))

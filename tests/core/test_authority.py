@@ -16,7 +16,9 @@ def test_an_owner_raises_a_responders_refund_limit(alice_client, workspace):
     form = {f"{role}.{key}": "" for role in Role.values for key in ["refund_limit"]}
     form.update({"owner.refund_limit": "1000000", "manager.refund_limit": "500"})
     form.update({"responder.refund_limit": "120", "viewer.refund_limit": "0"})
-    form.update({"owner.may_reply": "true", "manager.may_reply": "true", "responder.may_reply": "true"})
+    form.update(
+        {"owner.may_reply": "true", "manager.may_reply": "true", "responder.may_reply": "true"}
+    )
     form.update({"responder.posts_need_approval": "true", "viewer.posts_need_approval": "true"})
     form.update({"owner.may_connect_accounts": "true", "manager.may_connect_accounts": "true"})
     response = alice_client.post(reverse("authority"), form)
@@ -39,5 +41,7 @@ def test_a_responder_cannot_change_authority(bob_client, workspace):
 
 
 def test_authority_is_kept_per_workspace(workspace, other_workspace):
-    Authority.objects.create(workspace=other_workspace, role="responder", key="refund_limit", value=5)
+    Authority.objects.create(
+        workspace=other_workspace, role="responder", key="refund_limit", value=5
+    )
     assert Authority.value_for(workspace, "responder", "refund_limit") == 50

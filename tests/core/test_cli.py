@@ -18,7 +18,10 @@ def harken(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "harken", *args],
-        capture_output=True, text=True, env=full_env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
     )
 
 
@@ -61,7 +64,10 @@ def test_a_port_in_use_is_one_line(tmp_path):
 def test_an_unreachable_postgres_is_one_line(tmp_path):
     result = harken(
         "migrate",
-        env={"HARKEN_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"},
+        env={
+            "HARKEN_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        },
     )
     assert "database cannot be reached" in one_line_error(result)
 
@@ -87,11 +93,18 @@ def wait_for(url: str, seconds: float = 45) -> bytes:
 @pytest.mark.slow
 def test_serve_migrates_keeps_a_secret_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
+    }
     env["HARKEN_DATA_DIR"] = str(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "harken", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     try:
         page = wait_for(f"http://127.0.0.1:{port}/login/")

@@ -24,7 +24,11 @@ def test_an_owner_invites_a_new_responder_by_link(alice_client, workspace):
     newcomer = Client()
     response = newcomer.post(
         link,
-        {"username": "dana", "password1": "a long unusual pass", "password2": "a long unusual pass"},
+        {
+            "username": "dana",
+            "password1": "a long unusual pass",
+            "password2": "a long unusual pass",
+        },
     )
     assert response.status_code == 302
     dana = Member.objects.get(user__username="dana")
@@ -55,7 +59,10 @@ def test_an_expired_invitation_is_refused(alice_client):
 def test_a_responder_cannot_invite_or_change_roles(bob_client, alice, workspace):
     assert bob_client.post(reverse("invitation_create"), {"role": "owner"}).status_code == 403
     alices = Member.objects.get(user=alice)
-    assert bob_client.post(reverse("member_role", args=[alices.pk]), {"role": "viewer"}).status_code == 403
+    assert (
+        bob_client.post(reverse("member_role", args=[alices.pk]), {"role": "viewer"}).status_code
+        == 403
+    )
     alices.refresh_from_db()
     assert alices.role == Role.OWNER
     assert not Invitation.objects.exists()

@@ -80,7 +80,10 @@ def test_check_deploy_passes_in_production_settings(tmp_path):
     )
     result = subprocess.run(
         [sys.executable, "-m", "harken", "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -95,7 +98,13 @@ def test_a_redis_queue_runs_tasks_in_a_separate_worker(tmp_path):
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {url}")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update({"HARKEN_DATA_DIR": str(tmp_path), "REDIS_URL": url, "HARKEN_QUEUE_NAME": f"test-{os.getpid()}"})
+    env.update(
+        {
+            "HARKEN_DATA_DIR": str(tmp_path),
+            "REDIS_URL": url,
+            "HARKEN_QUEUE_NAME": f"test-{os.getpid()}",
+        }
+    )
     script = (
         "import django, os, subprocess, sys, time\n"
         "django.setup()\n"
@@ -108,7 +117,9 @@ def test_a_redis_queue_runs_tasks_in_a_separate_worker(tmp_path):
         "worker.send_signal(2); worker.wait(30)\n"
     )
     env["DJANGO_SETTINGS_MODULE"] = "harken.settings"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
     words = result.stdout.split()
     assert words[:3] == ["answer", "pong", "from"], result.stdout + result.stderr
     assert words[3].endswith(f":{words[4]}")  # answered by the worker process, not inline
