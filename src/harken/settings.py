@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -135,7 +136,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL", "")
     if not url:
         return {
@@ -150,7 +151,7 @@ def _database() -> dict:
         raise ImproperlyConfigured(
             "DATABASE_URL is malformed: expected sqlite:///path or postgres://user@host:port/name."
         )
-    return config
+    return dict(config)
 
 
 DATABASES = {"default": _database()}
@@ -179,7 +180,9 @@ HUEY_WORKERS = env_int("HARKEN_WORKERS", 2, minimum=1)
 
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://.")
+        raise ImproperlyConfigured(
+            f"REDIS_URL={REDIS_URL!r} must start with redis:// or rediss://."
+        )
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": env_str("HARKEN_QUEUE_NAME", "harken"),

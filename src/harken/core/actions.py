@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,7 +86,11 @@ def do_change_role(member: Member, actor_member: Member, role: str) -> Member:
         raise ValidationError("Only an owner can make someone an owner.")
     if member.role == Role.OWNER and not actor_member.can(Role.OWNER):
         raise ValidationError("Only an owner can change an owner's role.")
-    if member.role == Role.OWNER and role != Role.OWNER and not _owners_left(member.workspace, member):
+    if (
+        member.role == Role.OWNER
+        and role != Role.OWNER
+        and not _owners_left(member.workspace, member)
+    ):
         raise ValidationError("A workspace must keep at least one owner.")
     before = member.role
     member.role = role
@@ -132,7 +135,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def do_accept_invitation(invitation: Invitation, user: AbstractBaseUser) -> Member:
+def do_accept_invitation(invitation: Invitation, user: Any) -> Member:
     # Lock the row so a link used twice at once yields one membership.
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable:

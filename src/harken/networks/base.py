@@ -82,7 +82,8 @@ class Connector:
 
     network: ClassVar[str] = ""
     label: ClassVar[str] = ""
-    capabilities: ClassVar[frozenset[str]] = frozenset()  # {"fetch", "publish", "reply", "metrics", "search"}
+    #: Some of "fetch", "search", "publish", "reply", "metrics".
+    capabilities: ClassVar[frozenset[str]] = frozenset()
     max_chars: ClassVar[int | None] = None
     counts_urls_as: ClassVar[int | None] = None
     needs_media: ClassVar[bool] = False

@@ -26,7 +26,9 @@ from harken.core.models import AUTHORITY_RULES, Authority, Invitation, Member, R
 from harken.core.setup import check_setup_token
 
 
-def _settings_page(request: HttpRequest, template: str, tab: str, **context: object) -> HttpResponse:
+def _settings_page(
+    request: HttpRequest, template: str, tab: str, **context: object
+) -> HttpResponse:
     context.update({"title": "Settings", "section": "settings", "tab": tab})
     return render(request, template, context)
 
@@ -34,7 +36,9 @@ def _settings_page(request: HttpRequest, template: str, tab: str, **context: obj
 @workspace_view(Role.VIEWER)
 def member_list(request: HttpRequest) -> HttpResponse:
     members = scoped(request, Member).select_related("user").order_by("user__username")
-    invitations = [i for i in scoped(request, Invitation).select_related("invited_by") if i.is_usable]
+    invitations = [
+        i for i in scoped(request, Invitation).select_related("invited_by") if i.is_usable
+    ]
     return _settings_page(
         request,
         "core/settings_members.html",
@@ -114,7 +118,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         else:
-            return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
+            return render(
+                request, "core/invitation_accept.html", {"invitation": invitation, "form": form}
+            )
         try:
             member = do_accept_invitation(invitation, user)
         except ValidationError as exc:

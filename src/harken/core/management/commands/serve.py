@@ -27,7 +27,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} on {host} is already in use; try --port {port + 1}.")
+            raise ConfigError(
+                f"port {port} on {host} is already in use; try --port {port + 1}."
+            ) from None
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
     sock.listen(1024)
     return sock
@@ -44,7 +46,9 @@ class Command(BaseCommand):
             "--no-worker", action="store_true", help="Don't start a queue consumer here."
         )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, no_worker: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, no_worker: bool, **options: Any
+    ) -> None:
         if not 0 < port < 65536:
             raise ConfigError(f"--port {port} is not a port number (1-65535).")
         sock = bind(host, port)
