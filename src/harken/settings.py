@@ -70,6 +70,9 @@ CSRF_TRUSTED_ORIGINS = env_list("HARKEN_CSRF_TRUSTED_ORIGINS", [])
 #: The public base URL, used in invitation links and emails.
 BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+#: Let outbound HTTP reach loopback addresses (tests and single-machine setups only).
+HTTP_ALLOW_LOOPBACK = env_bool("HARKEN_HTTP_ALLOW_LOOPBACK", False)
+
 #: Served over HTTPS (behind a proxy): secure cookies, HSTS and redirects.
 HTTPS = env_bool("HARKEN_HTTPS", False)
 if HTTPS:

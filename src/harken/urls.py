@@ -3,4 +3,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("harken.core.urls")),
     path("listening/", include("harken.listening.urls")),
+    path("networks/", include("harken.networks.urls")),
 ]

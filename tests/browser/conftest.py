@@ -25,6 +25,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
+_RUNNING: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -35,12 +38,20 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls are
     # still synchronous, so tell Django they are safe here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    # One Playwright per process: test modules elsewhere import this fixture, which gives
+    # each its own session fixture, and a second sync Playwright cannot start beside the
+    # first. They share this one; it stops when the process ends.
+    if "browser" not in _RUNNING:
+        import atexit
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        _RUNNING["browser"] = launched
+        atexit.register(playwright.stop)
+        atexit.register(launched.close)
+    yield _RUNNING["browser"]
 
 
 @pytest.fixture(params=["desktop", "phone"])

@@ -68,7 +68,8 @@ def test_encryption_round_trips_unicode():
 
 
 def test_check_deploy_passes_in_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    unwanted = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by browser tests
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(
         {
             "HARKEN_DATA_DIR": str(tmp_path),

@@ -1,8 +1,41 @@
 from django.urls import path
 
-from harken.core import views as core_views
+from harken.listening.views import sources, stream
 
-# The listening issue replaces this placeholder with the stream, topics and sources.
+# The stream and source health (listening/views/stream.py, sources.py).
 urlpatterns = [
-    path("", core_views.section, {"section": "listening"}, name="listening"),
+    path("", stream.stream, name="listening"),
+    path("mentions/<int:pk>/correct/", stream.mention_correct, name="mention_correct"),
+    path("sources/", sources.source_list, name="source_list"),
+    path("sources/<int:pk>/toggle/", sources.source_toggle, name="source_toggle"),
+    path("sources/<int:pk>/poll/", sources.source_poll, name="source_poll"),
+]
+
+# Alert rules (listening/views/alerts.py)
+from harken.listening.views import alerts as alert_views  # noqa: E402
+
+urlpatterns += [
+    path("alerts/", alert_views.alert_rule_list, name="alert_rule_list"),
+    path("alerts/new/", alert_views.alert_rule_create, name="alert_rule_create"),
+    path("alerts/<int:pk>/", alert_views.alert_rule_detail, name="alert_rule_detail"),
+    path("alerts/<int:pk>/edit/", alert_views.alert_rule_edit, name="alert_rule_edit"),
+    path("alerts/<int:pk>/delete/", alert_views.alert_rule_delete, name="alert_rule_delete"),
+    path("alerts/<int:pk>/test/", alert_views.alert_rule_test, name="alert_rule_test"),
+    path(
+        "alerts/deliveries/<int:pk>/retry/",
+        alert_views.alert_delivery_retry,
+        name="alert_delivery_retry",
+    ),
+]
+
+# Topics (listening/views/topics.py)
+from harken.listening.views import topics as topic_views  # noqa: E402
+
+urlpatterns += [
+    path("topics/", topic_views.topic_list, name="topic_list"),
+    path("topics/new/", topic_views.topic_create, name="topic_create"),
+    path("topics/validate/", topic_views.topic_validate, name="topic_validate"),
+    path("topics/preview/", topic_views.topic_preview, name="topic_preview"),
+    path("topics/<int:pk>/", topic_views.topic_edit, name="topic_edit"),
+    path("topics/<int:pk>/delete/", topic_views.topic_delete, name="topic_delete"),
 ]

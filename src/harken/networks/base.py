@@ -88,13 +88,21 @@ class Connector:
     counts_urls_as: ClassVar[int | None] = None
     needs_media: ClassVar[bool] = False
 
-    def __init__(self, config: dict[str, Any] | None = None, *, query: str | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any] | None = None,
+        *,
+        query: str | None = None,
+        workspace: Any = None,
+    ) -> None:
         """``config`` is the account's decrypted config (tokens, instance URL, feed URL...);
-        ``query`` makes ``fetch`` run a search instead of reading the account's own mentions.
-        A connector that refreshes a token updates ``self.config`` and sets
+        ``query`` makes ``fetch`` run a search instead of reading the account's own mentions;
+        ``workspace`` (a Workspace or its id) is whose budget and limits the calls count
+        against. A connector that refreshes a token updates ``self.config`` and sets
         ``self.config_changed`` so the caller re-saves the account."""
         self.config: dict[str, Any] = dict(config or {})
         self.query = query
+        self.workspace_id = getattr(workspace, "pk", workspace)
         self.config_changed = False
 
     def fetch(self, cursor: str | None) -> Page:

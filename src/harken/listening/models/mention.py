@@ -21,12 +21,20 @@ class Mention(WorkspaceOwned):
     external_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, default="post")
     source = models.ForeignKey(
-        "listening.Source", on_delete=models.SET_NULL, null=True, blank=True, related_name="mentions"
+        "listening.Source",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentions",
     )
-    author = models.ForeignKey("listening.Author", on_delete=models.PROTECT, related_name="mentions")
+    # CASCADE, not PROTECT: deleting a workspace (or erasing a person on request) must take
+    # their mentions along; PROTECT made the workspace's own cascade fail.
+    author = models.ForeignKey(
+        "listening.Author", on_delete=models.CASCADE, related_name="mentions"
+    )
     text = models.TextField()
     url = models.URLField(max_length=2000, blank=True)
-    posted = models.DateTimeField(db_index=True)
+    posted = models.DateTimeField()  # indexed with the workspace: see Meta
     ingested = models.DateTimeField(auto_now_add=True)
     in_reply_to = models.CharField(max_length=255, blank=True)
     is_own = models.BooleanField(default=False, help_text="Written by the business (our answer).")
@@ -40,9 +48,17 @@ class Mention(WorkspaceOwned):
     priority = models.PositiveSmallIntegerField(default=0)
     priority_reasons = models.CharField(max_length=255, blank=True)
     # Near-duplicates (the same text cross-posted or re-shared) share a fingerprint.
-    fingerprint = models.CharField(max_length=32, blank=True, db_index=True)
+    fingerprint = models.CharField(max_length=32, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    # Threading: the reply chain this mention belongs to (set by the ingest pipeline).
+    conversation = models.ForeignKey(
+        "inbox.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentions",
     )
 
     class Meta:
@@ -52,7 +68,17 @@ class Mention(WorkspaceOwned):
                 fields=["workspace", "network", "external_id"], name="one_mention_per_item"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "-posted"], name="mention_stream")]
+        indexes = [
+            models.Index(fields=["workspace", "-posted"], name="mention_stream"),
+            # Near-duplicate lookups: the same text in the workspace within a window.
+            models.Index(fields=["workspace", "fingerprint", "posted"], name="mention_fingerprint"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.network}:{self.external_id}"
+
+    @property
+    def link(self) -> str:
+        """The original's URL, only when it is http(s): never a javascript: or data: link."""
+        url = self.url or ""
+        return url if url.lower().startswith(("https://", "http://")) else ""

@@ -15,7 +15,9 @@ class Topic(WorkspaceOwned):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.BRAND)
-    query = models.TextField(help_text="Words, \"exact phrases\", #hashtags, @handles, OR, -excluded, lang:en")
+    query = models.TextField(
+        help_text='Words, "exact phrases", #hashtags, @handles, OR, -excluded, lang:en'
+    )
     enabled = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
 

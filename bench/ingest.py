@@ -1,0 +1,176 @@
+"""Mentions a second through the ingest pipeline, end to end, into SQLite and PostgreSQL.
+
+    .venv/bin/python bench/ingest.py [--items 50000] [--batch 1000] [--enriched 10000]
+        [--database sqlite|postgres|both]
+
+Input: the real recorded tweets of ../shared/data/customer-support-twitter/ (customers and
+brands' answers, with reply links), parsed by the importer into ``NormalizedItem``s and
+repeated with fresh ids (each copy a week later, its reply links kept inside the copy) up
+to ``--items``. The figure is the wall time of ``pipeline.ingest`` over every batch, in this
+one process (one core): normalize → dedupe against the database → match topics → store
+authors and mentions → group near-duplicates → thread into conversations → alert rules,
+each batch one transaction with its cursor. "enriched" adds the analysis app (language,
+sentiment, intent, priority) on the first ``--enriched`` items. Each run starts from an
+empty database: SQLite in a temporary folder, PostgreSQL in ``bench_ingest`` on
+``postgres://postgres@127.0.0.1:5432`` (created with createdb when missing; override with
+BENCH_POSTGRES_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TWCS = ROOT.parent / "shared" / "data" / "customer-support-twitter" / "twcs_first5000.csv"
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/bench_ingest")
+
+
+def main() -> None:
+    args = _arguments()
+    if args.child:
+        _run_child(args)
+        return
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    print(f"bench/ingest.py: {args.items:,} items in batches of {args.batch:,}, one process")
+    for database in databases:
+        url = _database_url(database)
+        if url is None:
+            continue
+        # A fresh interpreter per database: Django's settings are read once per process.
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+        env.setdefault("HARKEN_DATA_DIR", tempfile.mkdtemp(prefix="bench-ingest-"))
+        subprocess.run([sys.executable, __file__, "--child", *sys.argv[1:]], env=env, check=True)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--enriched", type=int, default=10_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def _database_url(database: str) -> str | None:
+    if database == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+        return f"sqlite:///{folder / 'bench.sqlite3'}"
+    name = POSTGRES.rsplit("/", 1)[-1]
+    host = ["-h", "127.0.0.1", "-U", "postgres"]
+    exists = subprocess.run(
+        ["psql", *host, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True,
+        text=True,
+    )
+    if exists.returncode != 0:
+        print(f"  postgresql: skipped, cannot reach it ({exists.stderr.strip()[:120]})")
+        return None
+    if exists.stdout.strip() != "1":
+        subprocess.run(["createdb", *host, name], check=True)
+    return POSTGRES
+
+
+# In the child process, with Django set up on DATABASE_URL ------------------------------
+
+
+def _run_child(args: argparse.Namespace) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "harken.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    items = _recorded_items(args.items)
+    label = _database_label(connection)
+    wall, cpu = _timed(items, args.batch, enrichment=False, label="plain")
+    _print(label, "normalize → store → thread", len(items), wall, cpu)
+    enriched = [replace(i, external_id=f"e{i.external_id}") for i in items[: args.enriched]]
+    wall, cpu = _timed(enriched, args.batch, enrichment=True, label="enriched")
+    _print(label, "… with enrichment", len(enriched), wall, cpu)
+
+
+def _print(label: str, what: str, count: int, wall: float, cpu: float) -> None:
+    # Wall time is the figure; CPU time of this process shows what contention for the
+    # core took away (SQLite works inside this process, PostgreSQL in its own).
+    print(
+        f"  {label:<18} {what:<28} {count:>7,} items {count / wall:>9,.0f} mentions/s"
+        f"  ({count / cpu:,.0f} per CPU-second of this process)"
+    )
+
+
+def _database_label(connection) -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    major, minor = divmod(connection.pg_version, 10_000)
+    return f"PostgreSQL {major}.{minor}"
+
+
+def _recorded_items(count: int) -> list:
+    from harken.listening.importer import CsvReader, Options, RowError, default_mapping, to_item
+
+    if not TWCS.exists():
+        sys.exit(f"The recorded items are missing: {TWCS}")
+    with TWCS.open("rb") as handle:
+        reader = CsvReader(handle)
+        options = Options(mapping=default_mapping(reader.columns))
+        base = []
+        for _, record in reader.records():
+            if isinstance(record, RowError):
+                continue
+            base.append(to_item(record, options))
+    items = []
+    copy = 0
+    while len(items) < count:
+        shift = timedelta(days=8 * copy)
+        items.extend(_copy(item, copy, shift) for item in base)
+        copy += 1
+    return items[:count]
+
+
+def _copy(item, copy: int, shift: timedelta):
+    reply = f"{copy}-{item.in_reply_to}" if item.in_reply_to else ""
+    return replace(
+        item,
+        external_id=f"{copy}-{item.external_id}",
+        in_reply_to=reply,
+        created=item.created + shift,
+    )
+
+
+def _timed(items: list, batch: int, *, enrichment: bool, label: str) -> tuple[float, float]:
+    """Seconds of wall time and of this process's CPU time to ingest ``items``."""
+    from harken.core.models import Workspace
+    from harken.listening.models import Mention, Source, Topic
+    from harken.listening.pipeline import ingest
+
+    workspace = Workspace.objects.create(
+        name=f"Bench {label}", slug=f"bench-{label}-{time.time_ns()}"
+    )
+    for name, query in [("Airlines", "delta OR flight OR baggage"), ("Phones", "iphone OR ios")]:
+        Topic.objects.create(workspace=workspace, name=name, query=query)
+    source = Source.objects.create(workspace=workspace, name="Bench", kind="search", network="x")
+    if enrichment and items:
+        ingest(source, items[:10], enrichment=True)  # load the models outside the timing
+        items = items[10:]
+    started, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(items), batch):
+        ingest(source, items[start : start + batch], cursor=str(start), enrichment=enrichment)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    stored = Mention.objects.filter(workspace=workspace).count()
+    assert stored >= len(items), f"stored {stored} of {len(items)}"
+    return elapsed, cpu
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""The analysis app's public interface: ``analyze`` a batch of texts, ``priority`` of one.
+
+``analyze`` is what the listening pipeline calls on every batch. It is deterministic,
+vectorised over the batch (one sparse matrix product per model), and never raises on bad
+input: ``None``, empty strings, 50 kB pastes, lone surrogates and mixed scripts all come
+back as a valid ``Analysis``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from harken.analysis import intents as intent_rules
+from harken.analysis import language, phrases
+from harken.analysis.features import FeatureConfig, featurise
+from harken.analysis.labelled import LABELS
+from harken.analysis.linear import LinearModel, to_probabilities
+from harken.analysis.priority import Priority, priority
+from harken.analysis.text import clean
+
+log = logging.getLogger(__name__)
+
+MODELS_DIR = Path(__file__).with_name("models")
+
+__all__ = ["Analysis", "AnalysisContext", "Priority", "analyze", "priority"]
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """The workspace's vocabulary, and whose corrections to apply."""
+
+    workspace_id: int | None = None
+    products: list[str] = field(default_factory=list)
+    competitors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    language: str
+    language_confidence: float
+    sentiment: str
+    sentiment_scores: dict[str, float]
+    intents: tuple[str, ...]
+    key_phrases: tuple[str, ...]
+    products: tuple[str, ...]
+    competitors: tuple[str, ...]
+
+
+_lock = threading.Lock()
+_models: dict[str, object] = {}
+
+
+def sentiment_model():
+    """The sentiment model: the shipped linear model, or the transformer named by
+    ``HARKEN_SENTIMENT_MODEL_DIR``. Loaded once per process."""
+    with _lock:
+        if "sentiment" not in _models:
+            from harken.analysis.transformer import configured_model_dir, load_transformer
+
+            directory = configured_model_dir()
+            if directory:
+                _models["sentiment"] = load_transformer(directory)
+            else:
+                _models["sentiment"] = LinearModel.load(MODELS_DIR / "sentiment")
+        return _models["sentiment"]
+
+
+def question_model() -> LinearModel | None:
+    """The question detector trained on tweet-acts (None if it was not trained)."""
+    with _lock:
+        if "question" not in _models:
+            stem = MODELS_DIR / "intent"
+            _models["question"] = (
+                LinearModel.load(stem) if stem.with_suffix(".npz").exists() else None
+            )
+        return _models["question"]  # type: ignore[return-value]
+
+
+def reset_models() -> None:
+    """Forget loaded models (tests switch ``HARKEN_SENTIMENT_MODEL_DIR``)."""
+    with _lock:
+        _models.clear()
+
+
+def analyze(texts: Sequence[str], context: AnalysisContext | None = None) -> list[Analysis]:
+    """Language, sentiment, intents, key phrases and vocabulary of every text, in order."""
+    context = context or AnalysisContext()
+    cleaned = [clean(t) for t in texts]
+    if not cleaned:
+        return []
+    features: dict[FeatureConfig, sparse.csr_matrix] = {}  # one featurisation per config
+    sentiment = _sentiment_probabilities(cleaned, features)
+    questions = _question_probabilities(cleaned, features)
+    found_intents = intent_rules.classify(cleaned, sentiment, questions)
+    if context.workspace_id is not None:
+        from harken.analysis.adjust import apply_adjustment
+
+        sentiment, found_intents = apply_adjustment(
+            context.workspace_id, cleaned, sentiment, found_intents
+        )
+    languages = language.detect_many(cleaned)
+    return [
+        _one(text, languages[i], sentiment[i], found_intents[i], context)
+        for i, text in enumerate(cleaned)
+    ]
+
+
+def _features(texts: list[str], config: FeatureConfig, cache: dict) -> sparse.csr_matrix:
+    if config not in cache:
+        cache[config] = featurise(texts, config)
+    return cache[config]
+
+
+def _sentiment_probabilities(texts: list[str], cache: dict) -> np.ndarray:
+    model = sentiment_model()
+    if isinstance(model, LinearModel):
+        scores = model.scores_of(_features(texts, model.config, cache))
+        return to_probabilities(scores.astype(np.float64), multilabel=False)
+    return np.asarray(model.probabilities(texts), dtype=np.float64)
+
+
+def _question_probabilities(texts: list[str], cache: dict) -> np.ndarray:
+    model = question_model()
+    if model is None:
+        return np.zeros(len(texts))
+    scores = model.scores_of(_features(texts, model.config, cache))
+    return to_probabilities(scores, multilabel=True)[:, 0]
+
+
+def _one(text, lang, probs, found_intents, context: AnalysisContext) -> Analysis:
+    scores = {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)}
+    return Analysis(
+        language=lang[0],
+        language_confidence=lang[1],
+        sentiment=LABELS[int(np.argmax(probs))],
+        sentiment_scores=scores,
+        intents=tuple(found_intents),
+        key_phrases=phrases.key_phrases(text),
+        products=phrases.named(text, context.products),
+        competitors=phrases.named(text, context.competitors),
+    )

@@ -1,0 +1,120 @@
+"""Hashed word, prefix, character and lexicon features for the linear models.
+
+Hashing keeps a shipped model a fixed-size weight matrix (no vocabulary to store). The
+hash is CRC-32 (``zlib``, in C, the same in every process and on every platform, unlike
+Python's salted ``hash``); each kind of feature hashes with its own seed so that a word
+and a character n-gram with the same spelling stay apart. Building the token streams is
+the only per-text Python work; the rest is one sparse matrix per batch.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from harken.analysis import text as T
+
+_crc = zlib.crc32
+SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How texts become features; stored in the model's JSON so inference matches training."""
+
+    n_features: int = 2**20
+    word_ngrams: int = 2
+    char_min: int = 3
+    char_max: int = 0  # 0: no character n-grams
+    prefix: int = 0  # > 0: also each word's first ``prefix`` letters (a cheap stem)
+    lexicon: bool = True
+    lexicon_weight: float = 1.0
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: dict) -> FeatureConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _lexicon_tokens(marked: list[str], table: dict[str, float]) -> list[str]:
+    """One token per polar word, its sign flipped inside a negation's scope."""
+    out = []
+    for tok in marked:
+        negated = tok.startswith("NEG_")
+        value = table.get(tok[4:] if negated else tok.lstrip("#"))
+        if value is None or -0.5 < value < 0.5:
+            continue
+        if negated:
+            value = -0.75 * value
+        strength = "2" if value >= 2 or value <= -2 else "1"
+        out.append(("LEX_POS" if value > 0 else "LEX_NEG") + strength)
+    return out
+
+
+def feature_tokens(raw: str, config: FeatureConfig) -> dict[int, list[str]]:
+    """The text's feature tokens, by hash seed (words, bigrams, prefixes, chars, lexicon)."""
+    norm = T.normalise(T.clean(raw))
+    toks = T.tokens(norm)
+    marked = T.mark_negation(toks)
+    words = list(marked)
+    words.extend(e for e in map(T.emotion_token, toks) if e)
+    if "!" in norm:
+        words.append("PUNCT_EXCL")
+    if not words:
+        words.append("EMPTY")
+    out: dict[int, list[str]] = {SEED_WORD: words}
+    if config.word_ngrams >= 2:
+        out[SEED_BIGRAM] = [f"{a} {b}" for a, b in zip(marked, marked[1:], strict=False)]
+    if config.prefix:
+        n = config.prefix
+        out[SEED_PREFIX] = [t[:n] for t in marked if len(t) > n]
+    if config.char_max:
+        joined = " " + " ".join(t for t in toks if t.isalnum()) + " "
+        grams: list[str] = []
+        for n in range(config.char_min, config.char_max + 1):
+            grams.extend(joined[i : i + n] for i in range(len(joined) - n + 1))
+        out[SEED_CHAR] = grams
+    if config.lexicon:
+        out[SEED_LEXICON] = _lexicon_tokens(marked, T.lexicon())
+    return out
+
+
+def _hashed(raw: str, config: FeatureConfig, mask: int) -> list[int]:
+    columns: list[int] = []
+    for seed, toks in feature_tokens(raw, config).items():
+        columns.extend(_crc(t.encode("utf-8", "replace"), seed) & mask for t in toks)
+    return columns
+
+
+def featurise(texts: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
+    """The batch as a sparse matrix (rows = texts): log counts, rows L2-normalised."""
+    mask = config.n_features - 1  # n_features is a power of two
+    per_text = [_hashed(t, config, mask) for t in texts]
+    lengths = np.fromiter((len(c) for c in per_text), dtype=np.int64, count=len(per_text))
+    cols = np.fromiter((c for cs in per_text for c in cs), dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(per_text)), lengths)
+    ones = np.ones(len(cols), dtype=np.float32)
+    matrix = sparse.csr_matrix((ones, (rows, cols)), shape=(len(per_text), config.n_features))
+    matrix.sum_duplicates()
+    matrix.data = np.log1p(matrix.data)  # damp repeated tokens ("no no no no")
+    if config.lexicon and config.lexicon_weight != 1.0:
+        _reweight_lexicon(matrix, config, mask)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+    return matrix
+
+
+def _reweight_lexicon(matrix: sparse.csr_matrix, config: FeatureConfig, mask: int) -> None:
+    """Scale the few lexicon columns: prior knowledge the training data lacks."""
+    names = ("LEX_POS1", "LEX_POS2", "LEX_NEG1", "LEX_NEG2")
+    lexicon_cols = np.array([_crc(n.encode(), SEED_LEXICON) & mask for n in names])
+    hit = np.isin(matrix.indices, lexicon_cols)
+    matrix.data[hit] *= config.lexicon_weight

@@ -1,0 +1,183 @@
+"""Intent: hand-written rules and the models together (see docs/intent-guideline.md).
+
+Rules catch what has a clear surface form ("are you hiring", "do you ship to"); the
+question model (trained on tweet-acts, see ``intent_train.py``) catches questions written
+without a "?"; the sentiment model's probabilities separate complaints from praise once
+the message is aimed at someone. Intents are multi-label: "my order never came, where is
+it?" is a question and a complaint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+INTENTS = ("question", "complaint", "praise", "purchase_intent", "job_seeker", "spam", "other")
+
+
+def _cues(*alternatives: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of the phrases as whole words."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+# A question is asked with "?" or opens like one: "how do I reset my password".
+_QUESTION_START = re.compile(
+    r"^(?:@\w+\s+)*(?:hi|hey|hello|so|ok|and|but|please|pls|plz)?[\s,]*"
+    r"(?:who|what|when|where|why|how|which|whose|whom|is|are|am|was|were|do|does|did|"
+    r"can|could|would|will|should|shall|may|might|have|has|had|isn'?t|aren'?t|don'?t|"
+    r"doesn'?t|didn'?t|won'?t|can'?t|any(?:one|body)|wh?at'?s|how'?s|where'?s|is\s+there)\b",
+    re.IGNORECASE,
+)
+_QUESTION_CUES = _cues(
+    r"any(?:one|body) know",
+    r"any idea",
+    r"i was wondering",
+    r"i'?m wondering",
+    r"wondering (?:if|why|how|when|whether)",
+    r"can (?:someone|somebody|you|u) (?:help|tell|explain|check|look|please)",
+    r"need (?:some )?(?:help|assistance)",
+    r"help me",
+    r"please (?:help|advise|assist|fix|check|respond|reply|let me know|dm|tell|explain)",
+    r"let (?:me|us) know",
+    r"is there (?:a|any) way",
+    r"how (?:do|can|should|would) (?:i|we|you)",
+    r"what (?:is|are|should|do|does) (?:the|my|i|we)",
+    r"any update",
+    r"how long (?:does|will|until)",
+    r"who (?:do|should) i (?:contact|call|talk)",
+    r"dm me",
+    r"get back to me",
+    r"(?:would like|wanted|want|need) to know",
+    r"i have (?:a|some) question",
+    r"ready for (?:some )?help",
+    r"(?:little|some|any) help",
+    r"please (?:drop|send|call|email|look into|sort)",
+    r"can (?:you|u) (?:please )?(?:check|look|confirm|sort|fix|send)",
+)
+_COMPLAINT_CUES = _cues(
+    r"worst|terrible|horrible|awful|pathetic|useless|ridiculous|unacceptable|disgust\w*",
+    r"disappoint\w*|frustrat\w*|annoy\w*|furious|angry|pissed|fed up|sick of|tired of",
+    r"scam\w*|rip ?off|ripped off|rude|incompetent|joke|shame|never again|lame|nasty",
+    r"still (?:waiting|not|no|haven'?t|hasn'?t|broken|down)",
+    r"never (?:received|arrived|came|got)",
+    r"hasn'?t (?:arrived|come)",
+    r"not (?:working|work|received|happy|acceptable)",
+    r"(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|didn'?t|did not|can'?t|cannot|couldn'?t)"
+    r" (?:work|load|open|charge|arrive|connect|download|find|see|get|log)",
+    r"stopped working|keeps? (?:crashing|freezing|dropping|failing|going down)",
+    r"crash\w*|broke(?:n)?|down again|is down|outage|error\w*|bug\w*|glitch\w*",
+    r"refund\w*|overcharg\w*|charged (?:me )?twice|double charged|cancel+ed|delay(?:ed|s)?",
+    r"late|wrong|missing|lost (?:my|our)|no (?:response|reply|answer|one)|nobody|no one",
+    r"waited|waiting for|on hold|hours? on|fix (?:this|it|your|my)",
+    r"wtf|smh|ugh+|bs|sucks?|crap|garbage|trash|hate|#fail|fail(?:ed|s|ing)?",
+    r"false|impossible|zero stars|runaround|hung up|bummer|venting|ruin\w*|barely works",
+    r"haven'?t heard|no (?:email|service|signal|internet|connection)|slower|instead of",
+)
+_PRAISE_CUES = re.compile(
+    r"\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate\w*|love|loving|loved|great|awesome"
+    r"|amazing|excellent|fantastic|brilliant|perfect|wonderful|best|superb|kudos|shout ?out"
+    r"|props|well done|good job|great job|impressed|helpful|lifesaver|you rock|delight\w*"
+    r"|danke|merci|gracias|obrigad[oa])\b"
+    r"|ありがとう|[❤♥😍🥰👏🙌💯👍🙏😊😄]",
+    re.IGNORECASE,
+)
+_PURCHASE_CUES = _cues(
+    r"where (?:can|do|could) (?:i|we|you) (?:buy|get|find|order|purchase)",
+    r"where to buy",
+    r"do (?:you|u) (?:ship|deliver) (?:to|in|internationally|outside)",
+    r"(?:want|wanna|going|gonna|looking|plan(?:ning)?|hoping|ready|need) to"
+    r" (?:buy|order|purchase|get (?:a|one|the))",
+    r"thinking (?:about|of) (?:buying|ordering|getting)",
+    r"how much (?:is|are|does|do|for|would)",
+    r"what(?:'s| is) the price|price (?:of|for)",
+    r"in stock|back in stock|available (?:in|at|for|to buy)",
+    r"can i (?:order|buy|purchase|pre-?order|get (?:a|one|it))",
+    r"pre-? ?ord?er\w*|take my money|option to buy|first in line|time to check out",
+    r"should i (?:buy|get)|worth (?:buying|it)",
+    r"(?:any|a) discount|coupon|promo code for",
+)
+_JOB_CUES = _cues(
+    r"are (?:you|u|y'?all) hiring|(?:you|u) guys hiring|hiring\?",
+    r"any (?:job|jobs|openings|vacanc\w+|positions)",
+    r"job (?:opening|openings|opportunit\w+|application|offer|interview)",
+    r"looking for (?:a |an )?(?:job|work|internship|position)",
+    r"(?:apply|applied|applying) (?:for|to) (?:a |the |an )?(?:job|position|role|internship)",
+    r"my (?:resume|résumé|cv)",
+    r"career (?:opportunit\w+|page)",
+    r"work for (?:you|u)|hire me|need a job",
+)
+_SPAM_CUES = _cues(
+    r"follow (?:me|back|4 ?follow)|f4f|followback|check out my",
+    r"free followers|get followers|buy followers|cheap (?:viagra|pills|followers)",
+    r"click (?:here|the link)|make money|earn \$|\$\d+ (?:a|per) (?:day|hour|week)",
+    r"work from home|bitcoin|crypto|forex|onlyfans",
+    r"dm (?:for|me for) (?:promo|collab)|promo(?:tion)? (?:dm|available)",
+    r"giveaway|retweet to win|rt to win|win a free",
+    r"pre-?order (?:here|now|today)|available for pre-?order|final chance|last day to get",
+    r"save big|get free|sponsored by|shop now|limited offer|use code",
+)
+_HASHTAG = re.compile(r"#\w+")
+_MENTION = re.compile(r"@\w+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_RETWEET = re.compile(r"\bRT @\w+", re.IGNORECASE)
+
+
+def _spam_signal(text: str) -> bool:
+    if _SPAM_CUES.search(text):
+        return True
+    # Walls of hashtags or of handles are what bulk promotion looks like.
+    return len(_HASHTAG.findall(text)) >= 6 or len(_MENTION.findall(text)) >= 8
+
+
+def _is_question(text: str, question_prob: float) -> bool:
+    # What follows "RT @someone:" is someone else's words, not a question to us.
+    body = _URL.sub(" ", _RETWEET.split(text, maxsplit=1)[0])
+    if "?" in body or _QUESTION_CUES.search(body):
+        return True
+    return bool(_QUESTION_START.search(body)) or question_prob >= 0.5
+
+
+def classify(
+    texts: Sequence[str], sentiment: np.ndarray, question_probs: np.ndarray
+) -> list[tuple[str, ...]]:
+    """Intents of each text; ``sentiment`` rows are (negative, neutral, positive)."""
+    return [
+        _intents_of(text, sentiment[i], float(question_probs[i])) for i, text in enumerate(texts)
+    ]
+
+
+def _intents_of(text: str, sentiment: np.ndarray, question_prob: float) -> tuple[str, ...]:
+    negative, _neutral, positive = (float(p) for p in sentiment)
+    text = text.replace("’", "'")  # curly apostrophes, as phones type them
+    if _spam_signal(text):
+        return ("spam",)
+    # A message addressed to someone (a brand's handle) is a customer talking to it.
+    addressed = bool(_MENTION.search(text))
+    found: list[str] = []
+    if _JOB_CUES.search(text):
+        found.append("job_seeker")
+    if _is_question(text, question_prob):
+        found.append("question")
+    if _PURCHASE_CUES.search(text):
+        found.append("purchase_intent")
+    # A job seeker's "I need a job, please" is not a complaint about the business.
+    if "job_seeker" not in found and _is_complaint(text, negative, addressed):
+        found.append("complaint")
+    if "complaint" not in found and _is_praise(text, positive, negative, addressed):
+        found.append("praise")
+    ordered = tuple(intent for intent in INTENTS if intent in found)
+    return ordered or ("other",)
+
+
+def _is_complaint(text: str, negative: float, addressed: bool) -> bool:
+    if _COMPLAINT_CUES.search(text):
+        return negative >= 0.25
+    return negative >= (0.45 if addressed else 0.75)
+
+
+def _is_praise(text: str, positive: float, negative: float, addressed: bool) -> bool:
+    if _PRAISE_CUES.search(text):
+        return positive >= 0.35 and negative < 0.4
+    return addressed and positive >= 0.85

@@ -1,0 +1,115 @@
+"""Priority (0-100) of a mention for the inbox, with the reasons in words.
+
+The terms add up to at most 100: intent (what the author needs from us), sentiment,
+whether the author is a known customer, how long they have waited, and reach. Reach is
+counted on a log scale and capped low on purpose (DESIGN: the loudest voices must not
+drown out the average customer). The fairness term takes points from an author's
+repeated messages: the tenth message of one loud author must not outrank a first-time
+customer's question.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+INTENT_POINTS = {
+    "complaint": 30,
+    "question": 28,
+    "purchase_intent": 28,
+    "praise": 10,
+    "job_seeker": 6,
+    "other": 4,
+    "spam": 0,
+}
+SENTIMENT_POINTS = {"negative": 12, "neutral": 4, "positive": 0}
+CUSTOMER_POINTS = 15
+MAX_REACH_POINTS = 12  # at a million followers
+MAX_WAIT_POINTS = 20  # at a day or more
+MAX_FAIRNESS_PENALTY = 30
+
+
+@dataclass(frozen=True)
+class Priority:
+    score: int
+    reasons: tuple[str, ...]
+    explanation: str
+
+
+def priority(
+    analysis,
+    *,
+    followers: int | None,
+    is_customer: bool,
+    waiting_seconds: float,
+    author_recent_count: int,
+) -> Priority:
+    """Priority of one analysed mention; ``author_recent_count`` counts the author's
+    messages in the last day including this one (1 = first)."""
+    intents = tuple(analysis.intents) or ("other",)
+    if "spam" in intents:
+        return Priority(0, ("spam",), "spam")
+    points = float(max(INTENT_POINTS.get(i, 0) for i in intents))
+    points += SENTIMENT_POINTS.get(analysis.sentiment, 0)
+    points += CUSTOMER_POINTS if is_customer else 0
+    points += reach_points(followers) + wait_points(waiting_seconds)
+    penalty = fairness_penalty(author_recent_count)
+    score = max(0, min(100, round(points - penalty)))
+    reasons = _reasons(intents, analysis.sentiment, followers, is_customer, waiting_seconds)
+    if penalty:
+        reasons += (f"{ordinal(max(1, int(author_recent_count)))} message today",)
+    return Priority(score, reasons, " · ".join(reasons))
+
+
+def reach_points(followers: int | None) -> float:
+    if not followers or followers <= 10:
+        return 0.0
+    return min(MAX_REACH_POINTS, MAX_REACH_POINTS * math.log10(followers / 10) / 5)
+
+
+def wait_points(waiting_seconds: float) -> float:
+    hours = max(0.0, float(waiting_seconds or 0)) / 3600
+    # Grows fast in the first hours (answer fast), then flattens out at a day.
+    return min(MAX_WAIT_POINTS, MAX_WAIT_POINTS * math.log1p(hours) / math.log1p(24))
+
+
+def fairness_penalty(author_recent_count: int) -> float:
+    extra = max(0, int(author_recent_count or 0) - 1)
+    return min(MAX_FAIRNESS_PENALTY, 10 * math.log2(1 + extra))
+
+
+def _reasons(intents, sentiment, followers, is_customer, waiting_seconds) -> tuple[str, ...]:
+    words = [i.replace("_", " ") for i in intents if i != "other"]
+    if sentiment != "neutral":
+        words.append(sentiment)
+    if followers and followers >= 1000:
+        words.append(f"{compact(followers)} followers")
+    if is_customer:
+        words.append("customer")
+    if waiting_seconds and waiting_seconds >= 60:
+        words.append(f"waiting {duration(waiting_seconds)}")
+    return tuple(words)
+
+
+def compact(number: int) -> str:
+    """12_345 -> "12k", 1_200_000 -> "1.2M"."""
+    if number >= 1_000_000:
+        return f"{number / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+    if number >= 1000:
+        return f"{number // 1000}k"
+    return str(number)
+
+
+def duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} d"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,160 @@
+"""Train the shipped models: ``python -m harken.analysis.train``.
+
+Reproducible: fixed seeds, files read in a stable order, deterministic solvers. The
+sentiment model learns from every SemEval file except the validation file
+(``twitter-2016devtest-A.tsv``), which is never read here. Settings were chosen on an
+internal development split made of two *training* files (``--dev``), then the final model
+is refitted on all training files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, recall_score
+
+from harken.analysis.features import FeatureConfig, featurise
+from harken.analysis.labelled import (
+    LABELS,
+    VALIDATION_FILE,
+    default_data_dir,
+    read_labelled,
+    training_files,
+)
+from harken.analysis.linear import LinearModel
+
+SEED = 20261123
+MODELS_DIR = Path(__file__).with_name("models")
+DEV_FILES = ("twitter-2016dev-A.tsv", "twitter-2015test-A.tsv")
+
+#: The chosen settings. Measured on the internal dev split (macro-recall, logistic
+#: regression with balanced class weights, before class offsets):
+#:   words + bigrams + lexicon tokens ............................... 0.617
+#:   + character 3-5-grams (8x slower) .............................. 0.614
+#:   + lexicon tokens weighted x3 .................................... 0.618
+#:   + 5-letter prefixes ............ 0.623  (C=0.5: 0.620, C=2: 0.613)
+#:   + 4-letter prefixes .............................................. 0.624  <- chosen
+#:   + 2016 files weighted x2 (5-letter prefixes) ..................... 0.614
+#:   NB-SVM on the same features 0.603; its mixes with the LR no better.
+SENTIMENT_FEATURES = FeatureConfig(n_features=2**20, word_ngrams=2, prefix=4, lexicon=True)
+SENTIMENT_C = 1.0
+
+
+def seed_everything() -> None:
+    random.seed(SEED)
+    np.random.seed(SEED)
+
+
+def load_split(folder: Path, dev_names: tuple[str, ...]) -> tuple[list, list, list, list]:
+    train_x: list[str] = []
+    train_y: list[str] = []
+    dev_x: list[str] = []
+    dev_y: list[str] = []
+    for path in training_files(folder):
+        assert path.name != VALIDATION_FILE
+        texts, labels = read_labelled(path)
+        if path.name in dev_names:
+            dev_x += texts
+            dev_y += labels
+        else:
+            train_x += texts
+            train_y += labels
+    return train_x, train_y, dev_x, dev_y
+
+
+def fit_sentiment(texts: list[str], labels: list[str], config: FeatureConfig, c: float):
+    matrix = featurise(texts, config)
+    # Balanced class weights: the official metric is macro-recall and negatives are rare.
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=1000, random_state=SEED)
+    model.fit(matrix, labels)
+    order = [list(model.classes_).index(label) for label in LABELS]
+    weights = model.coef_[order].T.astype(np.float32)
+    bias = model.intercept_[order].astype(np.float32)
+    return LinearModel(LABELS, weights, bias, config)
+
+
+def evaluate(model: LinearModel, texts: list[str], labels: list[str]) -> dict[str, float]:
+    predicted = [model.classes[i] for i in model.scores(texts).argmax(axis=1)]
+    return {
+        "macro_recall": round(float(recall_score(labels, predicted, average="macro")), 4),
+        "macro_f1": round(float(f1_score(labels, predicted, average="macro")), 4),
+    }
+
+
+def macro_recall(gold: np.ndarray, predicted: np.ndarray) -> float:
+    """The mean over classes of the share of each class found (numpy: the grid calls it often)."""
+    return float(np.mean([np.mean(predicted[gold == c] == c) for c in np.unique(gold)]))
+
+
+def tune_bias(model: LinearModel, texts: list[str], labels: list[str]) -> np.ndarray:
+    """Class offsets that maximise macro-recall on the internal dev split.
+
+    Balanced class weights get the priors roughly right; this grid search finishes the
+    job for the metric that counts. Neutral stays the reference (offset 0).
+    """
+    scores = model.scores(texts)
+    gold = np.array([LABELS.index(label) for label in labels])
+    best, best_recall = np.zeros(3), -1.0
+    grid = np.round(np.arange(-1.0, 1.0001, 0.1), 2)
+    for negative in grid:
+        for positive in grid:
+            offset = np.array([negative, 0.0, positive])
+            predicted = (scores + offset).argmax(axis=1)
+            recall = macro_recall(gold, predicted)
+            if recall > best_recall + 1e-9:
+                best, best_recall = offset, recall
+    return best.astype(np.float32)
+
+
+def train_sentiment(folder: Path, out_dir: Path) -> LinearModel:
+    seed_everything()
+    train_x, train_y, dev_x, dev_y = load_split(folder, DEV_FILES)
+    dev_model = fit_sentiment(train_x, train_y, SENTIMENT_FEATURES, SENTIMENT_C)
+    dev_figures = evaluate(dev_model, dev_x, dev_y)
+    offset = tune_bias(dev_model, dev_x, dev_y)
+    tuned = LinearModel(LABELS, dev_model.weights, dev_model.bias + offset, SENTIMENT_FEATURES)
+    tuned_figures = evaluate(tuned, dev_x, dev_y)
+    print(f"sentiment on the internal dev split ({', '.join(DEV_FILES)}): {dev_figures}")
+    print(f"  with class offsets {offset.tolist()} (tuned on that split): {tuned_figures}")
+    final = fit_sentiment(train_x + dev_x, train_y + dev_y, SENTIMENT_FEATURES, SENTIMENT_C)
+    final = LinearModel(LABELS, final.weights, final.bias + offset, SENTIMENT_FEATURES)
+    meta = {
+        "trained_on": [p.name for p in training_files(folder)],
+        "internal_dev": dev_figures,
+        "internal_dev_with_offsets": tuned_figures,
+        "class_offsets": offset.tolist(),
+        "texts": len(train_x) + len(dev_x),
+        "C": SENTIMENT_C,
+        "seed": SEED,
+    }
+    final = LinearModel(final.classes, final.weights, final.bias, final.config, meta=meta)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final.save(out_dir / "sentiment")
+    return final
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=default_data_dir(), help="../shared/data")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR)
+    parser.add_argument("--only", choices=["sentiment", "intent"], default=None)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if args.only in (None, "sentiment"):
+        train_sentiment(args.data / "semeval-sentiment", args.out)
+    if args.only in (None, "intent"):
+        from harken.analysis.intent_train import train_intents
+
+        train_intents(args.data, args.out)
+    print(f"done in {time.perf_counter() - started:.0f} s; models in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+from harken.inbox.models.conversation import Conversation
+
+__all__ = ["Conversation"]

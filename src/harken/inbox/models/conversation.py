@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from harken.core.models import WorkspaceOwned
+
+
+class Conversation(WorkspaceOwned):
+    """A thread in the inbox: a reply chain of mentions and our answers.
+
+    ``root_external_id`` is the network's id of the chain's first known item (or of the
+    missing parent the chain hangs from); unique per workspace and network, so threading a
+    repeated batch finds the same conversation instead of opening a second one.
+
+    The subject author is kept by value, not as a foreign key to ``listening.Author``:
+    ``listening.Mention`` points here, and a key back would tie the two apps' migrations
+    in a loop.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        WAITING = "waiting", "Waiting on customer"
+        RESOLVED = "resolved", "Resolved"
+
+    network = models.CharField(max_length=32)
+    root_external_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    subject_external_id = models.CharField(max_length=255, blank=True)
+    subject_handle = models.CharField(max_length=255, blank=True)
+    first_message_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    last_activity = models.DateTimeField(null=True, blank=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_activity", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network", "root_external_id"],
+                name="one_conversation_per_root",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.root_external_id}"
+
+    @property
+    def first_response_seconds(self) -> float | None:
+        """Seconds from the customer's first message to our first answer, if answered."""
+        if self.first_message_at is None or self.first_response_at is None:
+            return None
+        return (self.first_response_at - self.first_message_at).total_seconds()

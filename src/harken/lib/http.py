@@ -1,0 +1,373 @@
+"""The one module for outbound HTTP.
+
+Every request Harken makes to a URL goes through ``request`` (or ``get``/``post``):
+
+- the URL guard (``harken.lib.urlguard``) on the first URL and on every redirect hop,
+  with redirects followed here (at most ``MAX_REDIRECTS``) so that no hop escapes it;
+- connect and read timeouts;
+- retries with full-jitter backoff on 429, 5xx, timeouts and connection errors, through
+  ``harken.lib.retry.retry_call``, honouring ``Retry-After`` (seconds or HTTP-date);
+- rate-limit headers (``X-RateLimit-Remaining`` / ``X-RateLimit-Reset``): once a host says
+  it has nothing left, further calls fail fast with a transient ``ConnectorError`` whose
+  ``retry_after`` is the reset time, instead of hammering it into a ban;
+- a limit on the size of the (decoded) body.
+
+Failures are ``ConnectorError``: transient for what may pass (429, 5xx, timeouts),
+``permanent`` for what will not (a refused URL, 4xx such as 401/404/410, a body too big).
+Tests reach a local server by setting ``HTTP_ALLOW_LOOPBACK = True`` in Django settings
+or by passing ``allow_loopback=True``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from harken.lib.retry import Retry, retry_call
+from harken.lib.urlguard import UnsafeURL, check_address, check_url
+from harken.networks.base import ConnectorError
+
+MAX_REDIRECTS = 5
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+USER_AGENT = "Harken/1.0 (+https://github.com/harken-social/harken)"
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 4xx that may pass on their own: a request timeout, "too early", a conflict.
+TRANSIENT_CLIENT_STATUSES = frozenset({408, 409, 425, 429})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class HttpStatusError(ConnectorError):
+    """The server answered with an error status; ``status`` and ``response`` say which."""
+
+    def __init__(self, message: str, response: httpx.Response, retry_after: float | None = None):
+        status = response.status_code
+        permanent = 400 <= status < 500 and status not in TRANSIENT_CLIENT_STATUSES
+        super().__init__(message, permanent=permanent, retry_after=retry_after)
+        self.status = status
+        self.response = response
+
+
+class _RetryableStatus(Exception):
+    """Internal: a 429/5xx answer, carried through ``retry_call``."""
+
+    def __init__(self, response: httpx.Response, after: float | None):
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+        self.after = after
+
+
+def get(url: str, **options: Any) -> httpx.Response:
+    return request("GET", url, **options)
+
+
+def post(url: str, **options: Any) -> httpx.Response:
+    return request("POST", url, **options)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    json: Any = None,
+    data: Mapping[str, Any] | None = None,
+    content: bytes | str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    allow_private: bool = False,
+    allow_loopback: bool | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    attempts: int = 4,
+    backoff_base: float = 0.5,
+    max_wait: float = 120.0,
+    raise_for_status: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Response:
+    """Send one request with the guard, timeouts, retries and size limit described above.
+
+    Returns the final response (after redirects) with its body read. A 304 is returned,
+    not raised. With ``raise_for_status=False`` a 4xx (other than 429) is returned too.
+    ``allow_private`` skips the URL guard: only for addresses an administrator configured.
+    Every method is retried; a caller whose POST must not repeat passes ``attempts=1``.
+    """
+    guard = _guard(allow_private, allow_loopback)
+    guard(url)
+    _check_budget(url)
+    built = _Request(method.upper(), url, dict(headers or {}), params, json, data, content)
+    limits = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
+
+    def once() -> httpx.Response:
+        response = _send_following_redirects(built, limits, guard, max_bytes)
+        if response.status_code in RETRY_STATUSES:
+            raise _RetryableStatus(response, retry_after_seconds(response.headers))
+        return response
+
+    try:
+        response = retry_call(
+            once, _classify, attempts=attempts, base=backoff_base, max_wait=max_wait, sleep=sleep
+        )
+    except _RetryableStatus as exc:
+        _note_budget(exc.response)
+        raise _status_error(exc.response, exc.after) from None
+    except httpx.TimeoutException as exc:
+        raise ConnectorError(
+            f"{_host(url)} did not answer within {timeout:g} s ({type(exc).__name__})."
+        ) from exc
+    except httpx.TransportError as exc:
+        raise ConnectorError(f"Could not reach {_host(url)}: {exc or type(exc).__name__}.") from exc
+    _note_budget(response)
+    if raise_for_status and response.status_code >= 400:
+        raise _status_error(response, retry_after_seconds(response.headers))
+    return response
+
+
+class _Request:
+    """What to send, kept so a redirect can rewrite it (303 turns a POST into a GET)."""
+
+    def __init__(self, method, url, headers, params, json, data, content) -> None:
+        self.method = method
+        self.url = url
+        self.headers = {"User-Agent": USER_AGENT, **headers}
+        self.params = params
+        self.json = json
+        self.data = data
+        self.content = content
+
+    def redirected(self, location: str, status: int) -> _Request:
+        target = urljoin(self.url, location)
+        follow = _Request(
+            self.method, target, dict(self.headers), None, self.json, self.data, self.content
+        )
+        if status == 303 or (status in (301, 302) and self.method == "POST"):
+            follow.method = "GET" if self.method != "HEAD" else "HEAD"
+            follow.json = follow.data = follow.content = None
+        if _origin(target) != _origin(self.url):
+            # Credentials are for the host they were given to, not wherever it points.
+            for name in list(follow.headers):
+                if name.lower() in ("authorization", "cookie"):
+                    del follow.headers[name]
+        return follow
+
+
+Guard = Callable[..., None]
+
+
+def _send_following_redirects(
+    first: _Request, limits: httpx.Timeout, guard: Guard, max_bytes: int
+) -> httpx.Response:
+    current = first
+    with httpx.Client(timeout=limits, follow_redirects=False) as client:
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = _send(client, current, max_bytes, guard)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return response
+            current = current.redirected(location, response.status_code)
+            guard(current.url)
+    raise ConnectorError(
+        f"{_host(first.url)} redirected more than {MAX_REDIRECTS} times.", permanent=True
+    )
+
+
+def _send(client: httpx.Client, req: _Request, max_bytes: int, guard: Guard) -> httpx.Response:
+    outgoing = client.build_request(
+        req.method,
+        req.url,
+        headers=req.headers,
+        params=req.params,
+        json=req.json,
+        data=req.data,
+        content=req.content,
+    )
+    streamed = client.send(outgoing, stream=True)
+    try:
+        check_peer(streamed, guard)
+        body = _read_limited(streamed, max_bytes)
+    finally:
+        streamed.close()
+    # The body is decoded already: drop the encoding headers so the copy is not decoded twice.
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+    return httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=body,
+        request=outgoing,
+        extensions=streamed.extensions,
+    )
+
+
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_big(response, max_bytes)
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_big(response, max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_big(response: httpx.Response, max_bytes: int) -> ConnectorError:
+    host = _host(str(response.url))
+    message = f"{host} sent more than {max_bytes // 1024} KiB; Harken stopped reading."
+    return ConnectorError(message, permanent=True)
+
+
+def _classify(exc: Exception) -> Retry:
+    if isinstance(exc, _RetryableStatus):
+        return Retry(True, exc.after)
+    if isinstance(exc, httpx.TimeoutException | httpx.TransportError):
+        return Retry(True)
+    return Retry(False)
+
+
+def _status_error(response: httpx.Response, retry_after: float | None) -> HttpStatusError:
+    reason = response.reason_phrase or "error"
+    message = f"{_host(str(response.request.url))} answered HTTP {response.status_code} {reason}."
+    return HttpStatusError(message, response, retry_after=retry_after)
+
+
+def _guard(allow_private: bool, allow_loopback: bool | None) -> Guard:
+    """``guard(url)`` checks a URL before it is sent; ``guard(url, peer=ip)`` checks the
+    address the connection really reached."""
+    if allow_loopback is None:
+        allow_loopback = loopback_allowed()
+
+    def guard(url: str, peer: str | None = None) -> None:
+        if allow_private:
+            return
+        try:
+            if peer is None:
+                check_url(url, allow_loopback=allow_loopback)
+            else:
+                check_address(
+                    ipaddress.ip_address(peer.split("%", 1)[0]), _host(url), allow_loopback
+                )
+        except UnsafeURL as exc:
+            raise ConnectorError(str(exc), permanent=True) from None
+
+    return guard
+
+
+def check_peer(response: httpx.Response, guard: Guard) -> None:
+    """Check the address the connection reached, before a byte of the body is read.
+
+    The name was checked before sending, but DNS may answer differently a moment later
+    (rebinding): this second look keeps an internal answer from ever reaching the caller."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if peer:
+        guard(str(response.request.url), peer=str(peer[0]))
+
+
+def loopback_allowed() -> bool:
+    """Read at call time so a test can switch it on with pytest-django's ``settings``."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "HTTP_ALLOW_LOOPBACK", False))
+
+
+# --- Retry-After and rate-limit headers ------------------------------------------------
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (delta seconds or HTTP-date), else from an
+    exhausted ``X-RateLimit-*`` budget; None when the server said nothing."""
+    raw = headers.get("retry-after")
+    if raw:
+        return _seconds_until(raw, now)
+    if headers.get("x-ratelimit-remaining", "").strip() == "0":
+        return rate_limit_reset_seconds(headers, now)
+    return None
+
+
+def rate_limit_reset_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    raw = headers.get("x-ratelimit-reset") or headers.get("ratelimit-reset")
+    return _seconds_until(raw, now) if raw else None
+
+
+def _seconds_until(raw: str, now: float | None = None) -> float | None:
+    """Parse delta seconds, an epoch timestamp, an HTTP-date or an ISO 8601 time."""
+    now = time.time() if now is None else now
+    raw = raw.strip()
+    try:
+        number = float(raw)
+    except ValueError:
+        when = _parse_date(raw)
+        return None if when is None else max(0.0, when - now)
+    # Large numbers are epoch timestamps (X, GitHub); small ones are delta seconds.
+    return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
+
+
+def _parse_date(raw: str) -> float | None:
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+# A host that said "0 requests left until T" is not called again before T (per process).
+_exhausted: dict[str, float] = {}
+_exhausted_lock = threading.Lock()
+
+
+def _note_budget(response: httpx.Response) -> None:
+    headers = response.headers
+    if headers.get("x-ratelimit-remaining", "").strip() != "0":
+        return
+    wait = rate_limit_reset_seconds(headers)
+    if wait:
+        with _exhausted_lock:
+            _exhausted[_host(str(response.request.url))] = time.time() + wait
+
+
+def _check_budget(url: str) -> None:
+    host = _host(url)
+    with _exhausted_lock:
+        until = _exhausted.get(host)
+        if until is not None and until <= time.time():
+            del _exhausted[host]
+            return
+    if until is not None:
+        wait = until - time.time()
+        raise ConnectorError(
+            f"{host}'s rate limit is used up; it resets in {wait:.0f} s.", retry_after=wait
+        )
+
+
+def reset_rate_limits() -> None:
+    """Forget every host's exhausted budget (tests)."""
+    with _exhausted_lock:
+        _exhausted.clear()
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()

@@ -1,0 +1,104 @@
+"""The guard in front of every URL that a user or a mention supplies.
+
+Harken fetches feeds, webhooks and instance URLs that people type in. Without a guard a
+URL such as ``http://169.254.169.254/`` or ``http://localhost:5432/`` would let anyone
+with a form reach the machine's own network (SSRF). ``check_url`` refuses anything but
+http(s) to a public address, and checks *every* address the host resolves to: one
+public record next to a private one must not sneak the private one through.
+
+``harken.lib.http`` calls it before the first request and again on every redirect hop.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+
+class UnsafeURL(ValueError):
+    """The URL may not be fetched; the message says why, in words a user can act on."""
+
+
+def check_url(url: str, allow_loopback: bool = False) -> str:
+    """Return ``url`` when it is http(s) to a host whose every address is public.
+
+    ``allow_loopback`` lets 127.0.0.0/8 and ::1 through (tests with a local server); it
+    never lets private, link-local or other special ranges through.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UnsafeURL(
+            f"Only http:// and https:// addresses can be fetched, not {parts.scheme or 'this'}."
+        )
+    host = parts.hostname
+    if not host:
+        raise UnsafeURL("The address has no host name.")
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        raise UnsafeURL("The address has an invalid port.") from None
+    for address in resolve(host, port):
+        check_address(address, host, allow_loopback)
+    return url.strip()
+
+
+def resolve(host: str, port: int) -> list[IPAddress]:
+    """All addresses ``host`` resolves to (an IP literal resolves to itself)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURL(f"The host {host} cannot be found ({exc}).") from None
+    addresses = []
+    for info in infos:
+        # Drop an IPv6 zone ("fe80::1%eth0"): the address itself decides.
+        text = str(info[4][0]).split("%", 1)[0]
+        addresses.append(ipaddress.ip_address(text))
+    if not addresses:
+        raise UnsafeURL(f"The host {host} has no address.")
+    return addresses
+
+
+def check_address(address: IPAddress, host: str = "", allow_loopback: bool = False) -> None:
+    """Raise ``UnsafeURL`` unless ``address`` is a public unicast address."""
+    inner = unwrap(address)
+    if allow_loopback and inner.is_loopback:
+        return
+    if is_special(inner):
+        shown = f"{host} ({address})" if host and host != str(address) else str(address)
+        raise UnsafeURL(
+            f"{shown} is a private or reserved address; Harken only fetches public addresses."
+        )
+
+
+def unwrap(address: IPAddress) -> IPAddress:
+    """The IPv4 address hidden in an IPv4-mapped, NAT64 or 6to4 IPv6 address, else itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def is_special(address: IPAddress) -> bool:
+    # ``is_global`` alone covers most ranges (incl. 100.64/10 shared space), but the
+    # explicit checks keep the intent readable and cover multicast, which is "global".
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )

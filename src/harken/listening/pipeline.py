@@ -1,0 +1,349 @@
+"""The ingest pipeline: a page of normalized items in, stored and threaded mentions out.
+
+normalize → dedupe on (network, external id) → match topics → enrich → bulk store authors
+and mentions → group near-duplicates → thread into conversations → alert rules, then the
+source's cursor, all in ONE transaction. A crash anywhere rolls the whole batch back and
+leaves the cursor where it was, so the next poll repeats the batch; the unique keys make the
+repeat harmless. Batches, not rows: every step is a handful of queries per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from harken.core.models import Workspace
+from harken.listening import enrich, threads
+from harken.listening.bulk import as_datetime, insert_ignoring_conflicts, select_in, update_by_pk
+from harken.listening.models import Author, Mention, Source
+from harken.listening.normalize import Prepared, Rejected, prepare
+from harken.networks.base import NormalizedItem
+
+log = logging.getLogger(__name__)
+
+#: The same text within this window is a near-duplicate (a cross-post or re-share).
+DUPLICATE_WINDOW = timedelta(days=7)
+
+
+@dataclass
+class IngestResult:
+    """What one batch did: counts, and the new mentions' ids (for alerts and tests)."""
+
+    received: int = 0
+    stored: int = 0
+    known: int = 0  # already stored, or twice in the batch
+    near_duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (external id, why)
+    mention_ids: list[int] = field(default_factory=list)
+
+
+def ingest(
+    source: Source | None,
+    items: Sequence[NormalizedItem],
+    *,
+    cursor: str | None = None,
+    workspace: Workspace | None = None,
+    enrichment: bool = True,
+) -> IngestResult:
+    """Store one batch of items exactly once and, with it, advance ``source``'s cursor.
+
+    ``cursor`` is saved on the source in the same transaction as the batch: never before
+    the items it covers are stored. ``workspace`` defaults to the source's.
+    """
+    if workspace is None:
+        if source is None:
+            raise ValueError("ingest needs a source or a workspace")
+        workspace = source.workspace
+    result = IngestResult(received=len(items))
+    with transaction.atomic():
+        rows = _prepare(items, result)
+        rows = _drop_known(workspace, rows, result)
+        if rows:
+            _store(workspace, source, rows, result, enrichment)
+        crash_point("stored")
+        if source is not None and cursor is not None:
+            source.cursor = cursor
+            source.save(update_fields=["cursor"])
+    return result
+
+
+def crash_point(name: str) -> None:
+    """Die here, without cleanup, when HARKEN_CRASH_AT says so: the crash test's hook.
+
+    ``HARKEN_CRASH_AT=stored:3`` kills the process the third time a batch reaches "stored"
+    (mentions inserted, transaction not yet committed). Costs one dict lookup otherwise.
+    """
+    spec = os.environ.get("HARKEN_CRASH_AT")
+    if not spec:
+        return
+    point, _, count = spec.partition(":")
+    if point != name:
+        return
+    _CRASH_COUNTS[name] = _CRASH_COUNTS.get(name, 0) + 1
+    if _CRASH_COUNTS[name] >= int(count or 1):
+        os._exit(137)
+
+
+_CRASH_COUNTS: dict[str, int] = {}
+
+
+def _prepare(items: Sequence[NormalizedItem], result: IngestResult) -> list[Prepared]:
+    rows: dict[tuple[str, str], Prepared] = {}
+    for item in items:
+        try:
+            row = prepare(item)
+        except Rejected as exc:
+            result.rejected.append((str(item.external_id), str(exc)))
+            continue
+        key = (row.network, row.external_id)
+        if key in rows:
+            result.known += 1
+        else:
+            rows[key] = row
+    return list(rows.values())
+
+
+def _drop_known(workspace: Workspace, rows: list[Prepared], result: IngestResult) -> list[Prepared]:
+    """Dedupe against the database: one query per network (and 30,000 ids)."""
+    known: set[tuple[str, str]] = set()
+    for network, group in _by_network(rows).items():
+        ids = [row.external_id for row in group]
+        where = {"workspace": workspace.pk, "network": network}
+        known.update(
+            (network, ext)
+            for (ext,) in select_in(Mention, ["external_id"], where, "external_id", ids)
+        )
+    result.known += len(known)
+    return [row for row in rows if (row.network, row.external_id) not in known]
+
+
+def _by_network(rows: Sequence[Prepared]) -> dict[str, list[Prepared]]:
+    grouped: dict[str, list[Prepared]] = defaultdict(list)
+    for row in rows:
+        grouped[row.network].append(row)
+    return grouped
+
+
+def _store(
+    workspace: Workspace,
+    source: Source | None,
+    rows: list[Prepared],
+    result: IngestResult,
+    enrichment: bool,
+) -> None:
+    topic_ids = enrich.match_topics(workspace, [row.item for row in rows])
+    analyses = enrich.analyze_rows(workspace, rows) if enrichment else [None] * len(rows)
+    authors = _store_authors(workspace, rows)
+    conversations: dict[tuple[str, str], int] = {}
+    for network, group in _by_network(rows).items():
+        for ext, conv in threads.assign_conversations(workspace, group).items():
+            conversations[(network, ext)] = conv
+    now = timezone.now()
+    insert_ignoring_conflicts(
+        Mention,
+        MENTION_FIELDS,
+        (
+            _mention(workspace, source, row, authors, conversations, analysis, now)
+            for row, analysis in zip(rows, analyses, strict=True)
+        ),
+    )
+    ids = _read_mention_ids(workspace, rows)
+    result.mention_ids = list(ids.values())
+    result.stored = len(rows)
+    _attach_topics(rows, topic_ids, ids)
+    result.near_duplicates = _group_near_duplicates(workspace, rows, ids)
+    threads.refresh(conversations.values())
+    enrich.evaluate_alerts(workspace, result.mention_ids)
+
+
+def _store_authors(workspace: Workspace, rows: list[Prepared]) -> dict[tuple[str, str], int]:
+    """Author id per (network, author id): insert the new ones, refresh handle and reach."""
+    latest: dict[tuple[str, str], Prepared] = {}
+    reach: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.network, row.author_id)
+        latest[key] = row
+        if row.item.author_followers is not None:
+            reach[key] = row.item.author_followers  # not every item carries it
+    ids = _read_authors(workspace, latest, reach)
+    missing = [(key, row) for key, row in latest.items() if key not in ids]
+    now = timezone.now()
+    insert_ignoring_conflicts(
+        Author,
+        ("workspace", "network", "external_id", "handle", "name", "followers", "first_seen"),
+        (
+            (workspace.pk, *key, *_author_values(row, reach.get(key), None), now)
+            for key, row in missing
+        ),
+    )
+    if missing:
+        ids.update(_read_authors(workspace, dict(missing), reach))
+    return ids
+
+
+def _read_authors(
+    workspace: Workspace, wanted: dict[tuple[str, str], Prepared], reach: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """Stored authors among ``wanted``; refreshes the handle, name and reach that changed."""
+    found: dict[tuple[str, str], int] = {}
+    stale = []
+    for network, group in _by_network(list(wanted.values())).items():
+        ids = sorted({row.author_id for row in group})
+        where = {"workspace": workspace.pk, "network": network}
+        fields = ["id", "external_id", "handle", "name", "followers"]
+        for pk, ext, *stored in select_in(Author, fields, where, "external_id", ids):
+            fresh = _author_values(wanted[(network, ext)], reach.get((network, ext)), stored)
+            if fresh != tuple(stored):
+                stale.append((*fresh, pk))
+            found[(network, ext)] = pk
+    update_by_pk(Author, ("handle", "name", "followers"), stale)
+    return found
+
+
+def _author_values(
+    row: Prepared, followers: int | None, stored: list[Any] | None
+) -> tuple[str, str, int | None]:
+    """(handle, name, followers) from the batch, keeping stored values it does not give."""
+    name = (row.item.author_name or (stored[1] if stored else ""))[:255]
+    if followers is None and stored:
+        followers = stored[2]
+    return (row.author_handle, name, followers)
+
+
+MENTION_FIELDS = (
+    "workspace",
+    "network",
+    "external_id",
+    "kind",
+    "source",
+    "author",
+    "text",
+    "url",
+    "posted",
+    "ingested",
+    "in_reply_to",
+    "is_own",
+    "language",
+    "sentiment",
+    "sentiment_scores",
+    "intents",
+    "key_phrases",
+    "priority",
+    "priority_reasons",
+    "fingerprint",
+    "conversation",
+)
+
+
+def _mention(
+    workspace: Workspace,
+    source: Source | None,
+    row: Prepared,
+    authors: dict[tuple[str, str], int],
+    conversations: dict[tuple[str, str], int],
+    analysis: dict[str, Any] | None,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """One row of MENTION_FIELDS."""
+    item = row.item
+    found = analysis or {}
+    return (
+        workspace.pk,
+        row.network,
+        row.external_id,
+        (item.kind or "post")[:16],
+        source.pk if source is not None else None,
+        authors[(row.network, row.author_id)],
+        row.text,
+        row.url,
+        row.posted,
+        now,
+        row.in_reply_to,
+        item.is_own,
+        found.get("language") or (item.language or "")[:8],
+        found.get("sentiment", ""),
+        found.get("sentiment_scores", {}),
+        found.get("intents", []),
+        found.get("key_phrases", []),
+        found.get("priority", 0),
+        found.get("priority_reasons", ""),
+        row.fingerprint,
+        conversations[(row.network, row.external_id)],
+    )
+
+
+def _read_mention_ids(workspace: Workspace, rows: list[Prepared]) -> dict[tuple[str, str], int]:
+    # An insert that ignores conflicts cannot return ids: read them back.
+    ids: dict[tuple[str, str], int] = {}
+    for network, group in _by_network(rows).items():
+        where = {"workspace": workspace.pk, "network": network}
+        exts = [row.external_id for row in group]
+        for ext, pk in select_in(Mention, ["external_id", "id"], where, "external_id", exts):
+            ids[(network, ext)] = pk
+    return ids
+
+
+def _attach_topics(
+    rows: list[Prepared], topic_ids: list[set[int]], ids: dict[tuple[str, str], int]
+) -> None:
+    links = [
+        (ids[(row.network, row.external_id)], topic_id)
+        for row, matched in zip(rows, topic_ids, strict=True)
+        for topic_id in matched
+    ]
+    insert_ignoring_conflicts(Mention.topics.through, ("mention", "topic"), links)
+
+
+def _group_near_duplicates(
+    workspace: Workspace, rows: list[Prepared], ids: dict[tuple[str, str], int]
+) -> int:
+    """Point each re-share at the first mention with its fingerprint in the window before it."""
+    printed = sorted((r for r in rows if r.fingerprint), key=lambda r: r.posted)
+    if not printed:
+        return 0
+    firsts = _first_by_fingerprint(workspace, printed, ids)
+    originals: dict[int, list[int]] = defaultdict(list)
+    for row in printed:
+        pk = ids[(row.network, row.external_id)]
+        first = firsts.get(row.fingerprint)
+        if first is None or row.posted - first[1] > DUPLICATE_WINDOW:
+            firsts[row.fingerprint] = (pk, row.posted)  # a new original (or a new window)
+        elif first[0] != pk:
+            originals[first[0]].append(pk)
+    for original, copies in originals.items():
+        Mention.objects.filter(pk__in=copies).update(duplicate_of_id=original)
+    return sum(len(copies) for copies in originals.values())
+
+
+def _first_by_fingerprint(
+    workspace: Workspace, printed: list[Prepared], ids: dict[tuple[str, str], int]
+) -> dict[str, tuple[int, Any]]:
+    """The earliest stored original per fingerprint within the window before this batch."""
+    new_ids = {ids[(row.network, row.external_id)] for row in printed}
+    since = _datetime_param(printed[0].posted - DUPLICATE_WINDOW)
+    candidates = select_in(
+        Mention,
+        ["fingerprint", "id", "posted"],
+        {"workspace": workspace.pk},
+        "fingerprint",
+        sorted({row.fingerprint for row in printed}),
+        extra="duplicate_of_id IS NULL AND posted >= %s",
+        extra_params=[since],
+    )
+    firsts: dict[str, tuple[int, Any]] = {}
+    for fp, pk, posted in sorted(candidates, key=lambda c: (as_datetime(c[2]), c[1])):
+        if pk not in new_ids:  # this batch's own rows are sorted out by the caller
+            firsts.setdefault(fp, (pk, as_datetime(posted)))
+    return firsts
+
+
+def _datetime_param(moment: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(moment)

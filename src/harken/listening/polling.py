@@ -1,0 +1,153 @@
+"""Polling sources: claim, fetch through the network's connector, ingest, record health.
+
+A source is claimed by an atomic update of ``next_poll`` (a lease), so two workers never
+poll it at once; a worker that dies holding the lease only delays the next poll until the
+lease runs out. Each page is stored with its cursor in one transaction (see
+``pipeline.ingest``). Every failure ends in the source's health fields, in the network's
+own words, and never reaches the other sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from harken.listening.models import Source
+from harken.listening.pipeline import ingest
+from harken.networks.base import Connector, ConnectorError
+
+log = logging.getLogger(__name__)
+
+#: How long a claimed source stays reserved for the worker polling it.
+LEASE = timedelta(minutes=10)
+#: Pages read in one poll at most, so a deep backlog cannot hold a worker forever.
+MAX_PAGES = 10
+#: The longest wait between tries of a failing source.
+MAX_BACKOFF = timedelta(hours=6)
+#: A permanent error (revoked token, feed gone) waits for a person; look again daily.
+PERMANENT_WAIT = timedelta(days=1)
+#: Sources that are read by polling (a live stream has its own listener; imports, a file).
+POLLED = (Source.Kind.ACCOUNT, Source.Kind.FEED, Source.Kind.SEARCH)
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    state: str  # "stored", "failed", "busy"
+    stored: int = 0
+    error: str = ""
+
+
+def due_sources(now: datetime | None = None) -> QuerySet[Source]:
+    """Enabled sources whose next poll has come, skipping accounts that need a person."""
+    now = now or timezone.now()
+    return (
+        Source.objects.filter(enabled=True, kind__in=POLLED)
+        .filter(Q(next_poll__isnull=True) | Q(next_poll__lte=now))
+        .exclude(account__status__in=["reconnect", "disabled"])
+        .order_by("next_poll", "pk")
+    )
+
+
+def claim(source_id: int, now: datetime, *, force: bool = False) -> Source | None:
+    """Take the lease on a due source; None when another worker has it or it is not due."""
+    due = Q(next_poll__isnull=True) | Q(next_poll__lte=now)
+    rows = Source.objects.filter(pk=source_id, enabled=True)
+    if not force:
+        rows = rows.filter(due)
+    if rows.update(next_poll=now + LEASE) != 1:
+        return None
+    return Source.objects.select_related("account", "workspace").get(pk=source_id)
+
+
+def poll_source(source_id: int, *, now: datetime | None = None, force: bool = False) -> PollOutcome:
+    """Poll one source if it is due (or ``force``); see the module docstring."""
+    now = now or timezone.now()
+    source = claim(source_id, now, force=force)
+    if source is None:
+        return PollOutcome("busy")
+    try:
+        stored = _read(source)
+    except ConnectorError as exc:
+        record_failure(source, exc, now)
+        return PollOutcome("failed", error=exc.message)
+    except Exception as exc:
+        # A bug in one connector must not stop the other sources: record it and go on.
+        log.exception("Polling source %s failed", source.pk)
+        error = ConnectorError(f"Harken could not read this source ({type(exc).__name__}).")
+        record_failure(source, error, now)
+        return PollOutcome("failed", error=error.message)
+    record_success(source, now)
+    return PollOutcome("stored", stored=stored)
+
+
+def connector_for_source(source: Source) -> Connector:
+    from harken.networks import registry
+
+    query = source.query or None
+    if source.account is not None:
+        return registry.connector_for(source.account, query=query)
+    config = {"url": source.url} if source.url else {}
+    return registry.connector_for(network=source.network, config=config, query=query)
+
+
+def _read(source: Source) -> int:
+    connector = connector_for_source(source)
+    stored = 0
+    for _ in range(MAX_PAGES):
+        page = connector.fetch(source.cursor or None)
+        # None means "nothing newer yet": the cursor stays where it is.
+        result = ingest(source, page.items, cursor=page.cursor)
+        stored += result.stored
+        if not page.has_more or page.cursor is None:
+            break
+    if source.account is not None and connector.config_changed:
+        source.account.config = connector.config  # type: ignore[assignment]  # a new token
+        source.account.save(update_fields=["config"])
+    return stored
+
+
+def record_success(source: Source, now: datetime) -> None:
+    source.last_success = now
+    source.failures = 0
+    source.next_poll = now + _jittered(timedelta(seconds=source.poll_interval), 0.1)
+    source.save(update_fields=["last_success", "failures", "next_poll"])
+    if source.account is not None and source.account.status != "active":
+        from harken.networks.registry import do_mark_synced
+
+        do_mark_synced(source.account)
+
+
+def record_failure(source: Source, error: ConnectorError, now: datetime) -> None:
+    """Keep the network's words; back off (honouring Retry-After); flag a dead account."""
+    source.failures += 1
+    source.last_error = error.message[:2000]
+    source.last_error_at = now
+    source.next_poll = now + backoff(source, error)
+    source.save(update_fields=["failures", "last_error", "last_error_at", "next_poll"])
+    if error.permanent and source.account is not None:
+        from harken.networks.registry import do_mark_error
+
+        do_mark_error(source.account, error)
+
+
+def backoff(source: Source, error: ConnectorError) -> timedelta:
+    """The wait before the next try: the network's Retry-After when it gave one, else
+    exponential in the failures so far with jitter, so that many sources failing together
+    (a network outage) do not all come back in the same second."""
+    if error.permanent:
+        return PERMANENT_WAIT
+    if error.retry_after is not None:
+        return timedelta(seconds=max(1.0, error.retry_after)) + _jittered(timedelta(seconds=5), 1)
+    base = timedelta(seconds=max(60, source.poll_interval))
+    wait = min(MAX_BACKOFF, base * (2 ** min(source.failures - 1, 16)))
+    return _jittered(wait, 0.5)
+
+
+def _jittered(wait: timedelta, share: float) -> timedelta:
+    """``wait`` less a random part of up to ``share`` of it."""
+    return wait * (1 - random.uniform(0, share))

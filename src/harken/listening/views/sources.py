@@ -1,0 +1,78 @@
+"""Source health: what Harken reads from, whether it worked, and when it reads next."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from harken.core.access import access_object, scoped, workspace_view
+from harken.core.actions import audit
+from harken.core.models import Role
+from harken.listening.models import Source
+from harken.listening.polling import POLLED
+
+
+def sources_with_health(request: HttpRequest):
+    day_ago = timezone.now() - timedelta(days=1)
+    return (
+        scoped(request, Source)
+        .select_related("account")
+        .annotate(items_24h=Count("mentions", filter=Q(mentions__ingested__gte=day_ago)))
+        .order_by("name", "pk")
+    )
+
+
+@workspace_view()
+def source_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "sources": sources_with_health(request),
+        "can_manage": request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
+        "polled": POLLED,
+        "section": "listening",
+    }
+    return render(request, "listening/sources.html", context)
+
+
+def _row(request: HttpRequest, pk: int) -> HttpResponse:
+    context = {
+        "source": sources_with_health(request).get(pk=pk),
+        "can_manage": True,
+        "polled": POLLED,
+    }
+    return render(request, "listening/_source.html", context)
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    source = access_object(request, Source, pk)
+    do_set_source_enabled(source, request.user, not source.enabled)
+    return _row(request, source.pk)
+
+
+def do_set_source_enabled(source: Source, actor: object, enabled: bool) -> Source:
+    source.enabled = enabled
+    fields = ["enabled"]
+    if enabled:  # a re-enabled source is read at once, its old backoff forgotten
+        source.next_poll, source.failures = None, 0
+        fields += ["next_poll", "failures"]
+    source.save(update_fields=fields)
+    audit(source.workspace, actor, "source.enabled" if enabled else "source.disabled", source)
+    return source
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
+    """Poll now: queued for a worker (run inline when the queue is immediate)."""
+    from harken.listening.tasks import poll_source_task
+
+    source = access_object(request, Source, pk, kind__in=POLLED)
+    audit(source.workspace, request.user, "source.poll_now", source)
+    poll_source_task(source.pk, force=True)
+    return _row(request, source.pk)

@@ -1,0 +1,137 @@
+"""Topic pages: the list (every member), create, edit, delete (managers and owners), and
+the two htmx helpers of the form: the query checked as it is typed, and a preview of what
+it would have matched among the workspace's latest mentions.
+
+Every row is reached through ``harken.core.access``: another workspace's topic is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from harken.core.access import access_object, scoped, workspace_view
+from harken.core.models import Role
+from harken.listening.forms import TopicForm
+from harken.listening.models import Topic
+from harken.listening.query import QueryError, parse
+from harken.listening.topics import (
+    EDITABLE,
+    do_create_topic,
+    do_delete_topic,
+    do_update_topic,
+    preview_matches,
+)
+
+SECTION = "listening"
+
+
+@workspace_view()
+def topic_list(request: HttpRequest) -> HttpResponse:
+    topics = scoped(request, Topic).annotate(mention_count=Count("mentions")).order_by("name")
+    by_kind: dict[str, list[Topic]] = {kind.value: [] for kind in Topic.Kind}
+    for topic in topics:
+        topic.query_error = _query_error(topic.query)  # type: ignore[attr-defined]
+        by_kind.setdefault(topic.kind, []).append(topic)
+    groups = [(kind.label, kind.value, by_kind[kind.value]) for kind in Topic.Kind]
+    can_edit = request.member.can(Role.MANAGER)  # type: ignore[attr-defined]
+    context = {"groups": groups, "can_edit": can_edit, "section": SECTION}
+    return render(request, "listening/topics.html", context)
+
+
+def _query_error(query: str) -> QueryError | None:
+    # A query saved before a change to the language (or around the form) may not parse:
+    # the matcher skips it, so the list must say so rather than look fine.
+    try:
+        parse(query)
+    except QueryError as error:
+        return error
+    return None
+
+
+@workspace_view(Role.MANAGER)
+def topic_create(request: HttpRequest) -> HttpResponse:
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = request.workspace  # type: ignore[attr-defined]
+        topic = do_create_topic(workspace, request.user, **form.cleaned_data)
+        messages.success(request, f"Created the topic “{topic.name}”.")
+        return redirect("topic_list")
+    return _form_page(request, form, None)
+
+
+@workspace_view(Role.MANAGER)
+def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = access_object(request, Topic, pk)
+    form = TopicForm(request.POST or None, instance=Topic(pk=topic.pk, **_fields(topic)))
+    if request.method == "POST" and form.is_valid():
+        do_update_topic(topic, request.user, **form.cleaned_data)
+        messages.success(request, f"Saved the topic “{topic.name}”.")
+        return redirect("topic_list")
+    return _form_page(request, form, topic)
+
+
+def _fields(topic: Topic) -> dict[str, object]:
+    # The form edits a detached copy: the stored row changes only in do_update_topic,
+    # which compares old and new values for the audit log.
+    return {f: getattr(topic, f) for f in EDITABLE}
+
+
+def _form_page(request: HttpRequest, form: TopicForm, topic: Topic | None) -> HttpResponse:
+    status = 400 if form.is_bound else 200
+    context: dict[str, object] = {"form": form, "topic": topic, "section": SECTION}
+    if form.query_error is not None:
+        context.update(_status_context(form.data.get("query", ""), form.query_error))
+    return render(request, "listening/topic_form.html", context, status=status)
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = access_object(request, Topic, pk)
+    name = topic.name
+    do_delete_topic(topic, request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")  # the row goes with hx-swap="delete"
+    messages.success(request, f"Deleted the topic “{name}”.")
+    return redirect("topic_list")
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def topic_validate(request: HttpRequest) -> HttpResponse:
+    """The query's status as it is typed: OK with how it was understood, or where it fails."""
+    query = request.POST.get("query", "")
+    context: dict[str, object]
+    try:
+        understood = str(parse(query)) if query.strip() else ""
+        context = {"query": query, "understood": understood}
+    except QueryError as error:
+        context = _status_context(query, error)
+    return render(request, "listening/_topic_query_status.html", context)
+
+
+def _status_context(query: str, error: QueryError) -> dict[str, object]:
+    at = max(0, min(error.position - 1, len(query)))
+    return {
+        "query": query,
+        "error": error,
+        "before": query[:at],
+        "at": query[at : at + 1] or " ",
+        "after": query[at + 1 :],
+    }
+
+
+@workspace_view(Role.MANAGER)
+@require_POST
+def topic_preview(request: HttpRequest) -> HttpResponse:
+    """How many of the last 1,000 stored mentions the query matches, and the first few."""
+    query = request.POST.get("query", "")
+    try:
+        preview = preview_matches(request.workspace, query)  # type: ignore[attr-defined]
+    except QueryError as error:
+        return render(request, "listening/_topic_query_status.html", _status_context(query, error))
+    return render(request, "listening/_topic_preview.html", {"preview": preview, "query": query})

@@ -1,0 +1,352 @@
+"""Bluesky through the atproto SDK: notifications, post search, replies, posts, profile.
+
+Config keys: ``handle`` and ``app_password`` (an app password, never the account's main
+password), ``service`` (the PDS, default https://bsky.social), and what Harken keeps
+itself: ``session`` (the SDK's exported session string, refreshed as the SDK refreshes
+it) and ``did``. OAuth for atproto (DPoP, PAR, per-PDS metadata discovery) is not done:
+app passwords are the supported way to connect.
+
+Responses are parsed by the SDK's models, then handled as the plain JSON the lexicon
+defines (``get_model_as_dict``), which is also what ``NormalizedItem.raw`` keeps.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import regex
+from atproto import Client, models
+from atproto_client import exceptions as atproto_errors
+from atproto_client.client.session import Session, SessionEvent
+from atproto_client.models.utils import get_model_as_dict
+from atproto_client.request import Request
+
+from harken.lib.retry import Retry, retry_call
+from harken.networks.base import (
+    AccountMetrics,
+    Connector,
+    ConnectorError,
+    NormalizedItem,
+    Page,
+    Published,
+)
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 20.0
+DEFAULT_SERVICE = "https://bsky.social"
+PAGE = 100  # the largest page listNotifications and searchPosts accept
+MAX_PAGES = 5  # how far back one poll walks to reach the last cursor
+MENTION_REASONS = ["mention", "reply", "quote"]
+#: Bluesky's own error names that mean a person must reconnect the account.
+PERMANENT_ERRORS = {
+    "ExpiredToken",
+    "InvalidToken",
+    "AuthenticationRequired",
+    "AccountTakedown",
+    "AuthFactorTokenRequired",
+}
+
+
+def grapheme_count(text: str) -> int:
+    """Bluesky limits posts to 300 graphemes (user-perceived characters), not code points."""
+    return len(regex.findall(r"\X", text))
+
+
+LINK = regex.compile(r"https?://[^\s<>\"]+[^\s<>\"'.,;:!?)\]]")
+HASHTAG = regex.compile(r"(?<![\w#])#(?!\d+\b)(\w{1,64})")
+
+
+def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
+    """Links and hashtags as rich-text facets, so they are clickable on Bluesky.
+
+    Facets address UTF-8 byte offsets, not characters. Mentions are left as text:
+    making them facets needs each handle resolved to a DID, a request per handle.
+    """
+    facets = []
+    for match in LINK.finditer(text):
+        feature = models.AppBskyRichtextFacet.Link(uri=match[0])
+        facets.append(_facet(text, match.start(), match.end(), feature))
+    for match in HASHTAG.finditer(text):
+        feature = models.AppBskyRichtextFacet.Tag(tag=match[1])
+        facets.append(_facet(text, match.start(), match.end(), feature))
+    return facets
+
+
+def _facet(text: str, start: int, end: int, feature: Any) -> models.AppBskyRichtextFacet.Main:
+    byte_start = len(text[:start].encode())
+    byte_end = byte_start + len(text[start:end].encode())
+    index = models.AppBskyRichtextFacet.ByteSlice(byte_start=byte_start, byte_end=byte_end)
+    return models.AppBskyRichtextFacet.Main(index=index, features=[feature])
+
+
+def _xrpc_error(exc: atproto_errors.AtProtocolError) -> tuple[int | None, str, str]:
+    """(status, error name, message) from an SDK exception, in Bluesky's own words."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None, "", str(exc.__cause__ or exc) or type(exc).__name__
+    content = response.content
+    name = getattr(content, "error", "") or ""
+    message = getattr(content, "message", "") or name or f"HTTP {response.status_code}"
+    return response.status_code, name, message
+
+
+def _retry_after(exc: Exception) -> float | None:
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    if str(headers.get("retry-after", "")).isdigit():
+        return float(headers["retry-after"])
+    reset = str(headers.get("ratelimit-reset", ""))
+    if reset.isdigit():
+        return max(0.0, int(reset) - datetime.now(UTC).timestamp()) + 1
+    return None
+
+
+def classify(exc: Exception) -> Retry:
+    if isinstance(exc, atproto_errors.RateLimitExceededError):
+        return Retry(True, _retry_after(exc))
+    if isinstance(exc, atproto_errors.InvokeTimeoutError | atproto_errors.NetworkError):
+        return Retry(True)
+    if isinstance(exc, atproto_errors.RequestException) and not isinstance(
+        exc, atproto_errors.BadRequestError
+    ):
+        status, _, _ = _xrpc_error(exc)
+        return Retry(status is None or status >= 500)
+    return Retry(False)
+
+
+def to_connector_error(exc: Exception) -> ConnectorError:
+    if not isinstance(exc, atproto_errors.AtProtocolError):
+        return ConnectorError(f"Bluesky: {exc}")
+    status, name, message = _xrpc_error(exc)
+    if isinstance(exc, atproto_errors.UnauthorizedError) or name in PERMANENT_ERRORS:
+        return ConnectorError(f"Bluesky refused the login: {message}", permanent=True)
+    if isinstance(exc, atproto_errors.RateLimitExceededError):
+        return ConnectorError(f"Bluesky rate limit: {message}", retry_after=_retry_after(exc))
+    if isinstance(exc, atproto_errors.InvokeTimeoutError):
+        return ConnectorError("Bluesky did not answer in time.")
+    return ConnectorError(f"Bluesky: {message}")
+
+
+class Bluesky(Connector):
+    network = "bluesky"
+    label = "Bluesky"
+    capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
+    max_chars = 300  # graphemes; see grapheme_count
+    counts_urls_as = None  # a link counts as its full text
+
+    def __init__(
+        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+    ) -> None:
+        super().__init__(config, query=query, workspace=workspace)
+        service = self.config.get("service") or DEFAULT_SERVICE
+        self.client = Client(base_url=service, request=Request(timeout=TIMEOUT))
+        self.client.on_session_change(self._session_changed)
+        self._logged_in = False
+        self._from_saved_session = False
+
+    # -- session -----------------------------------------------------------------
+
+    def _session_changed(self, event: SessionEvent, session: Session) -> None:
+        """The SDK created or refreshed tokens: keep them, so the next run needs no login."""
+        if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
+            self.config["session"] = self.client.export_session_string()
+            self.config["did"] = session.did
+            self.config["handle"] = session.handle
+            self.config_changed = True
+
+    def _login(self) -> Client:
+        if self._logged_in:
+            return self.client
+        if self.config.get("session"):
+            self.client.login(session_string=self.config["session"], fetch_bsky_profile=False)
+            self._from_saved_session = True
+        else:
+            self._password_login()
+        self._logged_in = True
+        return self.client
+
+    def _password_login(self) -> None:
+        handle, password = self.config.get("handle"), self.config.get("app_password")
+        if not (handle and password):
+            raise ConnectorError(
+                "Bluesky needs the account's handle and an app password.", permanent=True
+            )
+        self._call(lambda: self.client.login(handle, password, fetch_bsky_profile=False))
+        self._from_saved_session = False
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return retry_call(fn, classify)
+        except atproto_errors.LoginRequiredError as exc:
+            raise ConnectorError(
+                "Bluesky needs the account to log in again.", permanent=True
+            ) from exc
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise to_connector_error(exc) from exc
+
+    def _do(self, fn: Callable[[Client], Any]) -> Any:
+        """Call the SDK, logged in. A saved session that Bluesky refuses (its refresh
+        token expired after about two months, or a password change revoked it) is
+        replaced by a fresh login with the app password, once."""
+        client = self._login()
+        try:
+            return self._call(lambda: fn(client))
+        except ConnectorError as error:
+            if not (
+                error.permanent and self._from_saved_session and self.config.get("app_password")
+            ):
+                raise
+            log.info("Bluesky refused the saved session (%s); logging in again.", error.message)
+        self.config.pop("session", None)
+        self._password_login()
+        return self._call(lambda: fn(client))
+
+    # -- reading -----------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> Page:
+        """Mentions, replies and quotes of the account (or search hits for ``query``).
+
+        The cursor is ``indexedAt|uri`` of the newest item seen. Both endpoints run newest
+        first with a cursor that goes back in time, so a poll walks pages back until a
+        page holds nothing newer than the cursor (at most ``MAX_PAGES``).
+        """
+        after = _parse_cursor(cursor)
+        views: list[dict[str, Any]] = []
+        page_cursor: str | None = None
+        for _ in range(MAX_PAGES if after else 1):
+            batch, page_cursor = self._read_page(page_cursor, after)
+            newer = [v for v in batch if _is_newer(v, after)]
+            views.extend(newer)
+            if not page_cursor or len(newer) < len(batch):
+                break  # newest first: past the cursor, everything older was seen
+        views = list({v["uri"]: v for v in views}.values())
+        items = sorted((self._item(v) for v in views), key=lambda i: (i.created, i.external_id))
+        newest = max(views, key=lambda v: v["indexedAt"], default=None)
+        return Page(
+            items=items, cursor=f"{newest['indexedAt']}|{newest['uri']}" if newest else cursor
+        )
+
+    def _read_page(
+        self, page_cursor: str | None, after: tuple[str, str] | None
+    ) -> tuple[list[dict], str | None]:
+        if self.query:
+            params = models.AppBskyFeedSearchPosts.Params(
+                q=self.query,
+                sort="latest",
+                limit=PAGE,
+                cursor=page_cursor,
+                since=after[0] if after else None,
+            )
+            response = self._do(lambda c: c.app.bsky.feed.search_posts(params))
+            return [get_model_as_dict(p) for p in response.posts], response.cursor
+        params = models.AppBskyNotificationListNotifications.Params(
+            limit=PAGE, cursor=page_cursor, reasons=MENTION_REASONS
+        )
+        response = self._do(lambda c: c.app.bsky.notification.list_notifications(params))
+        # Older servers ignore ``reasons``: filter here as well.
+        notes = [get_model_as_dict(n) for n in response.notifications]
+        return [n for n in notes if n.get("reason") in MENTION_REASONS], response.cursor
+
+    def _item(self, view: dict[str, Any]) -> NormalizedItem:
+        """A post view or a notification (both carry uri, author, record, indexedAt)."""
+        record = view.get("record") or {}
+        author = view.get("author") or {}
+        reply = record.get("reply") or {}
+        parent = (reply.get("parent") or {}).get("uri", "")
+        langs = record.get("langs") or []
+        return NormalizedItem(
+            network=self.network,
+            external_id=view["uri"],
+            kind="reply" if parent else "post",
+            text=record.get("text", ""),
+            created=_parse_time(record.get("createdAt") or view["indexedAt"]),
+            author_id=author.get("did", ""),
+            author_handle=author.get("handle", ""),
+            author_name=author.get("displayName", "") or "",
+            author_followers=author.get("followersCount"),
+            url=post_url(author.get("handle") or author.get("did", ""), view["uri"]),
+            language=langs[0] if langs else "",
+            in_reply_to=parent,
+            conversation_id=(reply.get("root") or {}).get("uri", "") or view["uri"],
+            is_own=bool(self.config.get("did")) and author.get("did") == self.config.get("did"),
+            raw=view,
+        )
+
+    # -- writing -----------------------------------------------------------------
+
+    def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
+        """Post ``text`` (at most 300 graphemes); ``langs`` may name its languages."""
+        self._check_length(text)
+        return self._send(text, None, options.get("langs"))
+
+    def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
+        """Answer the post at ``in_reply_to`` (an at:// URI), in its thread."""
+        self._check_length(text)
+        found = self._do(lambda c: c.get_posts([in_reply_to]))
+        if not found.posts:
+            raise ConnectorError(f"Bluesky has no post {in_reply_to} any more (deleted?).")
+        parent = found.posts[0]
+        parent_ref = models.create_strong_ref(parent)
+        thread = getattr(parent.record, "reply", None)
+        root_ref = thread.root if thread else parent_ref
+        return self._send(
+            text, models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref), None
+        )
+
+    def _send(self, text: str, reply_to: Any, langs: list[str] | None) -> Published:
+        client = self._login()
+        did = self.config.get("did") or Session.decode(client.export_session_string()).did
+        created = self._call(
+            lambda: client.send_post(
+                text, profile_identify=did, reply_to=reply_to, langs=langs, facets=facets_for(text)
+            )
+        )
+        return Published(
+            external_id=created.uri, url=post_url(self.config.get("handle") or did, created.uri)
+        )
+
+    def _check_length(self, text: str) -> None:
+        count = grapheme_count(text)
+        if count > self.max_chars:
+            raise ConnectorError(
+                f"Bluesky allows {self.max_chars} characters; this text has {count}."
+            )
+
+    def metrics(self) -> AccountMetrics:
+        actor = self.config.get("did") or self.config.get("handle")
+        profile = self._do(lambda c: c.get_profile(actor))
+        return AccountMetrics(
+            followers=profile.followers_count,
+            following=profile.follows_count,
+            posts=profile.posts_count,
+        )
+
+
+def post_url(handle_or_did: str, uri: str) -> str:
+    """The bsky.app page of a post: at://did/app.bsky.feed.post/rkey → /profile/handle/post/rkey."""
+    return f"https://bsky.app/profile/{handle_or_did}/post/{uri.rsplit('/', 1)[-1]}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if not cursor:
+        return None
+    indexed, _, uri = cursor.partition("|")
+    return indexed, uri
+
+
+def _is_newer(view: dict[str, Any], after: tuple[str, str] | None) -> bool:
+    """Newer than the cursor; the same instant counts as new (the pipeline dedupes)."""
+    if after is None:
+        return True
+    return _parse_time(view["indexedAt"]) >= _parse_time(after[0]) and view["uri"] != after[1]
+
+
+def _parse_time(value: str) -> datetime:
+    """ISO 8601 as atproto writes it; a few real records carry no offset: UTC then."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,395 @@
+"""Mastodon, through Mastodon.py.
+
+Every server is its own world: its character limit and its rate limits are read from the
+server (``/api/v2/instance`` and the ``X-RateLimit-*`` headers Mastodon.py tracks), never
+assumed. Mastodon.py is set to ``ratelimit_method="throw"`` with a request timeout, and
+every call goes through ``retry_call`` so 429s, 5xx and network errors back off here and
+a worker is never put to sleep inside the SDK.
+
+Config (the account's encrypted JSON): ``instance`` (base URL), ``access_token``,
+``account_id``, and ``limits`` (the server's limits as last read, with when).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from mastodon import Mastodon as MastodonAPI
+from mastodon import errors as mastodon_errors
+
+from harken.lib.http import loopback_allowed
+from harken.lib.retry import Retry, retry_call
+from harken.lib.urlguard import UnsafeURL, check_url
+from harken.networks.base import (
+    AccountMetrics,
+    Connector,
+    ConnectorError,
+    NormalizedItem,
+    Page,
+    Published,
+)
+from harken.networks.text import plain_text
+
+T = TypeVar("T")
+
+REQUEST_TIMEOUT = 15.0
+PAGE_SIZE = 40  # Mastodon's maximum for notifications, timelines and search
+LIMITS_MAX_AGE = timedelta(days=1)
+USER_AGENT = "Harken (+https://github.com/harken-social/harken)"
+SCOPES = ["read", "write"]
+_URL = re.compile(r"https?://\S+")
+_HASHTAG = re.compile(r"^#(\w+)$")
+
+
+class GuardedSession(requests.Session):
+    """A requests session that puts every URL, redirect hops included, through the guard:
+    the instance URL is typed by a user."""
+
+    last_response: requests.Response | None = None
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        check_url(request.url or "", allow_loopback=loopback_allowed())
+        self.last_response = super().send(request, **kwargs)
+        return self.last_response
+
+    def last_error_text(self) -> str:
+        """The server's ``error`` field from the last answer: Mastodon.py drops it at times."""
+        try:
+            body = self.last_response.json() if self.last_response is not None else {}
+        except ValueError:
+            return ""
+        return str(body.get("error") or "") if isinstance(body, dict) else ""
+
+
+def api_client(instance: str, **credentials: Any) -> MastodonAPI:
+    """A Mastodon.py client for ``instance`` with Harken's timeout, guard and rate-limit mode."""
+    return MastodonAPI(
+        api_base_url=instance,
+        request_timeout=REQUEST_TIMEOUT,
+        ratelimit_method="throw",
+        version_check_mode="none",
+        session=GuardedSession(),
+        user_agent=USER_AGENT,
+        **credentials,
+    )
+
+
+class Mastodon(Connector):
+    network = "mastodon"
+    label = "Mastodon"
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {"fetch", "publish", "reply", "metrics", "search"}
+    )
+
+    def __init__(
+        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+    ) -> None:
+        super().__init__(config, query=query, workspace=workspace)
+        self._api: MastodonAPI | None = None
+
+    @property
+    def instance(self) -> str:
+        return normalize_instance(self.config.get("instance", ""))
+
+    @property
+    def api(self) -> MastodonAPI:
+        if self._api is None:
+            token = self.config.get("access_token")
+            if not token:
+                raise ConnectorError(
+                    "This Mastodon account has no access token; connect it again.", permanent=True
+                )
+            self._api = api_client(self.instance, access_token=token)
+            if not self.config.get("version"):
+                # Mastodon.py asks the server its version lazily and recurses without end
+                # when that fails; ask once here, where a failure is a clear error.
+                self.limits(refresh=True)
+            self._api = api_client(
+                self.instance, access_token=token, mastodon_version=self.config["version"]
+            )
+        return self._api
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run one SDK call with retries; every Mastodon.py error leaves as a ConnectorError."""
+        try:
+            return retry_call(fn, self._classify, attempts=3, max_wait=60)
+        except mastodon_errors.MastodonError as exc:
+            raise self.error(exc) from exc
+
+    # --- reading ---------------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> Page:
+        """Mentions of the account (or, with ``query``, a hashtag timeline or a search),
+        oldest first. The cursor is the newest id returned; the next fetch asks for what is
+        immediately newer (``min_id``), so a burst bigger than one page is read page by page."""
+        newest = load_cursor(cursor)
+        if self.query:
+            rows, statuses = self._search(newest)
+        else:
+            rows, statuses = self._mentions(newest)
+        items = [self.normalize(status) for status in statuses]
+        ids = [str(row["id"]) for row in rows]
+        # Paginated by snowflake ids: the biggest is the newest, whatever order they came in.
+        next_cursor = max(ids, key=_id_order) if ids else newest
+        return Page(
+            items=items,
+            cursor=dump_cursor(next_cursor),
+            has_more=bool(newest) and len(rows) >= PAGE_SIZE,
+        )
+
+    def _mentions(self, newest: str | None) -> tuple[list[Any], list[Any]]:
+        rows = self.call(
+            lambda: self.api.notifications(types=["mention"], min_id=newest, limit=PAGE_SIZE)
+        )
+        rows = sorted(rows, key=lambda row: _id_order(str(row["id"])))
+        return rows, [row["status"] for row in rows if row.get("status")]
+
+    def _search(self, newest: str | None) -> tuple[list[Any], list[Any]]:
+        query = (self.query or "").strip()
+        tag = _HASHTAG.match(query)
+        if tag:
+            rows = self.call(
+                lambda: self.api.timeline_hashtag(tag.group(1), min_id=newest, limit=PAGE_SIZE)
+            )
+        else:
+            found = self.call(
+                lambda: self.api.search_v2(
+                    query, result_type="statuses", min_id=newest, limit=PAGE_SIZE
+                )
+            )
+            rows = found["statuses"]
+        rows = sorted(rows, key=lambda row: _id_order(str(row["id"])))
+        return rows, rows
+
+    def replies_to(self, status_id: str) -> list[NormalizedItem]:
+        """Every reply below one of our statuses (its context's descendants), oldest first."""
+        context = self.call(lambda: self.api.status_context(status_id))
+        return [self.normalize(status) for status in context["descendants"]]
+
+    def normalize(self, status: Any) -> NormalizedItem:
+        account = status["account"]
+        text = plain_text(status.get("content") or "")
+        if status.get("spoiler_text"):
+            # A content warning is part of what the author said.
+            text = f"CW: {status['spoiler_text']}\n\n{text}"
+        reply_to = status.get("in_reply_to_id")
+        return NormalizedItem(
+            network=self.network,
+            external_id=str(status["id"]),
+            kind=_kind(status),
+            text=text,
+            created=_aware(status["created_at"]),
+            author_id=str(account["id"]),
+            author_handle=_full_handle(account["acct"], self.instance),
+            author_name=account.get("display_name") or account.get("username") or "",
+            author_followers=account.get("followers_count"),
+            url=status.get("url") or status.get("uri") or "",
+            language=status.get("language") or "",
+            in_reply_to=str(reply_to) if reply_to else "",
+            is_own=bool(self.config.get("account_id"))
+            and str(account["id"]) == str(self.config["account_id"]),
+            raw={"uri": status.get("uri"), "visibility": status.get("visibility")},
+        )
+
+    # --- writing ---------------------------------------------------------------------
+
+    def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
+        """Post a status. ``idempotency_key`` goes out as Mastodon's ``Idempotency-Key``
+        header: a retry after a lost answer returns the first status, not a second one."""
+        self.check_length(text)
+        visibility = options.get("visibility")
+        language = options.get("language")
+        status = self.call(
+            lambda: self.api.status_post(
+                text, visibility=visibility, language=language, idempotency_key=idempotency_key
+            )
+        )
+        return Published(external_id=str(status["id"]), url=status.get("url") or "")
+
+    def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
+        """Answer a status; Mastodon.py adds the @-mention of its author, as a person would."""
+        parent = self.call(lambda: self.api.status(in_reply_to))
+        own = self.config.get("account_id")
+        body = text
+        author = parent["account"]
+        if str(author["id"]) != str(own) and f"@{author['acct']}" not in text:
+            body = f"@{author['acct']} {text}"
+        self.check_length(body)
+        status = self.call(
+            lambda: self.api.status_post(
+                body,
+                in_reply_to_id=parent["id"],
+                visibility=_reply_visibility(parent),
+                idempotency_key=idempotency_key,
+            )
+        )
+        return Published(external_id=str(status["id"]), url=status.get("url") or "")
+
+    def metrics(self) -> AccountMetrics:
+        me = self.call(self.api.account_verify_credentials)
+        api = self.api
+        return AccountMetrics(
+            followers=me.get("followers_count"),
+            following=me.get("following_count"),
+            posts=me.get("statuses_count"),
+            extra={
+                "max_chars": self.limits()["max_chars"],
+                "ratelimit_limit": api.ratelimit_limit,
+                "ratelimit_remaining": api.ratelimit_remaining,
+            },
+        )
+
+    # --- the server's own limits -------------------------------------------------------
+
+    def limits(self, refresh: bool = False) -> dict[str, Any]:
+        """The server's character limit and URL weight, read from ``/api/v2/instance`` and
+        kept in the config for a day (``config_changed`` tells the caller to save it)."""
+        cached = self.config.get("limits") or {}
+        checked = cached.get("checked")
+        if (
+            not refresh
+            and checked
+            and datetime.now(UTC) - datetime.fromisoformat(checked) < LIMITS_MAX_AGE
+        ):
+            return cached
+        api = self._api or self.api
+        info = self.call(api.instance_v2)
+        statuses = ((info.get("configuration") or {}).get("statuses")) or {}
+        if not statuses.get("max_characters"):
+            raise ConnectorError(f"{self.instance} did not say how long a post may be.")
+        fresh = {
+            "max_chars": int(statuses["max_characters"]),
+            "url_chars": int(statuses.get("characters_reserved_per_url") or 23),
+            "checked": datetime.now(UTC).isoformat(),
+        }
+        self.config["limits"] = fresh
+        self.config["version"] = str(info.get("version") or "4.0.0")
+        self.config_changed = True
+        return fresh
+
+    def check_length(self, text: str) -> None:
+        limits = self.limits()
+        length = post_length(text, limits["url_chars"])
+        if length > limits["max_chars"]:
+            host = urlsplit(self.instance).netloc
+            raise ConnectorError(
+                f"This post has {length} characters; {host} allows {limits['max_chars']}."
+            )
+
+    # --- errors ----------------------------------------------------------------------
+
+    def _classify(self, exc: Exception) -> Retry:
+        if isinstance(exc, mastodon_errors.MastodonRatelimitError):
+            return Retry(True, self._rate_limit_wait())
+        if isinstance(exc, mastodon_errors.MastodonServerError):
+            return Retry(True)
+        if isinstance(exc, mastodon_errors.MastodonNetworkError) and not _refused(exc):
+            return Retry(True)
+        return Retry(False)
+
+    def _rate_limit_wait(self) -> float | None:
+        reset = getattr(self._api, "ratelimit_reset", None)
+        return max(0.0, float(reset) - time.time()) if reset else None
+
+    def error(self, exc: mastodon_errors.MastodonError) -> ConnectorError:
+        """The SDK's exception as a ConnectorError in the server's own words."""
+        host = urlsplit(self.instance).netloc or self.instance
+        if _refused(exc):
+            return ConnectorError(str(exc.__context__), permanent=True)
+        if isinstance(exc, mastodon_errors.MastodonRatelimitError):
+            wait = self._rate_limit_wait()
+            return ConnectorError(
+                f"{host}'s rate limit is used up.", retry_after=wait if wait is not None else 300
+            )
+        if isinstance(exc, mastodon_errors.MastodonAPIError):
+            status, said = _api_error_parts(exc)
+            session = getattr(self._api, "session", None)
+            if not said and isinstance(session, GuardedSession):
+                said = session.last_error_text()
+            said = said or (str(exc.args[2]) if len(exc.args) > 2 else str(exc))
+            # 401: token revoked or expired; 403: account suspended or app blocked.
+            permanent = status in (401, 403)
+            return ConnectorError(f"{host} answered HTTP {status}: {said}", permanent=permanent)
+        return ConnectorError(f"Could not reach {host}: {exc}")
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def normalize_instance(raw: str) -> str:
+    """``mastodon.social`` or ``https://mastodon.social/`` → ``https://mastodon.social``."""
+    value = raw.strip().rstrip("/")
+    if value and "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}" if parts.netloc else value
+
+
+def post_length(text: str, url_chars: int) -> int:
+    """Characters as Mastodon counts them: every URL weighs ``url_chars``."""
+    urls = _URL.findall(text)
+    return len(_URL.sub("", text)) + url_chars * len(urls)
+
+
+def load_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        value = json.loads(cursor).get("newest")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def dump_cursor(newest: str | None) -> str | None:
+    return json.dumps({"newest": newest}) if newest else None
+
+
+def _id_order(value: str) -> tuple[int, str]:
+    # Mastodon ids are numeric strings of varying length: compare them as numbers.
+    return (len(value), value)
+
+
+def _kind(status: Any) -> str:
+    if status.get("visibility") == "direct":
+        return "message"
+    return "reply" if status.get("in_reply_to_id") else "post"
+
+
+def _reply_visibility(parent: Any) -> str:
+    # Answer a private mention privately; never widen who sees a conversation.
+    return (
+        parent.get("visibility")
+        if parent.get("visibility") in ("direct", "private", "unlisted")
+        else "public"
+    )
+
+
+def _full_handle(acct: str, instance: str) -> str:
+    # Local accounts have a bare "acct"; add the server so handles are unique everywhere.
+    return f"@{acct}" if "@" in acct else f"@{acct}@{urlsplit(instance).netloc}"
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc.__context__, UnsafeURL)
+
+
+def _api_error_parts(exc: mastodon_errors.MastodonAPIError) -> tuple[int | None, str]:
+    # Mastodon.py raises ('Mastodon API returned error', status, reason, error text).
+    args = exc.args
+    status = args[1] if len(args) > 1 and isinstance(args[1], int) else None
+    said = str(args[3]) if len(args) > 3 and args[3] else ""
+    return status, said

@@ -1,0 +1,270 @@
+"""Reddit through PRAW: the inbox, subreddit search and a subreddit's new comments.
+
+Config keys: ``client_id`` and ``client_secret`` (default: the installation's
+``HARKEN_REDDIT_CLIENT_ID``/``_SECRET``) and either ``refresh_token`` (installed or web
+app, the usual way) or ``username`` + ``password`` (a script app); ``user_agent``
+optionally. With neither, Reddit is read app-only: searches work, the inbox does not.
+A source's ``query`` picks what ``fetch`` reads:
+
+- none: the account's inbox: ``u/name`` mentions and replies to its comments and posts;
+- ``subreddit:NAME``: every new comment in r/NAME;
+- ``subreddit:NAME words``: a search of r/NAME, newest first;
+- ``words``: a search of all of Reddit, newest first.
+
+PRAW objects load lazily: reading an attribute the listing did not include costs a
+request. Items are therefore built from the data the listing returned (``vars``), never
+from attribute access.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import praw
+import prawcore
+from praw.exceptions import RedditAPIException
+
+from harken.lib.env import env_secret
+from harken.lib.retry import Retry, retry_call
+from harken.networks.base import Connector, ConnectorError, NormalizedItem, Page, Published
+
+TIMEOUT = 20.0
+USER_AGENT = "harken:social-listening:1.0 (self-hosted)"
+#: Listing page size (Reddit's maximum) and how far back one poll walks before stopping.
+PAGE = 100
+MAX_ITEMS = 500
+SUBREDDIT_QUERY = re.compile(r"^subreddit:(?P<name>[A-Za-z0-9_]{2,21})(?:\s+(?P<words>.+))?$", re.S)
+INBOX_LISTINGS = ("mentions", "comment_replies", "submission_replies")
+#: The inbox's own ``type`` of an item, as Harken's kind.
+REPLY_TYPES = {"comment_reply": "reply", "post_reply": "reply", "username_mention": "comment"}
+PERMANENT = (
+    prawcore.OAuthException,
+    prawcore.Forbidden,
+    prawcore.InvalidToken,
+    prawcore.InsufficientScope,
+)
+
+
+def classify(exc: Exception) -> Retry:
+    """Transient failures (429, 5xx, network) are retried; the rest are not."""
+    if isinstance(exc, prawcore.TooManyRequests):
+        return Retry(True, _retry_after(exc))
+    if isinstance(exc, prawcore.ServerError | prawcore.RequestException):
+        return Retry(True)
+    return Retry(False)
+
+
+def _retry_after(exc: prawcore.ResponseException) -> float | None:
+    headers = exc.response.headers
+    for name in ("retry-after", "x-ratelimit-reset"):
+        value = headers.get(name, "").strip()
+        if value.replace(".", "", 1).isdigit():
+            return float(value)
+    return None
+
+
+def _reddit_words(exc: Exception) -> str:
+    """Reddit's own message where the response carries one, else PRAW's."""
+    response = getattr(exc, "response", None)
+    if response is not None:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        detail = (
+            str(body.get("message") or body.get("error") or "") if isinstance(body, dict) else ""
+        )
+        if detail:
+            status = str(response.status_code)
+            return detail if status in detail else f"{detail} ({status})"
+    return str(exc)
+
+
+def to_connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, PERMANENT):
+        return ConnectorError(
+            f"Reddit refused the account's token: {_reddit_words(exc)}", permanent=True
+        )
+    if isinstance(exc, prawcore.TooManyRequests):
+        return ConnectorError(
+            f"Reddit rate limit: {_reddit_words(exc)}", retry_after=_retry_after(exc)
+        )
+    if isinstance(exc, prawcore.Redirect):
+        return ConnectorError(f"Reddit has no such subreddit ({exc}).")
+    if isinstance(exc, RedditAPIException):
+        return ConnectorError("Reddit: " + "; ".join(str(item) for item in exc.items))
+    if isinstance(exc, prawcore.PrawcoreException):
+        return ConnectorError(f"Reddit: {_reddit_words(exc)}")
+    return ConnectorError(f"Reddit: {exc}")
+
+
+class Reddit(Connector):
+    network = "reddit"
+    label = "Reddit"
+    capabilities = frozenset({"fetch", "search", "reply"})
+    max_chars = 10000  # a comment's limit
+
+    def __init__(
+        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+    ) -> None:
+        super().__init__(config, query=query, workspace=workspace)
+        credentials = self._credentials()
+        if not credentials["client_id"]:
+            raise ConnectorError(
+                "Reddit needs the installation's app keys: set HARKEN_REDDIT_CLIENT_ID and "
+                "HARKEN_REDDIT_CLIENT_SECRET.",
+                permanent=True,
+            )
+        self.reddit = praw.Reddit(**credentials, requestor_kwargs={"timeout": TIMEOUT})
+
+    def _credentials(self) -> dict[str, Any]:
+        config = self.config
+        # The installation's app keys unless the account brought its own.
+        credentials: dict[str, Any] = {
+            "client_id": config.get("client_id") or env_secret("HARKEN_REDDIT_CLIENT_ID"),
+            "client_secret": config.get("client_secret")
+            or env_secret("HARKEN_REDDIT_CLIENT_SECRET")
+            or None,
+            "user_agent": config.get("user_agent") or USER_AGENT,
+            "check_for_updates": False,
+            "check_for_async": False,
+        }
+        if config.get("refresh_token"):
+            credentials["refresh_token"] = config["refresh_token"]
+        elif config.get("username"):
+            credentials.update(username=config["username"], password=config.get("password"))
+        return credentials
+
+    def _call(self, fn: Any) -> Any:
+        try:
+            return retry_call(fn, classify)
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise to_connector_error(exc) from exc
+
+    # -- reading -----------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> Page:
+        """Items newer than ``cursor`` (``created_utc|fullname`` of the newest seen), oldest first.
+
+        Listings run newest first, so each walk stops at the first item older than the
+        cursor. Items from the cursor's own second are returned again (other than the
+        cursor item itself): several can share a second, and the pipeline dedupes.
+        """
+        after = _parse_cursor(cursor)
+        limit = MAX_ITEMS if after else PAGE
+        listings = self._listings(limit)
+        walked = self._call(
+            lambda: [t for listing in listings for t in _newer_than(listing, after)]
+        )
+        things = list({vars(t)["name"]: t for t in walked}.values())
+        items = sorted((self._item(thing) for thing in things), key=lambda i: i.created)
+        if not things:
+            return Page(items=[], cursor=cursor)
+        newest = max(things, key=lambda t: vars(t)["created_utc"])
+        return Page(items=items, cursor=f"{vars(newest)['created_utc']}|{vars(newest)['name']}")
+
+    def _listings(self, limit: int) -> list[Iterable[Any]]:
+        if not self.query:
+            if self.reddit.read_only:
+                raise ConnectorError(
+                    "Reading a Reddit inbox needs a connected account.", permanent=True
+                )
+            # What a business must answer: u/name mentions and replies to its comments
+            # and posts. Private messages are left out: they are not public mentions.
+            inbox = self.reddit.inbox
+            return [getattr(inbox, name)(limit=limit) for name in INBOX_LISTINGS]
+        match = SUBREDDIT_QUERY.match(self.query.strip())
+        if match and not match["words"]:
+            return [self.reddit.subreddit(match["name"]).comments(limit=limit)]
+        subreddit, words = (match["name"], match["words"]) if match else ("all", self.query)
+        return [self.reddit.subreddit(subreddit).search(words, sort="new", limit=limit)]
+
+    def _item(self, thing: Any) -> NormalizedItem:
+        data = vars(thing)
+        is_post = data["name"].startswith("t3_")
+        author = data.get("author")
+        handle = getattr(author, "name", None) or str(author or "[deleted]")
+        text = (
+            f"{data.get('title', '')}\n\n{data.get('selftext', '')}".strip()
+            if is_post
+            else data.get("body", "")
+        )
+        link = data["name"] if is_post else data.get("link_id", "")
+        return NormalizedItem(
+            network=self.network,
+            external_id=data["name"],
+            kind="post" if is_post else REPLY_TYPES.get(data.get("type", ""), "comment"),
+            text=text,
+            created=datetime.fromtimestamp(data["created_utc"], UTC),
+            author_id=data.get("author_fullname", ""),
+            author_handle=handle,
+            url=_url(data, link),
+            in_reply_to="" if is_post else data.get("parent_id", ""),
+            conversation_id=link or _link_from_context(data.get("context", "")),
+            is_own=bool(self.config.get("username")) and handle == self.config.get("username"),
+            raw=_plain(data),
+        )
+
+    # -- writing -----------------------------------------------------------------
+
+    def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
+        """Answer a comment (``t1_…``) or a post (``t3_…``) by its fullname."""
+        kind, _, thing_id = in_reply_to.partition("_")
+        if kind not in ("t1", "t3") or not thing_id:
+            raise ConnectorError(
+                f"Reddit can only reply to a comment or a post, not {in_reply_to!r}."
+            )
+        parent = self.reddit.comment(thing_id) if kind == "t1" else self.reddit.submission(thing_id)
+        comment = self._call(lambda: parent.reply(text))
+        data = vars(comment)
+        return Published(external_id=data["name"], url=_url(data, data.get("link_id", "")))
+
+
+def _newer_than(listing: Iterable[Any], after: tuple[float, str] | None) -> Iterator[Any]:
+    # A listing shifts while it is paged (new items push old ones onto the next page),
+    # so the same thing can come twice in one walk.
+    seen: set[str] = set()
+    for thing in listing:
+        data = vars(thing)
+        if after and data["created_utc"] < after[0]:
+            return  # newest first: everything from here on was seen
+        if data["name"] in seen or (after and data["name"] == after[1]):
+            continue
+        seen.add(data["name"])
+        yield thing
+
+
+def _parse_cursor(cursor: str | None) -> tuple[float, str] | None:
+    if not cursor:
+        return None
+    created, _, name = cursor.partition("|")
+    return float(created), name
+
+
+def _url(data: dict[str, Any], link: str) -> str:
+    path = data.get("permalink") or data.get("context", "").split("?")[0]
+    if path:
+        return f"https://www.reddit.com{path}"
+    if link.startswith("t3_") and data.get("id"):
+        # A reply's answer carries no permalink; Reddit resolves any slug in its place.
+        return f"https://www.reddit.com/comments/{link[3:]}/_/{data['id']}/"
+    return ""
+
+
+def _link_from_context(context: str) -> str:
+    match = re.search(r"/comments/([a-z0-9]+)/", context)
+    return f"t3_{match[1]}" if match else ""
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """The listing's JSON fields, without PRAW's private objects."""
+    return {
+        key: (str(value) if not isinstance(value, str | int | float | bool | type(None)) else value)
+        for key, value in data.items()
+        if not key.startswith("_")
+    }

@@ -1,0 +1,332 @@
+"""X (API v2) through tweepy: mentions timeline, recent search, replies and posts.
+
+Config keys: ``bearer_token`` (an OAuth 2.0 user token; without one the installation's
+app token ``HARKEN_X_BEARER_TOKEN`` serves searches), optionally the
+OAuth 1.0a user context ``consumer_key``/``consumer_secret``/``access_token``/
+``access_token_secret`` (needed to post with OAuth 1.0a), ``user_id`` and ``handle`` of
+the connected account, and ``workspace_id`` (or the ``workspace`` argument): every read
+is counted against that workspace's monthly spend cap (``harken.networks.x.budget``)
+before it is made.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import requests
+import tweepy
+
+from harken.lib.env import env_secret
+from harken.lib.retry import Retry, retry_call
+from harken.networks.base import (
+    AccountMetrics,
+    Connector,
+    ConnectorError,
+    NormalizedItem,
+    Page,
+    Published,
+)
+from harken.networks.x import budget
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 20.0
+TWEET_FIELDS = [
+    "created_at",
+    "lang",
+    "conversation_id",
+    "in_reply_to_user_id",
+    "referenced_tweets",
+    "author_id",
+]
+USER_FIELDS = ["public_metrics", "username", "name"]
+EXPANSIONS = ["author_id"]
+# Twitter's snowflake epoch: a post id carries its creation time in milliseconds.
+SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+class _TimeoutSession(requests.Session):
+    """tweepy calls ``session.request`` without a timeout; this one always has one."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
+
+
+def classify(exc: Exception) -> Retry:
+    """Which tweepy/requests failures are worth another try, and after how long."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        return Retry(True, _retry_after(exc.response, exc.reset_time))
+    if isinstance(exc, tweepy.TwitterServerError):
+        return Retry(True)
+    if isinstance(exc, requests.Timeout | requests.ConnectionError):
+        return Retry(True)
+    return Retry(False)
+
+
+def _retry_after(response: Any, reset_time: int | None) -> float | None:
+    header = getattr(response, "headers", {}).get("retry-after")
+    if header and header.strip().isdigit():
+        return float(header)
+    if reset_time:
+        return max(0.0, reset_time - time.time()) + 1
+    return None
+
+
+def _network_words(exc: tweepy.HTTPException) -> str:
+    """X's own message: its ``detail``/``errors`` text, else the status line."""
+    if exc.api_messages:
+        return "; ".join(str(m) for m in exc.api_messages)
+    response = exc.response
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") or body.get("title") if isinstance(body, dict) else None
+    return str(detail or f"{response.status_code} {response.reason}")
+
+
+def to_connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, tweepy.Unauthorized | tweepy.Forbidden):
+        return ConnectorError(f"X refused the token: {_network_words(exc)}", permanent=True)
+    if isinstance(exc, tweepy.TooManyRequests):
+        wait = _retry_after(exc.response, exc.reset_time)
+        return ConnectorError(f"X rate limit: {_network_words(exc)}", retry_after=wait)
+    if isinstance(exc, tweepy.HTTPException):
+        return ConnectorError(f"X: {_network_words(exc)}")
+    if isinstance(exc, requests.RequestException):
+        return ConnectorError(f"X could not be reached: {exc}")
+    return ConnectorError(f"X: {exc}")
+
+
+def created_from_id(tweet_id: str) -> datetime:
+    """A post's creation time from its snowflake id, for responses without created_at."""
+    return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+
+
+class X(Connector):
+    network = "x"
+    label = "X"
+    capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
+    max_chars = 280
+    counts_urls_as = 23  # X wraps every link in a t.co URL of this length
+    #: The smallest and largest page each read endpoint accepts (X API v2 reference).
+    page_limits: ClassVar[dict[str, tuple[int, int]]] = {"mentions": (5, 100), "search": (10, 100)}
+
+    def __init__(
+        self,
+        config: dict[str, Any] | None = None,
+        *,
+        query: str | None = None,
+        workspace: Any = None,
+    ) -> None:
+        """``workspace`` (or ``config["workspace_id"]``) is whose X budget reads count against."""
+        super().__init__(config, query=query, workspace=workspace)
+        self.workspace_id = self.workspace_id or self.config.get("workspace_id")
+        self.client = tweepy.Client(
+            # An account's own OAuth 2.0 user token, else the installation's app token.
+            bearer_token=self.config.get("bearer_token")
+            or env_secret("HARKEN_X_BEARER_TOKEN")
+            or None,
+            consumer_key=self.config.get("consumer_key"),
+            consumer_secret=self.config.get("consumer_secret"),
+            access_token=self.config.get("access_token"),
+            access_token_secret=self.config.get("access_token_secret"),
+            return_type=dict,
+        )
+        self.client.session = _TimeoutSession(TIMEOUT)
+        if not (self.client.bearer_token or self.user_auth):
+            raise ConnectorError(
+                "X needs a token: connect the account, or set HARKEN_X_BEARER_TOKEN.",
+                permanent=True,
+            )
+
+    @property
+    def user_auth(self) -> bool:
+        return bool(self.config.get("access_token") and self.config.get("consumer_key"))
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return retry_call(lambda: fn(*args, **kwargs), classify)
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise to_connector_error(exc) from exc
+
+    # -- reading -----------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> Page:
+        """Mentions of the account (or, with ``query``, recent search hits) after ``cursor``.
+
+        The cursor is the newest post id seen. When X has more than one page of newer
+        posts, the cursor carries the page token and the newest id is only adopted after
+        the last page, so a crash in between repeats pages and never skips one.
+        """
+        if self.workspace_id is None:
+            # A wiring error, not the account's fault: never flag it "reconnect needed".
+            raise ConnectorError("X reads need a workspace to count their cost against.")
+        state = _parse_cursor(cursor)
+        kind = "search" if self.query else "mentions"
+        if kind == "mentions" and not self.config.get("user_id"):
+            raise ConnectorError("X mentions need the connected account's user id.", permanent=True)
+        low, high = self.page_limits[kind]
+        reservation = budget.reserve(self.workspace_id, low, high)
+        try:
+            body, state = self._call(self._read, kind, state, reservation.max_results)
+        except BaseException:
+            budget.release(reservation)
+            raise
+        users = (body.get("includes") or {}).get("users") or []
+        budget.settle(reservation, posts=len(body.get("data") or []), users=len(users))
+        return self._page(body, state)
+
+    def _read(
+        self, kind: str, state: dict[str, str], max_results: int
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The response, and the cursor state it answers."""
+        try:
+            return self._request(kind, state, max_results), state
+        except tweepy.BadRequest as exc:
+            if not state.get("since") or not _about_param(exc, "since_id"):
+                raise
+            # Recent search reaches back seven days only: a source paused longer holds a
+            # since_id X refuses. Start again from the newest posts instead of failing forever.
+            log.warning("X refused since_id %s (%s); reading from the newest.", state["since"], exc)
+            return self._request(kind, {}, max_results), {}
+
+    def _request(self, kind: str, state: dict[str, str], max_results: int) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "max_results": max_results,
+            "expansions": EXPANSIONS,
+            "tweet_fields": TWEET_FIELDS,
+            "user_fields": USER_FIELDS,
+        }
+        if state.get("since"):
+            params["since_id"] = state["since"]
+        if kind == "search":
+            if state.get("token"):
+                params["next_token"] = state["token"]
+            return self.client.search_recent_tweets(self.query, user_auth=self.user_auth, **params)
+        if state.get("token"):
+            params["pagination_token"] = state["token"]
+        return self.client.get_users_mentions(
+            self.config["user_id"], user_auth=self.user_auth, **params
+        )
+
+    def _page(self, body: dict[str, Any], state: dict[str, str]) -> Page:
+        users = {u["id"]: u for u in (body.get("includes") or {}).get("users") or []}
+        items = [self._item(tweet, users) for tweet in body.get("data") or []]
+        items.sort(key=lambda item: int(item.external_id))
+        meta = body.get("meta") or {}
+        newest = state.get("newest") or meta.get("newest_id") or state.get("since")
+        token = meta.get("next_token")
+        if token and state.get("since"):
+            # Older pages between the last cursor and this one remain: walk them first.
+            cursor = json.dumps({"since": state["since"], "token": token, "newest": newest})
+            return Page(items=items, cursor=cursor, has_more=True)
+        return Page(items=items, cursor=newest, has_more=False)
+
+    def _item(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> NormalizedItem:
+        author = users.get(tweet.get("author_id", ""), {})
+        handle = author.get("username", "")
+        parent = next(
+            (
+                r["id"]
+                for r in tweet.get("referenced_tweets") or []
+                if r.get("type") == "replied_to"
+            ),
+            "",
+        )
+        created = tweet.get("created_at")
+        return NormalizedItem(
+            network=self.network,
+            external_id=tweet["id"],
+            kind="reply" if parent else "post",
+            text=tweet.get("text", ""),
+            created=_parse_time(created) if created else created_from_id(tweet["id"]),
+            author_id=tweet.get("author_id", ""),
+            author_handle=handle,
+            author_name=author.get("name", ""),
+            author_followers=(author.get("public_metrics") or {}).get("followers_count"),
+            url=f"https://x.com/{handle or 'i/web'}/status/{tweet['id']}",
+            language=tweet.get("lang", "")
+            if tweet.get("lang") not in ("und", "qme", "zxx")
+            else "",
+            in_reply_to=parent,
+            conversation_id=tweet.get("conversation_id", ""),
+            is_own=bool(self.config.get("user_id"))
+            and tweet.get("author_id") == str(self.config.get("user_id")),
+            raw=tweet,
+        )
+
+    # -- writing -----------------------------------------------------------------
+
+    def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
+        """Post ``text``. X has no idempotency key: the publisher's state machine guards repeats."""
+        body = self._call(self.client.create_tweet, text=text, user_auth=self.user_auth)
+        return self._published(body)
+
+    def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
+        body = self._call(
+            self.client.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=in_reply_to,
+            user_auth=self.user_auth,
+        )
+        return self._published(body)
+
+    def _published(self, body: dict[str, Any]) -> Published:
+        if self.workspace_id is not None:
+            budget.record_create(self.workspace_id)
+        tweet_id = body["data"]["id"]
+        handle = self.config.get("handle") or "i/web"
+        return Published(external_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+
+    def metrics(self) -> AccountMetrics:
+        """The account's counts; one user read, so it goes through the budget too."""
+        if self.workspace_id is None:
+            raise ConnectorError("X reads need a workspace to count their cost against.")
+        reservation = budget.reserve(self.workspace_id, 1, 1)
+        try:
+            body = self._call(
+                self.client.get_me, user_fields=["public_metrics"], user_auth=self.user_auth
+            )
+        except BaseException:
+            budget.release(reservation)
+            raise
+        budget.settle(reservation, posts=0, users=1)
+        counts = body["data"].get("public_metrics") or {}
+        return AccountMetrics(
+            followers=counts.get("followers_count"),
+            following=counts.get("following_count"),
+            posts=counts.get("tweet_count"),
+            extra={"listed": counts.get("listed_count")},
+        )
+
+
+def _about_param(exc: tweepy.HTTPException, name: str) -> bool:
+    """Whether X's error names the request parameter ``name``."""
+    for error in exc.api_errors:
+        if isinstance(error, dict) and name in (error.get("parameters") or {}):
+            return True
+    return any(name in str(message) for message in exc.api_messages)
+
+
+def _parse_cursor(cursor: str | None) -> dict[str, str]:
+    if not cursor:
+        return {}
+    if cursor.startswith("{"):
+        return json.loads(cursor)
+    return {"since": cursor}
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

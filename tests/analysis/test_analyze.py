@@ -1,0 +1,176 @@
+"""What ``analyze`` promises the listening pipeline, as behaviour."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from harken.analysis import Analysis, AnalysisContext, analyze
+from harken.analysis.intents import INTENTS
+
+
+def one(text: str, context: AnalysisContext | None = None) -> Analysis:
+    return analyze([text], context)[0]
+
+
+def test_it_returns_one_analysis_per_text_in_order():
+    texts = ["I love this shop", "This is the worst service ever", "Opening hours?"]
+    found = analyze(texts)
+    assert [a.sentiment for a in found] == ["positive", "negative", "neutral"]
+
+
+def test_an_empty_batch_gives_an_empty_list():
+    assert analyze([]) == []
+
+
+def test_an_analysis_is_a_frozen_dataclass_with_the_agreed_fields():
+    found = one("Great rings, thanks!")
+    assert [f.name for f in dataclasses.fields(found)] == [
+        "language", "language_confidence", "sentiment", "sentiment_scores", "intents",
+        "key_phrases", "products", "competitors",
+    ]  # fmt: skip
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.sentiment = "negative"  # type: ignore[misc]
+
+
+def test_sentiment_scores_are_probabilities_over_the_three_labels():
+    scores = one("The ring arrived today").sentiment_scores
+    assert set(scores) == {"negative", "neutral", "positive"}
+    assert sum(scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_negation_flips_sentiment():
+    assert one("The service was good").sentiment == "positive"
+    assert one("The service was not good").sentiment == "negative"
+
+
+def test_negation_stops_at_the_end_of_the_clause():
+    scores = one("Not bad at all, the staff were great and friendly").sentiment_scores
+    assert scores["positive"] > scores["negative"]
+
+
+def test_emoji_carry_sentiment():
+    plain = one("Picked up my order today").sentiment_scores
+    assert one("Picked up my order today 😍😍").sentiment_scores["positive"] > plain["positive"]
+    assert one("Picked up my order today 😡😡").sentiment_scores["negative"] > plain["negative"]
+
+
+def test_emoticons_carry_sentiment():
+    assert one("see you at the shop tomorrow :(").sentiment == "negative"
+    assert one("see you at the shop tomorrow :)").sentiment == "positive"
+
+
+def test_elongated_words_read_as_the_word():
+    assert one("this is sooooo goooood").sentiment == "positive"
+
+
+def test_handles_and_urls_do_not_sway_sentiment():
+    base = one("Our new collection is in store").sentiment_scores
+    noisy = one("@happyjoy Our new collection is in store https://t.co/great").sentiment_scores
+    assert noisy["positive"] == pytest.approx(base["positive"], abs=0.1)
+
+
+def test_a_question_without_a_question_mark_is_a_question():
+    assert "question" in one("how do I change the size of my ring").intents
+    assert "question" in one("Anyone know if the shop is open on Sunday").intents
+
+
+def test_a_job_seeker_message_is_not_a_complaint():
+    found = one("Are you hiring? I really need a job, I'm so desperate and tired of looking")
+    assert "job_seeker" in found.intents
+    assert "complaint" not in found.intents
+
+
+def test_a_complaint_is_a_complaint():
+    assert "complaint" in one("My order never arrived and nobody answers, terrible").intents
+
+
+def test_a_question_can_also_be_a_complaint():
+    found = one("Still waiting for my refund, where is it?")
+    assert {"question", "complaint"} <= set(found.intents)
+
+
+def test_thanks_are_praise():
+    assert one("Thank you so much for the quick help, you are amazing!").intents == ("praise",)
+
+
+@pytest.mark.parametrize(
+    "text", ["Where can I buy the gold hoops?", "Do you ship to Canada?", "I want to buy this ring"]
+)
+def test_buying_questions_are_purchase_intent(text):
+    assert "purchase_intent" in one(text).intents
+
+
+def test_follow_bait_and_hashtag_walls_are_spam_and_only_spam():
+    assert one("Follow me for free followers!! click here").intents == ("spam",)
+    assert one("#a #b #c #d #e #f #g buy now").intents == ("spam",)
+
+
+def test_small_talk_is_other():
+    assert one("Halloween tonight").intents == ("other",)
+
+
+def test_intents_are_known_labels_in_a_stable_order():
+    for found in analyze(["My order is late, can you help? Terrible. Are you hiring?", "hi"]):
+        assert found.intents and set(found.intents) <= set(INTENTS)
+        assert list(found.intents) == sorted(found.intents, key=INTENTS.index)
+
+
+def test_it_names_the_workspaces_products_and_competitors_in_their_spelling():
+    context = AnalysisContext(products=["Gold Hoops", "C++ Ring"], competitors=["Rival Rings"])
+    found = one("are the gold hoops cheaper than at RIVAL RINGS? also the c++ ring", context)
+    assert found.products == ("Gold Hoops", "C++ Ring")
+    assert found.competitors == ("Rival Rings",)
+
+
+def test_vocabulary_matches_whole_words_only():
+    context = AnalysisContext(products=["Ring"])
+    assert one("I love the ringtone", context).products == ()
+
+
+def test_key_phrases_say_what_the_text_is_about():
+    phrases = one("The clasp on my silver bracelet broke after two days").key_phrases
+    assert phrases and any("silver bracelet" in p for p in phrases)
+
+
+def test_it_detects_the_language_with_a_confidence():
+    english = one("Thank you for the wonderful ring, my wife loves it")
+    french = one("Merci beaucoup pour la bague, ma femme l'adore")
+    assert (english.language, french.language) == ("en", "fr")
+    assert 0.5 < english.language_confidence <= 1.0
+
+
+def test_a_text_without_letters_has_an_undetermined_language():
+    found = one("12345 !!! 👍")
+    assert found.language == "und"
+    assert found.language_confidence == 0.0
+
+
+def test_it_is_deterministic():
+    texts = ["I can't believe how bad this is", "Lovely shop 😊", "¿Dónde está mi pedido?"]
+    assert analyze(texts) == analyze(texts)
+    assert analyze(texts) == [one(t) for t in texts]  # a batch gives what one text gives
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        None,
+        "x" * 50_000,
+        "Ring " * 12_000,
+        "broken \ud800 surrogate \udfff",
+        "mixed: Привет 你好 مرحبا hello שלום 🙂",
+        "\x00\x01\x02 control characters \x7f",
+        "😀" * 5000,
+        12345,
+    ],
+)
+def test_bad_input_returns_a_valid_analysis_and_never_raises(bad):
+    found = analyze([bad], AnalysisContext(products=["Ring"], competitors=[""]))[0]
+    assert found.sentiment in {"negative", "neutral", "positive"}
+    assert found.intents and set(found.intents) <= set(INTENTS)
+    assert isinstance(found.language, str) and 0.0 <= found.language_confidence <= 1.0
+    assert all(len(p) <= 200 for p in found.key_phrases)

@@ -1,0 +1,115 @@
+"""A real HTTP server on 127.0.0.1 for tests of the HTTP boundary.
+
+Each path answers from a script of responses, one per request, the last one repeating:
+``server.route("/feed", Reply(503), Reply(200, body=b"ok"))``. Every request is recorded
+(method, path, headers) so a test can check what Harken sent (conditional GET headers).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (timeouts)
+    when: Callable[[dict[str, str]], bool] | None = None  # only if the request headers match
+
+    def payload(self) -> bytes:
+        return self.body.encode() if isinstance(self.body, str) else self.body
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.requests: list[Seen] = []
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self.routes[path] = list(replies)
+
+    def hits(self, path: str) -> list[Seen]:
+        return [seen for seen in self.requests if seen.path.split("?")[0] == path]
+
+    def _next(self, path: str, headers: dict[str, str]) -> Reply:
+        with self._lock:
+            script = self.routes.get(path.split("?")[0])
+            if not script:
+                return Reply(404, b"not found")
+            unconditional = sum(1 for reply in script if reply.when is None)
+            for index, reply in enumerate(script):
+                if reply.when is None or reply.when(headers):
+                    # Unconditional replies play in order, the last one repeating.
+                    if reply.when is None and unconditional > 1:
+                        script.pop(index)
+                    return reply
+            return Reply(404, b"no matching reply")
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                length = int(headers.get("content-length", "0") or 0)
+                if length:
+                    self.rfile.read(length)
+                server.requests.append(Seen(self.command, self.path, headers))
+                reply = server._next(self.path, headers)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                body = reply.payload()
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _answer
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        return Handler
+
+    def __enter__(self) -> LocalServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

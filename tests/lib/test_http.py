@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from harken.lib import http
+from harken.lib.http import HttpStatusError, retry_after_seconds
+from harken.networks.base import ConnectorError
+from tests.lib.localserver import LocalServer, Reply
+
+pytestmark = pytest.mark.usefixtures("loopback")
+
+
+class Sleeps(list):
+    """Records the waits instead of sleeping through them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def test_it_gets_a_page(server):
+    server.route("/hello", Reply(200, "hi", {"Content-Type": "text/plain"}))
+    response = http.get(server.url("/hello"))
+    assert response.status_code == 200
+    assert response.text == "hi"
+    assert server.hits("/hello")[0].headers["user-agent"].startswith("Harken/")
+
+
+def test_it_waits_for_retry_after_seconds_on_429_then_succeeds(server):
+    server.route("/limited", Reply(429, headers={"Retry-After": "3"}), Reply(200, "ok"))
+    sleeps = Sleeps()
+    response = http.get(server.url("/limited"), sleep=sleeps)
+    assert response.text == "ok"
+    assert sleeps == [3.0]
+    assert len(server.hits("/limited")) == 2
+
+
+def test_it_understands_retry_after_as_an_http_date():
+    later = datetime.now(UTC) + timedelta(seconds=30)
+    wait = retry_after_seconds({"retry-after": format_datetime(later, usegmt=True)})
+    assert 28 <= wait <= 30
+
+
+def test_it_backs_off_on_503_then_succeeds(server):
+    server.route("/flaky", Reply(503), Reply(503), Reply(200, "back"))
+    sleeps = Sleeps()
+    response = http.get(server.url("/flaky"), sleep=sleeps, backoff_base=0.5)
+    assert response.text == "back"
+    assert len(sleeps) == 2
+    # Full jitter: each wait is somewhere in [0, base * 2**attempt].
+    assert 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
+
+
+def test_it_gives_up_on_a_persistent_500_with_a_transient_error(server):
+    server.route("/down", Reply(500))
+    with pytest.raises(HttpStatusError) as caught:
+        http.get(server.url("/down"), sleep=Sleeps(), attempts=3)
+    assert caught.value.status == 500
+    assert not caught.value.permanent
+    assert "HTTP 500" in caught.value.message
+    assert len(server.hits("/down")) == 3
+
+
+def test_a_retry_after_too_long_to_sleep_is_raised_with_its_wait(server):
+    server.route("/later", Reply(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(ConnectorError) as caught:
+        http.get(server.url("/later"), sleep=Sleeps(), max_wait=60)
+    assert caught.value.retry_after == 3600
+    assert not caught.value.permanent
+    assert len(server.hits("/later")) == 1
+
+
+def test_it_times_out_and_retries_then_says_so(server):
+    server.route("/slow", Reply(200, "late", delay=0.5))
+    sleeps = Sleeps()
+    started = time.monotonic()
+    with pytest.raises(ConnectorError, match="did not answer within 0.1 s") as caught:
+        http.get(server.url("/slow"), timeout=0.1, attempts=2, sleep=sleeps)
+    assert not caught.value.permanent
+    assert len(sleeps) == 1
+    assert time.monotonic() - started < 2
+
+
+def test_it_recovers_when_a_timeout_is_followed_by_an_answer(server):
+    server.route("/once-slow", Reply(200, "late", delay=0.5), Reply(200, "fast"))
+    assert http.get(server.url("/once-slow"), timeout=0.1, sleep=Sleeps()).text == "fast"
+
+
+def test_it_follows_a_redirect_on_the_same_guard(server):
+    server.route("/old", Reply(301, headers={"Location": "/new"}))
+    server.route("/new", Reply(200, "moved"))
+    response = http.get(server.url("/old"))
+    assert response.text == "moved"
+    assert str(response.url).endswith("/new")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://10.0.0.1/admin", "http://169.254.169.254/latest", "http://[::ffff:192.168.0.1]/"],
+)
+def test_it_refuses_a_redirect_to_a_private_address(server, target):
+    server.route("/jump", Reply(302, headers={"Location": target}))
+    with pytest.raises(ConnectorError, match="private or reserved") as caught:
+        http.get(server.url("/jump"), sleep=Sleeps())
+    assert caught.value.permanent
+
+
+def test_it_refuses_a_redirect_to_another_scheme(server):
+    server.route("/jump", Reply(302, headers={"Location": "file:///etc/passwd"}))
+    with pytest.raises(ConnectorError, match="Only http"):
+        http.get(server.url("/jump"))
+
+
+def test_it_stops_after_five_redirects(server):
+    for hop in range(7):
+        server.route(f"/r{hop}", Reply(302, headers={"Location": f"/r{hop + 1}"}))
+    with pytest.raises(ConnectorError, match="redirected more than 5 times"):
+        http.get(server.url("/r0"))
+    assert len(server.requests) == 6
+
+
+def test_it_does_not_carry_credentials_to_another_origin(server):
+    with LocalServer() as elsewhere:
+        elsewhere.route("/landing", Reply(200, "there"))
+        server.route("/go", Reply(302, headers={"Location": elsewhere.url("/landing")}))
+        http.get(server.url("/go"), headers={"Authorization": "Bearer secret"})
+        assert server.hits("/go")[0].headers["authorization"] == "Bearer secret"
+        assert "authorization" not in elsewhere.hits("/landing")[0].headers
+
+
+def test_it_refuses_loopback_unless_allowed(server, settings):
+    server.route("/hello", Reply(200, "hi"))
+    settings.HTTP_ALLOW_LOOPBACK = False
+    with pytest.raises(ConnectorError, match="private or reserved"):
+        http.get(server.url("/hello"))
+    assert http.get(server.url("/hello"), allow_loopback=True).text == "hi"
+    assert server.requests and len(server.requests) == 1
+
+
+def test_it_stops_reading_a_body_over_the_limit(server):
+    server.route("/big", Reply(200, b"x" * 5000))
+    with pytest.raises(ConnectorError, match="stopped reading") as caught:
+        http.get(server.url("/big"), max_bytes=1024)
+    assert caught.value.permanent
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 410])
+def test_client_errors_are_permanent(server, status):
+    server.route("/gone", Reply(status))
+    with pytest.raises(HttpStatusError) as caught:
+        http.get(server.url("/gone"))
+    assert caught.value.permanent and caught.value.status == status
+    assert len(server.hits("/gone")) == 1
+
+
+def test_a_client_error_can_be_returned_instead_of_raised(server):
+    server.route("/gone", Reply(410, "bye"))
+    assert http.get(server.url("/gone"), raise_for_status=False).status_code == 410
+
+
+def test_an_exhausted_rate_limit_stops_the_next_call_before_it_is_sent(server):
+    reset = int(time.time()) + 120
+    server.route(
+        "/api",
+        Reply(200, "last one", {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}),
+    )
+    assert http.get(server.url("/api")).text == "last one"
+    with pytest.raises(ConnectorError, match="rate limit is used up") as caught:
+        http.get(server.url("/api"))
+    assert 100 < caught.value.retry_after <= 120
+    assert not caught.value.permanent
+    assert len(server.hits("/api")) == 1
+
+
+def test_a_429_without_retry_after_waits_for_the_rate_limit_reset(server):
+    reset = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    server.route(
+        "/api",
+        Reply(429, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}),
+        Reply(200, "ok"),
+    )
+    sleeps = Sleeps()
+    assert http.get(server.url("/api"), sleep=sleeps).text == "ok"
+    assert 0.5 < sleeps[0] <= 2
+
+
+def test_a_post_is_sent_with_its_json_body(server):
+    server.route("/hook", Reply(204))
+    assert http.post(server.url("/hook"), json={"text": "hello"}).status_code == 204
+    seen = server.hits("/hook")[0]
+    assert seen.method == "POST" and seen.headers["content-type"] == "application/json"
+
+
+def test_it_refuses_an_answer_from_a_private_address_even_when_dns_changed(
+    server, settings, monkeypatch
+):
+    """DNS rebinding: the name looked public when checked, the connection reached loopback."""
+    settings.HTTP_ALLOW_LOOPBACK = False
+    monkeypatch.setattr(http, "check_url", lambda url, allow_loopback=False: url)
+    server.route("/secret", Reply(200, "internal data"))
+    with pytest.raises(ConnectorError, match="private or reserved") as caught:
+        http.get(server.url("/secret"))
+    assert caught.value.permanent

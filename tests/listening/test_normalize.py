@@ -1,0 +1,67 @@
+"""Cleaning items before storage: links, times, control characters, fingerprints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from harken.listening.normalize import Rejected, fingerprint, prepare, safe_url
+from tests.listening.helpers import item
+
+TEXT = "Harbor Street Jewelers fixed my ring in one day, amazing service"
+
+
+def test_a_reshare_has_the_fingerprint_of_the_original():
+    variants = [
+        f"RT @someone: {TEXT}",
+        f"{TEXT.upper()}!!! https://t.co/abc",
+        f"@harbor @bob.example.social  {TEXT}\n",
+        f"MT {TEXT} www.example.com/x",
+    ]
+    assert {fingerprint(v) for v in variants} == {fingerprint(TEXT)}
+    assert fingerprint(TEXT) != fingerprint(TEXT.replace("one day", "two days"))
+
+
+def test_short_texts_have_no_fingerprint():
+    assert fingerprint("@Delta thanks!! https://t.co/x") == ""
+
+
+@pytest.mark.parametrize(
+    "url,kept",
+    [
+        ("https://example.com/a", True),
+        ("HTTP://EXAMPLE.COM/", True),
+        ("javascript:alert(1)", False),
+        (" data:text/html,x", False),
+        ("//example.com", False),
+        ("https://example.com/" + "a" * 2000, False),
+    ],
+)
+def test_only_http_links_of_a_sane_length_are_kept(url, kept):
+    assert (safe_url(url) != "") is kept
+
+
+def test_a_naive_time_is_utc_and_control_characters_go():
+    row = prepare(item("1", text="hello\x00 world\x07", created=datetime(2026, 1, 1, 9)))
+    assert row.posted.utcoffset().total_seconds() == 0
+    assert row.text == "hello world"
+
+
+@pytest.mark.parametrize(
+    "fields,why",
+    [
+        ({"external_id": " "}, "no id"),
+        ({"external_id": "x" * 256}, "id longer than 255 characters"),
+        ({"author_id": "", "author_handle": ""}, "no author"),
+        ({"network": ""}, "no network"),
+    ],
+)
+def test_an_unusable_item_is_rejected_with_a_reason(fields, why):
+    values = {"external_id": "1", **fields}
+    with pytest.raises(Rejected, match=why):
+        prepare(item(values.pop("external_id"), **values))
+
+
+def test_our_own_posts_are_never_near_duplicates():
+    assert prepare(item("1", text=TEXT, is_own=True)).fingerprint == ""

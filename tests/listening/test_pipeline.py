@@ -1,0 +1,178 @@
+"""The ingest pipeline: exactly-once storage, threading, near-duplicates, cursors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from harken.inbox.models import Conversation
+from harken.listening.models import Author, Mention, Source
+from harken.listening.pipeline import ingest
+from tests.listening.helpers import item
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def source(workspace):
+    return Source.objects.create(
+        workspace=workspace, name="Mentions", kind=Source.Kind.SEARCH, network="mastodon"
+    )
+
+
+def test_it_stores_a_batch_and_advances_the_cursor_with_it(source):
+    result = ingest(source, [item("1"), item("2")], cursor="c-2")
+    assert result.stored == 2
+    assert sorted(Mention.objects.values_list("external_id", flat=True)) == ["1", "2"]
+    source.refresh_from_db()
+    assert source.cursor == "c-2"
+
+
+def test_a_repeated_batch_stores_nothing_twice(source):
+    ingest(source, [item("1"), item("2")])
+    again = ingest(source, [item("2"), item("3"), item("3")])
+    assert (again.stored, again.known) == (1, 2)
+    assert Mention.objects.count() == 3
+    assert Author.objects.count() == 3
+
+
+def test_the_same_id_on_two_networks_is_two_mentions(source):
+    ingest(source, [item("1"), item("1", network="bluesky")])
+    assert Mention.objects.count() == 2
+
+
+def test_a_batch_is_stored_in_the_workspace_of_its_source(source, other_workspace):
+    other = Source.objects.create(
+        workspace=other_workspace, name="Theirs", kind="search", network="mastodon"
+    )
+    ingest(source, [item("1")])
+    ingest(other, [item("1")])
+    assert Mention.objects.filter(workspace=other_workspace).count() == 1
+    assert Mention.objects.filter(workspace=source.workspace).count() == 1
+
+
+def test_an_item_without_id_is_rejected_and_the_rest_stored(source):
+    result = ingest(source, [item(""), item("2")])
+    assert result.rejected == [("", "no id")]
+    assert list(Mention.objects.values_list("external_id", flat=True)) == ["2"]
+
+
+def test_only_http_links_are_kept(source):
+    ingest(source, [item("1", url="javascript:alert(1)"), item("2", url="http://ok.example/2")])
+    urls = dict(Mention.objects.values_list("external_id", "url"))
+    assert urls == {"1": "", "2": "http://ok.example/2"}
+
+
+def test_an_authors_handle_and_reach_follow_the_latest_item(source):
+    ingest(source, [item("1", author_id="a", author_handle="old", author_followers=5)])
+    ingest(source, [item("2", author_id="a", author_handle="new", author_followers=None)])
+    author = Author.objects.get()
+    assert (author.handle, author.followers) == ("new", 5)
+
+
+def test_a_reply_joins_its_parents_conversation(source):
+    ingest(source, [item("1")])
+    ingest(source, [item("2", in_reply_to="1", minutes=5), item("3", in_reply_to="2", minutes=6)])
+    conversations = set(Mention.objects.values_list("conversation_id", flat=True))
+    assert len(conversations) == 1
+    assert Conversation.objects.get().root_external_id == "1"
+
+
+def test_replies_that_arrive_before_their_parent_are_merged_into_its_conversation(source):
+    ingest(source, [item("3", in_reply_to="2", minutes=6)])
+    ingest(source, [item("2", in_reply_to="1", minutes=5)])
+    assert Conversation.objects.count() == 1
+    ingest(source, [item("1")])
+    assert Conversation.objects.count() == 1
+    conversation = Conversation.objects.get()
+    assert conversation.root_external_id == "1"
+    assert conversation.mentions.count() == 3
+    assert conversation.subject_handle == "user1@example.social"
+
+
+def test_our_reply_records_the_first_response_and_waits_on_the_customer(source):
+    ingest(source, [item("1", minutes=0)])
+    ingest(source, [item("2", in_reply_to="1", minutes=12, is_own=True)])
+    conversation = Conversation.objects.get()
+    assert conversation.first_response_seconds == 12 * 60
+    assert conversation.status == Conversation.Status.WAITING
+    ingest(source, [item("3", in_reply_to="2", minutes=20)])
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.OPEN
+    assert conversation.first_response_seconds == 12 * 60
+
+
+def test_two_roots_open_two_conversations(source):
+    ingest(source, [item("1"), item("2")])
+    assert Conversation.objects.count() == 2
+
+
+def test_reshares_of_the_same_text_are_grouped_under_the_first(source):
+    text = "Harbor Street Jewelers fixed my ring in one day, amazing service"
+    ingest(source, [item("1", text=text, minutes=0)])
+    ingest(
+        source,
+        [
+            item("2", text=f"RT @someone: {text.upper()} https://t.co/x", minutes=30),
+            item("3", text=f"{text}  @harbor", minutes=60),
+            item("4", text="Something else entirely about a different shop", minutes=61),
+        ],
+    )
+    original = Mention.objects.get(external_id="1")
+    assert set(original.duplicates.values_list("external_id", flat=True)) == {"2", "3"}
+    assert Mention.objects.get(external_id="4").duplicate_of is None
+
+
+def test_the_same_text_a_fortnight_later_is_a_new_voice(source):
+    text = "Harbor Street Jewelers fixed my ring in one day, amazing service"
+    ingest(source, [item("1", text=text)])
+    ingest(source, [item("2", text=text, minutes=int(timedelta(days=14).total_seconds() // 60))])
+    assert Mention.objects.filter(duplicate_of__isnull=False).count() == 0
+
+
+def test_short_common_replies_are_not_near_duplicates(source):
+    ingest(source, [item("1", text="thanks!"), item("2", text="Thanks!", minutes=1)])
+    assert Mention.objects.filter(duplicate_of__isnull=False).count() == 0
+
+
+def test_enrichment_fills_sentiment_when_the_analysis_app_is_there(source):
+    analysis = pytest.importorskip("harken.analysis")
+    if not hasattr(analysis, "analyze"):
+        pytest.skip("the analysis app has no analyze() yet")
+    ingest(source, [item("1", text="Still waiting for my order, this is terrible service")])
+    mention = Mention.objects.get()
+    assert mention.sentiment in {"negative", "neutral", "positive"}
+    assert set(mention.sentiment_scores) == {"negative", "neutral", "positive"}
+    assert "complaint" in mention.intents
+    assert mention.language == "en"
+    assert mention.priority > 0 and mention.priority_reasons
+
+
+def test_topics_are_attached_when_the_matcher_is_there(source):
+    pytest.importorskip("harken.listening.matcher")
+    from harken.listening.models import Topic
+
+    topic = Topic.objects.create(workspace=source.workspace, name="Rings", query="rings")
+    ingest(source, [item("1", text="New rings in the window"), item("2", text="A necklace")])
+    assert list(topic.mentions.values_list("external_id", flat=True)) == ["1"]
+
+
+def test_a_late_parent_and_a_reply_to_its_stored_child_land_in_one_conversation(source):
+    ingest(source, [item("4", in_reply_to="5", minutes=4)])
+    ingest(
+        source,
+        [item("5", in_reply_to="9", minutes=3), item("3", in_reply_to="4", minutes=5)],
+    )
+    assert Conversation.objects.count() == 1
+    assert Conversation.objects.get().mentions.count() == 3
+
+
+def test_the_networks_thread_id_joins_replies_whose_parents_are_missing(source):
+    ingest(source, [item("5", in_reply_to="4", conversation_id="1", minutes=5)])
+    ingest(source, [item("7", in_reply_to="6", conversation_id="1", minutes=7)])
+    assert Conversation.objects.count() == 1
+    ingest(source, [item("1", minutes=0)])
+    conversation = Conversation.objects.get()
+    assert conversation.root_external_id == "1"
+    assert conversation.mentions.count() == 3

@@ -1,0 +1,154 @@
+"""Polling sources through their real connectors, against a local feed server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from harken.lib import http
+from harken.listening.models import Mention, Source
+from harken.listening.polling import claim, due_sources, poll_source
+from harken.listening.tasks import do_enqueue_due_sources
+from harken.networks.models import Account
+from tests.lib.localserver import LocalServer, Reply
+
+pytestmark = pytest.mark.django_db
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Local news</title>
+<link>https://news.example/</link><language>en</language>
+{items}</channel></rss>"""
+ENTRY = """<item><title>Story {n}</title><link>https://news.example/{n}</link>
+<guid>https://news.example/{n}</guid><description>Harbor Street story {n}</description>
+<pubDate>Fri, 20 Nov 2026 09:0{n}:00 GMT</pubDate></item>"""
+
+
+def rss(*numbers: int) -> str:
+    return RSS.format(items="".join(ENTRY.format(n=n) for n in numbers))
+
+
+@pytest.fixture
+def server(settings):
+    settings.HTTP_ALLOW_LOOPBACK = True
+    http.reset_rate_limits()
+    with LocalServer() as running:
+        yield running
+    http.reset_rate_limits()
+
+
+def feed(workspace, server, path="/feed", **fields):
+    return Source.objects.create(
+        workspace=workspace,
+        name=path,
+        kind=Source.Kind.FEED,
+        network="feed",
+        url=server.url(path),
+        **fields,
+    )
+
+
+def test_a_poll_stores_the_feed_and_records_success(workspace, server):
+    server.route("/feed", Reply(200, rss(1, 2), {"ETag": '"v1"'}))
+    source = feed(workspace, server)
+    outcome = poll_source(source.pk)
+    assert (outcome.state, outcome.stored) == ("stored", 2)
+    source.refresh_from_db()
+    assert source.last_success is not None
+    assert source.failures == 0
+    assert source.next_poll > timezone.now() + timedelta(seconds=source.poll_interval * 0.8)
+    assert Mention.objects.filter(source=source).count() == 2
+
+
+def test_the_next_poll_resumes_from_the_stored_cursor(workspace, server):
+    server.route("/feed", Reply(200, rss(1), {"ETag": '"v1"'}))
+    source = feed(workspace, server)
+    poll_source(source.pk)
+    server.route("/feed", Reply(304, when=lambda h: h.get("if-none-match") == '"v1"'))
+    outcome = poll_source(source.pk, force=True)
+    assert (outcome.state, outcome.stored) == ("stored", 0)
+    assert server.hits("/feed")[-1].headers.get("if-none-match") == '"v1"'
+
+
+def test_a_gone_feed_keeps_the_networks_words_and_waits_a_day(workspace, server):
+    server.route("/gone", Reply(410, "gone"))
+    source = feed(workspace, server, "/gone")
+    outcome = poll_source(source.pk)
+    assert outcome.state == "failed"
+    source.refresh_from_db()
+    assert "is gone (HTTP 410)" in source.last_error
+    assert source.failures == 1
+    assert source.next_poll > timezone.now() + timedelta(hours=23)
+
+
+def test_a_rate_limited_source_waits_for_retry_after(workspace, server):
+    server.route("/busy", Reply(429, "slow down", {"Retry-After": "900"}))
+    source = feed(workspace, server, "/busy")
+    poll_source(source.pk)
+    source.refresh_from_db()
+    wait = source.next_poll - source.last_error_at
+    assert timedelta(seconds=900) <= wait <= timedelta(seconds=906)
+
+
+def test_one_broken_source_does_not_stop_the_others(workspace, server):
+    server.route("/feed", Reply(200, rss(1)))
+    server.route("/broken", Reply(200, "<html>not a feed</html>", {"Content-Type": "text/html"}))
+    broken = feed(workspace, server, "/broken")
+    good = feed(workspace, server, "/feed")
+    assert set(do_enqueue_due_sources()) == {broken.pk, good.pk}
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert broken.last_error and broken.failures == 1
+    assert good.last_success and Mention.objects.filter(source=good).count() == 1
+
+
+def test_a_claimed_source_is_not_polled_by_a_second_worker(workspace, server):
+    source = feed(workspace, server)
+    now = timezone.now()
+    assert claim(source.pk, now) is not None
+    assert claim(source.pk, now) is None
+    assert poll_source(source.pk).state == "busy"
+    assert source.pk not in due_sources(now).values_list("pk", flat=True)
+
+
+def test_a_permanent_error_marks_the_account_reconnect_needed(workspace):
+    account = Account.objects.create(workspace=workspace, network="feed", handle="news", config={})
+    source = Source.objects.create(
+        workspace=workspace,
+        name="No URL",
+        kind=Source.Kind.ACCOUNT,
+        network="feed",
+        account=account,
+    )
+    poll_source(source.pk)
+    account.refresh_from_db()
+    assert account.status == Account.Status.RECONNECT
+    assert account.last_error == "This feed source has no URL."
+    assert source.pk not in due_sources(timezone.now() + timedelta(days=2)).values_list(
+        "pk", flat=True
+    )
+
+
+def test_backoff_doubles_with_each_failure_up_to_a_cap_with_jitter(workspace):
+    from harken.listening.polling import MAX_BACKOFF, backoff
+    from harken.networks.base import ConnectorError
+
+    source = Source(workspace=workspace, poll_interval=300)
+    error = ConnectorError("HTTP 503 from news.example")
+    for failures, full in [(1, 300), (2, 600), (3, 1200)]:
+        source.failures = failures
+        waits = {backoff(source, error).total_seconds() for _ in range(50)}
+        assert all(full / 2 <= wait <= full for wait in waits)
+        assert len(waits) > 1  # jittered, so failing sources spread out
+    source.failures = 40
+    assert backoff(source, error) <= MAX_BACKOFF
+
+
+def test_the_minute_task_polls_due_sources(workspace, server):
+    from harken.listening.tasks import enqueue_due_sources
+
+    server.route("/feed", Reply(200, rss(1)))
+    source = feed(workspace, server)
+    enqueue_due_sources.call_local()
+    source.refresh_from_db()
+    assert source.last_success is not None

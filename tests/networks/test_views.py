@@ -1,0 +1,244 @@
+"""Settings → Accounts: listing, adding feeds, connecting Mastodon, disconnecting."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+from django.db import connection
+from django.urls import reverse
+
+from harken.core.models import AuditEntry
+from harken.listening.models import Source
+from harken.networks.models import Account, MastodonApp
+from tests.lib.localserver import Reply
+from tests.networks.recorded import recorded
+
+pytestmark = pytest.mark.usefixtures("loopback", "network_urls")
+
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def recorded_body(name: str, path: str) -> str:
+    data = yaml.safe_load(recorded("mastodon", name).read_text())
+    return next(i for i in data["interactions"] if i["request"]["uri"].endswith(path))["response"][
+        "body"
+    ]["string"]
+
+
+@pytest.fixture
+def mastodon_server(server):
+    """A Mastodon server on 127.0.0.1: app registration and token answers as the API
+    reference documents them, instance and account answers as recorded from a real one."""
+    app = {
+        "id": "563419",
+        "name": "Harken",
+        "client_id": "TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM",
+        "client_secret": "ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw",
+        "redirect_uri": "x",
+        "vapid_key": "k",
+    }
+    token = {
+        "access_token": "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0",
+        "token_type": "Bearer",
+        "scope": "read write",
+        "created_at": 1573979017,
+    }
+    server.route("/api/v1/apps", Reply(200, json.dumps(app), JSON))
+    server.route("/oauth/token", Reply(200, json.dumps(token), JSON))
+    server.route(
+        "/api/v2/instance/",
+        Reply(200, recorded_body("test_hashtag_tl.yaml", "/api/v2/instance/"), JSON),
+    )
+    server.route(
+        "/api/v1/accounts/verify_credentials",
+        Reply(200, recorded_body("test_verify_credentials.yaml", "/verify_credentials"), JSON),
+    )
+    return server
+
+
+def test_the_page_lists_the_workspaces_accounts_and_their_health(
+    alice_client, workspace, other_workspace
+):
+    Account.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        handle="@harbor@mastodon.social",
+        status=Account.Status.RECONNECT,
+        last_error="<b>Token revoked</b>",
+    )
+    Account.objects.create(
+        workspace=other_workspace, network="mastodon", handle="@rival@mastodon.social"
+    )
+    page = alice_client.get(reverse("networks:accounts"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "@harbor@mastodon.social" in html and "Reconnect needed" in html
+    assert "&lt;b&gt;Token revoked&lt;/b&gt;" in html  # the network's words, escaped
+    assert 'name="instance" value="mastodon.social"><button type="submit">Reconnect' in html
+    assert "@rival@mastodon.social" not in html
+    assert 'id="connect-mastodon"' in html and 'id="add-feed"' in html
+
+
+def test_a_viewer_sees_the_page_without_the_connect_forms(client, victor):
+    client.force_login(victor)
+    html = client.get(reverse("networks:accounts")).content.decode()
+    assert "connect-mastodon" not in html
+
+
+def test_adding_a_feed_creates_a_listening_source(alice_client, workspace, server):
+    response = alice_client.post(
+        reverse("networks:feed_add"), {"url": server.url("/feed.xml"), "name": "Gem & Loupe"}
+    )
+    assert response.status_code == 302
+    source = Source.objects.get(workspace=workspace)
+    assert (source.kind, source.network, source.url, source.name) == (
+        "feed",
+        "feed",
+        server.url("/feed.xml"),
+        "Gem & Loupe",
+    )
+    assert AuditEntry.objects.filter(action="source.add_feed", workspace=workspace).exists()
+
+
+def test_a_feed_on_a_private_address_is_refused_with_a_reason(alice_client, settings):
+    settings.HTTP_ALLOW_LOOPBACK = False
+    response = alice_client.post(reverse("networks:feed_add"), {"url": "http://192.168.1.1/feed"})
+    assert response.status_code == 400
+    assert "private or reserved address" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_the_same_feed_is_not_added_twice(alice_client, workspace, server):
+    alice_client.post(reverse("networks:feed_add"), {"url": server.url("/feed.xml")})
+    response = alice_client.post(reverse("networks:feed_add"), {"url": server.url("/feed.xml")})
+    assert response.status_code == 400 and "already follows that feed" in response.content.decode()
+    assert Source.objects.filter(workspace=workspace).count() == 1
+
+
+def test_a_responder_may_not_add_feeds(bob_client):
+    response = bob_client.post(reverse("networks:feed_add"), {"url": "https://example.com/feed"})
+    assert response.status_code == 403
+
+
+def test_connecting_mastodon_registers_once_and_sends_to_the_server_with_a_state(
+    alice_client, mastodon_server
+):
+    response = alice_client.post(
+        reverse("networks:mastodon_connect"), {"instance": mastodon_server.base}
+    )
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    query = parse_qs(target.query)
+    assert f"{target.scheme}://{target.netloc}{target.path}" == mastodon_server.url(
+        "/oauth/authorize"
+    )
+    assert query["client_id"] == ["TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM"]
+    assert query["redirect_uri"] == ["http://testserver/networks/mastodon/callback/"]
+    assert query["state"] == [alice_client.session["mastodon_oauth"]["state"]]
+    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    assert len(mastodon_server.hits("/api/v1/apps")) == 1
+    assert MastodonApp.objects.get().client_secret == "ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw"
+
+
+def test_the_callback_creates_the_account_with_its_token_encrypted(
+    alice_client, workspace, mastodon_server
+):
+    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    state = alice_client.session["mastodon_oauth"]["state"]
+    response = alice_client.get(
+        reverse("networks:mastodon_callback"), {"code": "the-code", "state": state}
+    )
+    assert response.status_code == 302
+    account = Account.objects.get(workspace=workspace)
+    assert account.handle == f"@mastodonpy_test@{urlsplit(mastodon_server.base).netloc}"
+    assert account.config["access_token"] == "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"
+    assert account.config["limits"]["max_chars"] == 500
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT config FROM networks_account WHERE id = %s", [account.pk])
+        assert "ZA-Yj3aBD8U8" not in cursor.fetchone()[0]
+    token_request = mastodon_server.hits("/oauth/token")[0]
+    assert token_request.method == "POST"
+    assert "mastodon_oauth" not in alice_client.session
+
+
+def test_a_callback_with_another_state_connects_nothing(alice_client, mastodon_server):
+    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    response = alice_client.get(
+        reverse("networks:mastodon_callback"), {"code": "c", "state": "forged"}
+    )
+    assert response.status_code == 302
+    assert not Account.objects.exists()
+    assert mastodon_server.hits("/oauth/token") == []
+
+
+def test_a_private_instance_is_refused(alice_client, settings):
+    settings.HTTP_ALLOW_LOOPBACK = False
+    response = alice_client.post(
+        reverse("networks:mastodon_connect"), {"instance": "http://10.0.0.8"}
+    )
+    assert (
+        response.status_code == 400 and "private or reserved address" in response.content.decode()
+    )
+    assert not MastodonApp.objects.exists()
+
+
+def test_disconnecting_wipes_the_token(alice_client, workspace):
+    account = Account.objects.create(
+        workspace=workspace, network="mastodon", handle="@h@m.social", config={"access_token": "t"}
+    )
+    response = alice_client.post(reverse("networks:account_disconnect", args=[account.pk]))
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.config == {} and account.status == Account.Status.DISABLED
+
+
+def test_it_refuses_another_workspaces_account(charlie_client, workspace):
+    account = Account.objects.create(
+        workspace=workspace, network="mastodon", handle="@h@m.social", config={"access_token": "t"}
+    )
+    response = charlie_client.post(reverse("networks:account_disconnect", args=[account.pk]))
+    assert response.status_code == 404
+    account.refresh_from_db()
+    assert account.config == {"access_token": "t"}
+
+
+def test_a_responder_may_not_disconnect(bob_client, workspace):
+    account = Account.objects.create(
+        workspace=workspace, network="mastodon", handle="@h@m.social", config={"access_token": "t"}
+    )
+    assert (
+        bob_client.post(reverse("networks:account_disconnect", args=[account.pk])).status_code
+        == 403
+    )
+
+
+def test_reconnecting_a_disconnected_account_starts_its_sources_again(
+    alice_client, workspace, mastodon_server
+):
+    host = urlsplit(mastodon_server.base).netloc
+    account = Account.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        handle=f"@mastodonpy_test@{host}",
+        external_id=f"117020457910412882@{host}",
+        status=Account.Status.DISABLED,
+    )
+    source = Source.objects.create(
+        workspace=workspace,
+        name="Mentions",
+        kind="account",
+        network="mastodon",
+        account=account,
+        enabled=False,
+    )
+    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    state = alice_client.session["mastodon_oauth"]["state"]
+    alice_client.get(reverse("networks:mastodon_callback"), {"code": "c", "state": state})
+    account.refresh_from_db()
+    source.refresh_from_db()
+    assert account.status == Account.Status.ACTIVE and account.config["access_token"]
+    assert source.enabled
+    assert Account.objects.count() == 1
