@@ -61,6 +61,7 @@ def test_every_route_with_a_primary_key_has_an_isolation_test():
     uncovered = [
         name
         for name, route in walk(get_resolver().url_patterns)
-        if "<int:pk>" in route and not any(f'"{name}"' in t or f':{name}"' in t for t in isolation_tests)
+        if "<int:pk>" in route
+        and not any(f'"{name}"' in t or f':{name}"' in t for t in isolation_tests)
     ]
     assert uncovered == []

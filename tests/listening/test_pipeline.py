@@ -176,3 +176,36 @@ def test_the_networks_thread_id_joins_replies_whose_parents_are_missing(source):
     conversation = Conversation.objects.get()
     assert conversation.root_external_id == "1"
     assert conversation.mentions.count() == 3
+
+
+def test_lang_filters_use_the_detected_language_when_the_network_gives_none(workspace):
+    """`lang:` topics see the analysis app's language for items that carry no tag."""
+    from datetime import UTC, datetime
+
+    from harken.listening.models import Mention, Topic
+    from harken.listening.pipeline import ingest
+    from harken.networks.base import NormalizedItem
+
+    topic = Topic.objects.create(workspace=workspace, name="fr", query="bague lang:fr")
+
+    def item(n: int, text: str) -> NormalizedItem:
+        return NormalizedItem(
+            network="feed",
+            external_id=f"lang-{n}",
+            kind="post",
+            text=text,
+            created=datetime(2026, 11, 1, tzinfo=UTC),
+            author_id="a",
+            author_handle="a",
+        )
+
+    ingest(
+        None,
+        [
+            item(1, "Je cherche une bague de fiançailles pour ma compagne, des conseils ?"),
+            item(2, "bague is a word I use in English sentences about rings all the time"),
+        ],
+        workspace=workspace,
+    )
+    matched = set(Mention.objects.filter(topics=topic).values_list("external_id", flat=True))
+    assert matched == {"lang-1"}

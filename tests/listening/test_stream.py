@@ -66,7 +66,9 @@ def test_filters_narrow_the_stream(alice_client, source, workspace):
     assert _ids(alice_client.get(URL, {"language": "fr"})) == ["3"]
     assert _ids(alice_client.get(URL, {"q": "RING WAS"})) == ["1"]
     author = Mention.objects.get(external_id="3").author_id
-    assert _ids(alice_client.get(URL, {"author": author})) == ["3"]
+    by_author = alice_client.get(URL, {"author": author})
+    assert _ids(by_author) == ["3"]
+    assert "Mentions by <strong>@user3@example.social</strong>" in by_author.content.decode()
     topic = Topic.objects.create(workspace=workspace, name="Rings", query="ring")
     topic.mentions.add(Mention.objects.get(external_id="1"))
     assert _ids(alice_client.get(URL, {"topic": topic.pk})) == ["1"]

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from harken.core.models import Workspace
-from harken.listening.models import Source, Topic
+from harken.listening.alerts.demo import add_demo_rules
+from harken.listening.models import AlertRule, Source, Topic
 from harken.listening.pipeline import ingest
 from harken.networks.base import NormalizedItem
 
@@ -76,6 +77,9 @@ def fill(workspace: Workspace, now: datetime | None = None) -> int:
     for network, source in sources.items():
         batch = [item for item in items if item.network == network]
         stored += ingest(source, batch).stored
+    # After the sample mentions, so that filling the demo sends no alert.
+    if not AlertRule.objects.filter(workspace=workspace).exists():
+        add_demo_rules(workspace, "alerts@harbor-street.example")
     return stored
 
 

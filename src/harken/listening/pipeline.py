@@ -9,6 +9,7 @@ repeat harmless. Batches, not rows: every step is a handful of queries per batch
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import defaultdict
@@ -139,8 +140,9 @@ def _store(
     result: IngestResult,
     enrichment: bool,
 ) -> None:
-    topic_ids = enrich.match_topics(workspace, [row.item for row in rows])
     analyses = enrich.analyze_rows(workspace, rows) if enrichment else [None] * len(rows)
+    # Match after analysis, so `lang:` also works where the network gave no language.
+    topic_ids = enrich.match_topics(workspace, _with_languages(rows, analyses))
     authors = _store_authors(workspace, rows)
     conversations: dict[tuple[str, str], int] = {}
     for network, group in _by_network(rows).items():
@@ -162,6 +164,18 @@ def _store(
     result.near_duplicates = _group_near_duplicates(workspace, rows, ids)
     threads.refresh(conversations.values())
     enrich.evaluate_alerts(workspace, result.mention_ids)
+
+
+def _with_languages(
+    rows: list[Prepared], analyses: Sequence[dict[str, Any] | None]
+) -> list[NormalizedItem]:
+    items = []
+    for row, analysis in zip(rows, analyses, strict=True):
+        item = row.item
+        if not item.language and analysis and analysis.get("language"):
+            item = dataclasses.replace(item, language=analysis["language"])
+        items.append(item)
+    return items
 
 
 def _store_authors(workspace: Workspace, rows: list[Prepared]) -> dict[tuple[str, str], int]:

@@ -92,22 +92,27 @@ def connector_for_source(source: Source) -> Connector:
     if source.account is not None:
         return registry.connector_for(source.account, query=query)
     config = {"url": source.url} if source.url else {}
-    return registry.connector_for(network=source.network, config=config, query=query)
+    return registry.connector_for(
+        network=source.network, config=config, query=query, workspace=source.workspace_id
+    )
 
 
 def _read(source: Source) -> int:
     connector = connector_for_source(source)
     stored = 0
-    for _ in range(MAX_PAGES):
-        page = connector.fetch(source.cursor or None)
-        # None means "nothing newer yet": the cursor stays where it is.
-        result = ingest(source, page.items, cursor=page.cursor)
-        stored += result.stored
-        if not page.has_more or page.cursor is None:
-            break
-    if source.account is not None and connector.config_changed:
-        source.account.config = connector.config  # type: ignore[assignment]  # a new token
-        source.account.save(update_fields=["config"])
+    try:
+        for _ in range(MAX_PAGES):
+            page = connector.fetch(source.cursor or None)
+            # None means "nothing newer yet": the cursor stays where it is.
+            result = ingest(source, page.items, cursor=page.cursor)
+            stored += result.stored
+            if not page.has_more or page.cursor is None:
+                break
+    finally:
+        # Keep a token the SDK refreshed even when a later call failed.
+        if source.account is not None and connector.config_changed:
+            source.account.config = connector.config  # type: ignore[assignment]
+            source.account.save(update_fields=["config"])
     return stored
 
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", stream.stream, name="listening"),
     path("mentions/<int:pk>/correct/", stream.mention_correct, name="mention_correct"),
     path("sources/", sources.source_list, name="source_list"),
+    path("sources/firehose/", sources.source_firehose, name="source_firehose"),
+    path("sources/x-cap/", sources.source_x_cap, name="source_x_cap"),
     path("sources/<int:pk>/toggle/", sources.source_toggle, name="source_toggle"),
     path("sources/<int:pk>/poll/", sources.source_poll, name="source_poll"),
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -34,8 +36,56 @@ def source_list(request: HttpRequest) -> HttpResponse:
         "can_manage": request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
         "polled": POLLED,
         "section": "listening",
+        "has_firehose": scoped(request, Source).filter(kind=Source.Kind.STREAM).exists(),
+        "x_usage": _x_usage(request),
     }
     return render(request, "listening/sources.html", context)
+
+
+def _x_usage(request: HttpRequest) -> object | None:
+    """This month's X reads and spend, shown where the workspace reads from X."""
+    if not scoped(request, Source).filter(network="x").exists():
+        return None
+    from harken.networks.x.budget import usage_for
+
+    return usage_for(request.workspace)  # type: ignore[attr-defined]
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def source_x_cap(request: HttpRequest) -> HttpResponse:
+    """Set the workspace's monthly spend cap on X (reads are billed per post)."""
+    from harken.networks.models import NetworkBudget
+
+    try:
+        cap = Decimal(request.POST.get("monthly_cap", "").strip())
+        if not cap.is_finite() or cap < 0 or cap > 100_000:
+            raise InvalidOperation
+    except InvalidOperation:
+        messages.error(request, "The monthly cap must be an amount between 0 and 100000.")
+        return redirect("source_list")
+    workspace = request.workspace  # type: ignore[attr-defined]
+    NetworkBudget.objects.update_or_create(
+        workspace=workspace, network="x", defaults={"monthly_cap": cap.quantize(Decimal("0.01"))}
+    )
+    audit(workspace, request.user, "budget.set", "X monthly cap", monthly_cap=str(cap))
+    messages.success(request, f"X monthly cap set to ${cap:.2f}.")
+    return redirect("source_list")
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def source_firehose(request: HttpRequest) -> HttpResponse:
+    """Add the Bluesky live stream: `harken jetstream` (started by `harken serve`) reads it."""
+    source, created = Source.objects.get_or_create(
+        workspace=request.workspace,  # type: ignore[attr-defined]
+        kind=Source.Kind.STREAM,
+        network="bluesky",
+        defaults={"name": "Bluesky live stream (all public posts)"},
+    )
+    if created:
+        audit(source.workspace, request.user, "source.create", source)
+    return redirect("source_list")
 
 
 def _row(request: HttpRequest, pk: int) -> HttpResponse:

@@ -138,7 +138,11 @@ class Bluesky(Connector):
     counts_urls_as = None  # a link counts as its full text
 
     def __init__(
-        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+        self,
+        config: dict[str, Any] | None = None,
+        *,
+        query: str | None = None,
+        workspace: Any = None,
     ) -> None:
         super().__init__(config, query=query, workspace=workspace)
         service = self.config.get("service") or DEFAULT_SERVICE

@@ -89,7 +89,11 @@ class Mastodon(Connector):
     )
 
     def __init__(
-        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+        self,
+        config: dict[str, Any] | None = None,
+        *,
+        query: str | None = None,
+        workspace: Any = None,
     ) -> None:
         super().__init__(config, query=query, workspace=workspace)
         self._api: MastodonAPI | None = None

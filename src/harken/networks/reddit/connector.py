@@ -108,7 +108,11 @@ class Reddit(Connector):
     max_chars = 10000  # a comment's limit
 
     def __init__(
-        self, config: dict[str, Any] | None = None, *, query: str | None = None, workspace: Any = None
+        self,
+        config: dict[str, Any] | None = None,
+        *,
+        query: str | None = None,
+        workspace: Any = None,
     ) -> None:
         super().__init__(config, query=query, workspace=workspace)
         credentials = self._credentials()

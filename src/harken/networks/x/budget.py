@@ -136,7 +136,8 @@ def cap_reached_error(cap: Decimal, cost: Decimal) -> ConnectorError:
     resets = _first_of_next(datetime.now(UTC).date())
     return ConnectorError(
         f"X monthly spend cap of ${cap:.2f} reached: reading stops until {resets:%-d %B %Y} "
-        f"(spent ${cost:.2f} this month). Raise the cap on the source's page to read more now.",
+        f"(spent ${cost:.2f} this month). "
+        "Raise the cap under Listening › Sources to read more now.",
         permanent=False,
     )
 

@@ -54,15 +54,15 @@ class Command(BaseCommand):
         sock = bind(host, port)
         call_command("migrate", interactive=False, verbosity=0)
         self.welcome(host, port)
-        worker = None if no_worker else self.start_worker()
+        children = [] if no_worker else self.start_workers()
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             self.run_server(sock, threads)
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
-            if worker is not None:
-                stop_worker(worker)
+            for child in children:
+                stop_worker(child)
             sock.close()
         self.stdout.write("Harken stopped.")
 
@@ -77,8 +77,14 @@ class Command(BaseCommand):
             )
         self.stdout.write("Sample data: `harken demo`. Stop with Ctrl-C.")
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "harken", "worker"])  # noqa: S603
+    def start_workers(self) -> list[subprocess.Popen[bytes]]:
+        """The queue consumer, and the Bluesky firehose listener (idle until a workspace
+        adds a live-stream source)."""
+        commands = [["worker"], ["jetstream", "--wait"]]
+        return [
+            subprocess.Popen([sys.executable, "-m", "harken", *command])  # noqa: S603
+            for command in commands
+        ]
 
     def run_server(self, sock: socket.socket, threads: int) -> None:
         from waitress import create_server
