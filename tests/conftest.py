@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from harken.core.models import Member, Role, Workspace
+from harken.lib import http
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -82,3 +83,21 @@ def bob_client(bob) -> Client:
 @pytest.fixture
 def charlie_client(charlie) -> Client:
     return client_for(charlie)
+
+
+@pytest.fixture
+def loopback(settings):
+    """Let the URL guard through to 127.0.0.1, as only tests may."""
+    settings.HTTP_ALLOW_LOOPBACK = True
+    http.reset_rate_limits()
+    yield
+    http.reset_rate_limits()
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 serving scripted replies."""
+    from tests.lib.localserver import LocalServer
+
+    with LocalServer() as running:
+        yield running

@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from harken.lib import http
 from harken.listening.alerts import do_deliver_due, evaluate
 from harken.listening.alerts.delivery import MAX_ATTEMPTS, do_send_test
 from harken.listening.models import AlertDestination, Delivery
@@ -55,14 +54,6 @@ class Hook:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@pytest.fixture
-def loopback(settings):
-    settings.HTTP_ALLOW_LOOPBACK = True
-    http.reset_rate_limits()
-    yield
-    http.reset_rate_limits()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from harken.networks.models import Account, MastodonApp
 from tests.lib.localserver import Reply
 from tests.networks.recorded import recorded
 
-pytestmark = pytest.mark.usefixtures("loopback", "network_urls")
+pytestmark = pytest.mark.usefixtures("loopback")
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
