@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("harken.core.urls")),
     path("listening/", include("harken.listening.urls")),
     path("networks/", include("harken.networks.urls")),
+    path("analysis/", include("harken.analysis.urls")),
 ]

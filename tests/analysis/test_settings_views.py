@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from harken.analysis import do_correct
 from harken.analysis.adjust import do_retrain
 from harken.analysis.models import WorkspaceAdjustment
-
-pytestmark = pytest.mark.urls("tests.analysis.urls")
 
 PAGE = "/analysis/settings/"
 
@@ -60,7 +59,8 @@ def test_switch_on_and_off(alice_client, corrected):
 
 def test_an_outsider_cannot_switch_on_another_workspaces_adjustment(charlie_client, corrected):
     adjustment = do_retrain(corrected)
-    assert charlie_client.post(f"{PAGE}{adjustment.pk}/activate/").status_code == 404
+    url = reverse("analysis_activate", args=[adjustment.pk])
+    assert charlie_client.post(url).status_code == 404
     adjustment.refresh_from_db()
     assert not adjustment.active
 

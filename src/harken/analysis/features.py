@@ -19,8 +19,7 @@ from scipy import sparse
 from harken.analysis import text as T
 
 _crc = zlib.crc32
-SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON, SEED_VADER = 0, 1, 2, 3, 4, 5
-VADER_SCALE = 3.0  # a score of 1.0 weighs like a word said three times
+SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ class FeatureConfig:
     prefix: int = 0  # > 0: also each word's first ``prefix`` letters (a cheap stem)
     lexicon: bool = True
     lexicon_weight: float = 1.0
-    vader: bool = False  # VADER's four scores as features (its rules: "but", intensifiers)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -106,8 +104,6 @@ def featurise(texts: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
     matrix = sparse.csr_matrix((ones, (rows, cols)), shape=(len(per_text), config.n_features))
     matrix.sum_duplicates()
     matrix.data = np.log1p(matrix.data)  # damp repeated tokens ("no no no no")
-    if config.vader:
-        matrix = (matrix + _vader_block(texts, config, mask)).tocsr()
     if config.lexicon and config.lexicon_weight != 1.0:
         _reweight_lexicon(matrix, config, mask)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -122,21 +118,3 @@ def _reweight_lexicon(matrix: sparse.csr_matrix, config: FeatureConfig, mask: in
     lexicon_cols = np.array([_crc(n.encode(), SEED_LEXICON) & mask for n in names])
     hit = np.isin(matrix.indices, lexicon_cols)
     matrix.data[hit] *= config.lexicon_weight
-
-
-_VADER_NAMES = ("VADER_NEG", "VADER_NEU", "VADER_POS", "VADER_COMPOUND_POS", "VADER_COMPOUND_NEG")
-
-
-def _vader_block(texts: Sequence[str], config: FeatureConfig, mask: int) -> sparse.csr_matrix:
-    """VADER's scores in five hashed columns (values, not counts)."""
-    analyser = T.vader()
-    cols = [_crc(n.encode(), SEED_VADER) & mask for n in _VADER_NAMES]
-    values = np.zeros((len(texts), len(cols)), dtype=np.float32)
-    for i, text in enumerate(texts):
-        score = analyser.polarity_scores(T.clean(text))
-        compound = score["compound"]
-        values[i] = (score["neg"], score["neu"], score["pos"], max(compound, 0), max(-compound, 0))
-    rows = np.repeat(np.arange(len(texts)), len(cols))
-    columns = np.tile(np.array(cols), len(texts))
-    shape = (len(texts), config.n_features)
-    return sparse.csr_matrix((VADER_SCALE * values.ravel(), (rows, columns)), shape=shape)

@@ -75,12 +75,16 @@ _COMPLAINT_CUES = _cues(
     r"false|impossible|zero stars|runaround|hung up|bummer|venting|ruin\w*|barely works",
     r"haven'?t heard|no (?:email|service|signal|internet|connection)|slower|instead of",
 )
+_THANKS = re.compile(
+    r"\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate\w*|danke|merci|gracias|obrigad[oa])\b"
+    r"|ありがとう",
+    re.IGNORECASE,
+)
 _PRAISE_CUES = re.compile(
-    r"\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate\w*|love|loving|loved|great|awesome"
-    r"|amazing|excellent|fantastic|brilliant|perfect|wonderful|best|superb|kudos|shout ?out"
-    r"|props|well done|good job|great job|impressed|helpful|lifesaver|you rock|delight\w*"
-    r"|danke|merci|gracias|obrigad[oa])\b"
-    r"|ありがとう|[❤♥😍🥰👏🙌💯👍🙏😊😄]",
+    r"\b(?:love|loving|loved|lovely|great|awesome|amazing|excellent|fantastic|brilliant|perfect"
+    r"|wonderful|best|superb|kudos|shout ?out|props|well done|good job|great job|impressed"
+    r"|helpful|lifesaver|you rock|delight\w*|(?:very|so|really) nice|(?:so much|really) fun)\b"
+    r"|[❤♥😍🥰👏🙌💯👍🙏😊😄]",
     re.IGNORECASE,
 )
 _PURCHASE_CUES = _cues(
@@ -94,7 +98,9 @@ _PURCHASE_CUES = _cues(
     r"what(?:'s| is) the price|price (?:of|for)",
     r"in stock|back in stock|available (?:in|at|for|to buy)",
     r"can i (?:order|buy|purchase|pre-?order|get (?:a|one|it))",
-    r"pre-? ?ord?er\w*|take my money|option to buy|first in line|time to check out",
+    r"pre-? ?or?der\w*|take my money|option to buy|first in line|time to check out",
+    r"trying to (?:buy|order|purchase|pay|check ?out)|(?:at|the) checkout|went to order",
+    r"wanted to (?:get|buy|order)|how much money|(?:go|going to) (?:get|buy) the",
     r"should i (?:buy|get)|worth (?:buying|it)",
     r"(?:any|a) discount|coupon|promo code for",
 )
@@ -165,7 +171,8 @@ def _intents_of(text: str, sentiment: np.ndarray, question_prob: float) -> tuple
     # A job seeker's "I need a job, please" is not a complaint about the business.
     if "job_seeker" not in found and _is_complaint(text, negative, addressed):
         found.append("complaint")
-    if "complaint" not in found and _is_praise(text, positive, negative, addressed):
+    asking = "question" in found
+    if "complaint" not in found and _is_praise(text, positive, negative, addressed, asking):
         found.append("praise")
     ordered = tuple(intent for intent in INTENTS if intent in found)
     return ordered or ("other",)
@@ -177,7 +184,10 @@ def _is_complaint(text: str, negative: float, addressed: bool) -> bool:
     return negative >= (0.45 if addressed else 0.75)
 
 
-def _is_praise(text: str, positive: float, negative: float, addressed: bool) -> bool:
+def _is_praise(text: str, positive: float, negative: float, addressed: bool, asking: bool) -> bool:
     if _PRAISE_CUES.search(text):
         return positive >= 0.35 and negative < 0.4
+    # Thanks are praise, except the "thanks" that closes a request (mere politeness).
+    if _THANKS.search(text):
+        return not asking and negative < 0.4
     return addressed and positive >= 0.85

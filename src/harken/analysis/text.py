@@ -145,11 +145,3 @@ def lexicon() -> dict[str, float]:
             except ValueError:
                 continue
     return table
-
-
-@lru_cache(maxsize=1)
-def vader():
-    """VADER's analyser (MIT licence), shared; its rules complement the learnt weights."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()

@@ -21,6 +21,7 @@ def analysis_settings(request: HttpRequest) -> HttpResponse:
     corrections = scoped(request, Correction)
     context = {
         "section": "settings",
+        "tab": "analysis",
         "total": corrections.count(),
         "by_label": corrections.values("field", "label")
         .annotate(n=Count("id"))
