@@ -162,6 +162,8 @@ def test_the_callback_creates_the_account_with_its_token_encrypted(
     token_request = mastodon_server.hits("/oauth/token")[0]
     assert token_request.method == "POST"
     assert "mastodon_oauth" not in alice_client.session
+    # Its mentions are read from now on.
+    assert account.sources.get().kind == "account"
 
 
 def test_a_callback_with_another_state_connects_nothing(alice_client, mastodon_server):

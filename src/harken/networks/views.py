@@ -1,12 +1,15 @@
-"""Settings → Accounts: connected accounts and their health, web feeds, and connecting
-Mastodon. Each view is a few lines around ``access_*``/``check_*``/``do_*`` functions."""
+"""Settings → Accounts: connected accounts and their health, web feeds, searches, and
+connecting Mastodon and Bluesky. Each view is a few lines around
+``access_*``/``check_*``/``do_*`` functions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,10 +17,17 @@ from django.views.decorators.http import require_POST
 from harken.core.access import access_object, check_authority, scoped, workspace_view
 from harken.core.models import Role
 from harken.networks.base import ConnectorError
+from harken.networks.bluesky.connect import do_connect_bluesky
 from harken.networks.feeds.actions import do_add_feed
+from harken.networks.forms import BlueskyForm, SearchForm, TokenForm
 from harken.networks.mastodon import oauth
 from harken.networks.models import Account, MastodonApp
 from harken.networks.registry import available_networks, do_disconnect, network_label
+from harken.networks.searches import do_add_search
+from harken.networks.token_connect import do_connect_reddit, do_connect_x
+
+#: The token connect flows: network → the function that checks the token and saves.
+TOKEN_CONNECT = {"x": do_connect_x, "reddit": do_connect_reddit}
 
 SESSION_KEY = "mastodon_oauth"
 
@@ -40,15 +50,30 @@ def check_may_connect(request: HttpRequest) -> None:
 
 @workspace_view(Role.VIEWER)
 def account_list(request: HttpRequest) -> HttpResponse:
+    return _page(request, **_lists(request), **_forms(request))
+
+
+def _lists(request: HttpRequest) -> dict[str, Any]:
     from harken.listening.models import Source
 
-    return _page(
-        request,
-        accounts=_accounts(request),
-        feeds=scoped(request, Source).filter(kind=Source.Kind.FEED).order_by("name"),
-        feed_form=FeedForm(),
-        mastodon_form=MastodonForm(),
-    )
+    sources = scoped(request, Source).select_related("account").order_by("name")
+    return {
+        "accounts": _accounts(request),
+        "feeds": sources.filter(kind=Source.Kind.FEED),
+        "searches": sources.filter(kind=Source.Kind.SEARCH),
+    }
+
+
+def _forms(request: HttpRequest) -> dict[str, Any]:
+    """Every form of the page, empty; a failed submit replaces its own."""
+    return {
+        "feed_form": FeedForm(),
+        "mastodon_form": MastodonForm(),
+        "bluesky_form": BlueskyForm(),
+        "search_form": SearchForm(request.workspace),  # type: ignore[attr-defined]
+        "x_form": TokenForm(prefix="x"),
+        "reddit_form": TokenForm(prefix="reddit"),
+    }
 
 
 def _accounts(request: HttpRequest) -> list[Account]:
@@ -97,16 +122,75 @@ def feed_add(request: HttpRequest) -> HttpResponse:
 
 
 def _invalid(request: HttpRequest, **forms_: object) -> HttpResponse:
-    from harken.listening.models import Source
+    return _page(request, status=400, **_lists(request), **{**_forms(request), **forms_})
 
-    context = {"feed_form": FeedForm(), "mastodon_form": MastodonForm(), **forms_}
-    return _page(
-        request,
-        status=400,
-        accounts=_accounts(request),
-        feeds=scoped(request, Source).filter(kind=Source.Kind.FEED).order_by("name"),
-        **context,
-    )
+
+@workspace_view(Role.VIEWER)
+@require_POST
+def bluesky_connect(request: HttpRequest) -> HttpResponse:
+    check_may_connect(request)
+    form = BlueskyForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, bluesky_form=form)
+    try:
+        account = do_connect_bluesky(
+            request.workspace,  # type: ignore[attr-defined]
+            request.user,
+            form.cleaned_data["handle"],
+            form.cleaned_data["app_password"],
+            form.cleaned_data["service"],
+        )
+    except ConnectorError as exc:
+        form.add_error("app_password", exc.message)
+        return _invalid(request, bluesky_form=form)
+    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
+    return redirect("networks:accounts")
+
+
+@workspace_view(Role.VIEWER)
+@require_POST
+def token_connect(request: HttpRequest, network: str) -> HttpResponse:
+    check_may_connect(request)
+    if network not in TOKEN_CONNECT or network not in available_networks():
+        raise Http404("This network cannot be connected here.")
+    form = TokenForm(request.POST, prefix=network)
+    if form.is_valid():
+        try:
+            account = TOKEN_CONNECT[network](
+                request.workspace,  # type: ignore[attr-defined]
+                request.user,
+                form.cleaned_data["token"],
+            )
+        except ConnectorError as exc:
+            form.add_error("token", exc.message)
+        else:
+            messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
+            return redirect("networks:accounts")
+    return _invalid(request, **{f"{network}_form": form})
+
+
+@workspace_view(Role.VIEWER)
+@require_POST
+def search_add(request: HttpRequest) -> HttpResponse:
+    check_may_connect(request)
+    form = SearchForm(request.workspace, request.POST)  # type: ignore[attr-defined]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            source = do_add_search(
+                request.workspace,  # type: ignore[attr-defined]
+                request.user,
+                data["network"],
+                data["query"],
+                data["account"],
+                data["interval"],
+            )
+        except ValidationError as exc:
+            form.add_error("query", exc)
+        else:
+            messages.success(request, f"Harken now runs the search “{source.name}”.")
+            return redirect("networks:accounts")
+    return _invalid(request, search_form=form)
 
 
 @workspace_view(Role.VIEWER)

@@ -172,6 +172,14 @@ class Bluesky(Connector):
         self._logged_in = True
         return self.client
 
+    def log_in(self) -> tuple[str, str]:
+        """Log in with the handle and app password now, ignoring any saved session, and
+        return the account's (did, handle). Connecting an account checks it this way."""
+        self.config.pop("session", None)
+        self._logged_in = False
+        self._login()
+        return self.config["did"], self.config["handle"]
+
     def _password_login(self) -> None:
         handle, password = self.config.get("handle"), self.config.get("app_password")
         if not (handle and password):

@@ -9,13 +9,12 @@ exchanges the code for a token that is stored encrypted in the account's config.
 from __future__ import annotations
 
 import secrets
-from typing import Any, cast
-
-from django.db import transaction
+from typing import Any
 
 from harken.lib.http import loopback_allowed
 from harken.lib.urlguard import UnsafeURL, check_url
 from harken.networks.base import ConnectorError
+from harken.networks.connecting import save_connected
 from harken.networks.mastodon.connector import (
     REQUEST_TIMEOUT,
     SCOPES,
@@ -123,33 +122,13 @@ def do_connect_mastodon(workspace: Any, actor: Any, app: MastodonApp, code: str)
     return _save_account(workspace, actor, app.instance, me, config)
 
 
-@transaction.atomic
 def _save_account(
     workspace: Any, actor: Any, instance: str, me: Any, config: dict[str, Any]
 ) -> Account:
-    from harken.core.actions import audit
-
     host = instance.split("://", 1)[-1]
-    external_id = f"{me['id']}@{host}"
-    before = Account.objects.filter(
-        workspace=workspace, network="mastodon", external_id=external_id
-    ).first()
-    account, created = Account.objects.update_or_create(
-        workspace=workspace,
-        network="mastodon",
-        external_id=external_id,
-        defaults={
-            "handle": f"@{me['acct']}@{host}",
-            "config": cast(Any, config),  # EncryptedJSONField holds a dict
-            "status": Account.Status.ACTIVE,
-            "last_error": "",
-        },
+    return save_connected(
+        workspace, actor, "mastodon", f"{me['id']}@{host}", f"@{me['acct']}@{host}", config
     )
-    if before is not None and before.status == Account.Status.DISABLED:
-        account.sources.update(enabled=True)  # disconnecting stopped them; start them again
-    action = "account.connect" if created else "account.reconnect"
-    audit(workspace, actor, action, account, network="mastodon")
-    return account
 
 
 def _known(connector: Mastodon) -> dict[str, Any]:

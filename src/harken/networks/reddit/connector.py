@@ -214,6 +214,15 @@ class Reddit(Connector):
             raw=_plain(data),
         )
 
+    def me(self) -> str:
+        """The username the refresh token signs in as (``user.me()``)."""
+        user = self._call(self.reddit.user.me)
+        if user is None:
+            raise ConnectorError(
+                "Reddit did not sign in as a user with this token.", permanent=True
+            )
+        return str(user.name)
+
     # -- writing -----------------------------------------------------------------
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:

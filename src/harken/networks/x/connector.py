@@ -292,6 +292,17 @@ class X(Connector):
 
     def metrics(self) -> AccountMetrics:
         """The account's counts; one user read, so it goes through the budget too."""
+        counts = self.me().get("public_metrics") or {}
+        return AccountMetrics(
+            followers=counts.get("followers_count"),
+            following=counts.get("following_count"),
+            posts=counts.get("tweet_count"),
+            extra={"listed": counts.get("listed_count")},
+        )
+
+    def me(self) -> dict[str, Any]:
+        """The token's own account (``id``, ``username``, ``public_metrics``): one user
+        read, counted against the workspace's budget like every other."""
         if self.workspace_id is None:
             raise ConnectorError("X reads need a workspace to count their cost against.")
         reservation = budget.reserve(self.workspace_id, 1, 1)
@@ -303,13 +314,7 @@ class X(Connector):
             budget.release(reservation)
             raise
         budget.settle(reservation, posts=0, users=1)
-        counts = body["data"].get("public_metrics") or {}
-        return AccountMetrics(
-            followers=counts.get("followers_count"),
-            following=counts.get("following_count"),
-            posts=counts.get("tweet_count"),
-            extra={"listed": counts.get("listed_count")},
-        )
+        return body["data"]
 
 
 def _about_param(exc: tweepy.HTTPException, name: str) -> bool:
