@@ -60,8 +60,16 @@ def load_harken():
 
     started = time.perf_counter()
     model = sentiment_model()
+    config = getattr(model, "config", None)
+    uses_embeddings = bool(getattr(config, "embeddings", 0))
+    if uses_embeddings:
+        from harken.analysis.embeddings import shipped_embeddings
+
+        shipped_embeddings()  # loaded lazily on first use: part of the load time
     load = time.perf_counter() - started
     size = sum(p.stat().st_size for p in MODELS_DIR.glob("sentiment.*"))
+    if uses_embeddings:
+        size += (MODELS_DIR / "embeddings.npz").stat().st_size
     return model, load, size
 
 

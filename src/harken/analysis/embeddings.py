@@ -25,6 +25,8 @@ from scipy import sparse
 
 from harken.analysis import text as T
 
+#: The shipped table (``distill.py`` writes it).
+SHIPPED = Path(__file__).with_name("models") / "embeddings.npz"
 MAX_WORD_CHARS = 100  # BERT's limit: longer "words" are one unknown token
 _PUNCT_CATEGORIES = ("P", "S")  # BERT also splits symbols (emoji, $, ^) off as tokens
 # For ASCII text (most posts) the same split is one regex: runs of letters and digits, and
@@ -71,24 +73,24 @@ def basic_words(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StaticEmbeddings:
     """The token table; ``embed`` turns a batch of texts into a dense matrix."""
 
     vocab: dict[str, int]
     vectors: np.ndarray  # (n_tokens, dims) float32
-    _pieces: object = field(default=None, repr=False, compare=False)
+    _pieces: object = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A bounded per-instance cache: a long-running worker sees an open vocabulary.
+        object.__setattr__(self, "_pieces", lru_cache(maxsize=2**17)(self._wordpiece))
 
     @classmethod
     def load(cls, path: Path) -> StaticEmbeddings:
         with np.load(path, allow_pickle=False) as arrays:
             tokens = arrays["vocab"].tolist()
             vectors = arrays["vectors"].astype(np.float32)
-        vocab = {tok: i for i, tok in enumerate(tokens)}
-        instance = cls(vocab, vectors)
-        # A bounded per-instance cache: a long-running worker sees an open vocabulary.
-        object.__setattr__(instance, "_pieces", lru_cache(maxsize=2**17)(instance._wordpiece))
-        return instance
+        return cls({tok: i for i, tok in enumerate(tokens)}, vectors)
 
     @property
     def dims(self) -> int:
@@ -135,3 +137,9 @@ class StaticEmbeddings:
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return summed / norms
+
+
+@lru_cache(maxsize=1)
+def shipped_embeddings() -> StaticEmbeddings:
+    """The shipped table, loaded once per process (about 0.1 s)."""
+    return StaticEmbeddings.load(SHIPPED)

@@ -33,6 +33,9 @@ class FeatureConfig:
     prefix: int = 0  # > 0: also each word's first ``prefix`` letters (a cheap stem)
     lexicon: bool = True
     lexicon_weight: float = 1.0
+    # > 0: the text's static embedding (``embeddings.py``) appended after the hashed
+    # columns, scaled by this; the weight matrix then has ``n_features + dims`` rows.
+    embeddings: float = 0.0
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -109,6 +112,11 @@ def featurise(texts: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
+    if config.embeddings:
+        from harken.analysis.embeddings import shipped_embeddings
+
+        dense = shipped_embeddings().embed(texts) * np.float32(config.embeddings)
+        matrix = sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
     return matrix
 
 
