@@ -83,8 +83,13 @@ def fill(workspace: Workspace, now: datetime | None = None) -> int:
     return stored
 
 
+def business_name(workspace: Workspace) -> str:
+    """The business's own name, without the "Sample: " label of the demo workspace."""
+    return workspace.name.removeprefix("Sample: ")
+
+
 def _topics(workspace: Workspace) -> None:
-    brand = workspace.name
+    brand = business_name(workspace)
     handle = "".join(part for part in brand.title().split() if part.isalnum())
     for name, kind, query in [
         (brand, Topic.Kind.BRAND, f'"{brand}" OR @{handle} OR #{handle}'),
@@ -99,8 +104,8 @@ def _topics(workspace: Workspace) -> None:
 def _sources(workspace: Workspace, now: datetime) -> dict[str, Source]:
     # Disabled: their addresses are examples, and the worker must not poll them.
     specs = {
-        "mastodon": ("Mastodon search (sample)", Source.Kind.SEARCH, workspace.name, ""),
-        "bluesky": ("Bluesky search (sample)", Source.Kind.SEARCH, workspace.name, ""),
+        "mastodon": ("Mastodon search (sample)", Source.Kind.SEARCH, business_name(workspace), ""),
+        "bluesky": ("Bluesky search (sample)", Source.Kind.SEARCH, business_name(workspace), ""),
         "feed": ("Local news feed (sample)", Source.Kind.FEED, "", "https://news.example/feed"),
     }
     sources = {}
@@ -137,7 +142,7 @@ def _thread(
     kind, templates = rng.choice(
         [("q", QUESTIONS), ("c", COMPLAINTS), ("p", PRAISE), ("i", INDUSTRY), ("r", COMPETITOR)]
     )
-    text = rng.choice(templates).format(brand=workspace.name)
+    text = rng.choice(templates).format(brand=business_name(workspace))
     handle, name, followers = rng.choice(CUSTOMERS)
     root = _item(workspace, network, f"{number}", text, posted, handle, name, followers)
     thread = [root]
@@ -145,7 +150,16 @@ def _thread(
         answer = rng.choice(ANSWERS)
         later = posted + timedelta(minutes=rng.randrange(4, 180))
         thread.append(
-            _item(workspace, network, f"{number}-a", answer, later, "us", workspace.name, None)
+            _item(
+                workspace,
+                network,
+                f"{number}-a",
+                answer,
+                later,
+                "harborstreet",
+                business_name(workspace),
+                None,
+            )
         )
         thread[-1] = replace(thread[-1], in_reply_to=root.external_id, is_own=True)
     if kind == "p" and rng.random() < 0.5:
