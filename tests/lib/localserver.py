@@ -2,7 +2,8 @@
 
 Each path answers from a script of responses, one per request, the last one repeating:
 ``server.route("/feed", Reply(503), Reply(200, body=b"ok"))``. Every request is recorded
-(method, path, headers) so a test can check what Harken sent (conditional GET headers).
+(method, path, headers, body) so a test can check what Harken sent (conditional GET
+headers, a token request's form).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""  # what was posted (OAuth token requests are forms)
 
 
 class LocalServer:
@@ -81,9 +83,8 @@ class LocalServer:
             def _answer(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 length = int(headers.get("content-length", "0") or 0)
-                if length:
-                    self.rfile.read(length)
-                server.requests.append(Seen(self.command, self.path, headers))
+                body = self.rfile.read(length) if length else b""
+                server.requests.append(Seen(self.command, self.path, headers, body))
                 reply = server._next(self.path, headers)
                 if reply.delay:
                     time.sleep(reply.delay)

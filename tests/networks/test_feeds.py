@@ -200,3 +200,23 @@ def test_an_unseen_entry_older_than_the_remembered_window_is_not_news(server, mo
     first = connector.fetch(None)
     second = connector.fetch(first.cursor)
     assert [item.text.split("\n")[0] for item in second.items] == ["Garnets"]
+
+
+def test_a_feed_cut_off_mid_entry_yields_its_whole_entries_and_is_read_again_in_full(server):
+    whole = samples.blog_feed((2, "Pearls", "Sat, 21 Nov 2026 09:00:00 +0000"))
+    cut = whole[: whole.index("</item>") + len("</item>")] + "\n<item><title>Half"
+    server.route(
+        "/feed",
+        Reply(304, when=lambda headers: headers.get("if-none-match") == '"v1"'),
+        Reply(200, cut, {**RSS, "ETag": '"v1"'}),
+    )
+    page = feed(server).fetch(None)
+    assert [item.text.split("\n")[0] for item in page.items] == ["Pearls"]
+    # No validators from a damaged body: the next poll must not be answered with a 304.
+    assert json.loads(page.cursor)["etag"] == ""
+
+
+def test_a_broken_feed_whose_only_entry_is_empty_stores_nothing(server):
+    server.route("/feed", Reply(200, '<?xml version="1.0"?><rss><channel><item>', RSS))
+    with pytest.raises(ConnectorError, match="cannot be read"):
+        feed(server).fetch(None)

@@ -1,4 +1,7 @@
-"""Connecting X and Reddit accounts with a token the person pastes.
+"""Connecting X and Reddit accounts with a token the person pastes: the fallback behind
+"Use a token instead" (the usual way is each network's consent page, see
+``harken.networks.x.oauth`` and ``harken.networks.reddit.oauth``). A pasted X token has no
+refresh token, so it is not renewed: it works until X expires it.
 
 X takes an OAuth 2.0 user-context access token; Reddit a refresh token issued to this
 installation's app (its client id and secret are the installation's keys). Each is

@@ -13,4 +13,15 @@ urlpatterns = [
     path("<slug:network>/connect-token/", views.token_connect, name="token_connect"),
     path("searches/new/", views.search_add, name="search_add"),
     path("mastodon/callback/", views.mastodon_callback, name="mastodon_callback"),
+    path("bluesky/oauth/start/", views.bluesky_oauth_start, name="bluesky_oauth_start"),
+    path("bluesky/oauth/callback/", views.bluesky_oauth_callback, name="bluesky_oauth_callback"),
+    path(
+        "bluesky/client-metadata.json",
+        views.bluesky_client_metadata,
+        name="bluesky_client_metadata",
+    ),
+    path("x/connect/", views.x_connect, name="x_connect"),
+    path("x/callback/", views.x_callback, name="x_callback"),
+    path("reddit/connect/", views.reddit_connect, name="reddit_connect"),
+    path("reddit/callback/", views.reddit_callback, name="reddit_callback"),
 ]

@@ -1,10 +1,15 @@
 """Bluesky through the atproto SDK: notifications, post search, replies, posts, profile.
 
-Config keys: ``handle`` and ``app_password`` (an app password, never the account's main
-password), ``service`` (the PDS, default https://bsky.social), and what Harken keeps
-itself: ``session`` (the SDK's exported session string, refreshed as the SDK refreshes
-it) and ``did``. OAuth for atproto (DPoP, PAR, per-PDS metadata discovery) is not done:
-app passwords are the supported way to connect.
+An account connects one of two ways:
+
+- an app password: config ``handle`` and ``app_password`` (never the account's main
+  password), ``service`` (the PDS, default https://bsky.social), and what Harken keeps
+  itself: ``session`` (the SDK's exported session string, refreshed as the SDK refreshes
+  it) and ``did``;
+- "Sign in with Bluesky" (``auth: "oauth"``, see ``oauth.py``): ``did``, ``handle``,
+  ``pds``, the DPoP-bound tokens and their key. The SDK's ``Client`` then sends through
+  ``oauth.DPoPRequest``, which signs every call and refreshes the tokens; everything
+  below the session layer is the same for both.
 
 Responses are parsed by the SDK's models, then handled as the plain JSON the lexicon
 defines (``get_model_as_dict``), which is also what ``NormalizedItem.raw`` keeps.
@@ -145,11 +150,22 @@ class Bluesky(Connector):
         workspace: Any = None,
     ) -> None:
         super().__init__(config, query=query, workspace=workspace)
+        self._logged_in = False
+        self._from_saved_session = False
+        if self.uses_oauth:
+            from harken.networks.bluesky.oauth import DPoPRequest, OAuthSession
+
+            request = DPoPRequest(OAuthSession(self))
+            self.client = Client(base_url=self.config.get("pds"), request=request)
+            self._logged_in = True  # the tokens are the session: no login call
+            return
         service = self.config.get("service") or DEFAULT_SERVICE
         self.client = Client(base_url=service, request=Request(timeout=TIMEOUT))
         self.client.on_session_change(self._session_changed)
-        self._logged_in = False
-        self._from_saved_session = False
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.config.get("auth") == "oauth"
 
     # -- session -----------------------------------------------------------------
 

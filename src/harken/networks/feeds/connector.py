@@ -70,12 +70,15 @@ class Feed(Connector):
         response = self._get(state)
         if response.status_code == 304:
             return Page(items=[], cursor=cursor)
-        feed_language, entries = parse(response)
+        feed_language, entries, damaged = parse(response)
         seen = set(state.get("seen", ()))
         fresh = [entry for entry in entries if is_new(entry, seen, state.get("oldest"))]
         fresh.sort(key=lambda e: e.created or datetime.min.replace(tzinfo=UTC))
         items = [self._normalize(entry, feed_language) for entry in fresh]
-        return Page(items=items, cursor=dump_cursor(state, response, entries))
+        # A damaged body (cut off, bad XML after the first entries) keeps no validators, so
+        # the next poll reads the whole feed again instead of a 304 that hides the rest.
+        validators = None if damaged else response
+        return Page(items=items, cursor=dump_cursor(state, validators, entries))
 
     def _get(self, state: dict[str, Any]) -> httpx.Response:
         headers = {"Accept": ACCEPT}
@@ -135,14 +138,17 @@ def is_new(entry: Entry, seen: set[str], oldest: str | None) -> bool:
     return True
 
 
-def dump_cursor(state: dict[str, Any], response: httpx.Response, entries: list[Entry]) -> str:
+def dump_cursor(
+    state: dict[str, Any], response: httpx.Response | None, entries: list[Entry]
+) -> str:
     current = [e.id for e in sorted(entries, key=_newest_first)]
     seen = list(dict.fromkeys(current + list(state.get("seen", ()))))[:SEEN_LIMIT]
     dates = [e.created for e in entries if e.created]
     oldest = min(dates).isoformat() if dates else state.get("oldest")
+    headers = response.headers if response is not None else {}
     cursor = {
-        "etag": response.headers.get("etag", ""),
-        "modified": response.headers.get("last-modified", ""),
+        "etag": headers.get("etag", ""),
+        "modified": headers.get("last-modified", ""),
         "seen": seen,
         "oldest": oldest,
     }
@@ -156,18 +162,19 @@ def _newest_first(entry: Entry) -> float:
 # --- parsing ---------------------------------------------------------------------------
 
 
-def parse(response: httpx.Response) -> tuple[str, list[Entry]]:
-    """The feed's language and its entries; a ``ConnectorError`` that says what is wrong
-    when the body is not a feed."""
+def parse(response: httpx.Response) -> tuple[str, list[Entry], bool]:
+    """The feed's language, its entries with something to show, and whether the body was
+    damaged; a ``ConnectorError`` that says what is wrong when the body is not a feed."""
     body = response.content
     head = body[:1024].lstrip()
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if head.startswith(b"{") or content_type in ("application/feed+json", "application/json"):
-        return parse_json_feed(body, str(response.url))
+        language, entries = parse_json_feed(body, str(response.url))
+        return language, [e for e in entries if has_content(e)], False
     return parse_xml_feed(body, str(response.url), content_type)
 
 
-def parse_xml_feed(body: bytes, url: str, content_type: str) -> tuple[str, list[Entry]]:
+def parse_xml_feed(body: bytes, url: str, content_type: str) -> tuple[str, list[Entry], bool]:
     # No base URL: feedparser would resolve relative entry ids ("t3_abc" on Reddit) against
     # it, and an id must not change with the address the feed was read from.
     parsed = feedparser.parse(body, response_headers={"content-type": content_type})
@@ -177,14 +184,25 @@ def parse_xml_feed(body: bytes, url: str, content_type: str) -> tuple[str, list[
                 f"{url} is a web page, not a feed. Look for its RSS or Atom link.", permanent=True
             )
         if parsed.bozo:
-            reason = getattr(parsed.get("bozo_exception"), "getMessage", lambda: "")() or str(
-                parsed.get("bozo_exception", "")
-            )
-            raise ConnectorError(f"The feed at {url} cannot be read: {reason}.".replace("..", "."))
+            raise ConnectorError(f"The feed at {url} cannot be read: {_bozo_reason(parsed)}.")
         if not parsed.version:
             raise ConnectorError(f"{url} is not an RSS, Atom or JSON feed.", permanent=True)
     language = parsed.feed.get("language", "") or ""
-    return language, [_xml_entry(raw) for raw in parsed.entries]
+    entries = [entry for entry in map(_xml_entry, parsed.entries) if has_content(entry)]
+    if parsed.bozo and not entries:
+        raise ConnectorError(f"The feed at {url} cannot be read: {_bozo_reason(parsed)}.")
+    return language, entries, bool(parsed.bozo)
+
+
+def has_content(entry: Entry) -> bool:
+    """An entry with no title, text or link is debris of a broken document, not a post."""
+    return bool(entry.title.strip() or plain_text(entry.summary_html).strip() or entry.link)
+
+
+def _bozo_reason(parsed: Any) -> str:
+    error = parsed.get("bozo_exception", "")
+    reason = getattr(error, "getMessage", lambda: "")() or str(error)
+    return reason.rstrip(".") or "the document is malformed"
 
 
 def looks_like_html(body: bytes, parsed: Any) -> bool:

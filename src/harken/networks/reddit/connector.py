@@ -3,7 +3,9 @@
 Config keys: ``client_id`` and ``client_secret`` (default: the installation's
 ``HARKEN_REDDIT_CLIENT_ID``/``_SECRET``) and either ``refresh_token`` (installed or web
 app, the usual way) or ``username`` + ``password`` (a script app); ``user_agent``
-optionally. With neither, Reddit is read app-only: searches work, the inbox does not.
+optionally; ``redirect_uri`` only while connecting (``harken.networks.reddit.oauth``).
+With neither token nor password, Reddit is read app-only: searches work, the inbox does
+not. The ``REDDIT_URL``/``REDDIT_OAUTH_URL`` settings point PRAW at another Reddit (tests).
 A source's ``query`` picks what ``fetch`` reads:
 
 - none: the account's inbox: ``u/name`` mentions and replies to its comments and posts;
@@ -25,6 +27,7 @@ from typing import Any
 
 import praw
 import prawcore
+from django.conf import settings
 from praw.exceptions import RedditAPIException
 
 from harken.lib.env import env_secret
@@ -32,6 +35,9 @@ from harken.lib.retry import Retry, retry_call
 from harken.networks.base import Connector, ConnectorError, NormalizedItem, Page, Published
 
 TIMEOUT = 20.0
+#: Where Reddit hands out tokens (and its consent page) and where its API answers.
+REDDIT_URL = "https://www.reddit.com"
+OAUTH_URL = "https://oauth.reddit.com"
 USER_AGENT = "harken:social-listening:1.0 (self-hosted)"
 #: Listing page size (Reddit's maximum) and how far back one poll walks before stopping.
 PAGE = 100
@@ -135,7 +141,11 @@ class Reddit(Connector):
             "user_agent": config.get("user_agent") or USER_AGENT,
             "check_for_updates": False,
             "check_for_async": False,
+            "reddit_url": getattr(settings, "REDDIT_URL", REDDIT_URL),
+            "oauth_url": getattr(settings, "REDDIT_OAUTH_URL", OAUTH_URL),
         }
+        if config.get("redirect_uri"):
+            credentials["redirect_uri"] = config["redirect_uri"]
         if config.get("refresh_token"):
             credentials["refresh_token"] = config["refresh_token"]
         elif config.get("username"):

@@ -1,7 +1,9 @@
 """X (API v2) through tweepy: mentions timeline, recent search, replies and posts.
 
 Config keys: ``bearer_token`` (an OAuth 2.0 user token; without one the installation's
-app token ``HARKEN_X_BEARER_TOKEN`` serves searches), optionally the
+app token ``HARKEN_X_BEARER_TOKEN`` serves searches) with, when the account was connected
+through X's consent page, ``refresh_token`` and ``expires_at`` (the token is renewed
+shortly before it expires and once on a 401, see ``harken.networks.x.tokens``), optionally the
 OAuth 1.0a user context ``consumer_key``/``consumer_secret``/``access_token``/
 ``access_token_secret`` (needed to post with OAuth 1.0a), ``user_id`` and ``handle`` of
 the connected account, and ``workspace_id`` (or the ``workspace`` argument): every read
@@ -19,6 +21,7 @@ from typing import Any, ClassVar
 
 import requests
 import tweepy
+from django.conf import settings
 
 from harken.lib.env import env_secret
 from harken.lib.retry import Retry, retry_call
@@ -30,7 +33,7 @@ from harken.networks.base import (
     Page,
     Published,
 )
-from harken.networks.x import budget
+from harken.networks.x import budget, oauth, tokens
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +52,24 @@ EXPANSIONS = ["author_id"]
 SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
+#: The API host tweepy calls; the ``X_API_URL`` setting sends its requests elsewhere.
+TWEEPY_HOST = "https://api.twitter.com"
+
+
 class _TimeoutSession(requests.Session):
-    """tweepy calls ``session.request`` without a timeout; this one always has one."""
+    """tweepy calls ``session.request`` without a timeout; this one always has one. It
+    also sends tweepy's requests to ``X_API_URL`` when that is set (a local X in tests)."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(*args, **kwargs)
+        base = getattr(settings, "X_API_URL", None)
+        if base and url.startswith(TWEEPY_HOST):
+            url = base.rstrip("/") + url[len(TWEEPY_HOST) :]
+        return super().request(method, url, *args, **kwargs)
 
 
 def classify(exc: Exception) -> Retry:
@@ -153,13 +164,58 @@ class X(Connector):
     def user_auth(self) -> bool:
         return bool(self.config.get("access_token") and self.config.get("consumer_key"))
 
+    @property
+    def renewable(self) -> bool:
+        """Whether the token came with a refresh token (connected through X's consent page)."""
+        return bool(self.config.get("refresh_token") and self.config.get("bearer_token"))
+
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return retry_call(lambda: fn(*args, **kwargs), classify)
+            if self.renewable and tokens.is_stale(self.config):
+                self._renew(refused=False)
+            try:
+                return retry_call(lambda: fn(*args, **kwargs), classify)
+            except tweepy.Unauthorized:
+                if not self.renewable:
+                    raise
+                # Revoked early, or the clocks disagree: renew once and try again.
+                self._renew(refused=True)
+                return retry_call(lambda: fn(*args, **kwargs), classify)
         except ConnectorError:
             raise
         except Exception as exc:
             raise to_connector_error(exc) from exc
+
+    def _renew(self, refused: bool) -> None:
+        """Get a usable token: the one another worker renewed, or a new one from X, kept
+        on the account at once (refresh tokens rotate: the old one is spent).
+
+        The new pair is saved on the account here, so ``config_changed`` stays False: a
+        caller saving this connector's config later could only write an older copy."""
+        account_id = self._account_id()
+        if account_id is None:
+            # No saved account holds this token (a connect flow in progress): renew in
+            # memory and let the caller save it.
+            fields = _renewal(self.config["refresh_token"])
+            self.config_changed = True
+        else:
+            fields = tokens.fresh_tokens(account_id, self.config["bearer_token"], refused, _renewal)
+        self.config.update(fields)
+        self.client.bearer_token = self.config["bearer_token"]
+
+    def _account_id(self) -> int | None:
+        """The saved account this token belongs to: the workspace's X account with the
+        user id (how ``save_connected`` finds it too)."""
+        from harken.networks.models import Account
+
+        user_id = self.config.get("user_id")
+        if self.workspace_id is None or not user_id:
+            return None
+        return (
+            Account.objects.filter(workspace_id=self.workspace_id, network="x", external_id=user_id)
+            .values_list("pk", flat=True)
+            .first()
+        )
 
     # -- reading -----------------------------------------------------------------
 
@@ -315,6 +371,10 @@ class X(Connector):
             raise
         budget.settle(reservation, posts=0, users=1)
         return body["data"]
+
+
+def _renewal(refresh_token: str) -> dict[str, Any]:
+    return oauth.renew(refresh_token).as_config()
 
 
 def _about_param(exc: tweepy.HTTPException, name: str) -> bool:
