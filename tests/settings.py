@@ -20,4 +20,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's shared-cache memory database: threads in one test process then
     # lock each other the way Harken's worker threads do (busy timeout, WAL), instead of
     # failing at once with "database table is locked".
-    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["HARKEN_DATA_DIR"], "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(os.environ["HARKEN_DATA_DIR"], "test.sqlite3")
+    }
