@@ -11,6 +11,7 @@ from harken.networks.models import Account
 from harken.networks.registry import (
     CONNECTORS,
     available_networks,
+    missing_keys,
     connector_class,
     connector_for,
     do_disconnect,
@@ -46,7 +47,12 @@ def test_a_connector_for_an_account_gets_its_config_and_query(account):
 
 
 def test_networks_without_their_app_keys_are_hidden(monkeypatch):
-    for name in ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET", "HARKEN_X_BEARER_TOKEN"):
+    for name in (
+        "HARKEN_REDDIT_CLIENT_ID",
+        "HARKEN_REDDIT_CLIENT_SECRET",
+        "HARKEN_X_BEARER_TOKEN",
+        "HARKEN_X_CLIENT_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert available_networks() == ["feed", "mastodon", "bluesky"]
     monkeypatch.setenv("HARKEN_REDDIT_CLIENT_ID", "id")
@@ -122,3 +128,11 @@ def test_a_disconnected_account_is_not_flagged_or_alerted(
         do_mark_error(account, ConnectorError("no access token", permanent=True))
     account.refresh_from_db()
     assert account.status == Account.Status.DISABLED and mail.outbox == []
+
+
+def test_x_is_offered_for_connecting_accounts_with_only_an_oauth_client_id(monkeypatch):
+    monkeypatch.delenv("HARKEN_X_BEARER_TOKEN", raising=False)
+    monkeypatch.setenv("HARKEN_X_CLIENT_ID", "client")
+    assert "x" in available_networks()
+    # Searching with no account still needs the app token.
+    assert missing_keys("x") == ["HARKEN_X_BEARER_TOKEN"]

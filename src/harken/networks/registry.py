@@ -40,11 +40,18 @@ LABELS: dict[str, str] = {
     "x": "X",
 }
 
-#: Environment variables a network needs before Harken can offer it. Mastodon registers
-#: an app per instance and Bluesky uses app passwords, so they need none.
+#: Environment variables a network needs for app-only reads (searches with no account).
+#: Mastodon registers an app per instance and Bluesky's OAuth client is Harken's own
+#: address (or app passwords), so they need none.
 APP_KEYS: dict[str, tuple[str, ...]] = {
     "reddit": ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET"),
     "x": ("HARKEN_X_BEARER_TOKEN",),
+}
+#: The keys that let a person connect their own account by OAuth; either set makes the
+#: network available (an X install may have a client id for accounts and no app token).
+CONNECT_KEYS: dict[str, tuple[str, ...]] = {
+    "reddit": ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET"),
+    "x": ("HARKEN_X_CLIENT_ID",),
 }
 
 
@@ -85,7 +92,12 @@ def missing_keys(network: str) -> list[str]:
 
 def available_networks() -> list[str]:
     """The networks this installation can offer now, in display order."""
-    return [network for network in CONNECTORS if not missing_keys(network)]
+    return [network for network in CONNECTORS if not missing_keys(network) or _can_connect(network)]
+
+
+def _can_connect(network: str) -> bool:
+    keys = CONNECT_KEYS.get(network)
+    return bool(keys) and all(env_secret(name) for name in keys or ())
 
 
 def network_label(network: str) -> str:
