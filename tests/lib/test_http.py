@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -7,7 +8,7 @@ from email.utils import format_datetime
 import pytest
 
 from harken.lib import http
-from harken.lib.http import HttpStatusError, retry_after_seconds
+from harken.lib.http import HttpStatusError, UnresolvedHost, retry_after_seconds
 from harken.networks.base import ConnectorError
 from tests.lib.localserver import LocalServer, Reply
 
@@ -204,3 +205,53 @@ def test_it_refuses_an_answer_from_a_private_address_even_when_dns_changed(
     with pytest.raises(ConnectorError, match="private or reserved") as caught:
         http.get(server.url("/secret"))
     assert caught.value.permanent
+
+
+# --- names that do not resolve -----------------------------------------------------------
+
+
+def flaky_resolver(monkeypatch, failures: int) -> list[str]:
+    """The machine's resolver, failing with EAI_AGAIN (as when the name server does not
+    answer) for the first ``failures`` lookups; returns the hosts looked up."""
+    real, asked = socket.getaddrinfo, []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        if len(asked) <= failures:
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_temporary_dns_failure_is_retried_with_backoff_then_succeeds(server, monkeypatch):
+    server.route("/hello", Reply(200, "hi"))
+    asked = flaky_resolver(monkeypatch, failures=2)
+    sleeps = Sleeps()
+    url = server.url("/hello").replace("127.0.0.1", "localhost")
+    assert http.get(url, sleep=sleeps, backoff_base=0.5).text == "hi"
+    assert asked[:3] == ["localhost"] * 3
+    assert len(sleeps) == 2 and 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
+
+
+def test_a_dns_failure_that_persists_is_a_transient_error(server, monkeypatch):
+    flaky_resolver(monkeypatch, failures=100)
+    sleeps = Sleeps()
+    with pytest.raises(UnresolvedHost, match="temporary DNS failure") as caught:
+        http.get("https://news.example/feed", sleep=sleeps, attempts=3)
+    assert caught.value.temporary and not caught.value.permanent
+    assert len(sleeps) == 2
+
+
+def test_a_name_that_does_not_exist_is_transient_but_not_retried_at_once(server):
+    sleeps = Sleeps()
+    with pytest.raises(UnresolvedHost) as caught:
+        http.get("https://feeds.harbor-street.invalid/rss", sleep=sleeps)
+    if caught.value.temporary:
+        pytest.skip(f"no resolver answers here: {caught.value}")
+    # A saved source backs off and tries again later (domains come back); asking the
+    # resolver again this second would only get the same answer.
+    assert not caught.value.permanent
+    assert "feeds.harbor-street.invalid cannot be found" in caught.value.message
+    assert sleeps == []

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import pytest
 
-from harken.lib.urlguard import UnsafeURL, check_url
+from harken.lib.urlguard import HostNotFound, UnsafeURL, check_url, resolve
 
 
 def fake_dns(monkeypatch, *addresses: str) -> None:
@@ -80,13 +82,86 @@ def test_allowing_loopback_lets_only_loopback_through():
         check_url("http://192.168.0.1/", allow_loopback=True)
 
 
+def real_lookup_of(host: str) -> HostNotFound:
+    """What the machine's own resolver says about ``host``; skips where none answers."""
+    with pytest.raises(HostNotFound) as caught:
+        resolve(host, 443)
+    if caught.value.temporary:
+        pytest.skip(f"no resolver answers here: {caught.value}")
+    return caught.value
+
+
+def test_a_name_that_does_not_exist_cannot_be_found_and_is_not_temporary():
+    # RFC 6761: no name under .invalid ever exists, on any resolver.
+    found = real_lookup_of("feeds.harbor-street.invalid")
+    assert isinstance(found, UnsafeURL)  # forms that check a typed address refuse it
+    assert str(found) == (
+        "The host feeds.harbor-street.invalid cannot be found: no DNS record has that name. "
+        "Check the address."
+    )
+
+
 def test_it_refuses_an_unknown_host(monkeypatch):
     def getaddrinfo(*args, **kwargs):
-        raise socket.gaierror(-2, "Name or service not known")
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    with pytest.raises(UnsafeURL, match="cannot be found"):
+    with pytest.raises(HostNotFound, match="cannot be found") as caught:
         check_url("https://no-such-host.example/")
+    assert not caught.value.temporary
+
+
+@pytest.mark.parametrize(
+    ("errno", "strerror"),
+    [
+        (socket.EAI_AGAIN, "Temporary failure in name resolution"),
+        (socket.EAI_FAIL, "Non-recoverable failure in name resolution"),
+    ],
+)
+def test_a_resolver_that_fails_is_a_temporary_failure(monkeypatch, errno, strerror):
+    def getaddrinfo(*args, **kwargs):
+        raise socket.gaierror(errno, strerror)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(HostNotFound) as caught:
+        check_url("https://news.example/feed")
+    assert caught.value.temporary
+    assert str(caught.value) == (
+        f"Looking up news.example failed for now ({strerror}): a temporary DNS failure."
+    )
+
+
+def test_a_lookup_that_hangs_is_cut_short_as_a_temporary_failure(monkeypatch):
+    release = threading.Event()
+
+    def getaddrinfo(*args, **kwargs):
+        release.wait(5)  # a resolver that does not answer
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    started = time.monotonic()
+    try:
+        with pytest.raises(HostNotFound, match="took longer than 0.2 s") as caught:
+            resolve("slow.example", 443, timeout=0.2)
+    finally:
+        release.set()
+    assert caught.value.temporary
+    assert time.monotonic() - started < 2
+
+
+def test_an_address_literal_needs_no_lookup(monkeypatch):
+    def getaddrinfo(*args, **kwargs):
+        raise AssertionError("looked up an address literal")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    assert check_url("http://93.184.215.14/feed") == "http://93.184.215.14/feed"
+    with pytest.raises(UnsafeURL, match="private or reserved"):
+        check_url("http://[fe80::1%25eth0]/")
+
+
+def test_a_name_that_cannot_be_a_host_name_is_refused():
+    with pytest.raises(UnsafeURL, match="not a valid host name"):
+        check_url("https://" + "a" * 64 + ".example/")
 
 
 def test_it_refuses_an_address_without_a_host():

@@ -82,3 +82,214 @@ def test_a_manager_role_is_enough(client, workspace, source, django_user_model):
     Member.objects.create(workspace=workspace, user=user, role=Role.MANAGER)
     client.force_login(user)
     assert client.post(reverse("source_toggle", args=[source.pk])).status_code == 200
+
+
+# --- editing and deleting feeds and searches ---------------------------------------------
+
+from harken.core.models import AuditEntry, Authority  # noqa: E402
+from harken.networks.models import Account  # noqa: E402
+from tests.conftest import client_for  # noqa: E402
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def search(workspace):
+    return Source.objects.create(
+        workspace=workspace,
+        name="X search: harbor street",
+        kind=Source.Kind.SEARCH,
+        network="x",
+        query="harbor street",
+        cursor='{"since": "1859000000000000000"}',
+        poll_interval=900,
+        failures=3,
+        last_error="X answered HTTP 503.",
+        last_error_at=timezone.now(),
+        next_poll=timezone.now() + timedelta(hours=2),
+    )
+
+
+def edit(client, source, **data):
+    return client.post(reverse("source_edit", args=[source.pk]), data, **data.pop("extra", {}))
+
+
+def test_the_edit_page_says_a_new_query_keeps_the_history(alice_client, search):
+    page = alice_client.get(reverse("source_edit", args=[search.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="harbor street"' in html
+    assert "history is kept" in html
+
+
+def test_an_owner_changes_a_searchs_query_and_it_starts_afresh(alice_client, alice, search):
+    response = edit(alice_client, search, query="  harbor   street rings ", interval="3600")
+    assert response.status_code == 302
+    search.refresh_from_db()
+    assert search.query == "harbor street rings"
+    assert search.name == "X search: harbor street rings"
+    assert search.poll_interval == 3600
+    # A new query must not inherit the old one's "newer than" point, nor its backoff.
+    assert (search.cursor, search.failures, search.last_error, search.next_poll) == (
+        "",
+        0,
+        "",
+        None,
+    )
+    entry = AuditEntry.objects.get(action="source.edit")
+    assert entry.actor == alice
+    assert entry.changes["query"] == ["harbor street", "harbor street rings"]
+    assert entry.changes["cursor"] == ["reset", "blank"]
+
+
+def test_a_new_interval_alone_keeps_the_cursor_and_pulls_the_next_poll_in(alice_client, source):
+    Source.objects.filter(pk=source.pk).update(
+        failures=0, next_poll=timezone.now() + timedelta(hours=5), cursor='{"etag": "v1"}'
+    )
+    edit(alice_client, source, name="Local news", interval="900")
+    source.refresh_from_db()
+    assert source.poll_interval == 900 and source.cursor == '{"etag": "v1"}'
+    assert source.next_poll <= timezone.now() + timedelta(seconds=900)
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("   ", "Enter what to search for"),
+        ("rings " * 100, "at most 512 characters; this one has 599"),
+        ("-jobs is:retweet", "cannot stand alone"),
+    ],
+)
+def test_an_edited_query_is_checked_as_a_new_search_is(alice_client, search, query, said):
+    before = Source.objects.values().get(pk=search.pk)
+    response = edit(alice_client, search, query=query, interval="900")
+    assert response.status_code == 400
+    assert said in response.content.decode()
+    assert Source.objects.values().get(pk=search.pk) == before
+    assert not AuditEntry.objects.filter(action="source.edit").exists()
+
+
+def test_an_edited_query_may_not_repeat_another_search(alice_client, workspace, search):
+    Source.objects.create(
+        workspace=workspace, name="X search: rings", kind="search", network="x", query="rings"
+    )
+    response = edit(alice_client, search, query="rings", interval="900")
+    assert response.status_code == 400
+    assert "already runs that search as “X search: rings”" in response.content.decode()
+    search.refresh_from_db()
+    assert search.query == "harbor street"
+
+
+def test_a_feed_gets_a_new_name_and_keeps_its_address(alice_client, source):
+    edit(
+        alice_client, source, name="Harbor <b>news</b>", url="https://evil.example/", interval="300"
+    )
+    source.refresh_from_db()
+    assert source.name == "Harbor <b>news</b>"
+    assert source.url == "https://news.example/feed"
+    html = alice_client.get(URL).content.decode()
+    assert "Harbor &lt;b&gt;news&lt;/b&gt;" in html
+
+
+def test_an_interval_it_already_had_outside_the_offered_ones_is_kept(alice_client, source):
+    Source.objects.filter(pk=source.pk).update(poll_interval=600)
+    assert edit(alice_client, source, name="Local news", interval="600").status_code == 302
+    assert edit(alice_client, source, name="Local news", interval="601").status_code == 400
+    source.refresh_from_db()
+    assert source.poll_interval == 600
+
+
+def test_under_htmx_errors_swap_in_place_and_success_goes_back_to_the_list(alice_client, search):
+    url = reverse("source_edit", args=[search.pk])
+    bad = alice_client.post(url, {"query": "", "interval": "900"}, **HX)
+    assert bad.status_code == 200  # htmx swaps only a 2xx answer in
+    assert "Enter what to search for." in bad.content.decode()
+    assert bad.content.decode().lstrip().startswith('<form method="post" id="source-form"')
+    good = alice_client.post(url, {"query": "harbor rings", "interval": "900"}, **HX)
+    assert good.status_code == 200 and good["HX-Redirect"] == URL
+
+
+def test_delete_asks_first_then_keeps_the_mentions(alice_client, alice, source):
+    ingest(source, [item("1"), item("2")])
+    url = reverse("source_delete", args=[source.pk])
+    question = alice_client.get(url)
+    assert question.status_code == 200
+    assert "The 2 mentions it found stay in the stream" in question.content.decode()
+    assert Source.objects.filter(pk=source.pk).exists()
+    done = alice_client.post(url, follow=True)
+    assert "Deleted “Local news”; the 2 mentions it found stay." in done.content.decode()
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert list(Mention.objects.values_list("external_id", "source")) == [("2", None), ("1", None)]
+    entry = AuditEntry.objects.get(action="source.delete")
+    assert entry.actor == alice and entry.changes["mentions_kept"] == 2
+
+
+def test_under_htmx_delete_turns_the_row_into_the_question_then_removes_it(alice_client, search):
+    url = reverse("source_delete", args=[search.pk])
+    row = alice_client.get(url, **HX).content.decode()
+    assert row.startswith(f'<tr id="source-{search.pk}" class="confirm">')
+    assert f'hx-post="{url}"' in row
+    gone = alice_client.post(url, **HX)
+    assert gone.status_code == 200 and gone.content == b""
+    assert not Source.objects.filter(pk=search.pk).exists()
+
+
+def test_an_accounts_own_source_is_removed_by_disconnecting_the_account(alice_client, workspace):
+    account = Account.objects.create(
+        workspace=workspace, network="mastodon", handle="@hs@m.example"
+    )
+    source = Source.objects.create(
+        workspace=workspace, name="Mentions", kind="account", network="mastodon", account=account
+    )
+    html = alice_client.get(URL).content.decode()
+    assert "to remove it, disconnect the account" in html
+    assert reverse("source_delete", args=[source.pk]) not in html
+    response = alice_client.post(reverse("source_delete", args=[source.pk]), follow=True)
+    assert "disconnect the account instead" in response.content.decode()
+    assert Source.objects.filter(pk=source.pk).exists()
+
+
+def test_the_live_stream_is_switched_off_not_deleted(alice_client, workspace):
+    stream = Source.objects.create(
+        workspace=workspace, name="Bluesky", kind="stream", network="bluesky"
+    )
+    alice_client.post(reverse("source_delete", args=[stream.pk]))
+    assert Source.objects.filter(pk=stream.pk).exists()
+
+
+def test_the_list_offers_edit_and_delete_to_those_who_may_add_sources(
+    alice_client, bob_client, source
+):
+    edit_url = reverse("source_edit", args=[source.pk])
+    assert edit_url in alice_client.get(URL).content.decode()
+    assert edit_url not in bob_client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize("route", ["source_edit", "source_delete"])
+def test_responders_and_viewers_may_not_edit_or_delete(bob_client, victor, source, route):
+    url = reverse(route, args=[source.pk])
+    for client in (bob_client, client_for(victor)):
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"name": "Mine", "interval": "300"}).status_code == 403
+    source.refresh_from_db()
+    assert source.name == "Local news"
+
+
+def test_a_responder_given_the_authority_to_add_sources_may_edit_them(
+    bob_client, workspace, source
+):
+    Authority.objects.create(
+        workspace=workspace, role=Role.RESPONDER, key="may_connect_accounts", value=True
+    )
+    assert edit(bob_client, source, name="Renamed", interval="300").status_code == 302
+    source.refresh_from_db()
+    assert source.name == "Renamed"
+
+
+@pytest.mark.parametrize("route", ["source_edit", "source_delete"])
+def test_another_workspaces_source_cannot_be_edited_or_deleted(charlie_client, source, route):
+    url = reverse(route, args=[source.pk])
+    assert charlie_client.get(url).status_code == 404
+    assert charlie_client.post(url, {"name": "Mine", "interval": "300"}).status_code == 404
+    source.refresh_from_db()
+    assert source.name == "Local news"

@@ -234,6 +234,20 @@ def test_an_instance_on_a_private_address_is_refused(settings):
     assert caught.value.permanent
 
 
+def test_a_server_whose_name_does_not_resolve_is_retried_later_not_a_reconnect(monkeypatch):
+    from harken.lib.urlguard import HostNotFound, resolve
+
+    try:
+        resolve("social.harbor-street.invalid", 443)
+    except HostNotFound as exc:
+        if exc.temporary:
+            pytest.skip(f"no resolver answers here: {exc}")
+    monkeypatch.setattr("harken.lib.retry.backoff_delay", lambda attempt, base=0.5, cap=60.0: 0.0)
+    with pytest.raises(ConnectorError, match="cannot be found") as caught:
+        connector(instance="https://social.harbor-street.invalid").fetch(None)
+    assert not caught.value.permanent
+
+
 def test_an_account_without_a_token_must_reconnect():
     with pytest.raises(ConnectorError, match="no access token") as caught:
         Mastodon({"instance": INSTANCE}).fetch(None)

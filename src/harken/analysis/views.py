@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from harken.analysis.adjust import do_activate, do_deactivate, do_retrain
-from harken.analysis.models import Correction, WorkspaceAdjustment
+from harken.analysis.adjust import do_activate, do_deactivate
+from harken.analysis.models import Correction, RetrainJob, WorkspaceAdjustment
+from harken.analysis.retraining import NothingToLearn, do_queue_retrain, latest_job
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.models import Role
 
@@ -28,6 +29,7 @@ def analysis_settings(request: HttpRequest) -> HttpResponse:
         .order_by("field", "label"),
         "recent": corrections.select_related("user")[:RECENT],
         "adjustments": scoped(request, WorkspaceAdjustment).select_related("created_by")[:10],
+        "job": latest_job(request.workspace),  # type: ignore[attr-defined]
     }
     return render(request, "analysis/settings.html", context)
 
@@ -35,15 +37,32 @@ def analysis_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @workspace_view(Role.MANAGER)
 def analysis_retrain(request: HttpRequest) -> HttpResponse:
-    if not scoped(request, Correction).exists():
-        messages.error(request, "There are no corrections to learn from yet.")
+    """Queue a retrain (a worker fits it); a second click while one runs joins that one."""
+    try:
+        job, queued = do_queue_retrain(request.workspace, request.user)  # type: ignore[attr-defined]
+    except NothingToLearn as exc:
+        messages.error(request, str(exc))
         return redirect("analysis_settings")
-    adjustment = do_retrain(request.workspace, request.user)  # type: ignore[attr-defined]
-    messages.success(
-        request,
-        f"Fitted on {adjustment.corrections} corrections. Compare the figures, then switch it on.",
-    )
+    if not queued:
+        messages.info(request, f"A retrain is already {job.get_state_display().lower()}.")
+    elif job.state == RetrainJob.State.DONE:
+        messages.success(request, "Retrained. Compare the figures, then switch it on.")
+    elif job.state == RetrainJob.State.FAILED:
+        messages.error(request, f"The retrain failed: {job.error}")
+    else:
+        messages.success(request, "Retrain queued: the figures appear here when it is done.")
     return redirect("analysis_settings")
+
+
+@workspace_view(Role.MANAGER)
+def analysis_retrain_status(request: HttpRequest) -> HttpResponse:
+    """The retrain's state, polled by the page while one is queued or running; once it
+    ends, the whole page reloads to show the new adjustment's figures."""
+    job = latest_job(request.workspace)  # type: ignore[attr-defined]
+    response = render(request, "analysis/_retrain_status.html", {"job": job})
+    if request.GET.get("was") == "active" and (job is None or not job.is_active):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

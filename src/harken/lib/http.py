@@ -12,8 +12,11 @@ Every request Harken makes to a URL goes through ``request`` (or ``get``/``post`
   ``retry_after`` is the reset time, instead of hammering it into a ban;
 - a limit on the size of the (decoded) body.
 
-Failures are ``ConnectorError``: transient for what may pass (429, 5xx, timeouts),
-``permanent`` for what will not (a refused URL, 4xx such as 401/404/410, a body too big).
+Failures are ``ConnectorError``: transient for what may pass (429, 5xx, timeouts, a host
+name that does not resolve), ``permanent`` for what will not (a refused URL, 4xx such as
+401/404/410, a body too big). A temporary DNS failure (the resolver failed or timed out)
+is retried here like a timeout; a name that does not exist is not retried here but stays
+transient, so that a saved source backs off and tries again later: domains come back.
 Tests reach a local server by setting ``HTTP_ALLOW_LOOPBACK = True`` in Django settings
 or by passing ``allow_loopback=True``.
 """
@@ -32,7 +35,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from harken.lib.retry import Retry, retry_call
-from harken.lib.urlguard import UnsafeURL, check_address, check_url
+from harken.lib.urlguard import HostNotFound, UnsafeURL, check_address, check_url
 from harken.networks.base import ConnectorError
 
 MAX_REDIRECTS = 5
@@ -56,6 +59,15 @@ class HttpStatusError(ConnectorError):
         super().__init__(message, permanent=permanent, retry_after=retry_after)
         self.status = status
         self.response = response
+
+
+class UnresolvedHost(ConnectorError):
+    """The host name did not resolve: never permanent (see the module docstring);
+    ``temporary`` when the resolver, not the name, failed."""
+
+    def __init__(self, message: str, temporary: bool):
+        super().__init__(message, permanent=False)
+        self.temporary = temporary
 
 
 class _RetryableStatus(Exception):
@@ -103,7 +115,7 @@ def request(
     Every method is retried; a caller whose POST must not repeat passes ``attempts=1``.
     """
     guard = _guard(allow_private, allow_loopback)
-    guard(url)
+    retry_call(lambda: guard(url), _classify, attempts=attempts, base=backoff_base, sleep=sleep)
     _check_budget(url)
     built = _Request(method.upper(), url, dict(headers or {}), params, json, data, content)
     limits = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
@@ -235,6 +247,8 @@ def _classify(exc: Exception) -> Retry:
         return Retry(True, exc.after)
     if isinstance(exc, httpx.TimeoutException | httpx.TransportError):
         return Retry(True)
+    if isinstance(exc, UnresolvedHost):
+        return Retry(exc.temporary)
     return Retry(False)
 
 
@@ -260,6 +274,8 @@ def _guard(allow_private: bool, allow_loopback: bool | None) -> Guard:
                 check_address(
                     ipaddress.ip_address(peer.split("%", 1)[0]), _host(url), allow_loopback
                 )
+        except HostNotFound as exc:
+            raise UnresolvedHost(str(exc), temporary=exc.temporary) from None
         except UnsafeURL as exc:
             raise ConnectorError(str(exc), permanent=True) from None
 

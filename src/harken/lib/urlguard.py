@@ -7,12 +7,19 @@ http(s) to a public address, and checks *every* address the host resolves to: on
 public record next to a private one must not sneak the private one through.
 
 ``harken.lib.http`` calls it before the first request and again on every redirect hop.
+
+A name that does not resolve is ``HostNotFound``, a kind of ``UnsafeURL`` (so a form that
+checks a typed address refuses it with its message), and says whether it may pass: a
+resolver that failed or timed out (EAI_AGAIN) is ``temporary``; a name that does not
+exist (NXDOMAIN, EAI_NONAME) is not, though a lapsed domain can come back, so a saved
+source retries it with backoff rather than giving up (see ``harken.lib.http``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from urllib.parse import urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -22,6 +29,25 @@ ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 class UnsafeURL(ValueError):
     """The URL may not be fetched; the message says why, in words a user can act on."""
+
+
+class HostNotFound(UnsafeURL):
+    """The host name did not resolve; ``temporary`` when the resolver, not the name, failed."""
+
+    def __init__(self, message: str, host: str, temporary: bool) -> None:
+        super().__init__(message)
+        self.host = host
+        self.temporary = temporary
+
+
+#: Seconds a name lookup may take. ``getaddrinfo`` has no timeout of its own, and a
+#: resolver that hangs must not hold a worker longer than the request's own timeouts.
+DNS_TIMEOUT = 5.0
+
+#: getaddrinfo's answers for "no such name" (NXDOMAIN), and for a name with no address.
+_NO_SUCH_NAME = frozenset(
+    getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)
+)
 
 
 def check_url(url: str, allow_loopback: bool = False) -> str:
@@ -47,20 +73,70 @@ def check_url(url: str, allow_loopback: bool = False) -> str:
     return url.strip()
 
 
-def resolve(host: str, port: int) -> list[IPAddress]:
-    """All addresses ``host`` resolves to (an IP literal resolves to itself)."""
+def resolve(host: str, port: int, timeout: float | None = None) -> list[IPAddress]:
+    """All addresses ``host`` resolves to (an IP literal resolves to itself).
+
+    Raises ``HostNotFound`` when the name does not resolve (see the module docstring)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeURL(f"The host {host} cannot be found ({exc}).") from None
+        return [ipaddress.ip_address(host.split("%", 1)[0])]  # a literal: no lookup, no thread
+    except ValueError:
+        pass
+    try:
+        infos = _lookup(host, port, DNS_TIMEOUT if timeout is None else timeout)
+    except UnicodeError:
+        raise UnsafeURL(f"{host} is not a valid host name.") from None
+    except socket.gaierror as exc:
+        raise _not_found(host, exc) from None
     addresses = []
     for info in infos:
         # Drop an IPv6 zone ("fe80::1%eth0"): the address itself decides.
         text = str(info[4][0]).split("%", 1)[0]
         addresses.append(ipaddress.ip_address(text))
     if not addresses:
-        raise UnsafeURL(f"The host {host} has no address.")
+        raise HostNotFound(f"The host {host} has no address.", host, temporary=False)
     return addresses
+
+
+def _lookup(host: str, port: int, timeout: float) -> list[tuple]:
+    """``getaddrinfo`` with a time limit: it runs in a thread that is left to finish on
+    its own when the resolver hangs (the system resolver gives up eventually)."""
+    outcome: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=lookup, name=f"dns-{host}"[:60], daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise HostNotFound(
+            f"Looking up {host} took longer than {timeout:g} s: a temporary DNS failure.",
+            host,
+            temporary=True,
+        )
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["infos"]  # type: ignore[return-value]
+
+
+def _not_found(host: str, exc: socket.gaierror) -> HostNotFound:
+    if exc.errno in _NO_SUCH_NAME:
+        return HostNotFound(
+            f"The host {host} cannot be found: no DNS record has that name. Check the address.",
+            host,
+            temporary=False,
+        )
+    # EAI_AGAIN (the name server did not answer), EAI_FAIL (it failed), EAI_SYSTEM …:
+    # the resolver's trouble, not the name's.
+    reason = exc.strerror or str(exc)
+    return HostNotFound(
+        f"Looking up {host} failed for now ({reason}): a temporary DNS failure.",
+        host,
+        temporary=True,
+    )
 
 
 def check_address(address: IPAddress, host: str = "", allow_loopback: bool = False) -> None:

@@ -70,19 +70,42 @@ def poll_source(source_id: int, *, now: datetime | None = None, force: bool = Fa
     source = claim(source_id, now, force=force)
     if source is None:
         return PollOutcome("busy")
+    return poll_claimed(source, now)
+
+
+def poll_claimed(source: Source, now: datetime) -> PollOutcome:
+    """Read a source this worker holds the lease on, and record how it went.
+
+    The source may be deleted while it is read (a person deleted it): the read then stops
+    before storing, or its batch fails on the missing row, and nothing is recorded: the
+    outcome is "gone", never a crash and never a recreated row."""
     try:
         stored = _read(source)
+    except SourceGone:
+        return PollOutcome("gone")
     except ConnectorError as exc:
-        record_failure(source, exc, now)
+        if not record_failure(source, exc, now):
+            return PollOutcome("gone")
         return PollOutcome("failed", error=exc.message)
     except Exception as exc:
+        if not _exists(source):
+            return PollOutcome("gone")
         # A bug in one connector must not stop the other sources: record it and go on.
         log.exception("Polling source %s failed", source.pk)
         error = ConnectorError(f"Harken could not read this source ({type(exc).__name__}).")
         record_failure(source, error, now)
         return PollOutcome("failed", error=error.message)
-    record_success(source, now)
+    if not record_success(source, now):
+        return PollOutcome("gone", stored=stored)
     return PollOutcome("stored", stored=stored)
+
+
+class SourceGone(Exception):
+    """The source was deleted while a worker read it."""
+
+
+def _exists(source: Source) -> bool:
+    return Source.objects.filter(pk=source.pk).exists()
 
 
 def connector_for_source(source: Source) -> Connector:
@@ -103,10 +126,12 @@ def _read(source: Source) -> int:
     try:
         for _ in range(MAX_PAGES):
             page = connector.fetch(source.cursor or None)
+            if not _exists(source):
+                raise SourceGone  # deleted during the fetch: store nothing for it
             # None means "nothing newer yet": the cursor stays where it is.
             result = ingest(source, page.items, cursor=page.cursor)
             stored += result.stored
-            if not page.has_more or page.cursor is None:
+            if _query_changed(source) or not page.has_more or page.cursor is None:
                 break
     finally:
         # Keep a token the SDK refreshed even when a later call failed.
@@ -116,28 +141,55 @@ def _read(source: Source) -> int:
     return stored
 
 
-def record_success(source: Source, now: datetime) -> None:
+def _query_changed(source: Source) -> bool:
+    """Whether a person changed the search's query while this worker read the old one.
+
+    The cursor just stored belongs to the old query, and a new query must not inherit it:
+    blank it again (the edit blanked it too, but this worker's store may have come
+    after). Checked after every stored page, so whichever of the two wins, the new query
+    starts from a blank cursor."""
+    rows = Source.objects.filter(pk=source.pk)
+    now_reads = rows.values_list("query", flat=True).first()
+    if now_reads is None or now_reads == source.query:
+        return False  # unchanged (or deleted, which the caller finds out next)
+    rows.update(cursor="")
+    return True
+
+
+def _save_health(source: Source, fields: list[str]) -> bool:
+    """Update, never insert: a source deleted while it was read stays deleted (``save``
+    would raise on the missing row). False when the row is gone."""
+    values = {field: getattr(source, field) for field in fields}
+    return Source.objects.filter(pk=source.pk).update(**values) == 1
+
+
+def record_success(source: Source, now: datetime) -> bool:
     source.last_success = now
     source.failures = 0
     source.next_poll = now + _jittered(timedelta(seconds=source.poll_interval), 0.1)
-    source.save(update_fields=["last_success", "failures", "next_poll"])
+    if not _save_health(source, ["last_success", "failures", "next_poll"]):
+        return False
     if source.account is not None and source.account.status != "active":
         from harken.networks.registry import do_mark_synced
 
         do_mark_synced(source.account)
+    return True
 
 
-def record_failure(source: Source, error: ConnectorError, now: datetime) -> None:
-    """Keep the network's words; back off (honouring Retry-After); flag a dead account."""
+def record_failure(source: Source, error: ConnectorError, now: datetime) -> bool:
+    """Keep the network's words; back off (honouring Retry-After); flag a dead account.
+    False, with nothing recorded, when the source was deleted meanwhile."""
     source.failures += 1
     source.last_error = error.message[:2000]
     source.last_error_at = now
     source.next_poll = now + backoff(source, error)
-    source.save(update_fields=["failures", "last_error", "last_error_at", "next_poll"])
+    if not _save_health(source, ["failures", "last_error", "last_error_at", "next_poll"]):
+        return False
     if error.permanent and source.account is not None:
         from harken.networks.registry import do_mark_error
 
         do_mark_error(source.account, error)
+    return True
 
 
 def backoff(source: Source, error: ConnectorError) -> timedelta:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("sources/x-cap/", sources.source_x_cap, name="source_x_cap"),
     path("sources/<int:pk>/toggle/", sources.source_toggle, name="source_toggle"),
     path("sources/<int:pk>/poll/", sources.source_poll, name="source_poll"),
+    path("sources/<int:pk>/edit/", sources.source_edit, name="source_edit"),
+    path("sources/<int:pk>/delete/", sources.source_delete, name="source_delete"),
 ]
 
 # Alert rules (listening/views/alerts.py)

@@ -7,6 +7,9 @@ installation's keys, so they are offered only when those keys are set.
 
 from __future__ import annotations
 
+import re
+import shlex
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -54,6 +57,61 @@ def check_query(raw: str) -> str:
     return query
 
 
+#: A subreddit's name, as Reddit allows it (and the Reddit connector reads it).
+SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9_]{2,21}")
+#: X operators that X refuses on their own ("conjunction-required"): a query needs at
+#: least one standalone term beside them (X API v2, "Build a query").
+X_CONJUNCTION_ONLY = ("is:", "has:", "lang:", "place_country:", "point_radius:", "bounding_box:")
+
+
+def _check_x(query: str) -> None:
+    # X answers such a query with a 400 at every poll; say so before it is saved.
+    terms = [t.strip("()") for t in _terms(query) if t.strip("()") not in ("", "OR", "AND")]
+    standalone = [
+        t for t in terms if not t.startswith("-") and not t.lower().startswith(X_CONJUNCTION_ONLY)
+    ]
+    if not standalone:
+        raise ValidationError(
+            "X needs at least one word, “phrase”, #hashtag, @handle or from: in a search; "
+            "exclusions (-word) and is:, has: or lang: cannot stand alone."
+        )
+
+
+def _check_reddit(query: str) -> None:
+    if not query.lower().startswith("subreddit:"):
+        return
+    name = query.split(None, 1)[0].split(":", 1)[1]
+    if not SUBREDDIT_NAME.fullmatch(name):
+        raise ValidationError(
+            "Write subreddit:NAME (2 to 21 letters, digits or underscores), then the words "
+            "to search for in it, or nothing to read all its new comments."
+        )
+
+
+def _terms(query: str) -> list[str]:
+    """The query's terms, a quoted phrase counting as one (an unclosed quote as words)."""
+    try:
+        return shlex.split(query, posix=True)
+    except ValueError:
+        return query.split()
+
+
+#: Each network's own rules for a search query, beyond the length every search keeps to.
+NETWORK_RULES: dict[str, Callable[[str], None]] = {"x": _check_x, "reddit": _check_reddit}
+
+
+def check_search_query(network: str, raw: str) -> str:
+    """The query tidied, or a ``ValidationError`` saying what ``network`` would refuse.
+
+    Adding a search and editing one both go through here, so that a saved search never
+    holds a query its network answers with an error at every poll."""
+    query = check_query(raw)
+    rule = NETWORK_RULES.get(network)
+    if rule is not None:
+        rule(query)
+    return query
+
+
 def check_search_account(workspace: Any, network: str, account_id: Any) -> Account | None:
     """The account a search on ``network`` runs through: required for Mastodon and
     Bluesky (and it must be this workspace's, of that network), none for app-only ones."""
@@ -76,15 +134,11 @@ def do_add_search(
 
     if network not in dict(searchable_networks(workspace)):
         raise ValidationError(f"{network_label(network)} cannot be searched here.")
-    query = check_query(query)
-    same = Source.objects.filter(
-        workspace=workspace, kind=Source.Kind.SEARCH, network=network, account=account, query=query
-    ).first()
-    if same is not None:
-        raise ValidationError(f"This workspace already runs that search as “{same.name}”.")
+    query = check_search_query(network, query)
+    check_unique_search(workspace, network, account, query)
     source = Source.objects.create(
         workspace=workspace,
-        name=f"{network_label(network)} search: {query}"[:200],
+        name=search_name(network, query),
         kind=Source.Kind.SEARCH,
         network=network,
         account=account,
@@ -93,3 +147,22 @@ def do_add_search(
     )
     audit(workspace, actor, "source.add_search", source, network=network, query=query)
     return source
+
+
+def search_name(network: str, query: str) -> str:
+    """The name a search gets: it follows the query, so the sources page says what it reads."""
+    return f"{network_label(network)} search: {query}"[:200]
+
+
+def check_unique_search(
+    workspace: Any, network: str, account: Account | None, query: str, exclude: int | None = None
+) -> None:
+    """Refuse a second search for the same query through the same account (or keys)."""
+    from harken.listening.models import Source
+
+    same = Source.objects.filter(
+        workspace=workspace, kind=Source.Kind.SEARCH, network=network, account=account, query=query
+    )
+    found = (same.exclude(pk=exclude) if exclude is not None else same).first()
+    if found is not None:
+        raise ValidationError(f"This workspace already runs that search as “{found.name}”.")

@@ -4,5 +4,6 @@
 
 from harken.analysis.models.adjustment import WorkspaceAdjustment
 from harken.analysis.models.correction import Correction
+from harken.analysis.models.retrain import RetrainJob
 
-__all__ = ["Correction", "WorkspaceAdjustment"]
+__all__ = ["Correction", "RetrainJob", "WorkspaceAdjustment"]

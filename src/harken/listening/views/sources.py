@@ -1,4 +1,5 @@
-"""Source health: what Harken reads from, whether it worked, and when it reads next."""
+"""Source health: what Harken reads from, whether it worked, and when it reads next;
+and managing sources: edit a search or a feed, delete one (``harken.listening.sources``)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,28 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
 from harken.listening.models import Source
 from harken.listening.polling import POLLED
+from harken.listening.sources import (
+    MANAGED,
+    SourceForm,
+    check_managed,
+    do_delete_source,
+    do_edit_source,
+    may_manage_sources,
+)
 
 
 def sources_with_health(request: HttpRequest):
@@ -34,6 +46,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
     context = {
         "sources": sources_with_health(request),
         "can_manage": request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
+        "can_edit": may_manage_sources(request),
+        "managed": MANAGED,
         "polled": POLLED,
         "section": "listening",
         "has_firehose": scoped(request, Source).filter(kind=Source.Kind.STREAM).exists(),
@@ -92,6 +106,8 @@ def _row(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "source": sources_with_health(request).get(pk=pk),
         "can_manage": True,
+        "can_edit": may_manage_sources(request),
+        "managed": MANAGED,
         "polled": POLLED,
     }
     return render(request, "listening/_source.html", context)
@@ -126,3 +142,72 @@ def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
     audit(source.workspace, request.user, "source.poll_now", source)
     poll_source_task(source.pk, force=True)
     return _row(request, source.pk)
+
+
+def access_managed_source(request: HttpRequest, pk: int) -> Source:
+    """A feed or search of this workspace (404 for another's) that the member may change."""
+    source = access_object(request, Source, pk)
+    if not may_manage_sources(request):
+        raise PermissionDenied("Your role may not change the workspace's feeds and searches.")
+    return source
+
+
+def _refused(request: HttpRequest, source: Source) -> HttpResponse | None:
+    """Sources that come with an account, the live stream and imports: say why not."""
+    try:
+        check_managed(source)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("source_list")
+    return None
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(reverse("source_list"))
+    return redirect("source_list")
+
+
+@workspace_view()
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A search's query and interval, a feed's name and interval. The form posts with
+    htmx where it can (errors swap in place) and as a plain form where it cannot."""
+    source = access_managed_source(request, pk)
+    if (refused := _refused(request, source)) is not None:
+        return refused
+    form = SourceForm(source, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            changes = do_edit_source(source, request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("query" if "query" in form.fields else None, exc)
+        else:
+            saved = "Saved" if changes else "Nothing changed in"
+            messages.success(request, f"{saved} “{source.name}”.")
+            return _back_to_list(request)
+    context = {"source": source, "form": form, "section": "listening"}
+    if request.htmx and form.is_bound:  # type: ignore[attr-defined]
+        # 200, not 400: htmx does not swap an error status in, and the form with its
+        # messages is exactly what should replace the one that was sent.
+        return render(request, "listening/_source_form.html", context)
+    status = 400 if form.is_bound else 200
+    return render(request, "listening/source_form.html", context, status=status)
+
+
+@workspace_view()
+def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks (a page, or the row turned into the question under htmx); POST deletes."""
+    source = access_managed_source(request, pk)
+    if (refused := _refused(request, source)) is not None:
+        return refused
+    if request.method != "POST":
+        context = {"source": source, "kept": source.mentions.count(), "section": "listening"}
+        template = "_source_delete_row" if request.htmx else "source_delete"  # type: ignore[attr-defined]
+        return render(request, f"listening/{template}.html", context)
+    name = source.name
+    kept = do_delete_source(source, request.user)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse("")  # the row is swapped for nothing
+    kept_note = f"; the {kept} mention{'s' if kept != 1 else ''} it found stay" if kept else ""
+    messages.success(request, f"Deleted “{name}”{kept_note}.")
+    return redirect("source_list")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -189,9 +190,16 @@ def parse_xml_feed(body: bytes, url: str, content_type: str) -> tuple[str, list[
             raise ConnectorError(f"{url} is not an RSS, Atom or JSON feed.", permanent=True)
     language = parsed.feed.get("language", "") or ""
     entries = [entry for entry in map(_xml_entry, parsed.entries) if has_content(entry)]
-    if parsed.bozo and not entries:
+    damaged = is_damaged(parsed)
+    if damaged and not entries:
         raise ConnectorError(f"The feed at {url} cannot be read: {_bozo_reason(parsed)}.")
-    return language, entries, bool(parsed.bozo)
+    return language, entries, damaged
+
+
+def is_damaged(parsed: Any) -> bool:
+    """Whether the XML itself broke off. feedparser also flags mere warnings (a missing or
+    wrong content type or encoding declaration) that leave the document whole."""
+    return bool(parsed.bozo) and isinstance(parsed.get("bozo_exception"), xml.sax.SAXException)
 
 
 def has_content(entry: Entry) -> bool:

@@ -26,7 +26,7 @@ from mastodon import errors as mastodon_errors
 
 from harken.lib.http import loopback_allowed
 from harken.lib.retry import Retry, retry_call
-from harken.lib.urlguard import UnsafeURL, check_url
+from harken.lib.urlguard import HostNotFound, UnsafeURL, check_url
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -307,6 +307,8 @@ class Mastodon(Connector):
         host = urlsplit(self.instance).netloc or self.instance
         if _refused(exc):
             return ConnectorError(str(exc.__context__), permanent=True)
+        if isinstance(exc.__context__, HostNotFound):
+            return ConnectorError(str(exc.__context__))
         if isinstance(exc, mastodon_errors.MastodonRatelimitError):
             wait = self._rate_limit_wait()
             return ConnectorError(
@@ -388,7 +390,10 @@ def _aware(value: Any) -> datetime:
 
 
 def _refused(exc: BaseException) -> bool:
-    return isinstance(exc.__context__, UnsafeURL)
+    """The URL guard refused the server's address (private, reserved...): asking again
+    cannot help. A name that did not resolve is not that: DNS and domains come back."""
+    cause = exc.__context__
+    return isinstance(cause, UnsafeURL) and not isinstance(cause, HostNotFound)
 
 
 def _api_error_parts(exc: mastodon_errors.MastodonAPIError) -> tuple[int | None, str]:
