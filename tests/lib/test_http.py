@@ -255,3 +255,35 @@ def test_a_name_that_does_not_exist_is_transient_but_not_retried_at_once(server)
     assert not caught.value.permanent
     assert "feeds.harbor-street.invalid cannot be found" in caught.value.message
     assert sleeps == []
+
+
+def test_a_server_that_drips_its_answer_is_cut_off_at_the_total_time_limit():
+    """Each byte comes well within the read timeout, so only a limit on the whole
+    exchange stops it from holding a worker for minutes."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectorError, match="too slowly") as caught:
+            http.get(f"http://127.0.0.1:{port}/", allow_loopback=True, timeout=1, total_timeout=1)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 5
+    assert not caught.value.permanent

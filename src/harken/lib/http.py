@@ -42,6 +42,10 @@ MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Seconds one attempt may take in all (redirects and body included). The read timeout
+#: only bounds the gap between two packets, so a server dripping a byte at a time could
+#: otherwise hold a worker (and the source's lease) for many minutes.
+DEFAULT_TOTAL_TIMEOUT = 30.0
 USER_AGENT = "Harken/1.0 (+https://github.com/harken-social/harken)"
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -101,6 +105,7 @@ def request(
     allow_private: bool = False,
     allow_loopback: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     attempts: int = 4,
     backoff_base: float = 0.5,
     max_wait: float = 120.0,
@@ -121,7 +126,8 @@ def request(
     limits = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
 
     def once() -> httpx.Response:
-        response = _send_following_redirects(built, limits, guard, max_bytes)
+        deadline = time.monotonic() + max(total_timeout, timeout)
+        response = _send_following_redirects(built, limits, guard, max_bytes, deadline)
         if response.status_code in RETRY_STATUSES:
             raise _RetryableStatus(response, retry_after_seconds(response.headers))
         return response
@@ -177,12 +183,12 @@ Guard = Callable[..., None]
 
 
 def _send_following_redirects(
-    first: _Request, limits: httpx.Timeout, guard: Guard, max_bytes: int
+    first: _Request, limits: httpx.Timeout, guard: Guard, max_bytes: int, deadline: float
 ) -> httpx.Response:
     current = first
     with httpx.Client(timeout=limits, follow_redirects=False) as client:
         for _hop in range(MAX_REDIRECTS + 1):
-            response = _send(client, current, max_bytes, guard)
+            response = _send(client, current, max_bytes, guard, deadline)
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response
@@ -193,7 +199,9 @@ def _send_following_redirects(
     )
 
 
-def _send(client: httpx.Client, req: _Request, max_bytes: int, guard: Guard) -> httpx.Response:
+def _send(
+    client: httpx.Client, req: _Request, max_bytes: int, guard: Guard, deadline: float
+) -> httpx.Response:
     outgoing = client.build_request(
         req.method,
         req.url,
@@ -206,7 +214,7 @@ def _send(client: httpx.Client, req: _Request, max_bytes: int, guard: Guard) -> 
     streamed = client.send(outgoing, stream=True)
     try:
         check_peer(streamed, guard)
-        body = _read_limited(streamed, max_bytes)
+        body = _read_limited(streamed, max_bytes, deadline)
     finally:
         streamed.close()
     # The body is decoded already: drop the encoding headers so the copy is not decoded twice.
@@ -223,7 +231,7 @@ def _send(client: httpx.Client, req: _Request, max_bytes: int, guard: Guard) -> 
 _BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
+def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise _too_big(response, max_bytes)
@@ -232,8 +240,16 @@ def _read_limited(response: httpx.Response, max_bytes: int) -> bytes:
         size += len(chunk)
         if size > max_bytes:
             raise _too_big(response, max_bytes)
+        if time.monotonic() > deadline:
+            raise _too_slow(response)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_slow(response: httpx.Response) -> ConnectorError:
+    # Not retried here: a server that drips once will drip again; the source backs off.
+    host = _host(str(response.url))
+    return ConnectorError(f"{host} sent its answer too slowly; Harken stopped reading.")
 
 
 def _too_big(response: httpx.Response, max_bytes: int) -> ConnectorError:
