@@ -51,15 +51,43 @@ def run(argv: list[str]) -> None:
     import django
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
-    from django.db.utils import OperationalError
+    from django.db.utils import OperationalError, ProgrammingError
 
     try:
         django.setup()
+        check_command(argv[0])
         execute_from_command_line(["harken", ALIASES.get(argv[0], argv[0]), *argv[1:]])
     except (ImproperlyConfigured, ConfigError) as exc:
         fail(str(exc))
-    except OperationalError as exc:
-        fail(f"the database cannot be reached: {str(exc).strip().splitlines()[0]}")
+    except (OperationalError, ProgrammingError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if _missing_table(first):
+            fail(f"the database has no tables yet ({first}): run `harken migrate` first")
+        if isinstance(exc, ProgrammingError):
+            raise  # a bug in a query, not the user's configuration: keep the traceback
+        fail(f"the database cannot be reached: {first}")
+
+
+def _missing_table(message: str) -> bool:
+    # SQLite: "no such table: x"; PostgreSQL: 'relation "x" does not exist'.
+    return "no such table" in message or (
+        message.startswith("relation ") and "does not exist" in message
+    )
+
+
+def check_command(name: str) -> None:
+    """Refuse an unknown command in one line, suggesting Harken's name for the nearest one
+    (Django's own message would offer `import_mentions`, a module name nobody types)."""
+    from difflib import get_close_matches
+
+    from django.core.management import get_commands
+
+    if name.startswith("-") or ALIASES.get(name, name) in get_commands():
+        return
+    names = (set(get_commands()) - set(ALIASES.values())) | set(ALIASES)
+    close = get_close_matches(name, sorted(names), n=1)
+    hint = f"did you mean `harken {close[0]}`?" if close else "`harken --help` lists them"
+    fail(f"unknown command {name!r}; {hint}")
 
 
 if __name__ == "__main__":

@@ -224,3 +224,252 @@ def test_the_command_imports_and_lists_rejected_rows(workspace, tmp_path, capsys
     assert "2 rows: 1 imported, 0 already there, 1 rejected" in out
     assert "line 2: not valid JSON" in out
     assert "100%" in err
+
+
+# Resuming an interrupted import ----------------------------------------------------------
+
+
+class Interrupted(Exception):
+    """Ctrl-C during the import, raised from its progress report after the first chunk."""
+
+
+def _interrupt_after_first_chunk(progress) -> None:
+    raise Interrupted
+
+
+def _csv(path: Path, first_id: int, rows: int) -> Path:
+    lines = ["id,text,created_at,author"]
+    lines += [
+        f"{n},message {n},2026-11-20 10:00:00,user{n}" for n in range(first_id, first_id + rows)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _interrupted_import(workspace, path: Path) -> None:
+    with pytest.raises(Interrupted):
+        import_file(
+            workspace,
+            path,
+            chunk_size=4,
+            progress=_interrupt_after_first_chunk,
+            enrichment=False,
+        )
+    assert Mention.objects.count() == 4  # the first chunk is in, its line remembered
+
+
+def test_an_interrupted_import_of_the_same_file_resumes_after_the_rows_stored(workspace, tmp_path):
+    path = _csv(tmp_path / "export.csv", 1, 10)
+    _interrupted_import(workspace, path)
+    report = import_file(workspace, path, enrichment=False)
+    assert (report.skipped, report.imported, report.already) == (4, 6, 0)
+    assert Mention.objects.count() == 10
+
+
+def test_a_different_file_under_the_same_name_is_read_from_its_first_line(workspace, tmp_path):
+    path = _csv(tmp_path / "export.csv", 1, 10)
+    _interrupted_import(workspace, path)
+    _csv(path, 101, 10)  # this week's export, saved over last week's
+    report = import_file(workspace, path, enrichment=False)
+    assert (report.skipped, report.imported) == (0, 10)
+    assert Mention.objects.filter(external_id__in=[str(n) for n in range(101, 111)]).count() == 10
+
+
+# Values the columns cannot hold reject their row, never the import -----------------------
+
+
+def _row(n: int, **values) -> dict:
+    return {
+        "id": str(n),
+        "text": f"message {n}",
+        "created_at": "2026-11-20T09:00:00Z",
+        "user_name": f"user{n}",
+        **values,
+    }
+
+
+def _reasons(report) -> dict[int, str]:
+    return dict(report.rejected)
+
+
+def test_a_count_too_large_for_its_column_rejects_only_its_row(workspace, tmp_path):
+    path = _jsonl(
+        tmp_path,
+        [
+            _row(1, followers=1e20),
+            _row(2, followers=10**20),
+            _row(3, followers="1e400"),
+            _row(4, followers=2147483647),
+            "{" + json.dumps(_row(5))[1:-1] + ', "followers": Infinity}',
+            _row(6, followers=2147483648),
+        ],
+    )
+    report = import_file(workspace, path, enrichment=False)
+    assert _reasons(report) == {
+        1: "followers is too large: 1e+20 (at most 2,147,483,647)",
+        2: "followers is too large: 100000000000000000000 (at most 2,147,483,647)",
+        3: "followers is not a number: '1e400'",
+        5: "followers is not a number: 'inf'",
+        6: "followers is too large: 2147483648 (at most 2,147,483,647)",
+    }
+    assert Author.objects.get(handle="user4").followers == 2147483647
+
+
+def test_a_millisecond_unix_time_is_read_and_an_impossible_date_rejects_its_row(
+    workspace, tmp_path
+):
+    path = _jsonl(
+        tmp_path,
+        [
+            _row(1, created_at=1700000000000),  # JavaScript's Date.now(): milliseconds
+            _row(2, created_at="1700000000"),  # seconds, as text
+            _row(3, created_at=1700000000000000),  # microseconds: no date we can read
+            _row(4, created_at="1969-07-20T20:17:00Z"),
+            _row(5, created_at=-5),
+        ],
+    )
+    report = import_file(workspace, path, enrichment=False)
+    assert report.imported == 2
+    posted = dict(Mention.objects.values_list("external_id", "posted"))
+    assert posted["1"].isoformat() == posted["2"].isoformat() == "2023-11-14T22:13:20+00:00"
+    assert _reasons(report) == {
+        3: "date out of range: 1700000000000000 is no Unix time",
+        4: "date 1969-07-20 is before 1970",
+        5: "date 1969-12-31 is before 1970",
+    }
+
+
+def test_a_date_more_than_a_day_ahead_is_rejected_and_clock_skew_is_not(workspace, tmp_path):
+    from django.utils import timezone
+
+    now = timezone.now()
+    path = _jsonl(
+        tmp_path,
+        [
+            _row(1, created_at=(now + timedelta(hours=3)).isoformat()),
+            _row(2, created_at=(now + timedelta(days=2)).isoformat()),
+            _row(3, created_at=int((now + timedelta(days=400)).timestamp() * 1000)),
+        ],
+    )
+    report = import_file(workspace, path, enrichment=False)
+    assert report.imported == 1
+    assert sorted(_reasons(report)) == [2, 3]
+    assert all("is in the future" in why for _, why in report.rejected)
+
+
+def test_a_network_name_too_long_for_its_column_is_refused_before_anything_is_stored(
+    workspace, tmp_path
+):
+    from harken.listening.models import Source
+
+    path = _jsonl(tmp_path, [_row(1)])
+    with pytest.raises(RowError, match="longer than 32 characters"):
+        import_file(workspace, path, network="n" * 33, enrichment=False)
+    assert not Source.objects.exists() and not Mention.objects.exists()
+    # In a row, it rejects that row only.
+    path = _jsonl(tmp_path, [_row(1, platform="p" * 33), _row(2, platform="Mastodon")])
+    report = import_file(workspace, path, enrichment=False)
+    assert _reasons(report) == {1: f"network {'p' * 33!r} is longer than 32 characters"}
+    assert Mention.objects.get().network == "mastodon"
+
+
+def test_the_command_says_which_option_is_wrong(workspace, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = _jsonl(tmp_path, [_row(1)])
+    with pytest.raises(CommandError, match=r"^--network: the network name 'nnn.*32 characters"):
+        call_command(
+            "import_mentions", str(path), "--workspace", workspace.slug, "--network", "n" * 40
+        )
+    assert not Mention.objects.exists()
+
+
+# JSON values of the wrong type --------------------------------------------------------------
+
+
+def test_a_list_or_an_object_where_text_belongs_rejects_its_row_naming_the_field(
+    workspace, tmp_path
+):
+    path = _jsonl(
+        tmp_path,
+        [
+            _row(1, id=["list"]),
+            _row(2, text={"a": 1}),
+            _row(3, user_name=42),
+            _row(4, created_at=True),
+            _row(5, followers=[1]),
+            _row(6, id=1.5),
+            _row(7, id=70, in_reply_to=7.0),  # whole numbers are fine as ids
+            _row(8, text="fine\u0000 \ud800text"),
+        ],
+    )
+    report = import_file(workspace, path, enrichment=False)
+    assert _reasons(report) == {
+        1: "id: expected text or a whole number, found a list",
+        2: "text: expected text, found an object",
+        3: "user_name: expected text, found a number",
+        4: "created_at: expected a date (text or a Unix time), found true",
+        5: "followers: expected a number, found a list",
+        6: "id: expected text or a whole number, found the number 1.5",
+    }
+    stored = {m.external_id: m for m in Mention.objects.all()}
+    assert sorted(stored) == ["70", "8"]
+    assert stored["70"].in_reply_to == "7"
+    # Control characters and a lone surrogate cannot be stored: cleaned, not fatal.
+    assert stored["8"].text == "fine \ufffdtext"
+
+
+def test_an_object_column_is_never_taken_whole_by_the_default_mapping(workspace, tmp_path):
+    # Twitter's JSON has "user": {...}; "user" is also a usual name for the author column.
+    path = _jsonl(tmp_path, ROWS)
+    with pytest.raises(RowError, match=r"no column for: author_id; .*its keys: .*'user'"):
+        import_file(workspace, path, enrichment=False)
+    report = import_file(workspace, path, mapping={"author_id": "user"}, enrichment=False)
+    assert {why for _, why in report.rejected} == {
+        "user: expected text or a whole number, found an object"
+    }
+    assert not Mention.objects.exists()
+
+
+# What spreadsheets save ----------------------------------------------------------------------
+
+
+def test_a_csv_with_excels_byte_order_mark_is_read(workspace, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "id,text,created_at,author\r\n1,Merci,2026-11-20 10:00:00,zoé\r\n".encode("utf-8-sig")
+    )
+    report = import_file(workspace, path, enrichment=False)
+    assert report.imported == 1
+    assert Mention.objects.get().author.handle == "zoé"
+
+
+@pytest.mark.parametrize(
+    ("name", "separator"),
+    [("semicolons.csv", ";"), ("tabs.csv", "\t"), ("bars.csv", "|"), ("export.tsv", "\t")],
+)
+def test_the_separator_is_the_one_the_header_uses(workspace, tmp_path, name, separator):
+    path = tmp_path / name
+    rows = [["id", "text", "created_at", "author"], ["1", "a, b", "2026-11-20 10:00:00", "dora"]]
+    path.write_text("\n".join(separator.join(row) for row in rows) + "\n")
+    report = import_file(workspace, path, enrichment=False)
+    assert (report.imported, report.rejected) == (1, [])
+    assert Mention.objects.get().text == "a, b"
+
+
+def test_a_file_without_the_columns_says_what_it_found(workspace, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Nachricht;Datum\nhallo;2026-11-20\n")
+    with pytest.raises(RowError) as refused:
+        import_file(workspace, path, enrichment=False)
+    assert str(refused.value) == (
+        "no column for: external_id, text, posted, author_id; name it with --map FIELD=COLUMN "
+        "(its columns, separated by semicolons: 'Nachricht', 'Datum')"
+    )
+
+
+def test_a_utf16_file_is_refused_with_what_to_do(workspace, tmp_path):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("id,text,created_at,author\n".encode("utf-16"))
+    with pytest.raises(RowError, match="UTF-16.*save it as UTF-8"):
+        import_file(workspace, path, enrichment=False)

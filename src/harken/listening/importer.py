@@ -3,8 +3,13 @@
 Every row is validated whole into a ``NormalizedItem`` or rejected with its line number and
 the reason; valid rows go through the ingest pipeline in chunks, one transaction each, so
 no row is ever half-imported and re-importing a file changes nothing (the pipeline's
-unique keys). While an import runs, its source's cursor holds the last line stored, so an
-import killed half-way resumes where it stopped instead of starting over.
+unique keys). While an import runs, its source's cursor holds the SHA-256 of the file and
+the last line stored, so an import killed half-way resumes where it stopped when the same
+file is imported again, and a different file of the same name starts from its first line.
+
+Values are checked against what the columns can hold before anything is stored: a count
+too large for its column, a date before 1970 or more than a day ahead, a list where text
+belongs: each rejects its row (line number and why), never the whole import.
 
 Line numbers are physical lines (counted by "\\n" only), as an editor shows them; a stray
 carriage return inside a field is a malformed row, not a line break.
@@ -13,16 +18,23 @@ carriage return inside a field is a malformed row, not a line break.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
+import math
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
+
 from harken.core.models import Workspace
-from harken.listening.models import Source
+from harken.listening.models import Author, Mention, Source
+from harken.listening.normalize import clean_text
 from harken.listening.pipeline import ingest
 from harken.networks.base import NormalizedItem
 
@@ -56,6 +68,33 @@ REQUIRED = ("external_id", "text", "posted")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
 _TIME_FORMATS = ("%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+
+#: Dates outside [1970, now + a day of clock skew] are a broken column, not a post's time.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(days=1)
+#: Unix times from this magnitude on are milliseconds (JavaScript's and Java's exports):
+#: as seconds they would fall after the year 5138.
+MS_EPOCH_FROM = 10**11
+#: The range of Author.followers on every database we support (not only the current one's).
+FOLLOWERS_RANGE = BaseDatabaseOperations.integer_field_ranges[
+    Author._meta.get_field("followers").get_internal_type()
+]
+NETWORK_MAX = Mention._meta.get_field("network").max_length or 32
+ID_MAX = Mention._meta.get_field("external_id").max_length or 255
+#: Separators a CSV file may use; on a tie, the first.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+# What a JSON value other than text may be for each of our fields (CSV cells are always
+# text), and the words for it; a field not named here takes text only.
+_ID_FIELDS = ("external_id", "author_id", "in_reply_to", "conversation_id")
+_NON_TEXT: dict[str, tuple[tuple[type, ...], str]] = {
+    **dict.fromkeys(_ID_FIELDS, ((int,), "text or a whole number")),
+    "posted": ((int, float), "a date (text or a Unix time)"),
+    "author_followers": ((int, float), "a number"),
+    "is_own": ((bool, int), "true or false"),
+    "inbound": ((bool, int), "true or false"),
+}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class RowError(ValueError):
@@ -109,6 +148,14 @@ def default_mapping(
     return mapping
 
 
+def check_network(network: str) -> None:
+    """Refuse a default network the columns cannot hold, before anything is stored."""
+    if not network.strip():
+        raise RowError("the network name is empty")
+    if len(network) > NETWORK_MAX:
+        raise RowError(f"the network name {network[:40]!r} is longer than {NETWORK_MAX} characters")
+
+
 def check_mapping(mapping: Mapping[str, str], columns: list[str] | None) -> None:
     missing = [ours for ours in REQUIRED if ours not in mapping]
     if "author_id" not in mapping and "author_handle" not in mapping:
@@ -134,8 +181,8 @@ def import_file(
 ) -> ImportReport:
     """Import a .csv or .jsonl file into ``workspace``; see the module docstring."""
     path = Path(path)
-    source = import_source(workspace, path, network)
-    resume_after = _resume_line(source)
+    check_network(network)
+    digest = file_digest(path)
     report = ImportReport()
     total = path.stat().st_size
     with path.open("rb") as handle:
@@ -147,7 +194,9 @@ def import_file(
             if own_handles
             else None,
         )
-        check_mapping(options.mapping, reader.columns if isinstance(reader, CsvReader) else None)
+        _check_columns(reader, options.mapping)
+        source = import_source(workspace, path, network)
+        resume_after = _resume_line(source, digest)
         chunk: list[tuple[int, NormalizedItem]] = []
         for line, record in reader.records():
             if line <= resume_after:
@@ -155,9 +204,9 @@ def import_file(
                 continue
             _take(line, record, options, chunk, report)
             if len(chunk) >= chunk_size:
-                _store(source, chunk, report, reader.line, enrichment)
+                _store(source, chunk, report, _cursor(digest, reader.line), enrichment)
                 _report_progress(progress, handle, total, reader.line)
-        _store(source, chunk, report, reader.line, enrichment)
+        _store(source, chunk, report, _cursor(digest, reader.line), enrichment)
         _report_progress(progress, handle, total, reader.line)
     # Finished: the next import of this file reads it whole again (and changes nothing).
     Source.objects.filter(pk=source.pk).update(cursor="")
@@ -174,9 +223,32 @@ def import_source(workspace: Workspace, path: Path, network: str) -> Source:
     return source
 
 
-def _resume_line(source: Source) -> int:
-    prefix, _, line = source.cursor.partition(":")
-    return int(line) if prefix == "line" and line.isdigit() else 0
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file's bytes: what ties a resume point to this very file (a
+    different export saved under the same name must not skip its first rows)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _cursor(digest: str, line: int) -> str:
+    return f"sha256:{digest}:line:{line}"
+
+
+def _resume_line(source: Source, digest: str) -> int:
+    """The last line stored by an interrupted import of this same file; else 0."""
+    kind, _, rest = source.cursor.partition(":")
+    stored_digest, _, line = rest.partition(":line:")
+    if kind != "sha256" or stored_digest != digest or not line.isdigit():
+        return 0  # another file (or an older cursor that names none): read it whole
+    return int(line)
+
+
+def _check_columns(reader: CsvReader | JsonLinesReader, mapping: Mapping[str, str]) -> None:
+    """Refuse a file without the needed columns, saying what it does hold."""
+    try:
+        check_mapping(mapping, reader.columns if isinstance(reader, CsvReader) else None)
+    except RowError as exc:
+        raise RowError(f"{exc} ({reader.describe()})") from None
 
 
 def _take(
@@ -199,16 +271,14 @@ def _store(
     source: Source,
     chunk: list[tuple[int, NormalizedItem]],
     report: ImportReport,
-    line: int,
+    cursor: str,
     enrichment: bool,
 ) -> None:
     if not chunk:
         # Still move the resume point past rows that were all rejected.
-        Source.objects.filter(pk=source.pk).update(cursor=f"line:{line}")
+        Source.objects.filter(pk=source.pk).update(cursor=cursor)
         return
-    result = ingest(
-        source, [item for _, item in chunk], cursor=f"line:{line}", enrichment=enrichment
-    )
+    result = ingest(source, [item for _, item in chunk], cursor=cursor, enrichment=enrichment)
     lines = {item.external_id: number for number, item in chunk}
     report.imported += result.stored
     report.already += result.known
@@ -236,19 +306,31 @@ class _LineCounter:
     def __iter__(self) -> Iterator[str]:
         for raw in self.handle:
             self.line += 1
-            yield raw.decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace")
+            # Excel's "CSV UTF-8" starts with a byte order mark: not part of the first name.
+            yield text.removeprefix("\ufeff") if self.line == 1 else text
 
 
 class CsvReader:
-    def __init__(self, handle: IO[bytes]) -> None:
+    """Rows of a CSV file separated by commas, semicolons, tabs or vertical bars: whichever
+    its header line uses most (spreadsheets in many locales save with semicolons)."""
+
+    def __init__(self, handle: IO[bytes], default_delimiter: str = ",") -> None:
         self.lines = _LineCounter(handle)
-        self.reader = csv.reader(self.lines)
+        physical = iter(self.lines)
+        first = next(physical, "")
+        self.delimiter = sniff_delimiter(first, default_delimiter)
+        self.reader = csv.reader(itertools.chain([first], physical), delimiter=self.delimiter)
         header = next(self.reader, [])
         self.columns = [column.strip() for column in header]
 
     @property
     def line(self) -> int:
         return self.lines.line
+
+    def describe(self) -> str:
+        shown = ", ".join(repr(c) for c in self.columns[:12]) or "none"
+        return f"its columns, separated by {DELIMITERS[self.delimiter]}: {shown}"
 
     def records(self) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
         while True:
@@ -268,10 +350,21 @@ class CsvReader:
             yield start, dict(zip(self.columns, row, strict=True))
 
 
+def sniff_delimiter(header: str, default: str = ",") -> str:
+    """The separator a header line uses most, outside quoted names; ``default`` if none.
+
+    Counting beats csv.Sniffer here: one line is all there is, and Sniffer guesses any
+    character (a letter, a space) where the candidates are few and known."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else default
+
+
 class JsonLinesReader:
     """One JSON object per line. Its columns, for the default mapping, are the keys seen in
-    its first lines (a key may be missing where it has no value); "user.screen_name"
-    reaches into objects."""
+    its first lines, except those that only hold objects: an object is reached by naming a
+    path ("user.screen_name"), never taken whole (Twitter's "user" is no author id)."""
 
     PEEK = 100
 
@@ -279,12 +372,20 @@ class JsonLinesReader:
         self.lines = _LineCounter(handle)
         self._records = self._parse()
         self._peeked = list(itertools.islice(self._records, self.PEEK))
-        keys = (record for _, record in self._peeked if isinstance(record, dict))
-        self.columns = list(dict.fromkeys(key for record in keys for key in record))
+        records = [record for _, record in self._peeked if isinstance(record, dict)]
+        self.keys = list(dict.fromkeys(key for record in records for key in record))
+        self.columns = [
+            key
+            for key in self.keys
+            if any(not isinstance(r.get(key), dict) for r in records if key in r)
+        ]
 
     @property
     def line(self) -> int:
         return self.lines.line
+
+    def describe(self) -> str:
+        return f"its keys: {', '.join(repr(k) for k in self.keys[:12]) or 'none'}"
 
     def records(self) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
         yield from self._peeked
@@ -312,11 +413,14 @@ def _csv_reason(exc: csv.Error) -> str:
 
 
 def _reader_for(path: Path, handle: IO[bytes]) -> CsvReader | JsonLinesReader:
+    if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+        raise RowError(f'{path.name} is UTF-16 text: save it as UTF-8 ("CSV UTF-8" in Excel)')
+    handle.seek(0)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
         return JsonLinesReader(handle)
     if suffix in (".csv", ".tsv", ".txt"):
-        return CsvReader(handle)
+        return CsvReader(handle, "\t" if suffix == ".tsv" else ",")
     raise RowError(f"{path.name}: expected a .csv or .jsonl file")
 
 
@@ -329,25 +433,27 @@ def to_item(record: Mapping[str, Any], options: Options) -> NormalizedItem:
     external_id = clean_id(value("external_id"))
     if not external_id:
         raise RowError("no id")
-    text = str(value("text") or "").strip()
+    if len(external_id) > ID_MAX:
+        raise RowError(f"id longer than {ID_MAX} characters")
+    text = (value("text") or "").strip()
     if not text:
         raise RowError("no text")
-    author_id = clean_id(value("author_id")) or str(value("author_handle") or "").strip()
+    author_id = clean_id(value("author_id")) or (value("author_handle") or "").strip()
     if not author_id:
         raise RowError("no author")
-    handle = str(value("author_handle") or author_id).strip().lstrip("@")
+    handle = (value("author_handle") or author_id).strip().lstrip("@")
     return NormalizedItem(
-        network=str(value("network") or options.network).strip().lower()[:32],
+        network=_network(value("network"), options.network),
         external_id=external_id,
-        kind=str(value("kind") or "post").strip()[:16] or "post",
+        kind=(value("kind") or "post").strip()[:16] or "post",
         text=text,
         created=parse_time(value("posted")),
         author_id=author_id,
         author_handle=handle,
-        author_name=str(value("author_name") or "").strip(),
+        author_name=(value("author_name") or "").strip(),
         author_followers=_count(value("author_followers")),
-        url=str(value("url") or "").strip(),
-        language=str(value("language") or "").strip()[:8],
+        url=(value("url") or "").strip(),
+        language=(value("language") or "").strip()[:8],
         in_reply_to=clean_id(value("in_reply_to")),
         conversation_id=clean_id(value("conversation_id")),
         is_own=_is_own(value, options, author_id, handle),
@@ -355,18 +461,67 @@ def to_item(record: Mapping[str, Any], options: Options) -> NormalizedItem:
 
 
 def _getter(record: Mapping[str, Any], mapping: Mapping[str, str]) -> Callable[[str], Any]:
+    """Our field's value in the row, checked for its JSON type (see ``checked``)."""
+
     def value(ours: str) -> Any:
         column = mapping.get(ours)
         if column is None:
             return None
         if column in record:
-            return record[column]
+            return checked(ours, column, record[column])
         current: Any = record  # JSON Lines: "user.screen_name" reads nested objects
         for part in column.split("."):
             current = current.get(part) if isinstance(current, dict) else None
-        return current
+        return checked(ours, column, current)
 
     return value
+
+
+def checked(ours: str, column: str, raw: Any) -> Any:
+    """``raw`` if a JSON value of its type can be our field; text comes back cleaned.
+
+    A list or an object is never turned into text ("['a']"): the row is rejected, naming
+    the column and what it should hold. Ids may be whole numbers; counts, dates and flags
+    may be numbers (and flags true/false); everything else must be text."""
+    if raw is None or isinstance(raw, str):
+        return _clean(raw) if raw is not None else None
+    allowed, expected = _NON_TEXT.get(ours, ((), "text"))
+    # JSON's true/false are Python ints too: only a flag takes them.
+    if isinstance(raw, allowed) and (bool in allowed or not isinstance(raw, bool)):
+        return raw
+    if ours in _ID_FIELDS and type(raw) is float and _whole(raw):
+        return int(raw)  # 1.23e5 from a tool that writes every number as a float
+    raise RowError(f"{column}: expected {expected}, found {_json_type(raw)}")
+
+
+def _whole(number: float) -> bool:
+    # Beyond 2**53 a float no longer holds every whole number: the id would be a neighbour's.
+    return math.isfinite(number) and number.is_integer() and abs(number) < 2**53
+
+
+def _json_type(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, dict):
+        return "an object"
+    if isinstance(raw, list):
+        return "a list"
+    if isinstance(raw, float) and not _whole(raw):
+        return f"the number {raw!r}"
+    return "a number"
+
+
+def _clean(text: str) -> str:
+    # Control characters break PostgreSQL text columns; a lone UTF-16 surrogate from JSON's
+    # "\\ud800" cannot be encoded by either database driver.
+    return _SURROGATE.sub("\ufffd", clean_text(text))
+
+
+def _network(raw: str | None, default: str) -> str:
+    network = (raw or default).strip().lower()
+    if len(network) > NETWORK_MAX:
+        raise RowError(f"network {network[:40]!r} is longer than {NETWORK_MAX} characters")
+    return network
 
 
 def clean_id(raw: Any) -> str:
@@ -380,19 +535,41 @@ def clean_id(raw: Any) -> str:
 
 
 def parse_time(raw: Any) -> datetime:
-    """ISO 8601, Twitter's "Tue Oct 31 22:10:47 +0000 2017", or Unix seconds; naive is UTC."""
+    """ISO 8601, Twitter's "Tue Oct 31 22:10:47 +0000 2017", or Unix seconds or milliseconds;
+    naive is UTC. A date before 1970 or more than a day ahead is refused."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return datetime.fromtimestamp(raw, tz=UTC)
+        return _in_range(_from_epoch(raw))
     text = str(raw or "").strip()
     if not text:
         raise RowError("no date")
     if text.replace(".", "", 1).isdigit():
-        return datetime.fromtimestamp(float(text), tz=UTC)
+        return _in_range(_from_epoch(float(text)))
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         moment = _strptime(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _in_range(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _from_epoch(number: float) -> datetime:
+    if not math.isfinite(number):
+        raise RowError(f"unreadable date {number!r}")
+    seconds = number / 1000 if abs(number) >= MS_EPOCH_FROM else number
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        raise RowError(f"date out of range: {number:.0f} is no Unix time") from None
+
+
+def _in_range(moment: datetime) -> datetime:
+    if moment < EARLIEST:
+        raise RowError(f"date {moment:%Y-%m-%d} is before 1970")
+    latest = timezone.now() + CLOCK_SKEW
+    if moment > latest:
+        raise RowError(
+            f"date {moment.isoformat()} is in the future (after {latest:%Y-%m-%d %H:%M})"
+        )
+    return moment
 
 
 def _strptime(text: str) -> datetime:
@@ -405,15 +582,23 @@ def _strptime(text: str) -> datetime:
 
 
 def _count(raw: Any) -> int | None:
+    """A follower count that fits its column on every database, or ``RowError``."""
     if raw is None or str(raw).strip() == "":
         return None
     try:
-        number = int(float(str(raw).strip()))
+        number = float(raw) if isinstance(raw, float) else float(str(raw).strip())
     except ValueError:
         raise RowError(f"followers is not a number: {str(raw)[:20]!r}") from None
-    if number < 0:
+    if not math.isfinite(number):
+        raise RowError(f"followers is not a number: {str(raw)[:20]!r}")
+    # Whole numbers as written: a float would round 2**53 + 1 (exact ints stay exact).
+    count = raw if isinstance(raw, int) else int(number)
+    low, high = FOLLOWERS_RANGE
+    if count < low:
         raise RowError("followers is negative")
-    return number
+    if count > high:
+        raise RowError(f"followers is too large: {str(raw)[:24]} (at most {high:,})")
+    return count
 
 
 def _flag(raw: Any, name: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        username = options["username"] or input("Username: ").strip()
+        username = options["username"] or ask(input, "Username: ", "--username NAME").strip()
+        if not username:
+            raise CommandError("The username is empty: pass --username NAME.", returncode=2)
         password = self.password(options["password_from_env"])
         try:
             with transaction.atomic():
@@ -49,7 +52,21 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError("HARKEN_OWNER_PASSWORD is empty.")
             return password
-        first = getpass.getpass("Password: ")
-        if first != getpass.getpass("Password (again): "):
+        hint = "--password-from-env with HARKEN_OWNER_PASSWORD set"
+        first = ask(getpass.getpass, "Password: ", hint)
+        if first != ask(getpass.getpass, "Password (again): ", hint):
             raise CommandError("The passwords differ.")
         return first
+
+
+def ask(prompt: Callable[[str], str], question: str, instead: str) -> str:
+    """Ask on the terminal; without one (a script, cron, a container) input ends at once:
+    say what to pass instead, with the usage error status 2, not an EOFError traceback."""
+    try:
+        return prompt(question)
+    except EOFError:
+        raise CommandError(
+            f"No {question.rstrip(': ').lower()} given, and no terminal to ask for it: "
+            f"pass {instead}.",
+            returncode=2,
+        ) from None

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from harken.core.demo import demo_fillers, do_fill_demo
 
@@ -19,6 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, owner: list[str] | None, **options: Any) -> None:
+        migrate_if_needed()
         users = None
         if owner:
             users = list(get_user_model().objects.filter(username__in=owner))
@@ -32,3 +36,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 "No owner can see it yet: run `harken createowner`, which joins it too."
             )
+
+
+def migrate_if_needed() -> None:
+    """Create or update the tables first, as `harken serve` does: `harken demo` is often
+    the first command run on a fresh data folder."""
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)

@@ -12,7 +12,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from harken.core.models import Workspace
-from harken.listening.importer import ImportReport, Progress, RowError, import_file
+from harken.listening.importer import (
+    ImportReport,
+    Progress,
+    RowError,
+    check_network,
+    import_file,
+)
 
 _BAR = 30
 
@@ -22,6 +28,10 @@ class Command(BaseCommand):
         "Import mentions from a CSV or JSON Lines file (columns mapped by name). "
         "Re-importing a file changes nothing; an interrupted import resumes."
     )
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # Its usage and errors name it as people type it: `harken import`.
+        return super().create_parser(prog_name, "import", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -46,12 +56,16 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        workspace = Workspace.objects.filter(slug=options["workspace"]).first()
-        if workspace is None:
-            raise CommandError(f"No workspace with the slug {options['workspace']!r}.")
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
+        try:
+            check_network(options["network"])
+        except RowError as exc:
+            raise CommandError(f"--network: {exc}.") from None
+        workspace = Workspace.objects.filter(slug=options["workspace"]).first()
+        if workspace is None:
+            raise CommandError(f"No workspace with the slug {options['workspace']!r}.")
         try:
             report = import_file(
                 workspace,
