@@ -18,7 +18,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from websockets.asyncio.server import serve
 
-from harken.networks.bluesky.jetstream import JetstreamListener, item_from_event
+from harken.networks.base import ConnectorError
+from harken.networks.bluesky.jetstream import (
+    PROFILES_PER_CALL,
+    Handles,
+    JetstreamListener,
+    item_from_event,
+    profiles,
+)
+from tests.networks.bluesky_appview import appview_fixture  # noqa: F401 - a fixture
 from tests.networks.recorded import recorded
 
 START_US = 1_725_911_162_000_000
@@ -134,17 +142,30 @@ class FakeJetstream:
 
 
 def _listen(
-    events: list[dict], *, drop_after: int | None, matches=None, cursor=None, want: set[str]
+    events: list[dict],
+    *,
+    drop_after: int | None,
+    matches=None,
+    cursor=None,
+    want: set[str],
+    store=None,
+    handles=None,
 ):
-    """Run a listener against the fake until it has delivered ``want``; return what it saw."""
+    """Run a listener against the fake until it has delivered ``want``; return what it saw.
+
+    ``store(items, cursor)`` is called first for each batch, as the router would be: what
+    it raises fails the delivery, what it returns goes back to the listener.
+    """
     server = FakeJetstream(events, drop_after)
     batches: list[tuple[list, int]] = []
     stop = threading.Event()
 
-    def on_batch(items, batch_cursor) -> None:
+    def on_batch(items, batch_cursor) -> int | None:
+        replay = store(items, batch_cursor) if store else None
         batches.append((items, batch_cursor))
         if {i.external_id for items, _ in batches for i in items} >= want:
             stop.set()
+        return replay
 
     async def main() -> JetstreamListener:
         async with serve(server.handler, "127.0.0.1", 0) as ws_server:
@@ -158,6 +179,7 @@ def _listen(
                 batch_seconds=0.05,
                 overlap_seconds=2,
                 backoff_base=0.01,
+                handles=handles,
                 stop=stop,
             )
             await asyncio.wait_for(listener.run_async(), timeout=10)
@@ -216,7 +238,7 @@ def test_a_stored_cursor_is_where_a_new_run_starts():
 
 def test_only_posts_the_topics_match_are_delivered():
     events = _events()
-    matches = lambda text: "regress" in text  # noqa: E731  (the caller's compiled topics)
+    matches = lambda item: "regress" in item.text  # noqa: E731  (the caller's compiled topics)
     want = {
         i.external_id for i in map(item_from_event, events) if i is not None and "regress" in i.text
     }
@@ -320,3 +342,112 @@ def test_stop_ends_a_quiet_stream_promptly():
 
     _run(main)
     assert stop.is_set()
+
+
+def test_identity_events_name_the_authors_of_later_posts():
+    events = _events()
+    renamed = events[10]["did"]  # event 10 says this DID is why.bsky.team
+    want = _post_uris(events)
+    _, batches, listener = _listen(events, drop_after=None, want=want)
+    by_author = [
+        (item.raw["time_us"], item.author_handle)
+        for items, _ in batches
+        for item in items
+        if item.author_id == renamed
+    ]
+    assert by_author
+    for time_us, handle in by_author:
+        assert handle == ("why.bsky.team" if time_us > events[10]["time_us"] else renamed)
+    assert listener.handles.get(renamed) == "why.bsky.team"
+
+
+def test_the_predicate_sees_the_author_handle():
+    events = _events()
+    want = {
+        i.external_id
+        for i in map(item_from_event, events[11:])
+        if i is not None and i.author_id == events[10]["did"]
+    }
+    assert want
+    _, batches, _ = _listen(
+        events,
+        drop_after=None,
+        matches=lambda item: item.author_handle == "why.bsky.team",
+        want=want,
+    )
+    assert {item.external_id for items, _ in batches for item in items} == want
+
+
+def test_a_failing_delivery_is_retried_without_losing_or_moving_the_cursor():
+    events = _events()
+    want = _post_uris(events)
+    attempts: list[int] = []
+
+    def store(items, cursor):
+        attempts.append(cursor)
+        if len(attempts) == 2:
+            raise RuntimeError("database is locked")
+
+    _, batches, listener = _listen(events, drop_after=None, want=want, store=store)
+    delivered = [item.external_id for items, _ in batches for item in items]
+    assert set(delivered) == want and len(delivered) == len(want)  # nothing lost, no repeat
+    assert listener.connections == 1  # the connection stayed up meanwhile
+    assert len(attempts) == len(batches) + 1
+    assert listener.cursor == batches[-1][1]
+
+
+def test_a_delivery_that_asks_for_a_replay_reconnects_from_that_cursor():
+    events = _events()
+    want = _post_uris(events)
+    replay_from = events[4]["time_us"]
+    asked: list[int] = []
+
+    def store(items, cursor):
+        if not asked and cursor > events[12]["time_us"]:
+            asked.append(cursor)
+            return replay_from
+        return None
+
+    server, batches, listener = _listen(events, drop_after=None, want=want, store=store)
+    assert listener.connections == 2
+    assert server.queries[1]["cursor"] == [str(replay_from - 2_000_000)]
+    after = next(n for n, (_, cursor) in enumerate(batches) if cursor == asked[0]) + 1
+    replayed = {i.external_id for items, _ in batches[after:] for i in items}
+    # Everything from the replay cursor (less the overlap) on is delivered again.
+    assert replayed >= _post_uris(
+        [e for e in events if replay_from - 2_000_000 <= e["time_us"] <= asked[0]]
+    )
+    assert min(cursor for _, cursor in batches[after:]) < asked[0]
+
+
+def test_the_handle_cache_is_bounded_and_keeps_the_pinned_accounts():
+    handles = Handles(size=2)
+    handles.pin({"did:plc:pinned": "shop.example.com"})
+    for n in range(3):
+        handles.learn(f"did:plc:{n}", f"user{n}.bsky.social")
+    assert handles.get("did:plc:0") is None  # the least recently used went first
+    assert handles.get("did:plc:2") == "user2.bsky.social"
+    assert handles.get("did:plc:pinned") == "shop.example.com"
+    handles.learn("did:plc:pinned", "Shop.Example.org")  # renamed itself
+    assert handles.get("did:plc:pinned") == "shop.example.org"
+    handles.learn("did:plc:2", "handle.invalid")
+    assert handles.get("did:plc:2") is None
+
+
+def test_profiles_are_looked_up_in_batches_of_25(appview):
+    known = {p["did"]: p["handle"] for p in appview.profiles}
+    unknown = [f"did:plc:unknown{n:02d}" for n in range(30)]
+    found = profiles([*known, *unknown])
+    assert found == known
+    assert [len(actors) for actors in appview.asked] == [PROFILES_PER_CALL, len(known) + 30 - 25]
+
+
+def test_profiles_by_handle_give_the_accounts_did(appview):
+    assert profiles(["why.bsky.team"]) == {"did:plc:vpkhqolt662uhesyj6nxm7ys": "why.bsky.team"}
+
+
+def test_an_appview_that_fails_is_a_connector_error(appview):
+    appview.failing = True
+    with pytest.raises(ConnectorError):
+        profiles(["did:plc:vpkhqolt662uhesyj6nxm7ys"])
+    assert len(appview.asked) == 2  # retried once

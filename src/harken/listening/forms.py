@@ -9,7 +9,9 @@ from harken.listening.query import QueryError, parse
 
 QUERY_HELP = (
     'Words, "exact phrases", #hashtags, @handles, OR, -excluded, (groups), '
-    "lang:en, network:bluesky, from:handle. A trailing * matches the start of a word."
+    "lang:en, network:bluesky, from:handle. A trailing * matches the start of a word. "
+    "On the Bluesky live stream, from: and @ match the author's Bluesky handle "
+    "(from:shop.bsky.social), not the display name."
 )
 
 
