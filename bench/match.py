@@ -1,9 +1,14 @@
 """How many posts a second the topic matcher handles, for 1,000 topics on one core.
 
     .venv/bin/python bench/match.py [--topics 1000] [--posts 50000] [--check 300] [--seed 7]
+                                    [--multilingual]
 
 Posts are real tweets from ../shared/data/semeval-sentiment/ (about 50,000) when that
-folder is there, else synthetic ones. Topics are generated from the same corpus the way a
+folder is there, else synthetic ones. Those are all ASCII; ``--multilingual`` mixes in the
+5,000 real support tweets of ../shared/data/customer-support-twitter/ (a fifth of them
+with accents, emoji or Japanese), one post in five, and makes one topic in ten of words
+from Japanese and accented text, so that the Unicode folding and the index of scripts
+without spaces are timed too. Topics are generated from the same corpus the way a
 marketer would write them: brand names with their @handle and #hashtag and exclusions,
 competitor pairs with buying words, industry phrases, prefixes, lang: and network:
 filters. The figure is the wall time of ``match_many`` over every post in this one
@@ -14,6 +19,7 @@ topic) and must give exactly the same topics.
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import os
 import random
@@ -27,20 +33,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from harken.listening.matcher import Item, compile_topics, evaluate  # noqa: E402
+from harken.listening.query import UNSPACED_RE, normalize  # noqa: E402
 
 SEMEVAL = ROOT.parent / "shared" / "data" / "semeval-sentiment"
+SUPPORT = ROOT.parent / "shared" / "data" / "customer-support-twitter" / "twcs_first5000.csv"
 NETWORKS = ["bluesky", "mastodon", "x", "reddit", "feed"]
 LANGUAGES = ["en"] * 8 + ["es", "fr", "de", "pt-br"]
 BUYING = ["price", "cheap*", "deal", "discount", "buy", "sale", "refund", "broken", "support"]
 NOISE = ["jobs", "hiring", "giveaway", '"follow back"', "porn", "crypto"]
 
 
-def load_posts(limit: int, rng: random.Random) -> tuple[list[Item], str]:
+def load_posts(
+    limit: int, rng: random.Random, multilingual: bool = False
+) -> tuple[list[Item], str]:
     texts = _semeval_texts()
     origin = f"{len(texts)} real tweets from {SEMEVAL}"
     if not texts:
         texts = _synthetic_texts(limit, rng)
         origin = f"{len(texts)} synthetic posts (shared data absent)"
+    support = _support_texts() if multilingual else []
+    if support:  # one post in five, spread through the stream
+        texts = [support[i // 5 % len(support)] if i % 5 == 4 else t for i, t in enumerate(texts)]
+        origin += f" and {len(support)} support tweets from {SUPPORT}, one post in five"
     handles = [h for h, _ in Counter(_handles(texts)).most_common(2000)] or ["someone"]
     posts = [
         Item(
@@ -62,6 +76,13 @@ def _semeval_texts() -> list[str]:
             if len(parts) == 3 and parts[2].strip():
                 texts.append(parts[2])
     return texts
+
+
+def _support_texts() -> list[str]:
+    if not SUPPORT.exists():
+        return []
+    with SUPPORT.open(encoding="utf-8", newline="") as file:
+        return [row["text"] for row in csv.DictReader(file) if row.get("text")]
 
 
 def _synthetic_texts(limit: int, rng: random.Random) -> list[str]:
@@ -101,7 +122,13 @@ def vocabulary(texts: list[str]) -> dict[str, list[str]]:
     for t in texts[:20000]:
         ws = re.findall(r"[a-z]{4,}", t.lower())
         bigrams.update(f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False))
+    # Words of scripts without spaces (Japanese here): the two to four characters that
+    # start their runs; and words with accents, written half the time without them.
+    runs = Counter(r[:n] for t in texts for r in UNSPACED_RE.findall(t) for n in (2, 3, 4))
+    accented = Counter(w for t in texts if not t.isascii() for w in re.findall(r"\w{4,}", t))
     return {
+        "unspaced": [r for r, _ in runs.most_common(300) if len(r) > 1],
+        "accented": [w.lower() for w, _ in accented.most_common() if normalize(w) != w.lower()],
         "names": proper[20:1520] if len(proper) > 200 else proper,  # past weekdays, months
         "tags": [w for w, _ in tags.most_common(800)],
         "handles": [w for w, _ in handles.most_common(800)],
@@ -113,7 +140,27 @@ def make_topics(
     count: int, vocab: dict[str, list[str]], rng: random.Random
 ) -> list[tuple[int, str]]:
     makers = [_brand, _competitor, _industry]
+    if vocab["unspaced"] or vocab["accented"]:
+        return [
+            (i + 1, _multilingual(vocab, rng) if i % 10 == 9 else makers[i % 3](vocab, rng))
+            for i in range(count)
+        ]
     return [(i + 1, makers[i % 3](vocab, rng)) for i in range(count)]
+
+
+def _multilingual(vocab: dict[str, list[str]], rng: random.Random) -> str:
+    """A topic in Japanese (found inside runs) or of an accented word, either way round."""
+    unspaced = vocab["unspaced"] or ["日本"]
+    accented = vocab["accented"] or ["café"]
+    word = rng.choice(accented)
+    word = normalize(word) if rng.random() < 0.5 else word
+    choices = [
+        f"{rng.choice(unspaced)} OR {rng.choice(unspaced)}",
+        f"{rng.choice(unspaced)} -{rng.choice(unspaced)}",
+        f'"{rng.choice(unspaced)} {rng.choice(unspaced)}" OR {word}',
+        f"{word} ({rng.choice(unspaced)} OR {rng.choice(vocab['names'] or ['acme'])})",
+    ]
+    return rng.choice(choices)
 
 
 def _pick(rng: random.Random, items: list[str], fallback: str) -> str:
@@ -196,10 +243,13 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=300, help="posts cross-checked naively")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is kept")
+    parser.add_argument(
+        "--multilingual", action="store_true", help="mix in accented, emoji and Japanese posts"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    posts, origin = load_posts(args.posts, rng)
+    posts, origin = load_posts(args.posts, rng, args.multilingual)
     topics = make_topics(args.topics, vocabulary([p.text for p in posts]), rng)
     started = time.perf_counter()
     matcher = compile_topics(topics)

@@ -37,6 +37,50 @@ def test_words_are_unicode_aware():
     assert not matches("zürich", "Zürichsee ist kalt")
 
 
+def test_accents_never_matter_in_either_direction():
+    assert matches("café", "best cafe in town")
+    assert matches("cafe", "Best Café in town")
+    assert matches("cafe", "Best Cafe\u0301 in town")  # the accent as a combining mark
+    assert matches('"creme brulee"', "Crème brûlée!")
+    assert matches("#cafe", "#Café")
+    assert matches("@jose", "hola @José")
+    assert matches("strasse", "Große Straße")
+    assert matches("istanbul", "İSTANBUL")
+    assert not matches("cafe", "cafeteria")
+
+
+def test_a_term_in_a_script_without_spaces_matches_inside_its_runs():
+    assert matches("日本", "日本語が好き")
+    assert matches("日本語が", "私は日本語が好きです")  # longer than the two-character key
+    assert not matches("日本語が", "日本人が好き")  # shares the key, not the term
+    assert matches("猫", "子猫がかわいい")
+    assert matches("สวัสดี", "สวัสดีครับ")  # Thai, whose vowel signs are marks
+    assert matches("삼성", "삼성이 좋아요")  # Korean: a particle sticks to the noun
+    assert not matches("がっこう", "かっこういい")  # が is not か: no accent to strip
+    assert matches("日本 -中国", "日本が好き")
+    assert not matches("日本 -中国", "日本と中国")
+    assert not matches("日本", "日 本")
+
+
+def test_a_change_of_script_is_a_word_break():
+    assert matches("acme", "Acmeの指輪が届いた")
+    assert matches('"acme の"', "Acmeの指輪")  # an unspaced word at an end: a substring
+    assert matches('"東京 タワー"', "大東京 タワーです")
+    assert not matches('"東京 タワー"', "東京タワー")  # in a phrase a space is a break
+    assert matches('"acme 日本 rings"', "ACME日本rings")
+    assert not matches('"acme 日本 rings"', "acme 大日本 rings")  # in the middle: whole
+
+
+def test_quoted_symbols_match_literally():
+    assert matches('"c++"', "I write C++ every day")
+    assert not matches('"c++"', "I write C every day")
+    assert not matches('"c++"', "abc++")
+    assert matches('"c#" -java', "Hiring: C# developer")
+    assert not matches('"c#"', "c is not c #")
+    assert matches('"$acme" OR "acme™"', "$ACME up 4%")
+    assert matches('"c++ developer"', "a C++   developer")
+
+
 def test_a_trailing_star_matches_the_start_of_a_word():
     assert matches("jewel*", "Jewellery and jewels")
     assert not matches("jewel*", "a bejeweled case")
@@ -197,6 +241,14 @@ def test_it_agrees_with_the_naive_evaluator_on_tricky_texts_and_random_queries()
         "-#acme",
         '-"acme rings"',
         "rings",
+        "cafe",
+        "日本",
+        "日本語が",
+        "猫",
+        "-中国",
+        '"acme の"',
+        '"c++"',
+        '"acme 日本 rings"',
     ]
     bits = [
         "acme",
@@ -216,6 +268,14 @@ def test_it_agrees_with_the_naive_evaluator_on_tricky_texts_and_random_queries()
         "acme, rings",
         "x",
         ".",
+        "Cafe\u0301",
+        "日本語が好き",
+        "中国",
+        "子猫",
+        "Acmeの指輪",
+        "ACME日本rings",
+        "C++",
+        "c+",
     ]
     queries = []
     while len(queries) < 200:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.urls import reverse
 
 from harken.listening.matcher import compile_topics
 from harken.listening.query import (
@@ -14,6 +15,7 @@ from harken.listening.query import (
     Handle,
     Hashtag,
     Lang,
+    Literal,
     Network,
     Not,
     Or,
@@ -44,7 +46,20 @@ from harken.listening.query import (
         ("acme OR globex", Or((Word("acme"), Word("globex")))),
         ("acme | globex", Or((Word("acme"), Word("globex")))),
         ("coca-cola", Phrase(("coca", "cola"))),
-        ("Ｃａｆé", Word("café")),  # full-width letters fold to ASCII (NFKC)
+        ("Ｃａｆé", Word("cafe")),  # full-width letters fold to ASCII, accents go (NFKD)
+        ("Zürich", Word("zurich")),
+        ("İstanbul", Word("istanbul")),
+        ("Straße", Word("strasse")),
+        ("日本", Word("日本")),
+        ("日本*", Word("日本")),  # an unspaced term matches inside runs already
+        ("がっこう", Word("がっこう")),  # a Japanese sound mark is no accent: が stays が
+        ("Acmeの指輪", Phrase(("acme", "の指輪"))),  # a change of script is a word break
+        ('"C++"', Literal("c++")),
+        ('"c#" OR "$ACME"', Or((Literal("c#"), Literal("$acme")))),
+        ('"c++  developer"', Literal("c++ developer")),
+        ('"#acme"', Literal("#acme")),  # quoted, the # is matched too
+        ("acme －jobs", And((Word("acme"), Not(Word("jobs"))))),  # full-width minus (IME)
+        ("（acme｜globex）", Or((Word("acme"), Word("globex")))),
     ],
 )
 def test_it_parses_each_kind_of_term(query, tree):
@@ -69,8 +84,50 @@ def test_parentheses_group_and_exclusions_apply_to_groups():
     )
 
 
-def test_a_double_exclusion_cancels_out():
-    assert parse("NOT -acme") == Word("acme")
+def test_an_excluded_exclusion_in_parentheses_cancels_out():
+    assert parse("-(-acme)") == Word("acme")
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "expected"),
+    [
+        ("acme --jobs", 7, "The - at position 7 cancels the - at position 6"),
+        ("acme - -jobs", 6, "right after the - at position 6"),
+        ("acme NOT -jobs", 10, "The - at position 10 cancels the NOT at position 6"),
+        ("acme -NOT jobs", 7, "The NOT at position 7 cancels the - at position 6"),
+        ("acme —jobs", 6, "A dash (—) starts the word at position 6"),  # a phone's "--"
+        ("acme –jobs", 6, "write a plain hyphen right before it, like -jobs"),
+    ],
+)
+def test_a_typo_never_turns_an_exclusion_into_a_match(query, position, expected):
+    with pytest.raises(QueryError) as caught:
+        parse(query)
+    assert caught.value.position == position
+    assert expected in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "symbol"),
+    [
+        ("c++", 2, "+"),
+        ("acme C#", 7, "#"),
+        ("$acme", 1, "$"),
+        ("acme™️ OR globex+", 17, "+"),
+        ("rings ❤️", 7, None),  # only a symbol: nothing to match, said as before
+        ("bob@acme.com", 4, "@"),
+    ],
+)
+def test_a_bare_word_with_symbols_is_refused_with_how_to_quote_it(query, position, symbol):
+    with pytest.raises(QueryError) as caught:
+        parse(query)
+    assert caught.value.position == position
+    if symbol is None:
+        assert "has no letters or digits to match" in caught.value.message
+    else:
+        assert f"The {symbol} at position {position} cannot be matched in a bare word" in (
+            caught.value.message
+        )
+        assert "quote it" in caught.value.message
 
 
 def test_lowercase_or_and_not_are_plain_words():
@@ -172,6 +229,14 @@ def test_any_text_either_parses_or_fails_with_a_query_error_inside_it():
         "&",
         "lang:en",
         "@a@b.c",
+        "日本",
+        "の",
+        "+",
+        "—",
+        "－",
+        "（",
+        "”",
+        "ü",
     ]
     parsed = 0
     for _ in range(3000):
@@ -185,3 +250,16 @@ def test_any_text_either_parses_or_fails_with_a_query_error_inside_it():
             assert parse(str(tree)) == tree, query
             assert not compile_topics([(1, query)]).errors
     assert parsed > 100  # the fuzz reaches valid queries too, not only errors
+
+
+@pytest.mark.django_db
+def test_the_form_says_where_a_symbol_or_typo_is_as_the_user_types(alice_client):
+    for query, position, symbol in [("c++", 2, "+"), ("acme --jobs", 7, "-")]:
+        status = alice_client.post(reverse("topic_validate"), {"query": query}).content.decode()
+        assert f"position {position}" in status
+        assert f'<mark title="position {position}">{symbol}</mark>' in status
+    status = alice_client.post(reverse("topic_validate"), {"query": '"c++" -"c#"'})
+    assert "Understood as" in status.content.decode()
+    page = alice_client.get(reverse("topic_create")).content.decode()
+    assert "How to write a query" in page
+    assert "&quot;c++&quot;" in page or '"c++"' in page

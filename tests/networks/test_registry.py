@@ -11,12 +11,12 @@ from harken.networks.models import Account
 from harken.networks.registry import (
     CONNECTORS,
     available_networks,
-    missing_keys,
     connector_class,
     connector_for,
     do_disconnect,
     do_mark_error,
     do_mark_synced,
+    missing_keys,
 )
 
 

@@ -14,6 +14,11 @@ How it stays fast (a firehose post must cost microseconds, whatever the topic co
    anchor is present, with no evaluation. Others evaluate a compiled closure in which
    runs of simple atoms are single set operations (``issubset``, ``isdisjoint``); a
    phrase of three words or more is a substring test on the post's joined words.
+4. A term in a script written without spaces (Chinese, Japanese, Thai...) matches inside
+   the post's runs of that script, so it has no word to look up: it is indexed under
+   ``~`` and its first two characters, and a post's runs of such characters add the
+   one- and two-character pieces that some topic uses. A term of one or two characters
+   is settled by that feature alone; a longer one is then a substring test.
 
 ``evaluate`` is the same language evaluated naively with one regular expression per atom:
 the reference the compiled matcher is checked against (tests, ``bench/match.py``).
@@ -26,18 +31,21 @@ import itertools
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from harken.listening.query import (
     MIN_PREFIX,
+    UNSPACED,
+    UNSPACED_RE,
     WORD_RE,
     And,
     From,
     Handle,
     Hashtag,
     Lang,
+    Literal,
     Network,
     Node,
     Not,
@@ -46,10 +54,12 @@ from harken.listening.query import (
     Prefix,
     QueryError,
     Word,
+    is_unspaced,
     normalize,
     normalize_handle,
     parse,
     walk,
+    words_of,
 )
 
 log = logging.getLogger(__name__)
@@ -66,10 +76,20 @@ TAG_OR_MENTION_RE = re.compile(rf"[#@](?:(?<=(?<![\w&])#)(\w+)|(?<=(?<!\w)@)({_M
 # For ASCII text \w is [a-zA-Z0-9_] and an ASCII-only regex runs a third faster.
 ASCII_WORD_RE = re.compile(r"\w+", re.ASCII)
 
+# A character of a word in a spaced script: what may not touch a whole word on either side.
+SPACED_CHAR = f"[^\\W{UNSPACED}]"
+# What separates two words: neither a word character nor one of an unspaced script.
+SEPARATOR = f"[^\\w{UNSPACED}]"
+#: Feature keys of pieces of unspaced runs start with this ("~日本").
+GRAM = "~"
+#: Longest piece of an unspaced run that is a feature: longer terms anchor on their start.
+GRAM_SIZE = 2
+
 Features = set[str]
 #: Words whose prefix features are remembered before the memo starts again.
 PREFIX_MEMO_SIZE = 50_000
-Check = Callable[[Features, str], bool]
+#: ``check(features, padded_words, normalized_text) -> bool``
+Check = Callable[[Features, str, str], bool]
 
 
 class ItemLike(Protocol):
@@ -156,12 +176,19 @@ def context_keys(language: str, network: str) -> tuple[str, ...]:
 # --- Compiling one query -----------------------------------------------------------------
 
 
+def gram_key(word: str) -> str:
+    """The feature of an unspaced term: its first characters, found inside runs."""
+    return GRAM + word[:GRAM_SIZE]
+
+
 def key_of(node: Node) -> str | None:
     """The feature a simple atom tests, or None for phrases and groups."""
     match node:
+        case Word(word) if is_unspaced(word):
+            return gram_key(word) if len(word) <= GRAM_SIZE else None
         case Word(word):
             return word
-        case Phrase(words) if len(words) == 2:
+        case Phrase(words) if len(words) == 2 and not any(map(is_unspaced, words)):
             # A two-word phrase is a feature of its own: the matcher adds the post's
             # bigrams that start with a phrase's word (see TopicMatcher.features).
             return " ".join(words)
@@ -196,22 +223,46 @@ def simple_keys(node: Node) -> frozenset[str] | None:
     return None
 
 
+def phrase_needle(words: Sequence[str]) -> str:
+    """What a phrase is in the post's words joined by spaces (" a b c ").
+
+    An unspaced word at either end may be part of a longer run (a substring), so it gets
+    no space on its outer side; a word in the middle is a whole word either way.
+    """
+    before = "" if is_unspaced(words[0]) else " "
+    after = "" if is_unspaced(words[-1]) else " "
+    return before + " ".join(words) + after
+
+
+@functools.lru_cache(maxsize=4096)
+def literal_pattern(text: str) -> re.Pattern[str]:
+    """A quoted text with symbols, as written; whole words at its ends, any spacing."""
+    before = f"(?<!{SPACED_CHAR})" if re.match(SPACED_CHAR, text) else ""
+    after = f"(?!{SPACED_CHAR})" if re.match(SPACED_CHAR, text[-1]) else ""
+    return re.compile(before + r"\s+".join(map(re.escape, text.split(" "))) + after)
+
+
 def compile_check(node: Node) -> Check:
-    """A closure ``check(features, padded_words) -> bool`` for the node.
+    """A closure ``check(features, padded_words, text) -> bool`` for the node.
 
     Simple parts become one C-level set operation (``isdisjoint``, ``issubset``) rather
     than a Python call per atom: that is most of the matcher's speed on real queries.
     """
     keys = simple_keys(node)
     if keys is not None:
-        return lambda features, padded: not keys.isdisjoint(features)
+        return lambda features, padded, low: not keys.isdisjoint(features)
     match node:
+        case Word(word):  # unspaced and longer than a feature: inside the text's runs
+            return lambda features, padded, low: word in low
         case Phrase(words):
-            needle = " " + " ".join(words) + " "
-            return lambda features, padded: needle in padded
+            needle = phrase_needle(words)
+            return lambda features, padded, low: needle in padded
+        case Literal(text):
+            search = literal_pattern(text).search
+            return lambda features, padded, low: search(low) is not None
         case Not(child):
             inner = compile_check(child)
-            return lambda features, padded: not inner(features, padded)
+            return lambda features, padded, low: not inner(features, padded, low)
         case And(children):
             return _all_of(children)
         case Or(children):
@@ -244,14 +295,14 @@ def _conjunction(
     groups: Sequence[frozenset[str]],
     others: Sequence[Check],
 ) -> Check:
-    def check(features: Features, padded: str) -> bool:
+    def check(features: Features, padded: str, low: str) -> bool:
         if not required.issubset(features) or not forbidden.isdisjoint(features):
             return False
         for group in groups:
             if group.isdisjoint(features):
                 return False
         for part in others:  # noqa: SIM110 (hot path: a loop costs less than a generator)
-            if not part(features, padded):
+            if not part(features, padded, low):
                 return False
         return True
 
@@ -259,9 +310,9 @@ def _conjunction(
 
 
 def _any_of(checks: Sequence[Check]) -> Check:
-    def check(features: Features, padded: str) -> bool:
+    def check(features: Features, padded: str, low: str) -> bool:
         for part in checks:  # noqa: SIM110 (hot path: a loop costs less than a generator)
-            if part(features, padded):
+            if part(features, padded, low):
                 return True
         return False
 
@@ -284,6 +335,8 @@ def key_cost(key: str) -> float:
     """A guess at how often a feature occurs in posts: anchor on the rarest."""
     if key.startswith(("lang:", "network:")):
         return 10_000.0
+    if key[0] == GRAM:  # one character of Chinese is common, two much less so
+        return 50.0 if len(key) == 2 else 4.0
     if key.endswith("*"):
         return 100.0 / len(key)
     if " " in key:  # a bigram: far rarer than either of its words
@@ -305,11 +358,17 @@ def anchors(node: Node) -> frozenset[str] | None:
     if key is not None:
         return frozenset([key])
     match node:
+        case Word(word):  # unspaced: its first characters are in the post's runs
+            return frozenset([gram_key(word)])
         case Handle(handle):
             return frozenset(["@" + handle, "from:" + handle])
-        case Phrase(words):  # longer than two: anchor on its rarest-looking bigram
-            pairs = [f"{a} {b}" for a, b in itertools.pairwise(words)]
-            return frozenset([min(pairs, key=lambda pair: -len(pair.replace(" ", "")))])
+        case Phrase(words):
+            pairs = [f"{a} {b}" for a, b in spaced_pairs(words)]
+            if pairs:  # anchor on its rarest-looking bigram
+                return frozenset([min(pairs, key=lambda pair: -len(pair.replace(" ", "")))])
+            return frozenset([min(map(word_key, words), key=key_cost)])
+        case Literal(text):  # each word of it is a whole word of the post too
+            return frozenset([min(map(word_key, words_of(text)), key=key_cost)])
         case And(children):
             options = [a for a in map(anchors, children) if a is not None]
             return min(options, key=_anchor_cost) if options else None
@@ -319,6 +378,16 @@ def anchors(node: Node) -> frozenset[str] | None:
                 return None
             return frozenset().union(*parts)  # type: ignore[arg-type]
     return None
+
+
+def word_key(word: str) -> str:
+    """The feature present whenever a post has this word (or, unspaced, holds it)."""
+    return gram_key(word) if is_unspaced(word) else word
+
+
+def spaced_pairs(words: Sequence[str]) -> list[tuple[str, str]]:
+    """Consecutive pairs of a phrase's words that are both whole words: bigram features."""
+    return [(a, b) for a, b in itertools.pairwise(words) if not (is_unspaced(a) or is_unspaced(b))]
 
 
 def _anchor_cost(keys: frozenset[str]) -> float:
@@ -353,11 +422,19 @@ class TopicMatcher:
                 if isinstance(part, Prefix):
                     stems[part.stem[:MIN_PREFIX]].add(part.stem)
                 elif isinstance(part, Phrase):
-                    starts.update(part.words[:-1])
-                    long_phrases = long_phrases or len(part.words) > 2
+                    starts.update(a for a, _ in spaced_pairs(part.words))
+                    long_phrases = long_phrases or key_of(part) is None
         self._starts = frozenset(starts)
         self._long_phrases = long_phrases
         self._keys = frozenset(sure) | frozenset(check)
+        # The pieces of unspaced runs that some topic looks up, by length.
+        # The pieces of unspaced runs that some topic looks up (to match, to exclude), by
+        # length.
+        grams: dict[int, set[str]] = defaultdict(set)
+        for node in queries.values():
+            for word in _unspaced_words(node):
+                grams[min(len(word), GRAM_SIZE)].add(word[:GRAM_SIZE])
+        self._grams = {size: frozenset(found) for size, found in grams.items()}
         # One lookup per present anchor: the topics it settles and those it only nominates.
         self._index = {key: (sure.get(key, set()), check.get(key, [])) for key in self._keys}
         # Stems by their first MIN_PREFIX letters: which stems a new word may carry.
@@ -401,8 +478,11 @@ class TopicMatcher:
                 self._stemmed.add(word)
         self._seen |= new
 
-    def features(self, text: str, language: str, network: str, author: str) -> tuple[Features, str]:
-        """A post's features for these topics, and its joined words when phrases need them."""
+    def features(
+        self, text: str, language: str, network: str, author: str
+    ) -> tuple[Features, str, str]:
+        """A post's features for these topics, its joined words when phrases need them, and
+        its normalized text."""
         low, words = read_words(text)
         features = set(words)
         if self._stems:
@@ -414,11 +494,13 @@ class TopicMatcher:
             for word in features & self._stemmed:
                 features.update(self._prefix_memo.get(word, ()))
         add_marks(features, low, language, network, author)
+        if self._grams and not low.isascii():
+            _add_grams(features, low, self._grams)
         present = self._starts.intersection(features)
         if present:
             features.update(_bigrams_from(words, present))
-        # Only phrases of three words or more look at the joined text.
-        return features, (" " + " ".join(words) + " ") if self._long_phrases else ""
+        # Only phrases of three words or more (or unspaced ones) look at the joined text.
+        return features, (" " + " ".join(words) + " ") if self._long_phrases else "", low
 
     def match(
         self, text: str, *, language: str = "", network: str = "", author_handle: str = ""
@@ -427,7 +509,7 @@ class TopicMatcher:
         return self._match(text, language, network, author_handle)
 
     def _match(self, text: str, language: str, network: str, author_handle: str) -> set[int]:
-        features, padded = self.features(text, language, network, author_handle)
+        features, padded, low = self.features(text, language, network, author_handle)
         matched: set[int] = set()
         index = self._index
         for key in features & self._keys:
@@ -435,10 +517,10 @@ class TopicMatcher:
             if sure:
                 matched |= sure
             for compiled in nominated:
-                if compiled.topic_id not in matched and compiled.check(features, padded):
+                if compiled.topic_id not in matched and compiled.check(features, padded, low):
                     matched.add(compiled.topic_id)
         for compiled in self._always:
-            if compiled.check(features, padded):
+            if compiled.check(features, padded, low):
                 matched.add(compiled.topic_id)
         return matched
 
@@ -451,6 +533,28 @@ class TopicMatcher:
             )
             for item in items
         ]
+
+
+def _unspaced_words(node: Node) -> Iterator[str]:
+    """The words of a query in scripts without spaces, wherever they are in it."""
+    for part in walk(node):
+        if isinstance(part, Word):
+            words: Iterable[str] = (part.word,)
+        elif isinstance(part, Phrase):
+            words = part.words
+        elif isinstance(part, Literal):
+            words = words_of(part.text)
+        else:
+            continue
+        yield from (word for word in words if is_unspaced(word))
+
+
+def _add_grams(features: Features, low: str, grams: dict[int, frozenset[str]]) -> None:
+    """Add ``~`` and each piece of the post's unspaced runs that some topic looks up."""
+    for run in UNSPACED_RE.findall(low):
+        for size, wanted in grams.items():
+            pieces = {run[i : i + size] for i in range(len(run) - size + 1)}
+            features.update(GRAM + piece for piece in wanted.intersection(pieces))
 
 
 def _bigrams_from(words: list[str], starts: Iterable[str]) -> list[str]:
@@ -521,12 +625,16 @@ def evaluate(
 def _naive(node: Node, post: tuple[str, str, str], author: str) -> bool:
     low, language, network = post
     match node:
+        case Word(word) if is_unspaced(word):
+            return word in low
         case Word(word):
-            return _found(rf"(?<!\w){re.escape(word)}(?!\w)", low)
+            return _found(rf"(?<!{SPACED_CHAR}){re.escape(word)}(?!{SPACED_CHAR})", low)
         case Prefix(stem):
-            return _found(rf"(?<!\w){re.escape(stem)}", low)
+            return _found(rf"(?<!{SPACED_CHAR}){re.escape(stem)}", low)
         case Phrase(words):
-            return _found(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", low)
+            return _found(_phrase_pattern(words), low)
+        case Literal(text):
+            return literal_pattern(text).search(low) is not None
         case Hashtag(tag):
             return _found(rf"(?<![\w&])#{re.escape(tag)}(?!\w)", low)
         case Handle(handle):
@@ -546,8 +654,27 @@ def _naive(node: Node, post: tuple[str, str, str], author: str) -> bool:
     raise TypeError(f"Unknown query node {node!r}")
 
 
+def _phrase_pattern(words: Sequence[str]) -> str:
+    """The words in order with separators between them; none is needed where the script
+    changes ("acmeの指輪"). A spaced word is whole; an unspaced one at an end may be part
+    of a longer run."""
+    pattern = "" if is_unspaced(words[0]) else f"(?<!{SPACED_CHAR})"
+    for previous, word in itertools.pairwise(words):
+        joint = "+" if is_unspaced(previous) == is_unspaced(word) else "*"
+        pattern += re.escape(previous) + SEPARATOR + joint
+    pattern += re.escape(words[-1])
+    return pattern if is_unspaced(words[-1]) else pattern + f"(?!{SPACED_CHAR})"
+
+
 def _found(pattern: str, text: str) -> bool:
-    return re.search(pattern, text) is not None
+    return _compiled(pattern).search(text) is not None
+
+
+@functools.lru_cache(maxsize=16384)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # The word-boundary classes name every unspaced script: costly to compile, and a
+    # thousand topics' atoms are more patterns than the re module's own cache holds.
+    return re.compile(pattern)
 
 
 def _same_handle(author: str, handle: str) -> bool:

@@ -5,6 +5,7 @@ The language, in the words of the topic form::
     acme                     the whole word "acme", any case ("ACME", "Acme's")
     acme*                    any word starting with "acme" (acmeshop, acmes)
     "harbor street"          an exact phrase: these words in this order
+    "c++"  "$acme"  "c#"     quoted symbols are matched literally (a bare c++ is refused)
     #acme                    the hashtag #acme
     @acme                    the text mentions @acme, or @acme wrote it
     from:acme                @acme wrote it
@@ -14,11 +15,22 @@ The language, in the words of the topic form::
     -a   NOT a               not a; also -"a phrase" and -(a OR b)
     ( … )                    grouping
 
-Words are matched whole and case-insensitively on Unicode text (NFKC, casefold). A plain
+Words are matched whole, and insensitive to case and accents, on Unicode text (NFKD,
+accents stripped, casefold, NFC: "cafe" finds "Café" and "café" finds "CAFE"). A plain
 word also matches inside hashtags and handles ("acme" finds "#acme" and "@acme"): a
 marketer listening for a brand wants people who tag it, and ``#acme``/``@acme`` are there
 for the narrower question. A word with punctuation inside ("coca-cola", "don't") is a
 phrase of its parts, so it matches however the punctuation is written.
+
+Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+Myanmar; and Korean, whose particles stick to the noun) have no word boundaries to find:
+a term in them matches anywhere inside the text's runs of those characters ("日本" finds
+"日本語が好き"), and a run of them is a word of its own next to Latin letters ("acme"
+finds "Acmeの指輪"). A ``*`` adds nothing to such a term.
+
+Symbols a word cannot hold would be dropped silently, so that ``c++`` would listen for
+"c" and ``--jobs`` (a typo) for "jobs": both are refused with their position. Quoted,
+symbols are matched literally: ``"c++"`` matches "C++" but not "c" or "abc++".
 
 ``parse(query)`` returns the tree or raises ``QueryError(message, position)``; positions
 are 1-based character columns, as a person counts them.
@@ -38,7 +50,29 @@ MAX_DEPTH = 32
 #: Shortest stem before a ``*``: "a*" would match most posts and say nothing.
 MIN_PREFIX = 3
 
-WORD_RE = re.compile(r"\w+")
+# Marks that are accents (Latin, Greek, Cyrillic diacritics; Hebrew and Arabic vowel
+# points), stripped so that "café" and "cafe" are one word. Not every combining mark: the
+# Japanese sound marks (が is not か), Thai and Indic vowel signs are letters of their words.
+ACCENTS_RE = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u064b-\u065f\u0670]"
+)
+# Scripts written without spaces between words; their marks (Thai vowels, the kana sound
+# marks) are inside the ranges, so that a run of them is never cut by a mark.
+UNSPACED = (
+    "\u0e01-\u0e4e"  # Thai
+    "\u0e81-\u0edf"  # Lao
+    "\u1000-\u1049\u104c-\u109f"  # Myanmar
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
+    "\u1780-\u17d3\u17dc\u17dd"  # Khmer
+    "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u303b\u303c"  # 々 〆 〇, Hangzhou numerals
+    "\u3041-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"  # kana, without ゠ and ・
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # Han
+)
+UNSPACED_RE = re.compile(f"[{UNSPACED}]+")
+#: A word: a run of letters and digits of spaced scripts, or a run of an unspaced script.
+WORD_RE = re.compile(f"[{UNSPACED}]+|[^\\W{UNSPACED}]+")
+HASHTAG_BODY_RE = re.compile(r"\w+")
 HANDLE_BODY_RE = re.compile(r"[\w][\w.\-]*(?:@[\w\-]+(?:\.[\w\-]+)+)?")
 LANG_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 NETWORK_RE = re.compile(r"[a-z0-9_\-]+")
@@ -58,10 +92,22 @@ class QueryError(ValueError):
 
 
 def normalize(text: str) -> str:
-    """Text as the matcher compares it: NFKC (full-width letters, ligatures) and casefold."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return text.casefold()
+    """Text as the matcher compares it: NFKD (full-width letters, ligatures, accents apart),
+    casefold, accents stripped, then NFC so that Hangul and kana are whole letters again."""
+    if text.isascii():
+        return text.casefold()
+    text = ACCENTS_RE.sub("", unicodedata.normalize("NFKD", text).casefold())
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def is_unspaced(word: str) -> bool:
+    """Is this word (one of ``words_of``) in a script written without spaces?"""
+    return UNSPACED_RE.match(word) is not None
+
+
+def has_symbol(text: str) -> bool:
+    """Does ``text`` hold a symbol (+, $, ©, emoji...) or a # or @, which no word holds?"""
+    return any(ch in "#@" or unicodedata.category(ch)[0] == "S" for ch in text)
 
 
 def words_of(text: str) -> list[str]:
@@ -105,6 +151,16 @@ class Phrase(Node):
 
     def __str__(self) -> str:
         return '"' + " ".join(self.words) + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class Literal(Node):
+    """A quoted text with symbols, matched as written ("c++", "$acme"); normalized."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return f'"{self.text}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,8 +253,14 @@ _STOP = frozenset(' \t\r\n()"|')
 
 
 # Phones and word processors turn "quotes" into typographic ones; read them as quotes.
+# Chinese and Japanese keyboards type full-width operators (－ （ ） ＂ ｜) and spaces.
 # One character for one, so positions in messages stay those of what was typed.
-SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+SMART_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "\u3000": " "}
+    | {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}
+)
+# Dashes that are not the hyphen-minus; a phone types "—" for "--".
+DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63")
 
 
 def tokenize(query: str) -> list[Token]:
@@ -235,12 +297,17 @@ def _lex_phrase(query: str, start: int, tokens: list[Token]) -> int:
     end = query.find('"', start + 1)
     if end < 0:
         raise QueryError(f'Unclosed quote at position {start + 1}: add the closing "', start + 1)
-    words = words_of(query[start + 1 : end])
+    content = " ".join(normalize(query[start + 1 : end]).split())
+    words = words_of(content)
     if not words:
         raise QueryError(
             f"The phrase at position {start + 1} has no letters or digits to match", start + 1
         )
-    node: Node = Word(words[0]) if len(words) == 1 else Phrase(tuple(words))
+    node: Node
+    if has_symbol(content):
+        node = Literal(content)
+    else:
+        node = Word(words[0]) if len(words) == 1 else Phrase(tuple(words))
     tokens.append(Token("TERM", start + 1, node, query[start : end + 1]))
     return end + 1
 
@@ -266,6 +333,12 @@ def _atom(text: str, pos: int) -> Node:
     field, colon, value = text.partition(":")
     if colon and field.lower() in FIELDS:
         return _field(field.lower(), value, pos)
+    if text[0] in DASHES:
+        raise QueryError(
+            f"A dash ({text[0]}) starts the word at position {pos}: to exclude the word, "
+            f"write a plain hyphen right before it, like -{text[1:] or 'jobs'}",
+            pos,
+        )
     if "*" in text:
         return _prefix(text, pos)
     words = words_of(text)
@@ -275,12 +348,25 @@ def _atom(text: str, pos: int) -> Node:
             'put symbols inside a "phrase" with words, or remove them',
             pos,
         )
+    _refuse_symbols(text, pos, words)
     return Word(words[0]) if len(words) == 1 else Phrase(tuple(words))
+
+
+def _refuse_symbols(text: str, pos: int, words: list[str]) -> None:
+    """A bare word would drop its symbols: ``c++`` would listen for "c". Say so."""
+    for offset, ch in enumerate(text):
+        if has_symbol(normalize(ch)):
+            raise QueryError(
+                f"The {ch} at position {pos + offset} cannot be matched in a bare word "
+                f"(“{text}” would listen for “{' '.join(words)}”): to match the symbols "
+                f'too, quote it: "{text}"',
+                pos + offset,
+            )
 
 
 def _hashtag(text: str, pos: int) -> Node:
     body = normalize(text[1:])
-    if not WORD_RE.fullmatch(body):
+    if not HASHTAG_BODY_RE.fullmatch(body):
         raise QueryError(
             f"Expected letters or digits after the # at position {pos} (a hashtag is one word)",
             pos,
@@ -319,6 +405,8 @@ def _prefix(text: str, pos: int) -> Node:
             f"A * can only end a single word, like acme*, at position {pos + text.find('*')}",
             pos + text.find("*"),
         )
+    if is_unspaced(stem):  # such a term matches inside words already
+        return Word(stem)
     if len(stem) < MIN_PREFIX:
         raise QueryError(
             f"Expected at least {MIN_PREFIX} letters before the * at position {pos}", pos
@@ -423,8 +511,9 @@ class _Parser:
                     f"at position {token.position}",
                     token.position,
                 )
+            _refuse_double_exclusion(token, self.tokens[self.i])
             child = self.parse_unary(depth + 1)
-            # "- -a" and "NOT -a" say "a": keep the tree simple for the checks after.
+            # -(-a) says "a", on purpose: keep the tree simple for the checks after.
             return self.placed(token, child.child if isinstance(child, Not) else Not(child))
         if token.kind == "(":
             return self.placed(token, self.parse_group(token, depth))
@@ -446,6 +535,17 @@ class _Parser:
             raise _unclosed(opening)
         self.i += 1
         return node
+
+
+def _refuse_double_exclusion(first: Token, second: Token) -> None:
+    """``--jobs``, ``- -jobs`` and ``NOT -jobs`` would listen for "jobs": almost always a
+    typo for an exclusion, which silently turns into a match. Refuse it."""
+    if second.kind == "NOT":
+        raise QueryError(
+            f"The {second.text} at position {second.position} cancels the {first.text} at "
+            f"position {first.position}: to exclude, write a single - (like -jobs)",
+            second.position,
+        )
 
 
 def _or_error(token: Token) -> QueryError:
