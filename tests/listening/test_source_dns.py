@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from harken.listening.feeds import check_feed_url
 from harken.listening.models import Source
 from harken.listening.polling import poll_source
-from harken.networks.feeds.actions import check_feed_url
 from harken.networks.models import Account
 
 pytestmark = pytest.mark.django_db

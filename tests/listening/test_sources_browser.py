@@ -56,3 +56,19 @@ def test_a_manager_edits_a_search_and_deletes_a_feed(page, alice, workspace):  #
     row.get_by_role("button", name="Delete").click()
     expect(row).to_have_count(0)
     assert not Source.objects.filter(pk=feed.pk).exists()
+
+
+@pytest.mark.usefixtures("loopback")
+def test_a_manager_adds_a_feed_on_the_sources_page(page, alice, workspace, server):  # noqa: F811
+    log_in(page, "alice")
+    page.goto("/listening/sources/")
+    no_sideways_scroll(page)
+    form = page.locator("#add-feed")
+    form.get_by_label("Feed address").fill(server.url("/feed.xml"))
+    form.get_by_label("Name").fill("Harbor Street blog")
+    form.get_by_role("button", name="Add feed").click()
+    expect(page.get_by_text("Harken now follows the feed “Harbor Street blog”.")).to_be_visible()
+    feed = Source.objects.get(workspace=workspace, kind="feed")
+    expect(page.locator(f"#source-{feed.pk}")).to_contain_text("Harbor Street blog")
+    no_sideways_scroll(page)
+    screenshot(page, "source-feed-added")

@@ -1,4 +1,4 @@
-"""Settings → Accounts: listing, adding feeds, connecting Mastodon, disconnecting."""
+"""Settings → Accounts: listing, connecting Mastodon, disconnecting."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import yaml
 from django.db import connection
 from django.urls import reverse
 
-from harken.core.models import AuditEntry
 from harken.listening.models import Source
 from harken.networks.models import Account, MastodonApp
 from tests.lib.localserver import Reply
@@ -79,48 +78,16 @@ def test_the_page_lists_the_workspaces_accounts_and_their_health(
     assert "&lt;b&gt;Token revoked&lt;/b&gt;" in html  # the network's words, escaped
     assert 'name="instance" value="mastodon.social"><button type="submit">Reconnect' in html
     assert "@rival@mastodon.social" not in html
-    assert 'id="connect-mastodon"' in html and 'id="add-feed"' in html
+    assert 'id="connect-mastodon"' in html
+    # Feeds and searches are sources: the page sends there and adds none itself.
+    assert 'id="add-feed"' not in html and 'id="add-search"' not in html
+    assert f'href="{reverse("source_list")}"' in html
 
 
 def test_a_viewer_sees_the_page_without_the_connect_forms(client, victor):
     client.force_login(victor)
     html = client.get(reverse("networks:accounts")).content.decode()
     assert "connect-mastodon" not in html
-
-
-def test_adding_a_feed_creates_a_listening_source(alice_client, workspace, server):
-    response = alice_client.post(
-        reverse("networks:feed_add"), {"url": server.url("/feed.xml"), "name": "Gem & Loupe"}
-    )
-    assert response.status_code == 302
-    source = Source.objects.get(workspace=workspace)
-    assert (source.kind, source.network, source.url, source.name) == (
-        "feed",
-        "feed",
-        server.url("/feed.xml"),
-        "Gem & Loupe",
-    )
-    assert AuditEntry.objects.filter(action="source.add_feed", workspace=workspace).exists()
-
-
-def test_a_feed_on_a_private_address_is_refused_with_a_reason(alice_client, settings):
-    settings.HTTP_ALLOW_LOOPBACK = False
-    response = alice_client.post(reverse("networks:feed_add"), {"url": "http://192.168.1.1/feed"})
-    assert response.status_code == 400
-    assert "private or reserved address" in response.content.decode()
-    assert not Source.objects.exists()
-
-
-def test_the_same_feed_is_not_added_twice(alice_client, workspace, server):
-    alice_client.post(reverse("networks:feed_add"), {"url": server.url("/feed.xml")})
-    response = alice_client.post(reverse("networks:feed_add"), {"url": server.url("/feed.xml")})
-    assert response.status_code == 400 and "already follows that feed" in response.content.decode()
-    assert Source.objects.filter(workspace=workspace).count() == 1
-
-
-def test_a_responder_may_not_add_feeds(bob_client):
-    response = bob_client.post(reverse("networks:feed_add"), {"url": "https://example.com/feed"})
-    assert response.status_code == 403
 
 
 def test_connecting_mastodon_registers_once_and_sends_to_the_server_with_a_state(

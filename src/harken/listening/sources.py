@@ -1,12 +1,13 @@
 """Managing sources: editing a saved search or a web feed, and deleting one.
 
 Who may do it is the workspace's ``may_connect_accounts`` authority, the rule that
-adding a feed or a search answers to. What changes:
+adding a feed or a search answers to. Adding one is ``searches.do_add_search`` and
+``feeds.do_add_feed``; what changes here:
 
 * a search's query (checked as adding checks it) and how often it is read; a new query
   starts from a blank cursor, so it never inherits the old query's "newer than" point;
 * a feed's name and how often it is read (its URL is what the feed *is*: a new URL is a
-  new feed, added under Accounts);
+  new feed, added beside the others);
 * deleting keeps every mention the source stored (``Mention.source`` is SET_NULL) and
   stops its polls, the one a worker may be running included (see ``polling``).
 
@@ -27,10 +28,10 @@ from django.utils import timezone
 
 from harken.core.access import check_authority
 from harken.core.actions import audit
+from harken.listening import searches
 from harken.listening.models import Source
-from harken.networks import searches
 
-#: The kinds a person adds (under Accounts), and so may edit and delete here.
+#: The kinds a person adds (on the sources page), and so may edit and delete here.
 MANAGED = (Source.Kind.FEED, Source.Kind.SEARCH)
 
 

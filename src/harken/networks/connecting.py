@@ -1,5 +1,6 @@
 """What every connect flow ends with: the account saved (created, or reconnected with
-fresh credentials), the source that reads its mentions, and the audit entry.
+fresh credentials), ``account_connected`` sent (listening starts reading its mentions),
+and the audit entry.
 
 Connect flows ask the network first and call this after, so a refused credential saves
 nothing and no transaction is held across a network call.
@@ -12,6 +13,7 @@ from typing import Any, cast
 from django.db import transaction
 
 from harken.networks.models import Account
+from harken.networks.signals import account_connected
 
 
 @transaction.atomic
@@ -31,22 +33,8 @@ def save_connected(
     account.status = Account.Status.ACTIVE
     account.last_error = ""
     account.save()
-    _start_mentions_source(workspace, account)
+    # In this transaction: a receiver that fails undoes the connect, never half of it.
+    account_connected.send(sender=Account, account=account, created=before is None)
     action = "account.connect" if before is None else "account.reconnect"
     audit(workspace, actor, action, account, network=network)
     return account
-
-
-def _start_mentions_source(workspace: Any, account: Account) -> None:
-    from harken.listening.models import Source
-
-    source, created = Source.objects.get_or_create(
-        workspace=workspace,
-        kind=Source.Kind.ACCOUNT,
-        network=account.network,
-        account=account,
-        defaults={"name": f"{account.handle} mentions"[:200]},
-    )
-    if not created and not source.enabled:
-        source.enabled = True  # disconnecting stopped it; start it again
-        source.save(update_fields=["enabled"])

@@ -187,11 +187,13 @@ def do_disconnect(account: Account, actor: Any) -> None:
     disabled; its mentions stay. Connecting it again creates a fresh token."""
     from harken.core.actions import audit
     from harken.networks.models import Account
+    from harken.networks.signals import account_disconnected
 
-    account.config = {}  # type: ignore[assignment]  # EncryptedJSONField holds a dict
-    account.status = Account.Status.DISABLED
-    account.last_error = ""
-    account.save(update_fields=["config", "status", "last_error"])
-    # Its sources would only fail from now on: stop polling them.
-    account.sources.update(enabled=False)
-    audit(account.workspace, actor, "account.disconnect", account, network=account.network)
+    with transaction.atomic():
+        account.config = {}  # type: ignore[assignment]  # EncryptedJSONField holds a dict
+        account.status = Account.Status.DISABLED
+        account.last_error = ""
+        account.save(update_fields=["config", "status", "last_error"])
+        # What reads through it would only fail from now on: listening stops its sources.
+        account_disconnected.send(sender=Account, account=account)
+        audit(account.workspace, actor, "account.disconnect", account, network=account.network)

@@ -1,6 +1,6 @@
-"""Settings → Accounts: connected accounts and their health, web feeds, searches, and
-connecting Mastodon and Bluesky. Each view is a few lines around
-``access_*``/``check_*``/``do_*`` functions."""
+"""Settings → Accounts: connected accounts and their health, and connecting them. Web
+feeds and searches are listening sources, added on Listening › Sources. Each view is a
+few lines around ``access_*``/``check_*``/``do_*`` functions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,14 +20,12 @@ from harken.networks.base import ConnectorError
 from harken.networks.bluesky import oauth as bluesky_oauth
 from harken.networks.bluesky.connect import do_connect_bluesky
 from harken.networks.bluesky.forms import BlueskySignInForm
-from harken.networks.feeds.actions import do_add_feed
-from harken.networks.forms import BlueskyForm, SearchForm, TokenForm
+from harken.networks.forms import BlueskyForm, TokenForm
 from harken.networks.mastodon import oauth
 from harken.networks.models import Account, MastodonApp
 from harken.networks.oauth2 import check_consent, check_state, new_state, pkce_pair
 from harken.networks.reddit import oauth as reddit_oauth
 from harken.networks.registry import available_networks, do_disconnect, network_label
-from harken.networks.searches import do_add_search
 from harken.networks.token_connect import do_connect_reddit, do_connect_x
 from harken.networks.x import oauth as x_oauth
 
@@ -35,11 +33,6 @@ from harken.networks.x import oauth as x_oauth
 TOKEN_CONNECT = {"x": do_connect_x, "reddit": do_connect_reddit}
 
 SESSION_KEY = "mastodon_oauth"
-
-
-class FeedForm(forms.Form):
-    url = forms.CharField(label="Feed address", max_length=2000)
-    name = forms.CharField(label="Name", max_length=200, required=False)
 
 
 class MastodonForm(forms.Form):
@@ -55,28 +48,15 @@ def check_may_connect(request: HttpRequest) -> None:
 
 @workspace_view(Role.VIEWER)
 def account_list(request: HttpRequest) -> HttpResponse:
-    return _page(request, **_lists(request), **_forms(request))
-
-
-def _lists(request: HttpRequest) -> dict[str, Any]:
-    from harken.listening.models import Source
-
-    sources = scoped(request, Source).select_related("account").order_by("name")
-    return {
-        "accounts": _accounts(request),
-        "feeds": sources.filter(kind=Source.Kind.FEED),
-        "searches": sources.filter(kind=Source.Kind.SEARCH),
-    }
+    return _page(request, accounts=_accounts(request), **_forms(request))
 
 
 def _forms(request: HttpRequest) -> dict[str, Any]:
     """Every form of the page, empty; a failed submit replaces its own."""
     return {
-        "feed_form": FeedForm(),
         "mastodon_form": MastodonForm(),
         "bluesky_form": BlueskyForm(),
         "bluesky_signin_form": BlueskySignInForm(),
-        "search_form": SearchForm(request.workspace),  # type: ignore[attr-defined]
         "x_form": TokenForm(prefix="x"),
         "reddit_form": TokenForm(prefix="reddit"),
     }
@@ -93,7 +73,8 @@ def _accounts(request: HttpRequest) -> list[Account]:
 
 
 def _page(request: HttpRequest, status: int = 200, **context: object) -> HttpResponse:
-    networks = [(network, network_label(network)) for network in available_networks()]
+    # A web feed is a listening source, not an account: it is added under Sources.
+    networks = [(n, network_label(n)) for n in available_networks() if n != "feed"]
     context.update(
         {
             "title": "Accounts",
@@ -111,29 +92,8 @@ def _page(request: HttpRequest, status: int = 200, **context: object) -> HttpRes
     return render(request, "networks/accounts.html", context, status=status)
 
 
-@workspace_view(Role.VIEWER)
-@require_POST
-def feed_add(request: HttpRequest) -> HttpResponse:
-    check_may_connect(request)
-    form = FeedForm(request.POST)
-    if form.is_valid():
-        try:
-            source = do_add_feed(
-                request.workspace,  # type: ignore[attr-defined]
-                request.user,
-                form.cleaned_data["url"],
-                form.cleaned_data["name"],
-            )
-        except ValidationError as exc:
-            form.add_error("url", exc)
-        else:
-            messages.success(request, f"Harken now follows the feed “{source.name}”.")
-            return redirect("networks:accounts")
-    return _invalid(request, feed_form=form)
-
-
 def _invalid(request: HttpRequest, **forms_: object) -> HttpResponse:
-    return _page(request, status=400, **_lists(request), **{**_forms(request), **forms_})
+    return _page(request, status=400, accounts=_accounts(request), **{**_forms(request), **forms_})
 
 
 @workspace_view(Role.VIEWER)
@@ -178,30 +138,6 @@ def token_connect(request: HttpRequest, network: str) -> HttpResponse:
             messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
             return redirect("networks:accounts")
     return _invalid(request, **{f"{network}_form": form})
-
-
-@workspace_view(Role.VIEWER)
-@require_POST
-def search_add(request: HttpRequest) -> HttpResponse:
-    check_may_connect(request)
-    form = SearchForm(request.workspace, request.POST)  # type: ignore[attr-defined]
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            source = do_add_search(
-                request.workspace,  # type: ignore[attr-defined]
-                request.user,
-                data["network"],
-                data["query"],
-                data["account"],
-                data["interval"],
-            )
-        except ValidationError as exc:
-            form.add_error("query", exc)
-        else:
-            messages.success(request, f"Harken now runs the search “{source.name}”.")
-            return redirect("networks:accounts")
-    return _invalid(request, search_form=form)
 
 
 @workspace_view(Role.VIEWER)

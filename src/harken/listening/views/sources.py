@@ -1,5 +1,6 @@
 """Source health: what Harken reads from, whether it worked, and when it reads next;
-and managing sources: edit a search or a feed, delete one (``harken.listening.sources``)."""
+and managing sources: add a web feed (``harken.listening.feeds``) or a search
+(``harken.listening.searches``), edit one, delete one (``harken.listening.sources``)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
+from harken.listening.feeds import FeedForm, do_add_feed
 from harken.listening.models import Source
 from harken.listening.polling import POLLED
+from harken.listening.searches import SearchForm, do_add_search
 from harken.listening.sources import (
     MANAGED,
     SourceForm,
@@ -43,6 +46,12 @@ def sources_with_health(request: HttpRequest):
 
 @workspace_view()
 def source_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request: HttpRequest, status: int = 200, **forms_: object) -> HttpResponse:
+    """The sources page; a failed add passes its form back, with its errors, in ``forms_``."""
+    workspace = request.workspace  # type: ignore[attr-defined]
     context = {
         "sources": sources_with_health(request),
         "can_manage": request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
@@ -52,8 +61,62 @@ def source_list(request: HttpRequest) -> HttpResponse:
         "section": "listening",
         "has_firehose": scoped(request, Source).filter(kind=Source.Kind.STREAM).exists(),
         "x_usage": _x_usage(request),
+        "feed_form": FeedForm(),
+        "search_form": SearchForm(workspace),
+        **forms_,
     }
-    return render(request, "listening/sources.html", context)
+    return render(request, "listening/sources.html", context, status=status)
+
+
+def check_may_add(request: HttpRequest) -> None:
+    """Adding feeds and searches answers to the rule that editing them does."""
+    if not may_manage_sources(request):
+        raise PermissionDenied("Your role may not add feeds or searches to the workspace.")
+
+
+@require_POST
+@workspace_view()
+def feed_add(request: HttpRequest) -> HttpResponse:
+    check_may_add(request)
+    form = FeedForm(request.POST)
+    if form.is_valid():
+        try:
+            source = do_add_feed(
+                request.workspace,  # type: ignore[attr-defined]
+                request.user,
+                form.cleaned_data["url"],
+                form.cleaned_data["name"],
+            )
+        except ValidationError as exc:
+            form.add_error("url", exc)
+        else:
+            messages.success(request, f"Harken now follows the feed “{source.name}”.")
+            return redirect("source_list")
+    return _list_page(request, status=400, feed_form=form)
+
+
+@require_POST
+@workspace_view()
+def search_add(request: HttpRequest) -> HttpResponse:
+    check_may_add(request)
+    form = SearchForm(request.workspace, request.POST)  # type: ignore[attr-defined]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            source = do_add_search(
+                request.workspace,  # type: ignore[attr-defined]
+                request.user,
+                data["network"],
+                data["query"],
+                data["account"],
+                data["interval"],
+            )
+        except ValidationError as exc:
+            form.add_error("query", exc)
+        else:
+            messages.success(request, f"Harken now runs the search “{source.name}”.")
+            return redirect("source_list")
+    return _list_page(request, status=400, search_form=form)
 
 
 def _x_usage(request: HttpRequest) -> object | None:

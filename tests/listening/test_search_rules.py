@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from harken.listening.models import Source
-from harken.networks.searches import check_search_query
+from harken.listening.searches import check_search_query
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_a_query_its_network_would_refuse_is_refused_before_it_is_saved(network,
 def test_adding_a_search_applies_the_networks_rules(alice_client, workspace, monkeypatch):
     monkeypatch.setenv("HARKEN_X_BEARER_TOKEN", "app-token")
     data = {"network": "x", "query": "-jobs", "interval": "900"}
-    response = alice_client.post(reverse("networks:search_add"), data)
+    response = alice_client.post(reverse("source_search_add"), data)
     assert response.status_code == 400
     assert "cannot stand alone" in response.content.decode()
     assert not Source.objects.exists()

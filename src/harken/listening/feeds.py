@@ -1,14 +1,23 @@
-"""Adding a web feed: a feed is a listening Source, not an account."""
+"""Adding a web feed: a feed is a listening Source, not an account; it is added on
+Listening › Sources (with ``FeedForm``) and renamed there (``sources``)."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
+from django import forms
 from django.core.exceptions import ValidationError
 
+from harken.core.actions import audit
 from harken.lib.http import loopback_allowed
 from harken.lib.urlguard import UnsafeURL, check_url
+from harken.listening.models import Source
+
+
+class FeedForm(forms.Form):
+    url = forms.CharField(label="Feed address", max_length=2000)
+    name = forms.CharField(label="Name", max_length=200, required=False)
 
 
 def check_feed_url(raw: str) -> str:
@@ -22,11 +31,8 @@ def check_feed_url(raw: str) -> str:
         raise ValidationError(str(exc)) from None
 
 
-def do_add_feed(workspace: Any, actor: Any, url: str, name: str = "") -> Any:
+def do_add_feed(workspace: Any, actor: Any, url: str, name: str = "") -> Source:
     """Create the feed source (once per URL in a workspace) and audit it."""
-    from harken.core.actions import audit
-    from harken.listening.models import Source
-
     url = check_feed_url(url)
     existing = Source.objects.filter(workspace=workspace, kind=Source.Kind.FEED, url=url).first()
     if existing is not None:

@@ -1,4 +1,5 @@
-"""Saved searches: a listening Source of kind "search" that polls a network's search.
+"""Saved searches: a listening Source of kind "search" that polls a network's search,
+added on Listening › Sources (with ``SearchForm``) and edited there (``sources``).
 
 Mastodon and Bluesky search only for a signed-in account, so a search there runs through
 one of the workspace's connected accounts. Reddit and X search app-only with the
@@ -12,8 +13,11 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 
+from harken.core.actions import audit
+from harken.listening.models import Source
 from harken.networks.models import Account
 from harken.networks.registry import missing_keys, network_label
 
@@ -127,11 +131,8 @@ def check_search_account(workspace: Any, network: str, account_id: Any) -> Accou
 
 def do_add_search(
     workspace: Any, actor: Any, network: str, query: str, account: Account | None, interval: int
-) -> Any:
+) -> Source:
     """Create the search source (once per network, account and query) and audit it."""
-    from harken.core.actions import audit
-    from harken.listening.models import Source
-
     if network not in dict(searchable_networks(workspace)):
         raise ValidationError(f"{network_label(network)} cannot be searched here.")
     query = check_search_query(network, query)
@@ -158,11 +159,42 @@ def check_unique_search(
     workspace: Any, network: str, account: Account | None, query: str, exclude: int | None = None
 ) -> None:
     """Refuse a second search for the same query through the same account (or keys)."""
-    from harken.listening.models import Source
-
     same = Source.objects.filter(
         workspace=workspace, kind=Source.Kind.SEARCH, network=network, account=account, query=query
     )
     found = (same.exclude(pk=exclude) if exclude is not None else same).first()
     if found is not None:
         raise ValidationError(f"This workspace already runs that search as “{found.name}”.")
+
+
+class SearchForm(forms.Form):
+    """Adding a search: the network, the account it runs through where the network
+    needs one, the query and how often to read it."""
+
+    network = forms.ChoiceField(label="Network")
+    account = forms.ChoiceField(label="Through the account", required=False)
+    query = forms.CharField(label="Search for", max_length=MAX_QUERY * 2)
+    interval = forms.TypedChoiceField(label="How often", coerce=int, choices=INTERVALS, initial=900)
+
+    def __init__(self, workspace: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.accounts = search_accounts(workspace)
+        self.networks = searchable_networks(workspace)
+        self.fields["network"].choices = self.networks  # type: ignore[attr-defined]
+        self.fields["account"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (str(a.pk), f"{a.handle} ({a.network})") for a in self.accounts
+        ]
+
+    def clean_query(self) -> str:
+        return check_query(self.cleaned_data["query"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        network = data.get("network")
+        if network and "account" not in self.errors:
+            try:
+                data["account"] = check_search_account(self.workspace, network, data.get("account"))
+            except forms.ValidationError as exc:
+                self.add_error("account", exc)
+        return data

@@ -1,4 +1,4 @@
-"""Settings → Accounts: adding a search source, through a connected account (Mastodon,
+"""Listening › Sources: adding a search source, through a connected account (Mastodon,
 Bluesky) or app-only on the installation's keys (Reddit, X)."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.urls import reverse
 from harken.core.models import AuditEntry
 from harken.listening.models import Source
 from harken.listening.polling import connector_for_source
+from harken.listening.searches import search_name
 from harken.networks.models import Account
 from tests.networks.test_bluesky import HANDLE, XrpcServer
 
@@ -31,14 +32,14 @@ def bluesky_account(workspace):
 
 def add(client, **fields):
     data = {"network": "bluesky", "query": "engagement ring", "interval": "900", **fields}
-    return client.post(reverse("networks:search_add"), data)
+    return client.post(reverse("source_search_add"), data)
 
 
 def test_a_bluesky_search_runs_through_the_workspaces_account_and_is_audited(
     alice_client, workspace, bluesky_account
 ):
     response = add(alice_client, account=bluesky_account.pk, query="  engagement   ring ")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("source_list")
     source = Source.objects.get(workspace=workspace)
     assert (source.kind, source.network, source.account, source.query) == (
         "search",
@@ -87,15 +88,21 @@ def test_an_account_of_another_network_is_refused(alice_client, workspace, blues
 def test_a_network_without_a_connected_account_is_not_offered(
     alice_client, bluesky_account, no_app_keys
 ):
-    html = alice_client.get(reverse("networks:accounts")).content.decode()
+    html = alice_client.get(reverse("source_list")).content.decode()
     assert '<option value="bluesky"' in html and '<option value="mastodon"' not in html
     response = add(alice_client, network="mastodon", account=bluesky_account.pk)
     assert response.status_code == 400 and not Source.objects.exists()
 
 
 def test_the_form_is_hidden_when_nothing_can_be_searched(alice_client, no_app_keys):
-    html = alice_client.get(reverse("networks:accounts")).content.decode()
-    assert 'id="add-search"' not in html
+    html = alice_client.get(reverse("source_list")).content.decode()
+    assert 'id="add-search"' not in html and 'id="no-search"' in html
+
+
+def test_a_viewer_sees_the_sources_without_the_add_forms(client, victor, bluesky_account):
+    client.force_login(victor)
+    html = client.get(reverse("source_list")).content.decode()
+    assert 'id="add-search"' not in html and 'id="add-feed"' not in html
 
 
 def test_x_is_offered_app_only_with_its_key_and_warns_of_the_cost(
@@ -103,7 +110,7 @@ def test_x_is_offered_app_only_with_its_key_and_warns_of_the_cost(
 ):
     assert add(alice_client, network="x").status_code == 400
     monkeypatch.setenv("HARKEN_X_BEARER_TOKEN", "app-token")
-    html = alice_client.get(reverse("networks:accounts")).content.decode()
+    html = alice_client.get(reverse("source_list")).content.decode()
     assert '<option value="x"' in html and 'id="x-search-cost"' in html
     assert add(alice_client, network="x", query="#harbor").status_code == 302
     source = Source.objects.get(workspace=workspace)
@@ -139,13 +146,13 @@ def test_the_same_search_is_not_added_twice(alice_client, workspace, bluesky_acc
 def test_the_page_lists_the_workspaces_searches_escaped(alice_client, workspace, bluesky_account):
     Source.objects.create(
         workspace=workspace,
-        name="s",
+        name=search_name("bluesky", "<script>x</script>"),
         kind="search",
         network="bluesky",
         account=bluesky_account,
         query="<script>x</script>",
     )
-    html = alice_client.get(reverse("networks:accounts")).content.decode()
+    html = alice_client.get(reverse("source_list")).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
 
 

@@ -1,0 +1,34 @@
+"""What listening does when networks connects or disconnects an account.
+
+Networks sends ``account_connected`` / ``account_disconnected`` (``networks.signals``)
+and knows nothing of sources; ``ListeningConfig.ready`` connects these receivers. They
+run inside the sender's transaction, so the account and its sources change together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harken.listening.models import Source
+from harken.networks.models import Account
+
+
+def start_mentions_source(sender: Any, account: Account, **kwargs: Any) -> None:
+    """Read the account's mentions: a new source for a new account, and the old one
+    enabled again for an account connected anew (disconnecting stopped it)."""
+    source, created = Source.objects.get_or_create(
+        workspace_id=account.workspace_id,
+        kind=Source.Kind.ACCOUNT,
+        network=account.network,
+        account=account,
+        defaults={"name": f"{account.handle} mentions"[:200]},
+    )
+    if not created and not source.enabled:
+        source.enabled = True
+        source.save(update_fields=["enabled"])
+
+
+def stop_account_sources(sender: Any, account: Account, **kwargs: Any) -> None:
+    """Everything read through a disconnected account would only fail: stop polling it.
+    Its mentions stay."""
+    Source.objects.filter(account=account).update(enabled=False)
