@@ -339,3 +339,17 @@ def test_the_live_stream_stores_the_posts_of_the_account_a_topic_names(
     assert Mention.objects.filter(author__handle="why.bsky.team").count() == len(want)
     source = Source.objects.get(workspace=workspace)
     assert int(source.cursor) >= max(e["time_us"] for e in events if e["did"] == WHY)
+
+
+def test_a_post_that_declares_no_language_passes_to_have_its_language_detected(workspace):
+    from dataclasses import replace
+
+    stream_source(workspace)
+    Topic.objects.create(workspace=workspace, name="t", query="regression lang:en")
+    router = JetstreamRouter()
+    english = "regression in the checkout flow again, the whole team is on it today"
+    item = replace(next(i for i in firehose_items() if i.text == "regress test"), text=english)
+    assert router.matches(replace(item, language=""))  # detected when the batch is stored
+    assert not router.matches(replace(item, language="fr"))  # it said French: no
+    router.on_batch([replace(item, language="")], cursor=1)
+    assert texts(workspace) == {english}

@@ -197,12 +197,20 @@ class JetstreamRouter:
 
     @staticmethod
     def _topics(route: Route, item: NormalizedItem) -> set[int]:
-        return route.matcher.match(
-            item.text,
-            language=item.language,
-            network=item.network,
-            author_handle=item.author_handle,
-        )
+        def match(language: str) -> set[int]:
+            return route.matcher.match(
+                item.text, language=language, network=item.network, author_handle=item.author_handle
+            )
+
+        found = match(item.language)
+        if found or item.language:
+            return found
+        # A post that declares no language may still be in one a topic asks for: the
+        # analysis app detects it when the batch is stored, and the topics are matched
+        # again then. Here, let it through if any language the topics name would match.
+        for language in route.matcher.languages:
+            found |= match(language)
+        return found
 
     def on_batch(self, items: list[NormalizedItem], cursor: int) -> int | None:
         """Store the batch for each workspace; return a cursor to replay from, if one of
@@ -236,9 +244,7 @@ class JetstreamRouter:
             if now >= route.retry_at:
                 self._store(route, [], route.durable)
             return
-        hits = [
-            item for item, ids in zip(items, route.matcher.match_many(items), strict=True) if ids
-        ]
+        hits = [item for item in items if self._topics(route, item)]
         route.backlog.extend(hits)
         if now < route.retry_at:
             self._cap_backlog(route)

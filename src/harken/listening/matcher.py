@@ -502,6 +502,12 @@ class TopicMatcher:
         # Only phrases of three words or more (or unspaced ones) look at the joined text.
         return features, (" " + " ".join(words) + " ") if self._long_phrases else "", low
 
+    @functools.cached_property
+    def languages(self) -> tuple[str, ...]:
+        """The language codes the topics name with ``lang:``, for a caller that must
+        decide before a post's language is known (the live stream's pre-filter)."""
+        return tuple(sorted({code for node in self.queries.values() for code in _langs(node)}))
+
     def match(
         self, text: str, *, language: str = "", network: str = "", author_handle: str = ""
     ) -> set[int]:
@@ -578,6 +584,17 @@ def _topic_pair(topic: Any) -> tuple[int, str]:
     if isinstance(topic, tuple):
         return int(topic[0]), str(topic[1])
     return int(topic.pk), str(topic.query)
+
+
+def _langs(node: Node) -> Iterator[str]:
+    match node:
+        case Lang(code):
+            yield code
+        case Not(child):
+            yield from _langs(child)
+        case And(children) | Or(children):
+            for child in children:
+                yield from _langs(child)
 
 
 def compile_topics(topics: Iterable[Any]) -> TopicMatcher:
