@@ -131,3 +131,39 @@ def test_a_child_that_ignores_ctrl_c_is_killed_after_the_timeout(tmp_path):
 def test_exits_are_described_in_words():
     assert describe_exit(2) == "exit code 2"
     assert describe_exit(-9) == "killed by SIGKILL"
+
+
+def test_children_stop_when_serve_itself_is_killed(tmp_path):
+    """SIGKILL reaches no handler: the kernel must end the children (Linux)."""
+    import subprocess
+
+    if not sys.platform.startswith("linux"):
+        return
+    pid_file = tmp_path / "child.pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    parent = (
+        "import sys, time\n"
+        "from harken.core.supervise import Supervisor\n"
+        f"s = Supervisor([('child', [sys.executable, '-c', {child!r}])], print)\n"
+        "s.start()\n"
+        "time.sleep(60)\n"
+    )
+    serve = subprocess.Popen([sys.executable, "-c", parent])
+    try:
+        wait_until(lambda: pid_file.exists() and pid_file.read_text())
+        child_pid = int(pid_file.read_text())
+        serve.kill()
+        serve.wait()
+        wait_until(lambda: not _alive(child_pid), seconds=5)
+    finally:
+        serve.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by init) counts as stopped.
+    status = Path(f"/proc/{pid}/stat")
+    return not (status.exists() and status.read_text().split(")")[-1].split()[0] == "Z")

@@ -16,6 +16,8 @@ everything is stopping.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import shlex
 import signal
 import subprocess
@@ -23,6 +25,18 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+#: prctl(2) option: the signal the kernel sends a child when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec (Linux): have the kernel send SIGTERM when `harken serve`
+    dies, even by SIGKILL, which no handler of ours sees; in their own process group the
+    children would otherwise run on, orphaned, holding the queue and the stream."""
+    # Not Linux (no prctl): stopping serve normally still stops its children.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -104,7 +118,10 @@ class Supervisor:
             if self._stopping.is_set():
                 return
             child.process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
-                child.argv, stdin=subprocess.DEVNULL, process_group=0
+                child.argv,
+                stdin=subprocess.DEVNULL,
+                process_group=0,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - async-signal-safe: one syscall
             )
             child.started = time.monotonic()
             child.starts += 1
