@@ -12,14 +12,19 @@ authors and mentions → group near-duplicates → thread into conversations →
 each batch one transaction with its cursor. "enriched" adds the analysis app (language,
 sentiment, intent, priority) on the first ``--enriched`` items. Each run starts from an
 empty database: SQLite in a temporary folder, PostgreSQL in ``bench_ingest`` on
-``postgres://postgres@127.0.0.1:5432`` (created with createdb when missing; override with
-BENCH_POSTGRES_URL).
+``postgres://postgres@127.0.0.1:5432`` (dropped and created again with dropdb/createdb;
+override with BENCH_POSTGRES_URL).
+
+The figure is wall time. Beside it: the CPU seconds of this process and, when PostgreSQL
+runs on this machine, of its server process: they share the machine's cores, so the wall
+figure is what one worker gets on this machine with its database, not on a dedicated one.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -27,6 +32,7 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 TWCS = ROOT.parent / "shared" / "data" / "customer-support-twitter" / "twcs_first5000.csv"
@@ -40,6 +46,7 @@ def main() -> None:
         return
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     print(f"bench/ingest.py: {args.items:,} items in batches of {args.batch:,}, one process")
+    print(f"  machine: {_machine()}")
     for database in databases:
         url = _database_url(database)
         if url is None:
@@ -60,12 +67,29 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def _machine() -> str:
+    """Cores and CPU model: the figures mean little without them."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            names = (line.split(":", 1)[1] for line in cpuinfo if line.startswith("model name"))
+            model = next(names, model).strip()
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores, {model}, {platform.system()}; Python {platform.python_version()}"
+    )
+
+
 def _database_url(database: str) -> str | None:
     if database == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
         return f"sqlite:///{folder / 'bench.sqlite3'}"
-    name = POSTGRES.rsplit("/", 1)[-1]
-    host = ["-h", "127.0.0.1", "-U", "postgres"]
+    url = urlsplit(POSTGRES)
+    name = url.path.lstrip("/")
+    # The server of BENCH_POSTGRES_URL, never a database of the same name elsewhere.
+    host = ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432)]
+    host += ["-U", url.username or "postgres", "-d", "postgres"]
     exists = subprocess.run(
         ["psql", *host, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
         capture_output=True,
@@ -74,8 +98,10 @@ def _database_url(database: str) -> str | None:
     if exists.returncode != 0:
         print(f"  postgresql: skipped, cannot reach it ({exists.stderr.strip()[:120]})")
         return None
-    if exists.stdout.strip() != "1":
-        subprocess.run(["createdb", *host, name], check=True)
+    admin = host[:-2]  # dropdb and createdb take the database as their argument
+    if exists.stdout.strip() == "1":  # from an earlier run: start again from empty tables
+        subprocess.run(["dropdb", *admin, name], check=True)
+    subprocess.run(["createdb", *admin, name], check=True)
     return POSTGRES
 
 
@@ -93,19 +119,30 @@ def _run_child(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     items = _recorded_items(args.items)
     label = _database_label(connection)
-    wall, cpu = _timed(items, args.batch, enrichment=False, label="plain")
-    _print(label, "normalize → store → thread", len(items), wall, cpu)
+    if connection.vendor == "postgresql":
+        host = connection.settings_dict.get("HOST") or "localhost"
+        if host in ("127.0.0.1", "localhost", "::1") or host.startswith("/"):
+            print(f"  {label}: the server runs on this machine, sharing its {os.cpu_count()} cores")
+        else:
+            print(f"  {label}: the server runs on {host}")
+    timing = _timed(items, args.batch, enrichment=False, label="plain")
+    _print(label, "normalize → store → thread", len(items), *timing)
     enriched = [replace(i, external_id=f"e{i.external_id}") for i in items[: args.enriched]]
-    wall, cpu = _timed(enriched, args.batch, enrichment=True, label="enriched")
-    _print(label, "… with enrichment", len(enriched), wall, cpu)
+    timing = _timed(enriched, args.batch, enrichment=True, label="enriched")
+    _print(label, "… with enrichment", len(enriched), *timing)
 
 
-def _print(label: str, what: str, count: int, wall: float, cpu: float) -> None:
-    # Wall time is the figure; CPU time of this process shows what contention for the
-    # core took away (SQLite works inside this process, PostgreSQL in its own).
+def _print(
+    label: str, what: str, count: int, wall: float, cpu: float, server: float | None
+) -> None:
+    # Wall time is the figure. CPU seconds say where it went: SQLite works inside this
+    # process; PostgreSQL in its server process, which shares this machine's cores.
+    spent = f"CPU: this process {cpu:.1f} s"
+    if server is not None:
+        spent += f", database server {server:.1f} s"
     print(
-        f"  {label:<18} {what:<28} {count:>7,} items {count / wall:>9,.0f} mentions/s"
-        f"  ({count / cpu:,.0f} per CPU-second of this process)"
+        f"  {label:<18} {what:<28} {count:>7,} items {count / wall:>9,.0f} mentions/s wall"
+        f"  ({wall:.1f} s; {spent})"
     )
 
 
@@ -114,6 +151,21 @@ def _database_label(connection) -> str:
         return f"SQLite {connection.Database.sqlite_version}"
     major, minor = divmod(connection.pg_version, 10_000)
     return f"PostgreSQL {major}.{minor}"
+
+
+def _server_cpu(connection) -> float | None:
+    """CPU seconds of this connection's PostgreSQL server process, when it runs here."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # another machine, or not Linux
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _recorded_items(count: int) -> list:
@@ -148,8 +200,11 @@ def _copy(item, copy: int, shift: timedelta):
     )
 
 
-def _timed(items: list, batch: int, *, enrichment: bool, label: str) -> tuple[float, float]:
-    """Seconds of wall time and of this process's CPU time to ingest ``items``."""
+def _timed(
+    items: list, batch: int, *, enrichment: bool, label: str
+) -> tuple[float, float, float | None]:
+    """Seconds of wall time, of this process's CPU time and of the database server's CPU
+    time (None where it cannot be read) to ingest ``items``."""
     from harken.core.models import Workspace
     from harken.listening.models import Mention, Source, Topic
     from harken.listening.pipeline import ingest
@@ -163,13 +218,18 @@ def _timed(items: list, batch: int, *, enrichment: bool, label: str) -> tuple[fl
     if enrichment and items:
         ingest(source, items[:10], enrichment=True)  # load the models outside the timing
         items = items[10:]
+    from django.db import connection
+
+    server = _server_cpu(connection)
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(items), batch):
         ingest(source, items[start : start + batch], cursor=str(start), enrichment=enrichment)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = _server_cpu(connection)
+    server = None if server is None or after is None else after - server
     stored = Mention.objects.filter(workspace=workspace).count()
     assert stored >= len(items), f"stored {stored} of {len(items)}"
-    return elapsed, cpu
+    return elapsed, cpu, server
 
 
 if __name__ == "__main__":

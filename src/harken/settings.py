@@ -67,7 +67,8 @@ ALLOWED_HOSTS = env_list("HARKEN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 #: Origins trusted for CSRF when behind a proxy (https://harken.example.com).
 CSRF_TRUSTED_ORIGINS = env_list("HARKEN_CSRF_TRUSTED_ORIGINS", [])
 
-#: The public base URL, used in invitation links and emails.
+#: The public base URL, used in invitation links and emails. When unset, `harken serve`
+#: uses the address it listens on (see harken.core.baseurl).
 BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 #: Let outbound HTTP reach loopback addresses (tests and single-machine setups only).
@@ -117,6 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "harken.core.middleware.CurrentWorkspaceMiddleware",
+    "harken.core.middleware.WorkspaceTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "harken.urls"

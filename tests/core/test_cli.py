@@ -124,3 +124,162 @@ def test_serve_migrates_keeps_a_secret_serves_and_stops_cleanly_on_ctrl_c(tmp_pa
     assert f"http://127.0.0.1:{port}/" in output
     assert "/setup/" in output and "harken createowner" in output
     assert "Traceback" not in output, output
+
+
+def fresh_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a first run: a new data folder and its own SQLite database."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(HARKEN_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+def harken_fresh(
+    *args: str, env: dict[str, str], terminal: bool = True, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """`harken` with exactly ``env``; without ``terminal``, in a new session with no
+    controlling terminal and nothing on stdin (like cron or a container)."""
+    return subprocess.run(
+        [sys.executable, "-m", "harken", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=None if terminal else subprocess.DEVNULL,
+        start_new_session=not terminal,
+        timeout=timeout,
+    )
+
+
+def test_import_is_named_as_people_type_it(tmp_path):
+    result = harken("import", "--help", env={"HARKEN_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: harken import ")
+    assert "import_mentions" not in result.stdout
+
+
+def test_a_mistyped_command_suggests_harkens_name_for_it(tmp_path):
+    result = harken("imprt", "x.csv", env={"HARKEN_DATA_DIR": str(tmp_path)})
+    assert (
+        one_line_error(result) == "harken: unknown command 'imprt'; did you mean `harken import`?"
+    )
+
+
+def test_a_command_on_a_database_without_tables_says_what_to_run(tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_text("id,text,created_at,author\n")
+    result = harken_fresh("import", str(export), "--workspace", "w", env=fresh_env(tmp_path))
+    assert "run `harken migrate` first" in one_line_error(result)
+
+
+def test_createowner_without_a_terminal_says_what_to_pass(tmp_path):
+    result = harken_fresh("createowner", env=fresh_env(tmp_path), terminal=False)
+    assert one_line_error(result) == (
+        "CommandError: No username given, and no terminal to ask for it: pass --username NAME."
+    )
+    result = harken_fresh(
+        "createowner", "--username", "olga", env=fresh_env(tmp_path), terminal=False
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith(
+        "No password given, and no terminal to ask for it: "
+        "pass --password-from-env with HARKEN_OWNER_PASSWORD set."
+    )
+
+
+@pytest.fixture
+def fresh_postgres():
+    """A new, empty PostgreSQL database when the suite runs on PostgreSQL."""
+    suite = os.environ.get("DATABASE_URL", "")
+    if not suite.startswith(("postgres://", "postgresql://")):
+        pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://...)")
+    import psycopg
+
+    server, name = suite.rsplit("/", 1)[0], f"harken_fresh_{os.getpid()}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_demo_on_a_fresh_data_folder_creates_the_tables_first(tmp_path):
+    result = harken_fresh("demo", env=fresh_env(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "is ready" in result.stdout
+    assert (tmp_path / "data" / "harken.sqlite3").exists()
+
+
+@pytest.mark.slow
+def test_demo_on_a_fresh_postgresql_database_creates_the_tables_first(tmp_path, fresh_postgres):
+    env = fresh_env(
+        tmp_path, DATABASE_URL=fresh_postgres, HARKEN_OWNER_PASSWORD="correct horse battery"
+    )
+    before = harken_fresh("createowner", "--username", "olga", "--password-from-env", env=env)
+    assert "run `harken migrate` first" in one_line_error(before)  # 'relation ... does not exist'
+    result = harken_fresh("demo", env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "is ready" in result.stdout
+
+
+def children_of(pid: int) -> dict[int, str]:
+    """The processes whose parent is ``pid``, with their command lines (from /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # it ended while we looked
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found[int(entry.name)] = command
+    return found
+
+
+def worker_of(pid: int) -> int | None:
+    return next((c for c, command in children_of(pid).items() if "harken worker" in command), None)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_serve_restarts_a_queue_consumer_that_was_killed(tmp_path: Path):
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
+    }
+    env["HARKEN_DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harken", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/login/")
+        first = worker_of(server.pid)
+        assert first is not None, children_of(server.pid)
+        os.kill(first, 9)  # SIGKILL: as the out-of-memory killer would
+        deadline = time.monotonic() + 20
+        while (again := worker_of(server.pid)) in (None, first):
+            assert time.monotonic() < deadline, "the queue consumer did not come back"
+            time.sleep(0.2)
+        time.sleep(1)
+        assert worker_of(server.pid) == again  # and it stays up
+        assert b"Log in" in wait_for(f"http://127.0.0.1:{port}/login/")  # the site never left
+    finally:
+        server.send_signal(2)  # Ctrl-C
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "The queue consumer stopped unexpectedly (killed by SIGKILL)" in output
+    assert f"Restarted the queue consumer (pid {again})" in output
+    assert "Traceback" not in output, output
+    assert not Path(f"/proc/{again}").exists() or "Z" in Path(f"/proc/{again}/stat").read_text()

@@ -1,4 +1,5 @@
-"""The alert rule pages: managers only, one workspace only, mention text escaped."""
+"""The alert rule pages: every member reads them, managers change them, one workspace
+only, mention text escaped."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from harken.core.models import AuditEntry
 from harken.listening.alerts import do_deliver_due, evaluate
 from harken.listening.models import AlertDestination, AlertRule, Delivery, Mention
+from tests.conftest import client_for
 from tests.listening.test_alert_conditions import make_mention, make_rule, make_topic
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -144,10 +146,49 @@ def test_a_manager_deletes_a_rule(alice_client, rule):
     assert not AlertRule.objects.exists()
 
 
-def test_a_responder_may_not_see_or_change_alert_rules(bob_client, rule):
-    assert bob_client.get(reverse("alert_rule_list")).status_code == 403
-    assert bob_client.post(reverse("alert_rule_delete", args=[rule.pk])).status_code == 403
-    assert AlertRule.objects.filter(pk=rule.pk).exists()
+@pytest.mark.parametrize("who", ["bob", "victor"])
+def test_responders_and_viewers_read_rules_and_deliveries_without_edit_buttons(
+    request, who, workspace, rule, topic
+):
+    client = client_for(request.getfixturevalue(who))
+    evaluate(workspace, [make_mention(workspace, "Lovely rings", topics=[topic])])
+    Delivery.objects.update(status="failed", last_error="SMTP down")
+
+    listing = client.get(reverse("alert_rule_list"))
+    detail = client.get(reverse("alert_rule_detail", args=[rule.pk]))
+
+    assert listing.status_code == 200 and b"Brand watch" in listing.content
+    assert reverse("alert_rule_create").encode() not in listing.content
+    page = detail.content.decode()
+    assert detail.status_code == 200
+    assert "Lovely rings" in page and "SMTP down" in page
+    for name in ("alert_rule_edit", "alert_rule_delete", "alert_rule_test"):
+        assert reverse(name, args=[rule.pk]) not in page
+    assert reverse("alert_delivery_retry", args=[Delivery.objects.get().pk]) not in page
+
+
+@pytest.mark.parametrize("who", ["bob", "victor"])
+def test_responders_and_viewers_may_not_change_test_or_retry(
+    request, who, workspace, rule, topic, mailoutbox
+):
+    client = client_for(request.getfixturevalue(who))
+    evaluate(workspace, [make_mention(workspace, topics=[topic])])
+    Delivery.objects.update(status="failed")
+    delivery = Delivery.objects.get()
+
+    assert client.get(reverse("alert_rule_create")).status_code == 403
+    assert client.post(reverse("alert_rule_create"), form_data()).status_code == 403
+    assert client.post(reverse("alert_rule_edit", args=[rule.pk]), form_data()).status_code == 403
+    assert client.post(reverse("alert_rule_delete", args=[rule.pk])).status_code == 403
+    assert client.post(reverse("alert_rule_test", args=[rule.pk])).status_code == 403
+    assert client.post(reverse("alert_delivery_retry", args=[delivery.pk])).status_code == 403
+    assert AlertRule.objects.get().name == "Brand watch"
+    assert Delivery.objects.get().status == "failed" and mailoutbox == []
+
+
+def test_a_manager_sees_the_edit_buttons(alice_client, rule):
+    page = alice_client.get(reverse("alert_rule_detail", args=[rule.pk])).content.decode()
+    assert reverse("alert_rule_edit", args=[rule.pk]) in page
 
 
 @pytest.mark.parametrize(

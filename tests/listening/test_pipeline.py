@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from harken.inbox.models import Conversation
 from harken.listening.models import Author, Mention, Source
@@ -209,3 +210,24 @@ def test_lang_filters_use_the_detected_language_when_the_network_gives_none(work
     )
     matched = set(Mention.objects.filter(topics=topic).values_list("external_id", flat=True))
     assert matched == {"lang-1"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_batch_into_tables_without_statistics_analyzes_them(workspace):
+    # Without statistics PostgreSQL believes the tables empty and reads a whole workspace
+    # for every lookup by id: the first batch must leave statistics behind.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL keeps planner statistics; SQLite's planner needs none here")
+    tables = ["listening_mention", "listening_author", "inbox_conversation"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # statistics go with the rows
+        cursor.execute(_RELTUPLES, [tables])
+        assert {count for (count,) in cursor.fetchall()} == {-1}
+    source = Source.objects.create(workspace=workspace, name="M", kind="search", network="x")
+    ingest(source, [item("1", network="x"), item("2", network="x", in_reply_to="1")])
+    with connection.cursor() as cursor:
+        cursor.execute(_RELTUPLES, [tables])
+        assert all(count >= 0 for (count,) in cursor.fetchall())
+
+
+_RELTUPLES = "SELECT reltuples FROM pg_class WHERE relname = ANY(%s)"

@@ -106,9 +106,10 @@ def test_the_stream_query_count_does_not_grow_with_mentions(
     alice_client, source, django_assert_num_queries
 ):
     ingest(source, [item(str(n), minutes=n) for n in range(25)])
-    # session, user, membership, source networks, mentions, their topics, newest id,
-    # the menu's memberships, the topic filter's choices
-    with django_assert_num_queries(9):
+    # session, user, membership, source networks, mentions (with their re-share counts),
+    # their authors, their topics, newest id, the menu's memberships, the topic filter's
+    # choices
+    with django_assert_num_queries(10):
         alice_client.get(URL)
 
 

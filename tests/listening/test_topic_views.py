@@ -158,8 +158,10 @@ def test_deleting_a_topic_with_htmx_removes_its_row_and_audits(alice_client, top
     assert entry.target == "Our brand" and entry.changes["query"] == "harbor"
 
 
-def test_delete_needs_a_post(alice_client, topic):
-    assert alice_client.get(reverse("topic_delete", args=[topic.pk])).status_code == 405
+def test_delete_asks_first_and_a_get_changes_nothing(alice_client, topic):
+    response = alice_client.get(reverse("topic_delete", args=[topic.pk]))
+    assert response.status_code == 200
+    assert "Delete the topic “Our brand”?" in response.content.decode()
     assert Topic.objects.filter(pk=topic.pk).exists()
 
 
@@ -177,6 +179,7 @@ def test_a_topic_is_created_in_the_creators_own_workspace(charlie_client, other_
 
 
 def test_another_workspaces_topic_cannot_be_deleted(charlie_client, topic):
+    assert charlie_client.get(reverse("topic_delete", args=[topic.pk])).status_code == 404
     response = charlie_client.post(reverse("topic_delete", args=[topic.pk]))
     assert response.status_code == 404
     assert Topic.objects.filter(pk=topic.pk).exists()
@@ -198,7 +201,8 @@ def test_the_query_is_checked_as_it_is_typed(alice_client):
 def test_the_form_posts_the_query_to_the_checker_as_it_is_typed(alice_client):
     page = alice_client.get(reverse("topic_create")).content.decode()
     assert f'hx-post="{reverse("topic_validate")}"' in page
-    assert 'hx-trigger="keyup changed delay:300ms"' in page
+    # "input", not "keyup": a query pasted with the mouse or dropped in is checked too.
+    assert 'hx-trigger="input changed delay:300ms"' in page
 
 
 def test_the_preview_counts_matches_among_recent_mentions_and_escapes_them(

@@ -29,3 +29,11 @@ def test_a_typing_marketer_sees_where_the_query_breaks_then_saves_it(page, alice
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     screenshot(page, "topic-list")
+
+
+def test_a_query_pasted_with_the_mouse_is_checked_too(page, alice):  # noqa: F811
+    log_in(page, "alice")
+    page.goto("/listening/topics/new/")
+    # fill() sets the value and fires "input" only, as a mouse paste or a drop does: no key.
+    page.get_by_label("Query").fill('harbor OR "harbor street')
+    expect(page.locator("#query-status")).to_contain_text("Unclosed quote at position 11")

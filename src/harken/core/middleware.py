@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from harken.core.access import current_member
 
@@ -18,3 +20,35 @@ class CurrentWorkspaceMiddleware:
         request.member = member  # type: ignore[attr-defined]
         request.workspace = member.workspace if member else None  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class WorkspaceTimezoneMiddleware:
+    """Show times in the current workspace's time zone, and read dates typed into forms in it.
+
+    Runs after ``CurrentWorkspaceMiddleware``. Without a workspace (signed out, no membership)
+    the default ``TIME_ZONE`` applies. The zone is deactivated after each request so a
+    thread serving the next one starts clean.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        workspace = getattr(request, "workspace", None)
+        zone = _zone(workspace.time_zone) if workspace is not None else None
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    # The field is validated on save, but a zone can leave the system's tz database.
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None

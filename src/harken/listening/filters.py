@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.backends.signals import connection_created
+from django.db.models import Func, Q, QuerySet, TextField, Value
+from django.utils import timezone
 
 from harken.listening.models import Author, Mention, Topic
 
@@ -44,8 +49,12 @@ class StreamFilter(forms.Form):
         queryset=Author.objects.none(), required=False, widget=forms.HiddenInput
     )
     reshares = forms.BooleanField(required=False, label="Show re-shares one by one")
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, workspace: Any, networks: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,18 +71,21 @@ class StreamFilter(forms.Form):
         authors.queryset = Author.objects.filter(workspace=workspace)
 
     def apply(self, mentions: QuerySet[Mention]) -> QuerySet[Mention]:
-        """``mentions`` narrowed by the valid filters (an invalid one is ignored)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """``mentions`` narrowed by the valid filters.
+
+        A field that does not validate is left out and keeps its message (shown beside it);
+        the other filters, the search among them, still apply.
+        """
+        data = self.valid_data()
         exact = {
             "topics": data.get("topic"),
             "network": data.get("network"),
             "sentiment": data.get("sentiment"),
             "language": (data.get("language") or "").lower(),
             "author": data.get("author"),
-            "posted__date__gte": data.get("since"),
-            "posted__date__lte": data.get("until"),
         }
         mentions = mentions.filter(**{key: value for key, value in exact.items() if value})
+        mentions = _between_local_days(mentions, data.get("since"), data.get("until"))
         if not data.get("reshares"):
             # Near-duplicates are grouped under their first post: one voice, not many.
             mentions = mentions.filter(duplicate_of__isnull=True)
@@ -82,6 +94,29 @@ class StreamFilter(forms.Form):
         if data.get("q"):
             mentions = search(mentions, data["q"])
         return mentions
+
+    def valid_data(self) -> dict[str, Any]:
+        """The fields that validated (Django drops an invalid field from cleaned_data)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # runs the validation once; errors stay on the form
+        return dict(self.cleaned_data)
+
+
+def _between_local_days(
+    mentions: QuerySet[Mention], since: dt.date | None, until: dt.date | None
+) -> QuerySet[Mention]:
+    # Days are the workspace's (the active time zone); compared as a range on ``posted``
+    # rather than with __date, so the (workspace, posted) index still serves the page.
+    if since:
+        mentions = mentions.filter(posted__gte=_local_midnight(since))
+    if until:
+        mentions = mentions.filter(posted__lt=_local_midnight(until + dt.timedelta(days=1)))
+    return mentions
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _has_intent(intent: str) -> Q:
@@ -92,11 +127,88 @@ def _has_intent(intent: str) -> Q:
     return Q(intents__icontains=f'"{intent}"')
 
 
-def search(mentions: QuerySet[Mention], text: str) -> QuerySet[Mention]:
-    """Full-text search on PostgreSQL; a plain substring search elsewhere."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+# --- search ------------------------------------------------------------------------------
 
-        query = SearchQuery(text, search_type="websearch", config="simple")
-        return mentions.annotate(search=SearchVector("text", config="simple")).filter(search=query)
-    return mentions.filter(text__icontains=text)
+#: A search term: a "quoted phrase" or a run of non-space characters, maybe with a leading -.
+_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """What the search box asks for: every ``include`` and none of the ``exclude``."""
+
+    include: list[str]
+    exclude: list[str]
+
+
+def parse_search(text: str) -> SearchTerms:
+    """Words and "quoted phrases" must all appear; a -word or -"phrase" must not.
+
+    Each term is matched as a substring in any case: "fligh" finds "flight", "refund"
+    finds "refunds" and "Refunded".
+    """
+    include: list[str] = []
+    exclude: list[str] = []
+    for match in _TERM.finditer(text):
+        minus, phrase, word = match.groups()
+        term = " ".join((phrase if phrase is not None else word).split())
+        if term in ("", "-"):
+            continue
+        (exclude if minus else include).append(term)
+    return SearchTerms(include=include, exclude=exclude)
+
+
+class SearchText(Func):
+    """A mention's text lowercased the same way on every backend (Unicode, not ASCII only).
+
+    PostgreSQL's lower() follows the database's character type (UTF-8 here); SQLite's
+    built-in lower() knows ASCII only, so SQLite calls Python's ``str.lower`` instead.
+    """
+
+    function = "LOWER"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        register_sqlite_lower(connection)
+        return super().as_sql(compiler, connection, function=SQLITE_LOWER, **extra)
+
+
+SQLITE_LOWER = "harken_lower"
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value is not None else None
+
+
+def register_sqlite_lower(connection: Any, **kwargs: Any) -> None:
+    """Give a SQLite connection ``harken_lower`` (also run for each new connection)."""
+    if connection.vendor != "sqlite":
+        return
+    connection.ensure_connection()
+    connection.connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
+
+
+connection_created.connect(register_sqlite_lower)
+
+
+def search(mentions: QuerySet[Mention], text: str) -> QuerySet[Mention]:
+    """Mentions whose text holds every term of ``text`` and none of its -terms.
+
+    The same rule on PostgreSQL and SQLite: case-insensitive substring, Unicode lowercase.
+    """
+    terms = parse_search(text)
+    if not terms.include and not terms.exclude:
+        return mentions
+    mentions = mentions.annotate(search_text=SearchText("text"))
+    for term in terms.include:
+        mentions = mentions.filter(search_text__contains=_lowered(term))
+    for term in terms.exclude:
+        mentions = mentions.exclude(search_text__contains=_lowered(term))
+    return mentions
+
+
+def _lowered(term: str) -> SearchText:
+    # Lowered by the database with the same function as the text (Python's lower() and
+    # PostgreSQL's differ on a few letters, such as a final Greek sigma). Django escapes
+    # the LIKE wildcards of an expression too: "50%" and "_" are plain characters.
+    return SearchText(Value(term))

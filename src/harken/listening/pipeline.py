@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from harken.core.models import Workspace
@@ -64,6 +64,7 @@ def ingest(
             raise ValueError("ingest needs a source or a workspace")
         workspace = source.workspace
     result = IngestResult(received=len(items))
+    _keep_statistics()
     with transaction.atomic():
         rows = _prepare(items, result)
         rows = _drop_known(workspace, rows, result)
@@ -74,6 +75,37 @@ def ingest(
             source.cursor = cursor
             source.save(update_fields=["cursor"])
     return result
+
+
+#: The tables whose lookups the pipeline plans on every batch.
+_PLANNED = ("listening_mention", "listening_author", "inbox_conversation")
+
+# Never analyzed, or more than twice the rows the statistics know (and 100 more: a lookup
+# planned on "empty" reads every row each time, and ANALYZE of a small table is quick).
+_STALE = """
+    SELECT c.relname FROM pg_class AS c JOIN pg_stat_user_tables AS s ON s.relid = c.oid
+    WHERE c.relname = ANY(%s) AND (c.reltuples < 0 OR s.n_live_tup > 2 * c.reltuples + 100)
+"""
+
+
+def _keep_statistics() -> None:
+    """ANALYZE the pipeline's tables on PostgreSQL when an ingest outgrew their statistics.
+
+    Autovacuum analyzes a table after 10% of it changed, a minute later at best; a fresh
+    install importing a file outgrows that many times over, and on a table it believes
+    empty the planner reads a whole workspace for each lookup (quadratic in the batches).
+    This is the "ANALYZE after a bulk load" of PostgreSQL's manual, done as the table
+    doubles: a few times per install, each under a second. Outside a transaction only,
+    so its lock is never held while the batch waits on another worker's rows."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(_STALE, [list(_PLANNED)])
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    except DatabaseError:  # not the tables' owner: slower plans, never a lost batch
+        log.warning("Could not ANALYZE the ingest tables", exc_info=True)
 
 
 def crash_point(name: str) -> None:
@@ -148,20 +180,29 @@ def _store(
     for network, group in _by_network(rows).items():
         for ext, conv in threads.assign_conversations(workspace, group).items():
             conversations[(network, ext)] = conv
+    # Read before this batch is in: the stored originals its re-shares point at.
+    firsts = _first_by_fingerprint(workspace, rows)
     now = timezone.now()
-    insert_ignoring_conflicts(
+    inserted = insert_ignoring_conflicts(
         Mention,
         MENTION_FIELDS,
         (
             _mention(workspace, source, row, authors, conversations, analysis, now)
             for row, analysis in zip(rows, analyses, strict=True)
         ),
+        returning=("network", "external_id", "id"),
     )
-    ids = _read_mention_ids(workspace, rows)
+    ids = {(network, ext): pk for network, ext, pk in inserted}
+    if len(ids) < len(rows):
+        # Another worker stored these since _drop_known looked (the insert waited for its
+        # commit): they are known, with that worker's topics, duplicates and alerts.
+        result.known += len(rows) - len(ids)
+        topic_ids = [t for row, t in zip(rows, topic_ids, strict=True) if _key(row) in ids]
+        rows = [row for row in rows if _key(row) in ids]
     result.mention_ids = list(ids.values())
     result.stored = len(rows)
     _attach_topics(rows, topic_ids, ids)
-    result.near_duplicates = _group_near_duplicates(workspace, rows, ids)
+    result.near_duplicates = _group_near_duplicates(rows, ids, firsts)
     threads.refresh(conversations.values())
     enrich.evaluate_alerts(workspace, result.mention_ids)
 
@@ -190,16 +231,18 @@ def _store_authors(workspace: Workspace, rows: list[Prepared]) -> dict[tuple[str
     ids = _read_authors(workspace, latest, reach)
     missing = [(key, row) for key, row in latest.items() if key not in ids]
     now = timezone.now()
-    insert_ignoring_conflicts(
+    inserted = insert_ignoring_conflicts(
         Author,
         ("workspace", "network", "external_id", "handle", "name", "followers", "first_seen"),
         (
             (workspace.pk, *key, *_author_values(row, reach.get(key), None), now)
             for key, row in missing
         ),
+        returning=("network", "external_id", "id"),
     )
-    if missing:
-        ids.update(_read_authors(workspace, dict(missing), reach))
+    ids.update(((network, ext), pk) for network, ext, pk in inserted)
+    if len(inserted) < len(missing):  # another worker stored them first: read theirs
+        ids.update(_read_authors(workspace, {k: r for k, r in missing if k not in ids}, reach))
     return ids
 
 
@@ -294,15 +337,8 @@ def _mention(
     )
 
 
-def _read_mention_ids(workspace: Workspace, rows: list[Prepared]) -> dict[tuple[str, str], int]:
-    # An insert that ignores conflicts cannot return ids: read them back.
-    ids: dict[tuple[str, str], int] = {}
-    for network, group in _by_network(rows).items():
-        where = {"workspace": workspace.pk, "network": network}
-        exts = [row.external_id for row in group]
-        for ext, pk in select_in(Mention, ["external_id", "id"], where, "external_id", exts):
-            ids[(network, ext)] = pk
-    return ids
+def _key(row: Prepared) -> tuple[str, str]:
+    return (row.network, row.external_id)
 
 
 def _attach_topics(
@@ -317,20 +353,19 @@ def _attach_topics(
 
 
 def _group_near_duplicates(
-    workspace: Workspace, rows: list[Prepared], ids: dict[tuple[str, str], int]
+    rows: list[Prepared],
+    ids: dict[tuple[str, str], int],
+    firsts: dict[str, tuple[int, datetime]],
 ) -> int:
     """Point each re-share at the first mention with its fingerprint in the window before it."""
     printed = sorted((r for r in rows if r.fingerprint), key=lambda r: r.posted)
-    if not printed:
-        return 0
-    firsts = _first_by_fingerprint(workspace, printed, ids)
     originals: dict[int, list[int]] = defaultdict(list)
     for row in printed:
-        pk = ids[(row.network, row.external_id)]
+        pk = ids[_key(row)]
         first = firsts.get(row.fingerprint)
         if first is None or row.posted - first[1] > DUPLICATE_WINDOW:
             firsts[row.fingerprint] = (pk, row.posted)  # a new original (or a new window)
-        elif first[0] != pk:
+        else:
             originals[first[0]].append(pk)
     for original, copies in originals.items():
         Mention.objects.filter(pk__in=copies).update(duplicate_of_id=original)
@@ -338,11 +373,14 @@ def _group_near_duplicates(
 
 
 def _first_by_fingerprint(
-    workspace: Workspace, printed: list[Prepared], ids: dict[tuple[str, str], int]
-) -> dict[str, tuple[int, Any]]:
-    """The earliest stored original per fingerprint within the window before this batch."""
-    new_ids = {ids[(row.network, row.external_id)] for row in printed}
-    since = _datetime_param(printed[0].posted - DUPLICATE_WINDOW)
+    workspace: Workspace, rows: list[Prepared]
+) -> dict[str, tuple[int, datetime]]:
+    """The earliest stored original per fingerprint of ``rows``, within the window before
+    the batch's earliest: read before the batch is stored, so none of its own rows."""
+    printed = [row for row in rows if row.fingerprint]
+    if not printed:
+        return {}
+    earliest = min(row.posted for row in printed)
     candidates = select_in(
         Mention,
         ["fingerprint", "id", "posted"],
@@ -350,12 +388,12 @@ def _first_by_fingerprint(
         "fingerprint",
         sorted({row.fingerprint for row in printed}),
         extra="duplicate_of_id IS NULL AND posted >= %s",
-        extra_params=[since],
+        extra_params=[_datetime_param(earliest - DUPLICATE_WINDOW)],
+        first_by=("posted", "id"),
     )
-    firsts: dict[str, tuple[int, Any]] = {}
+    firsts: dict[str, tuple[int, datetime]] = {}
     for fp, pk, posted in sorted(candidates, key=lambda c: (as_datetime(c[2]), c[1])):
-        if pk not in new_ids:  # this batch's own rows are sorted out by the caller
-            firsts.setdefault(fp, (pk, as_datetime(posted)))
+        firsts.setdefault(fp, (pk, as_datetime(posted)))
     return firsts
 
 

@@ -24,14 +24,6 @@ from harken.listening.bulk import as_datetime, insert_ignoring_conflicts, select
 from harken.listening.models import Author, Mention
 from harken.listening.normalize import Prepared
 
-# Below SQLite's 32,766 host parameters and PostgreSQL's 65,535, with room to spare.
-IN_CHUNK = 5000
-
-
-def chunks(values: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
 
 def assign_conversations(workspace: Workspace, rows: Sequence[Prepared]) -> dict[str, int]:
     """Conversation id per external id of ``rows`` (one network), creating what is missing."""
@@ -98,12 +90,15 @@ def _conversations_for_keys(workspace: Workspace, network: str, keys: list[str])
     if missing:
         now = timezone.now()
         # Ignoring conflicts: a second worker may have opened it; then we use theirs.
-        insert_ignoring_conflicts(
+        opened = insert_ignoring_conflicts(
             Conversation,
             CONVERSATION_FIELDS,
             ((workspace.pk, network, key, Conversation.Status.NEW, "", "", now) for key in missing),
+            returning=("root_external_id", "id"),
         )
-        by_key.update(_read_keys(workspace, network, missing))
+        by_key.update(opened)
+        if len(opened) < len(missing):
+            by_key.update(_read_keys(workspace, network, [k for k in missing if k not in by_key]))
     return by_key
 
 
@@ -154,6 +149,7 @@ def _fold(conv_id: int, target: int, assignee_id: int | None, result: dict[str, 
             result[ext] = target
 
 
+TIMES = ("first_message_at", "first_response_at", "last_activity")
 REFRESHED = (
     "first_message_at",
     "first_response_at",
@@ -180,15 +176,16 @@ def refresh(conversation_ids: Iterable[int]) -> None:
     for conv_id, posted, is_own, author_id in rows:
         timelines[conv_id].append((as_datetime(posted), bool(is_own), *authors[author_id]))
     changed = []
-    for part in chunks(ids):
-        for state in Conversation.objects.filter(pk__in=part).values(
-            "pk", "resolved_at", *REFRESHED
-        ):
-            before = [state[name] for name in REFRESHED]
-            _apply_timeline(state, sorted(timelines.get(state["pk"], [])))
-            after = [state[name] for name in REFRESHED]
-            if after != before:
-                changed.append((*after, state["pk"]))
+    fields = ["id", "resolved_at", *REFRESHED]
+    for values in select_in(Conversation, fields, {}, "id", ids):
+        state = dict(zip(fields, values, strict=True))
+        for name in ("resolved_at", *TIMES):
+            state[name] = as_datetime(state[name])
+        before = [state[name] for name in REFRESHED]
+        _apply_timeline(state, sorted(timelines.get(state["id"], [])))
+        after = [state[name] for name in REFRESHED]
+        if after != before:
+            changed.append((*after, state["id"]))
     update_by_pk(Conversation, REFRESHED, changed)
 
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from harken.core.actions import audit
 from harken.core.models import Workspace
 from harken.listening.matcher import Item, compile_topics
-from harken.listening.models import Mention, Topic
+from harken.listening.models import AlertEvent, AlertRule, Delivery, Mention, Topic
 from harken.listening.query import parse
 
 #: How many stored mentions the topic form's preview matches against.
@@ -59,10 +61,70 @@ def do_update_topic(topic: Topic, actor: Any, **values: Any) -> Topic:
     return topic
 
 
+class TopicInUse(Exception):
+    """The topic has alert rules watching it; they must go (or change topic) first."""
+
+    def __init__(self, rules: list[AlertRule]) -> None:
+        self.rules = rules
+        names = ", ".join(f"“{rule.name}”" for rule in rules)
+        super().__init__(f"Alert rules watch this topic: {names}.")
+
+
+def dependent_rules(topic: Topic) -> list[AlertRule]:
+    """The alert rules that watch ``topic``, each with what deleting it would take along:
+    ``event_count`` alerts noticed, ``pending_count`` deliveries not sent yet (first tries
+    and retries) and ``held_count`` alerts waiting for a digest."""
+    rule = OuterRef("pk")
+    Status = Delivery.Status
+    return list(
+        topic.alert_rules.annotate(
+            event_count=_count(AlertEvent.objects.filter(rule=rule), "rule"),
+            pending_count=_count(
+                Delivery.objects.filter(destination__rule=rule, status=Status.PENDING),
+                "destination__rule",
+            ),
+            held_count=_count(
+                AlertEvent.objects.filter(rule=rule, held=True, digest__isnull=True), "rule"
+            ),
+        ).order_by("name", "id")
+    )
+
+
+def _count(rows: QuerySet[Any], per: str) -> Coalesce:
+    # Subqueries, not joins: two joined relations would multiply each other's counts.
+    counted = rows.order_by().values(per).annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 @transaction.atomic
-def do_delete_topic(topic: Topic, actor: Any) -> None:
-    audit(topic.workspace, actor, "topic.delete", topic, query=topic.query, kind=topic.kind)
+def do_delete_topic(
+    topic: Topic, actor: Any, *, with_rules: Iterable[int] | None = None
+) -> list[str]:
+    """Delete ``topic``; its mentions stay. Returns the names of the alert rules deleted.
+
+    Alert rules that watch the topic are never deleted silently (with their history and
+    any delivery still pending): without ``with_rules`` the delete raises ``TopicInUse``;
+    with it, it must name exactly the rules that watch the topic now, so a rule added
+    after the person read the confirmation stops the delete too.
+    """
+    rules = list(topic.alert_rules.select_for_update().order_by("name", "id"))
+    if rules and {rule.pk for rule in rules} != set(with_rules or ()):
+        raise TopicInUse(rules)
+    for rule in rules:
+        audit(topic.workspace, actor, "alert_rule.delete", rule, because="topic.delete")
+        rule.delete()
+    names = [rule.name for rule in rules]
+    audit(
+        topic.workspace,
+        actor,
+        "topic.delete",
+        topic,
+        query=topic.query,
+        kind=topic.kind,
+        alert_rules=names,
+    )
     topic.delete()
+    return names
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from harken.listening.alerts import messages
@@ -47,11 +48,27 @@ def do_deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
     now = now or timezone.now()
     report = DeliveryReport(digests=do_release_digests(now))
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt__lte=now)
+    report.failed += _stop_for_disabled_rules(due)
     for pk, at in due.order_by("next_attempt", "id").values_list("pk", "next_attempt")[:BATCH]:
         if at is not None and _claim(pk, at, now):
-            status = deliver(Delivery.objects.get(pk=pk), now)
-            _count(report, status)
+            # A rule deleted since the claim took its deliveries along: nothing to send.
+            delivery = Delivery.objects.select_related("destination__rule").filter(pk=pk).first()
+            if delivery is not None:
+                _count(report, deliver(delivery, now))
     return report
+
+
+#: Why a pending delivery of a rule switched off was not sent (shown on the rule's page).
+RULE_OFF = "Not sent: the rule was switched off. Retry sends it anyway."
+
+
+def _stop_for_disabled_rules(due: QuerySet[Delivery]) -> int:
+    """A rule switched off sends nothing more: its due deliveries end as failed, visibly,
+    with a reason and the Retry button, rather than going out or vanishing."""
+    off = due.filter(destination__rule__enabled=False).values("pk")
+    return Delivery.objects.filter(pk__in=off).update(
+        status=Delivery.Status.FAILED, next_attempt=None, last_error=RULE_OFF
+    )
 
 
 def _claim(pk: int, at: dt.datetime, now: dt.datetime) -> bool:
@@ -124,12 +141,19 @@ def backoff(attempts: int) -> dt.timedelta:
 def do_release_digests(now: dt.datetime) -> int:
     """Group each rule's held events that are due into one digest with its deliveries."""
     due = AlertEvent.objects.filter(held=True, digest__isnull=True, release_at__lte=now)
+    # A rule switched off while its events waited sends no digest: the events stop being
+    # held (the rule's page says they were not sent) and a later switch-on starts afresh.
+    off = due.filter(rule__enabled=False).values("pk")
+    AlertEvent.objects.filter(pk__in=off).update(held=False)
+    due = due.filter(rule__enabled=True)
     rule_ids = list(due.order_by().values_list("rule_id", flat=True).distinct())
     return sum(1 for rule_id in rule_ids if _release(rule_id, now))
 
 
 def _release(rule_id: int, now: dt.datetime) -> AlertDigest | None:
-    rule = AlertRule.objects.get(pk=rule_id)
+    rule = AlertRule.objects.filter(pk=rule_id, enabled=True).first()
+    if rule is None:  # deleted or switched off since the events were listed
+        return None
     with transaction.atomic():
         digest = AlertDigest.objects.create(workspace_id=rule.workspace_id, rule=rule, created=now)
         # The update is the claim: a second worker releasing the same rule finds no

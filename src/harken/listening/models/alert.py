@@ -33,9 +33,12 @@ class AlertRule(WorkspaceOwned):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # RESTRICT, not CASCADE: deleting a topic must not take its rules, their history and
+    # their unsent alerts along unasked (see topics.do_delete_topic); a workspace's own
+    # delete still takes both.
     topic = models.ForeignKey(
         "listening.Topic",
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="alert_rules",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from harken.core.models import WorkspaceOwned
+from harken.core.models import Workspace, WorkspaceOwned
 
 
 class Mention(WorkspaceOwned):
@@ -17,6 +17,12 @@ class Mention(WorkspaceOwned):
         NEUTRAL = "neutral", "Neutral"
         POSITIVE = "positive", "Positive"
 
+    # No index of its own: the unique (workspace, network, external id) key leads with it and
+    # serves every lookup by workspace. A second one cost every insert, and on a table whose
+    # statistics lag behind an ingest PostgreSQL chose it over the key for per-id lookups.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     network = models.CharField(max_length=32)
     external_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, default="post")
@@ -49,8 +55,15 @@ class Mention(WorkspaceOwned):
     priority_reasons = models.CharField(max_length=255, blank=True)
     # Near-duplicates (the same text cross-posted or re-shared) share a fingerprint.
     fingerprint = models.CharField(max_length=32, blank=True)
+    # Indexed only where set (see Meta): most mentions are originals, and their NULL would
+    # cost an index entry on every insert for a lookup that never asks for it.
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        db_index=False,
     )
     # Threading: the reply chain this mention belongs to (set by the ingest pipeline).
     conversation = models.ForeignKey(
@@ -72,6 +85,12 @@ class Mention(WorkspaceOwned):
             models.Index(fields=["workspace", "-posted"], name="mention_stream"),
             # Near-duplicate lookups: the same text in the workspace within a window.
             models.Index(fields=["workspace", "fingerprint", "posted"], name="mention_fingerprint"),
+            # A mention's re-shares, and SET NULL when an original is deleted.
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="mention_duplicates",
+            ),
         ]
 
     def __str__(self) -> str:

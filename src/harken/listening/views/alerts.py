@@ -1,7 +1,8 @@
 """Alert rule pages: list, create, edit, delete, a rule's events and deliveries, a test alert.
 
-Managers and owners only. Every row is reached through ``harken.core.access``: another
-workspace's rule is a 404.
+Every member reads the rules, their alerts and deliveries (the Alerts tab is everyone's);
+managers and owners change them, test them and retry deliveries, checked on the server.
+Every row is reached through ``harken.core.access``: another workspace's rule is a 404.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from harken.listening.models import AlertEvent, AlertRule, Delivery
 RECENT = 30
 
 
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def alert_rule_list(request: HttpRequest) -> HttpResponse:
     rules = (
         scoped(request, AlertRule)
@@ -31,7 +32,12 @@ def alert_rule_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("destinations")
         .annotate(failed=_count_failed(), last_event=_last_event())
     )
-    return render(request, "listening/alert_rules.html", {"rules": rules, "section": "listening"})
+    context = {"rules": rules, "can_edit": _can_edit(request), "section": "listening"}
+    return render(request, "listening/alert_rules.html", context)
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    return bool(request.member.can(Role.MANAGER))  # type: ignore[attr-defined]
 
 
 def _count_failed() -> Coalesce:
@@ -79,13 +85,14 @@ def _edit(request: HttpRequest, rule: AlertRule) -> HttpResponse:
     return render(request, "listening/alert_rule_form.html", context)
 
 
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def alert_rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule = access_object(request, AlertRule, pk)
-    return render(request, "listening/alert_rule_detail.html", _detail_context(rule))
+    context = _detail_context(rule, can_edit=_can_edit(request))
+    return render(request, "listening/alert_rule_detail.html", context)
 
 
-def _detail_context(rule: AlertRule) -> dict:
+def _detail_context(rule: AlertRule, can_edit: bool = True) -> dict:
     events = (
         AlertEvent.objects.filter(rule=rule)
         .select_related("mention__author")
@@ -103,6 +110,7 @@ def _detail_context(rule: AlertRule) -> dict:
         "events": events,
         "deliveries": deliveries,
         "failing": Delivery.objects.filter(destination__rule=rule, status="failed").count(),
+        "can_edit": can_edit,
         "section": "listening",
     }
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.template.defaultfilters import pluralize
+from django.views.decorators.http import require_http_methods, require_POST
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.models import Role
@@ -20,6 +21,8 @@ from harken.listening.models import Topic
 from harken.listening.query import QueryError, parse
 from harken.listening.topics import (
     EDITABLE,
+    TopicInUse,
+    dependent_rules,
     do_create_topic,
     do_delete_topic,
     do_update_topic,
@@ -89,15 +92,42 @@ def _form_page(request: HttpRequest, form: TopicForm, topic: Topic | None) -> Ht
 
 
 @workspace_view(Role.MANAGER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks, naming the alert rules that watch the topic; POST deletes.
+
+    A topic watched by alert rules is deleted only with them, when the POST names them
+    (the second button of the question); otherwise the question comes back, with 409.
+    """
     topic = access_object(request, Topic, pk)
+    if request.method != "POST":
+        return _delete_question(request, topic)
     name = topic.name
-    do_delete_topic(topic, request.user)
+    try:
+        rules = do_delete_topic(topic, request.user, with_rules=_ids(request.POST))
+    except TopicInUse:
+        return _delete_question(request, topic, status=409)
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse("")  # the row goes with hx-swap="delete"
-    messages.success(request, f"Deleted the topic “{name}”.")
+        return HttpResponse("")  # the row is swapped for nothing
+    gone = f" and its alert rule{pluralize(len(rules))} {', '.join(rules)}" if rules else ""
+    messages.success(request, f"Deleted the topic “{name}”{gone}. Its mentions stay.")
     return redirect("topic_list")
+
+
+def _delete_question(request: HttpRequest, topic: Topic, status: int = 200) -> HttpResponse:
+    context = {
+        "topic": topic,
+        "rules": dependent_rules(topic),
+        "kept": topic.mentions.count(),
+        "refused": status != 200,
+        "section": SECTION,
+    }
+    template = "_topic_delete_row" if request.htmx else "topic_delete"  # type: ignore[attr-defined]
+    return render(request, f"listening/{template}.html", context, status=status)
+
+
+def _ids(data: QueryDict) -> list[int]:
+    return [int(value) for value in data.getlist("rule") if value.isdigit()]
 
 
 @workspace_view(Role.MANAGER)

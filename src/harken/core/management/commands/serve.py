@@ -1,11 +1,16 @@
-"""`harken serve`: migrate, then run the web server and a queue consumer in one process tree."""
+"""`harken serve`: migrate, then run the web server and a queue consumer in one process tree.
+
+The queue consumer and the Bluesky listener run as child processes under a
+``Supervisor``: one that exits unexpectedly is restarted with backoff (and given up, with
+a clear message, when it keeps dying as soon as it starts); Ctrl-C or SIGTERM stops the
+web server and every child.
+"""
 
 from __future__ import annotations
 
 import errno
 import signal
 import socket
-import subprocess
 import sys
 from typing import Any
 
@@ -14,7 +19,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from harken.cli import ConfigError
+from harken.core.baseurl import adopt_served_base_url
 from harken.core.setup import setup_is_open, setup_token
+from harken.core.supervise import Supervisor
+
+#: What `harken serve` runs beside the web server: the queue consumer, and the Bluesky
+#: firehose listener (idle until a workspace adds a live-stream source).
+CHILDREN = [("queue consumer", ["worker"]), ("Bluesky listener", ["jetstream", "--wait"])]
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -52,17 +63,18 @@ class Command(BaseCommand):
         if not 0 < port < 65536:
             raise ConfigError(f"--port {port} is not a port number (1-65535).")
         sock = bind(host, port)
+        adopt_served_base_url(host, port)  # before the children start: they inherit it
         call_command("migrate", interactive=False, verbosity=0)
         self.welcome(host, port)
-        children = [] if no_worker else self.start_workers()
+        supervisor = self.supervisor([] if no_worker else CHILDREN)
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
+            supervisor.start()
             self.run_server(sock, threads)
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
-            for child in children:
-                stop_worker(child)
+            supervisor.stop()
             sock.close()
         self.stdout.write("Harken stopped.")
 
@@ -77,14 +89,10 @@ class Command(BaseCommand):
             )
         self.stdout.write("Sample data: `harken demo`. Stop with Ctrl-C.")
 
-    def start_workers(self) -> list[subprocess.Popen[bytes]]:
-        """The queue consumer, and the Bluesky firehose listener (idle until a workspace
-        adds a live-stream source)."""
-        commands = [["worker"], ["jetstream", "--wait"]]
-        return [
-            subprocess.Popen([sys.executable, "-m", "harken", *command])  # noqa: S603
-            for command in commands
-        ]
+    def supervisor(self, children: list[tuple[str, list[str]]]) -> Supervisor:
+        """The children, each as `python -m harken <command>`, and who tells of them."""
+        commands = [(name, [sys.executable, "-m", "harken", *argv]) for name, argv in children]
+        return Supervisor(commands, say=lambda line: self.stderr.write(line))
 
     def run_server(self, sock: socket.socket, threads: int) -> None:
         from waitress import create_server
@@ -97,13 +105,3 @@ class Command(BaseCommand):
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
-
-
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    if worker.poll() is None:
-        worker.send_signal(signal.SIGINT)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
