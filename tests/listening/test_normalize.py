@@ -65,3 +65,22 @@ def test_an_unusable_item_is_rejected_with_a_reason(fields, why):
 
 def test_our_own_posts_are_never_near_duplicates():
     assert prepare(item("1", text=TEXT, is_own=True)).fingerprint == ""
+
+
+def test_a_post_from_the_future_is_dated_when_it_arrived():
+    from datetime import UTC, timedelta
+
+    before = datetime.now(UTC)
+    row = prepare(item("1", created=datetime(2099, 1, 1, tzinfo=UTC)))
+    assert before <= row.posted <= datetime.now(UTC)
+    slightly_ahead = before + timedelta(minutes=2)  # clock skew is not the future
+    assert prepare(item("2", created=slightly_ahead)).posted == slightly_ahead
+
+
+def test_an_enormous_text_is_cut_on_a_word_with_an_ellipsis():
+    from harken.listening.normalize import MAX_TEXT_CHARS
+
+    row = prepare(item("1", text="ring " * 50_000))
+    assert len(row.text) <= MAX_TEXT_CHARS
+    assert row.text.endswith("ring…")
+    assert prepare(item("2", text=TEXT)).text == TEXT

@@ -166,3 +166,11 @@ def test_a_correction_teaches_the_analysis_app_when_it_is_there(bob_client, sour
     )
     stored = correction.Correction.objects.get()
     assert (stored.field, stored.label, stored.text) == ("intent", "question", mention.text)
+
+
+def test_a_long_mention_shows_its_start_and_the_rest_on_request(alice_client, source):
+    long_text = "<b>ring</b> " + "resized beautifully " * 100
+    ingest(source, [item("1", text=long_text)])
+    html = alice_client.get("/listening/").content.decode()
+    assert "Show all" in html and "<b>ring" not in html
+    assert html.count("&lt;b&gt;ring&lt;/b&gt;") == 2  # the start, and the whole in <details>

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from harken.networks.base import NormalizedItem
 
@@ -24,6 +24,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Field sizes of the Mention and Author models: longer values are cut, not rejected.
 _ID_MAX = 255
 _URL_MAX = 2000
+#: The most text a mention keeps. Posts are at most a few thousand characters on every
+#: network; a longer "mention" is a whole article from a feed or a hostile payload, and
+#: storing, matching and showing 200,000 characters per row helps nobody.
+MAX_TEXT_CHARS = 10_000
+#: How far ahead of our clock a post's time may be (clock skew) before it is taken as
+#: wrong: a post from 2099 would otherwise sit at the top of the stream for decades.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(slots=True)
@@ -74,7 +81,19 @@ def aware(moment: datetime) -> datetime:
 
 def clean_text(text: str) -> str:
     # NUL and other control characters break PostgreSQL text columns and terminals.
-    return _CONTROL.sub("", text or "").strip()
+    text = _CONTROL.sub("", text or "").strip()
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    cut = text[: MAX_TEXT_CHARS - 1]
+    space = cut.rfind(" ", MAX_TEXT_CHARS - 200)  # end on a word when one ends nearby
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
+
+
+def received_time(moment: datetime, now: datetime | None = None) -> datetime:
+    """The post's time, or now when it claims to be from the future."""
+    moment = aware(moment)
+    now = now or datetime.now(UTC)
+    return now if moment > now + MAX_CLOCK_SKEW else moment
 
 
 def prepare(item: NormalizedItem) -> Prepared:
@@ -97,7 +116,7 @@ def prepare(item: NormalizedItem) -> Prepared:
         network=item.network,
         external_id=external_id,
         text=text,
-        posted=aware(item.created),
+        posted=received_time(item.created),
         url=safe_url(item.url),
         in_reply_to=(item.in_reply_to or "").strip()[:_ID_MAX],
         author_id=author_id,
