@@ -127,8 +127,9 @@ def test_reshares_of_the_same_text_are_grouped_under_the_first(source):
 
 def test_the_same_text_a_fortnight_later_is_a_new_voice(source):
     text = "Harbor Street Jewelers fixed my ring in one day, amazing service"
-    ingest(source, [item("1", text=text)])
-    ingest(source, [item("2", text=text, minutes=int(timedelta(days=14).total_seconds() // 60))])
+    fortnight = int(timedelta(days=14).total_seconds() // 60)
+    ingest(source, [item("1", text=text, minutes=-fortnight)])
+    ingest(source, [item("2", text=text)])
     assert Mention.objects.filter(duplicate_of__isnull=False).count() == 0
 
 
