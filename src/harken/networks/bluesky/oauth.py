@@ -23,27 +23,25 @@ which needs no document; any other plain-http install cannot use OAuth (app pass
 still work).
 
 Tokens: access tokens live minutes, refresh tokens rotate on every use and a reused one
-revokes the whole session. So refreshes are serialised across workers: the account row
-is locked (``select_for_update``, and a per-process lock for SQLite, where that is a
-no-op), re-read, refreshed only if still stale, and saved before the lock is released.
+revokes the whole session. So refreshes go through ``harken.networks.renewal``: one
+worker claims the renewal on the account row, the others wait for and use its result,
+and no database lock is held while the authorization server answers.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 from atproto_client import exceptions as atproto_errors
 from atproto_client.request import RequestBase, Response, _handle_response, _parse_response
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from harken.core.crypto import decrypt_json, encrypt_json
@@ -54,6 +52,7 @@ from harken.networks.bluesky.dpop import DPoPKey, s256
 from harken.networks.bluesky.identity import check_endpoint, parse_login, resolve_identity
 from harken.networks.connecting import save_connected
 from harken.networks.models import Account
+from harken.networks.renewal import Tokens, renew_once
 
 log = logging.getLogger(__name__)
 
@@ -369,13 +368,7 @@ def _tokens(body: Mapping[str, Any], did: str) -> dict[str, Any]:
 
 # --- refreshing ------------------------------------------------------------------------
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _account_lock(key: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(key, threading.Lock())
+BLUESKY_TOKENS = Tokens(network="Bluesky", access_key="access_token", margin=REFRESH_AHEAD)
 
 
 def needs_refresh(config: Mapping[str, Any], refused: str | None = None) -> bool:
@@ -385,39 +378,14 @@ def needs_refresh(config: Mapping[str, Any], refused: str | None = None) -> bool
     return float(config.get("expires_at") or 0) - time.time() < REFRESH_AHEAD
 
 
-def refresh_serialised(
-    config: Mapping[str, Any], workspace_id: Any, refused: str | None = None
-) -> tuple[dict[str, Any], bool]:
-    """Fresh tokens for the account of ``config``, and whether they are saved already.
-
-    One refresh at a time per account: other threads wait on a lock, other processes on
-    the account row (``select_for_update``). Whoever gets it second re-reads the row,
-    finds the tokens fresh, and uses them: a rotated refresh token is never sent twice.
-    """
-    did = str(config.get("did", ""))
-    with _account_lock(f"{workspace_id}:{did}"), transaction.atomic():
-        row = None
-        if workspace_id is not None:
-            row = (
-                Account.objects.select_for_update()
-                .filter(workspace_id=workspace_id, network="bluesky", external_id=did)
-                .first()
-            )
-        stored = cast(dict[str, Any], row.config or {}) if row is not None else config
-        current = dict(stored)
-        if current.get("auth") != "oauth":
-            raise ConnectorError(
-                "This Bluesky account was disconnected or reconnected differently; connect "
-                "it again.",
-                permanent=True,
-            )
-        if not needs_refresh(current, refused):
-            return current, row is not None
-        fresh = refresh(current)
-        if row is not None:
-            row.config = fresh  # type: ignore[assignment]  # EncryptedJSONField holds a dict
-            row.save(update_fields=["config"])
-        return fresh, row is not None
+def account_id_for(config: Mapping[str, Any], workspace_id: Any) -> int | None:
+    """The saved account these tokens belong to (how ``save_connected`` finds it too)."""
+    if workspace_id is None or not config.get("did"):
+        return None
+    accounts = Account.objects.filter(
+        workspace_id=workspace_id, network="bluesky", external_id=config["did"]
+    )
+    return accounts.values_list("pk", flat=True).first()
 
 
 def refresh(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -487,11 +455,28 @@ class OAuthSession:
     def ensure_fresh(self, refused: str | None = None) -> None:
         if not needs_refresh(self.config, refused):
             return
-        fresh, saved = refresh_serialised(self.config, self.connector.workspace_id, refused)
+        account_id = account_id_for(self.config, self.connector.workspace_id)
+        if account_id is None:
+            # No saved account holds these tokens (a connect in progress): refresh in
+            # memory and let the caller save them.
+            self.config.update(refresh(self.config))
+            self.connector.config_changed = True
+            return
+        fresh = renew_once(
+            BLUESKY_TOKENS,
+            account_id,
+            str(self.config.get("access_token", "")),
+            refused is not None,
+            refresh,
+        )
+        if fresh.get("auth") != "oauth":
+            raise ConnectorError(
+                "This Bluesky account was disconnected or reconnected differently; connect "
+                "it again.",
+                permanent=True,
+            )
         self.config.clear()
         self.config.update(fresh)
-        if not saved:
-            self.connector.config_changed = True  # no account row: the caller saves it
 
 
 def _token_refused(response: httpx.Response) -> bool:
