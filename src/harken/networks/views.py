@@ -4,6 +4,7 @@ few lines around ``access_*``/``check_*``/``do_*`` functions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -194,6 +195,18 @@ def account_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("networks:accounts")
 
 
+def _connected(request: HttpRequest, connect: Callable[[], Account]) -> HttpResponse:
+    """Finish a consent-page flow: the account connected, or the network's refusal in
+    its own words; back to the Accounts page either way."""
+    try:
+        account = connect()
+    except ConnectorError as exc:
+        messages.error(request, exc.message)
+        return redirect("networks:accounts")
+    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
+    return redirect("networks:accounts")
+
+
 # --- X and Reddit through their consent pages (OAuth 2.0 authorization code) -------------
 
 X_SESSION_KEY = "x_oauth"
@@ -239,20 +252,18 @@ def x_connect(request: HttpRequest) -> HttpResponse:
 @workspace_view(Role.VIEWER)
 def x_callback(request: HttpRequest) -> HttpResponse:
     check_may_connect(request)
-    try:
+
+    def connect() -> Account:
         started, code = _finish_oauth(request, X_SESSION_KEY, "X")
-        account = x_oauth.do_connect_x_oauth(
+        return x_oauth.do_connect_x_oauth(
             request.workspace,  # type: ignore[attr-defined]
             request.user,
             code,
             started["verifier"],
             started["redirect_uri"],
         )
-    except ConnectorError as exc:
-        messages.error(request, exc.message)
-        return redirect("networks:accounts")
-    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
-    return redirect("networks:accounts")
+
+    return _connected(request, connect)
 
 
 @workspace_view(Role.VIEWER)
@@ -273,19 +284,17 @@ def reddit_connect(request: HttpRequest) -> HttpResponse:
 @workspace_view(Role.VIEWER)
 def reddit_callback(request: HttpRequest) -> HttpResponse:
     check_may_connect(request)
-    try:
+
+    def connect() -> Account:
         started, code = _finish_oauth(request, REDDIT_SESSION_KEY, "Reddit")
-        account = reddit_oauth.do_connect_reddit_oauth(
+        return reddit_oauth.do_connect_reddit_oauth(
             request.workspace,  # type: ignore[attr-defined]
             request.user,
             code,
             started["redirect_uri"],
         )
-    except ConnectorError as exc:
-        messages.error(request, exc.message)
-        return redirect("networks:accounts")
-    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
-    return redirect("networks:accounts")
+
+    return _connected(request, connect)
 
 
 # --- Bluesky: "Sign in with Bluesky" (atproto OAuth; see networks/bluesky/oauth.py) ------
@@ -316,24 +325,22 @@ def bluesky_oauth_start(request: HttpRequest) -> HttpResponse:
 @workspace_view(Role.VIEWER)
 def bluesky_oauth_callback(request: HttpRequest) -> HttpResponse:
     check_may_connect(request)
-    try:
+
+    def connect() -> Account:
         pending = bluesky_oauth.unseal(request.session.pop(BLUESKY_SESSION_KEY, None))
         if pending.get("workspace") != request.workspace.pk:  # type: ignore[attr-defined]
             raise ConnectorError(
                 "This sign-in was started in another workspace; connect again here.",
                 permanent=True,
             )
-        account = bluesky_oauth.do_finish_sign_in(
+        return bluesky_oauth.do_finish_sign_in(
             request.workspace,  # type: ignore[attr-defined]
             request.user,
             pending,
             request.GET,
         )
-    except ConnectorError as exc:
-        messages.error(request, exc.message)
-        return redirect("networks:accounts")
-    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
-    return redirect("networks:accounts")
+
+    return _connected(request, connect)
 
 
 def bluesky_client_metadata(request: HttpRequest) -> HttpResponse:
