@@ -90,22 +90,27 @@ def wait_for(url: str, seconds: float = 45) -> bytes:
             time.sleep(0.3)
 
 
-@pytest.mark.slow
-def test_serve_migrates_keeps_a_secret_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
-    port = free_port()
+def start_serve(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    """`harken serve` on the embedded default, as a person starts it: no test settings."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
     }
-    env["HARKEN_DATA_DIR"] = str(tmp_path)
-    server = subprocess.Popen(
+    env["HARKEN_DATA_DIR"] = str(data_dir)
+    return subprocess.Popen(
         [sys.executable, "-m", "harken", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
     )
+
+
+@pytest.mark.slow
+def test_serve_migrates_keeps_a_secret_serves_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
+    port = free_port()
+    server = start_serve(tmp_path, port)
     try:
         page = wait_for(f"http://127.0.0.1:{port}/login/")
         assert b"Log in" in page
@@ -250,19 +255,7 @@ def worker_of(pid: int) -> int | None:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 def test_serve_restarts_a_queue_consumer_that_was_killed(tmp_path: Path):
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"}
-    }
-    env["HARKEN_DATA_DIR"] = str(tmp_path)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harken", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
+    server = start_serve(tmp_path, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/login/")
         first = worker_of(server.pid)
