@@ -1,19 +1,23 @@
 """Mentions a second through the ingest pipeline, end to end, into SQLite and PostgreSQL.
 
     .venv/bin/python bench/ingest.py [--items 50000] [--batch 1000] [--enriched 10000]
-        [--database sqlite|postgres|both]
+        [--database sqlite|postgres|both] [--mode sequential|overlapped|both]
 
 Input: the real recorded tweets of ../shared/data/customer-support-twitter/ (customers and
 brands' answers, with reply links), parsed by the importer into ``NormalizedItem``s and
 repeated with fresh ids (each copy a week later, its reply links kept inside the copy) up
-to ``--items``. The figure is the wall time of ``pipeline.ingest`` over every batch, in this
-one process (one core): normalize → dedupe against the database → match topics → store
+to ``--items``. The figure is the wall time of the pipeline over every batch, in this
+one process: normalize → dedupe against the database → match topics → store
 authors and mentions → group near-duplicates → thread into conversations → alert rules,
-each batch one transaction with its cursor. "enriched" adds the analysis app (language,
-sentiment, intent, priority) on the first ``--enriched`` items. Each run starts from an
-empty database: SQLite in a temporary folder, PostgreSQL in ``bench_ingest`` on
-``postgres://postgres@127.0.0.1:5432`` (dropped and created again with dropdb/createdb;
-override with BENCH_POSTGRES_URL).
+each batch one transaction with its cursor. "sequential" runs ``pipeline.ingest`` batch
+after batch, as the importer does; "overlapped" runs ``pipeline.ingest_batches``, which
+prepares (normalizes, dedupes within the batch, matches topics) batch N+1 in a second
+thread while batch N is stored: the same stores, in the same order, one transaction each,
+with the database's waits and the preparation's CPU overlapping. "enriched" adds the
+analysis app (language, sentiment, intent, priority) on the first ``--enriched`` items.
+Each run starts from an empty database (one per mode): SQLite in a temporary folder,
+PostgreSQL in ``bench_ingest`` on ``postgres://postgres@127.0.0.1:5432`` (dropped and
+created again with dropdb/createdb; override with BENCH_POSTGRES_URL).
 
 The figure is wall time. Beside it: the CPU seconds of this process and, when PostgreSQL
 runs on this machine, of its server process: they share the machine's cores, so the wall
@@ -45,16 +49,19 @@ def main() -> None:
         _run_child(args)
         return
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    modes = ["sequential", "overlapped"] if args.mode == "both" else [args.mode]
     print(f"bench/ingest.py: {args.items:,} items in batches of {args.batch:,}, one process")
     print(f"  machine: {_machine()}")
     for database in databases:
-        url = _database_url(database)
-        if url is None:
-            continue
-        # A fresh interpreter per database: Django's settings are read once per process.
-        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
-        env.setdefault("HARKEN_DATA_DIR", tempfile.mkdtemp(prefix="bench-ingest-"))
-        subprocess.run([sys.executable, __file__, "--child", *sys.argv[1:]], env=env, check=True)
+        for mode in modes:
+            url = _database_url(database)
+            if url is None:
+                break
+            # A fresh interpreter per run: Django's settings are read once per process.
+            env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+            env.setdefault("HARKEN_DATA_DIR", tempfile.mkdtemp(prefix="bench-ingest-"))
+            child = [sys.executable, __file__, "--child", *sys.argv[1:], "--mode", mode]
+            subprocess.run(child, env=env, check=True)
 
 
 def _arguments() -> argparse.Namespace:
@@ -63,6 +70,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--enriched", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--mode", choices=["sequential", "overlapped", "both"], default="both")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -119,17 +127,18 @@ def _run_child(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     items = _recorded_items(args.items)
     label = _database_label(connection)
-    if connection.vendor == "postgresql":
+    overlapped = args.mode == "overlapped"
+    if connection.vendor == "postgresql" and not overlapped:
         host = connection.settings_dict.get("HOST") or "localhost"
         if host in ("127.0.0.1", "localhost", "::1") or host.startswith("/"):
             print(f"  {label}: the server runs on this machine, sharing its {os.cpu_count()} cores")
         else:
             print(f"  {label}: the server runs on {host}")
-    timing = _timed(items, args.batch, enrichment=False, label="plain")
-    _print(label, "normalize → store → thread", len(items), *timing)
+    timing = _timed(items, args.batch, enrichment=False, label="plain", overlapped=overlapped)
+    _print(label, f"{args.mode}: normalize → store → thread", len(items), *timing)
     enriched = [replace(i, external_id=f"e{i.external_id}") for i in items[: args.enriched]]
-    timing = _timed(enriched, args.batch, enrichment=True, label="enriched")
-    _print(label, "… with enrichment", len(enriched), *timing)
+    timing = _timed(enriched, args.batch, enrichment=True, label="enriched", overlapped=overlapped)
+    _print(label, f"{args.mode}: … with enrichment", len(enriched), *timing)
 
 
 def _print(
@@ -141,7 +150,7 @@ def _print(
     if server is not None:
         spent += f", database server {server:.1f} s"
     print(
-        f"  {label:<18} {what:<28} {count:>7,} items {count / wall:>9,.0f} mentions/s wall"
+        f"  {label:<18} {what:<40} {count:>7,} items {count / wall:>9,.0f} mentions/s wall"
         f"  ({wall:.1f} s; {spent})"
     )
 
@@ -201,13 +210,13 @@ def _copy(item, copy: int, shift: timedelta):
 
 
 def _timed(
-    items: list, batch: int, *, enrichment: bool, label: str
+    items: list, batch: int, *, enrichment: bool, label: str, overlapped: bool
 ) -> tuple[float, float, float | None]:
     """Seconds of wall time, of this process's CPU time and of the database server's CPU
     time (None where it cannot be read) to ingest ``items``."""
     from harken.core.models import Workspace
     from harken.listening.models import Mention, Source, Topic
-    from harken.listening.pipeline import ingest
+    from harken.listening.pipeline import ingest, ingest_batches
 
     workspace = Workspace.objects.create(
         name=f"Bench {label}", slug=f"bench-{label}-{time.time_ns()}"
@@ -222,8 +231,13 @@ def _timed(
 
     server = _server_cpu(connection)
     started, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(items), batch):
-        ingest(source, items[start : start + batch], cursor=str(start), enrichment=enrichment)
+    batches = ((items[start : start + batch], str(start)) for start in range(0, len(items), batch))
+    if overlapped:
+        for _ in ingest_batches(source, batches, enrichment=enrichment, overlap=True):
+            pass
+    else:
+        for part, cursor in batches:
+            ingest(source, part, cursor=cursor, enrichment=enrichment)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = _server_cpu(connection)
     server = None if server is None or after is None else after - server

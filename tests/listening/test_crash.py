@@ -40,6 +40,28 @@ report = import_file(
 print(report.imported, report.already, report.skipped, len(report.rejected))
 """
 
+# The overlapped pipeline (batch N+1 prepared in a thread while N is stored): each batch's
+# cursor is the count of rows stored with it, and a restart resumes from the cursor.
+OVERLAPPED = """
+import sys, django; django.setup()
+from harken.core.models import Workspace
+from harken.listening.importer import CsvReader, Options, RowError, default_mapping, to_item
+from harken.listening.models import Source
+from harken.listening.pipeline import ingest_batches
+workspace = Workspace.objects.get(slug="crash")
+source, _ = Source.objects.get_or_create(
+    workspace=workspace, name="Overlapped", kind="import", network="x"
+)
+with open(sys.argv[1], "rb") as handle:
+    reader = CsvReader(handle)
+    options = Options(mapping=default_mapping(reader.columns))
+    items = [to_item(r, options) for _, r in reader.records() if not isinstance(r, RowError)]
+size, start = int(sys.argv[2]), int(source.cursor or 0)
+batches = ((items[n : n + size], str(n + size)) for n in range(start, len(items), size))
+stored = sum(r.stored for r in ingest_batches(source, batches, enrichment=False, overlap=True))
+print(start, stored)
+"""
+
 
 @pytest.fixture
 def recorded(tmp_path) -> Path:
@@ -103,6 +125,24 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path, record
     imported, already, skipped, rejected = map(int, restarted.stdout.split())
     assert skipped == 3 * CHUNK  # resumed after the last stored batch
     assert imported == ROWS - 3 * CHUNK
+
+    stored, unthreaded = _stored(tmp_path)
+    assert sorted(stored) == sorted(_ids(recorded))
+    assert len(stored) == len(set(stored)) == ROWS
+    assert unthreaded == 0
+
+
+def test_an_overlapped_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path, recorded):
+    assert _run(SETUP, tmp_path).returncode == 0
+    crashed = _run(OVERLAPPED, tmp_path, str(recorded), str(CHUNK), HARKEN_CRASH_AT="stored:4")
+    assert crashed.returncode == 137, crashed.stderr
+    partial, _ = _stored(tmp_path)
+    assert len(partial) == 3 * CHUNK  # the fourth batch died uncommitted, prepared or not
+
+    restarted = _run(OVERLAPPED, tmp_path, str(recorded), str(CHUNK))
+    assert restarted.returncode == 0, restarted.stderr
+    start, stored_now = map(int, restarted.stdout.split())
+    assert (start, stored_now) == (3 * CHUNK, ROWS - 3 * CHUNK)  # resumed at the cursor
 
     stored, unthreaded = _stored(tmp_path)
     assert sorted(stored) == sorted(_ids(recorded))

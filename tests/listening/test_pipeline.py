@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from harken.inbox.models import Conversation
-from harken.listening.models import Author, Mention, Source
-from harken.listening.pipeline import ingest
+from harken.listening.models import Author, Mention, Source, Topic
+from harken.listening.pipeline import ingest, ingest_batches
 from tests.listening.helpers import item
 
 pytestmark = pytest.mark.django_db
@@ -180,8 +181,10 @@ def test_the_networks_thread_id_joins_replies_whose_parents_are_missing(source):
     assert conversation.mentions.count() == 3
 
 
-def test_lang_filters_use_the_detected_language_when_the_network_gives_none(workspace):
-    """`lang:` topics see the analysis app's language for items that carry no tag."""
+@pytest.mark.parametrize("overlapped", [False, True])
+def test_lang_filters_use_the_detected_language_when_the_network_gives_none(workspace, overlapped):
+    """`lang:` topics see the analysis app's language for items that carry no tag, also
+    when the batch was matched while it was prepared, before the analysis ran."""
     from datetime import UTC, datetime
 
     from harken.listening.models import Mention, Topic
@@ -201,14 +204,14 @@ def test_lang_filters_use_the_detected_language_when_the_network_gives_none(work
             author_handle="a",
         )
 
-    ingest(
-        None,
-        [
-            item(1, "Je cherche une bague de fiançailles pour ma compagne, des conseils ?"),
-            item(2, "bague is a word I use in English sentences about rings all the time"),
-        ],
-        workspace=workspace,
-    )
+    items = [
+        item(1, "Je cherche une bague de fiançailles pour ma compagne, des conseils ?"),
+        item(2, "bague is a word I use in English sentences about rings all the time"),
+    ]
+    if overlapped:
+        list(ingest_batches(None, [(items, None)], workspace=workspace, overlap=True))
+    else:
+        ingest(None, items, workspace=workspace)
     matched = set(Mention.objects.filter(topics=topic).values_list("external_id", flat=True))
     assert matched == {"lang-1"}
 
@@ -232,3 +235,55 @@ def test_on_postgresql_a_batch_into_tables_without_statistics_analyzes_them(work
 
 
 _RELTUPLES = "SELECT reltuples FROM pg_class WHERE relname = ANY(%s)"
+
+
+# Overlapped ingest: batch N+1 is prepared in a worker thread while batch N is stored.
+
+
+def _batches(*batches: list) -> list[tuple[list, str]]:
+    return [(items, f"c-{n}") for n, items in enumerate(batches, start=1)]
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_overlapped_batches_are_stored_in_order_each_with_its_cursor(source, overlap):
+    seen = []
+    batches = _batches([item("1"), item("2")], [item("3")], [item("4"), item("5")])
+    for result in ingest_batches(source, batches, overlap=overlap):
+        source.refresh_from_db()
+        seen.append((result.stored, source.cursor))
+    assert seen == [(2, "c-1"), (1, "c-2"), (2, "c-3")]
+    assert Mention.objects.filter(source=source).count() == 5
+
+
+def test_a_batch_prepared_early_is_still_deduplicated_against_the_one_before(source):
+    # Batch 2 is prepared while batch 1 is stored: "2" is not in the database yet then.
+    batches = _batches([item("1"), item("2")], [item("2"), item("3"), item("3")])
+    first, second = ingest_batches(source, batches, overlap=True)
+    assert (first.stored, first.known) == (2, 0)
+    assert (second.stored, second.known) == (1, 2)  # "2" stored before, "3" twice in it
+    assert sorted(Mention.objects.values_list("external_id", flat=True)) == ["1", "2", "3"]
+
+
+def test_overlapped_batches_match_topics_and_keep_rejections(source):
+    Topic.objects.create(workspace=source.workspace, name="Harbor", query="harbor")
+    batches = _batches([item("1"), item("2", author_id="", author_handle="")], [item("3")])
+    first, second = ingest_batches(source, batches, overlap=True)
+    assert first.rejected == [("2", "no author")]
+    assert Mention.objects.filter(topics__name="Harbor").count() == 2
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+def test_a_failure_while_preparing_is_raised_as_ingest_raises_it_and_stores_nothing(
+    source, overlap
+):
+    broken = dataclasses.replace(item("3"), external_id=3)  # a connector bug: an int id
+    with pytest.raises(AttributeError) as sequential:
+        ingest(source, [broken])
+    batches = _batches([item("1")], [item("2"), broken], [item("4")])
+    results = ingest_batches(source, batches, overlap=overlap)
+    with pytest.raises(type(sequential.value)):
+        for _ in results:
+            pass
+    source.refresh_from_db()
+    assert source.cursor == "c-1"  # the failed batch's cursor never moved
+    assert list(Mention.objects.values_list("external_id", flat=True)) == ["1"]

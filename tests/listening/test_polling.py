@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from harken.lib import http
 from harken.listening.models import Mention, Source
-from harken.listening.polling import claim, due_sources, poll_source
+from harken.listening.models.source import hour_key
+from harken.listening.polling import claim, due_sources, poll_source, record_failure
 from harken.listening.tasks import do_enqueue_due_sources
+from harken.networks.base import ConnectorError
 from harken.networks.models import Account
 from tests.lib.localserver import LocalServer, Reply
 
@@ -152,3 +157,70 @@ def test_the_minute_task_polls_due_sources(workspace, server):
     enqueue_due_sources.call_local()
     source.refresh_from_db()
     assert source.last_success is not None
+
+
+def json_feed(*items: dict) -> str:
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Local", "items": list(items)}
+    )
+
+
+def entry(ident: str, n: int, **fields) -> dict:
+    return {
+        "id": ident,
+        "url": f"https://news.example/{n}",
+        "content_text": f"Harbor Street story {n}",
+        "date_published": f"2026-11-20T09:0{n}:00Z",
+        **fields,
+    }
+
+
+JSON = {"Content-Type": "application/feed+json"}
+
+
+def test_items_the_pipeline_skips_show_in_the_sources_health(workspace, server, alice_client):
+    # Two entries whose id is only blanks: the feed reader keeps them, the pipeline cannot.
+    blank = [entry(" ", 2), entry("\t", 3)]
+    server.route("/feed", Reply(200, json_feed(entry("a", 1), *blank), JSON))
+    source = feed(workspace, server)
+    assert poll_source(source.pk).stored == 1
+    source.refresh_from_db()
+    assert source.last_skipped == {"no id": 2}
+    assert source.skipped_last_day == 2
+    page = alice_client.get(reverse("source_list")).content.decode()
+    assert "2 items skipped in the last poll: no id (2)" in page
+    assert "2 skipped in the last 24 h" in page
+
+
+def test_a_clean_poll_clears_the_last_skips_and_the_day_keeps_counting(workspace, server):
+    server.route("/feed", Reply(200, json_feed(entry("a", 1), entry(" ", 2)), JSON))
+    source = feed(workspace, server)
+    poll_source(source.pk)
+    server.route("/feed", Reply(200, json_feed(entry("a", 1), entry("b", 3)), JSON))
+    outcome = poll_source(source.pk, force=True)
+    assert outcome.stored == 1
+    source.refresh_from_db()
+    assert source.last_skipped == {}
+    assert source.skipped_last_day == 1
+
+
+def test_skips_older_than_a_day_drop_out_of_the_count(workspace, server):
+    server.route("/feed", Reply(200, json_feed(entry(" ", 1)), JSON))
+    source = feed(workspace, server)
+    source.skipped_by_hour = {hour_key(timezone.now() - timedelta(hours=30)): 7}
+    source.save()
+    poll_source(source.pk)
+    source.refresh_from_db()
+    assert list(source.skipped_by_hour.values()) == [1]  # the old hour is gone
+    assert source.skipped_last_day == 1
+
+
+def test_a_failed_poll_keeps_the_skips_of_the_pages_it_stored_before_failing(workspace, server):
+    source = feed(workspace, server)
+    now = timezone.now()
+    assert record_failure(source, ConnectorError("HTTP 503"), now, Counter({"no id": 3}))
+    source.refresh_from_db()
+    assert (source.last_skipped, source.skipped_last_day) == ({"no id": 3}, 3)
+    record_failure(source, ConnectorError("HTTP 503"), now)  # failed before any page
+    source.refresh_from_db()
+    assert source.last_skipped == {"no id": 3}  # what the last stored page said, kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from harken.listening.models import Source
+from harken.listening.models.source import hour_key
 from harken.listening.pipeline import ingest
 from harken.networks.base import Connector, ConnectorError
 
@@ -79,12 +81,13 @@ def poll_claimed(source: Source, now: datetime) -> PollOutcome:
     The source may be deleted while it is read (a person deleted it): the read then stops
     before storing, or its batch fails on the missing row, and nothing is recorded: the
     outcome is "gone", never a crash and never a recreated row."""
+    skipped: Counter[str] = Counter()  # why the pipeline would not store some items
     try:
-        stored = _read(source)
+        stored = _read(source, skipped)
     except SourceGone:
         return PollOutcome("gone")
     except ConnectorError as exc:
-        if not record_failure(source, exc, now):
+        if not record_failure(source, exc, now, skipped):
             return PollOutcome("gone")
         return PollOutcome("failed", error=exc.message)
     except Exception as exc:
@@ -93,9 +96,9 @@ def poll_claimed(source: Source, now: datetime) -> PollOutcome:
         # A bug in one connector must not stop the other sources: record it and go on.
         log.exception("Polling source %s failed", source.pk)
         error = ConnectorError(f"Harken could not read this source ({type(exc).__name__}).")
-        record_failure(source, error, now)
+        record_failure(source, error, now, skipped)
         return PollOutcome("failed", error=error.message)
-    if not record_success(source, now):
+    if not record_success(source, now, skipped):
         return PollOutcome("gone", stored=stored)
     return PollOutcome("stored", stored=stored)
 
@@ -120,7 +123,9 @@ def connector_for_source(source: Source) -> Connector:
     )
 
 
-def _read(source: Source) -> int:
+def _read(source: Source, skipped: Counter[str]) -> int:
+    """Store the source's new pages; counts the items the pipeline rejected in ``skipped``
+    (the cursor moves past them: the source's health is their only trace)."""
     connector = connector_for_source(source)
     stored = 0
     try:
@@ -131,6 +136,7 @@ def _read(source: Source) -> int:
             # None means "nothing newer yet": the cursor stays where it is.
             result = ingest(source, page.items, cursor=page.cursor)
             stored += result.stored
+            skipped.update(reason for _, reason in result.rejected)
             if _query_changed(source) or not page.has_more or page.cursor is None:
                 break
     finally:
@@ -163,11 +169,38 @@ def _save_health(source: Source, fields: list[str]) -> bool:
     return Source.objects.filter(pk=source.pk).update(**values) == 1
 
 
-def record_success(source: Source, now: datetime) -> bool:
+#: Reasons kept per poll at most: a connector rejecting items in many different words
+#: (each naming its item) must not grow the source's row without end.
+MAX_SKIP_REASONS = 10
+#: Hours of skipped-item counts kept: the source's page shows the last day.
+SKIP_HOURS = 24
+
+
+def note_skipped(source: Source, skipped: Counter[str], now: datetime) -> list[str]:
+    """Record the last poll's skipped items, by reason, and add them to the hour's count;
+    returns the fields it set. Hours older than a day are dropped as it goes."""
+    reasons = Counter({reason[:200]: n for reason, n in skipped.most_common(MAX_SKIP_REASONS)})
+    others = sum(skipped.values()) - sum(reasons.values())
+    if others:
+        reasons["other reasons"] += others
+    source.last_skipped = dict(reasons)
+    source.last_skipped_at = now
+    oldest = hour_key(now - timedelta(hours=SKIP_HOURS - 1))
+    hours = {h: n for h, n in (source.skipped_by_hour or {}).items() if h >= oldest}
+    if skipped:
+        hour = hour_key(now)
+        hours[hour] = hours.get(hour, 0) + sum(skipped.values())
+    source.skipped_by_hour = hours
+    return ["last_skipped", "last_skipped_at", "skipped_by_hour"]
+
+
+def record_success(source: Source, now: datetime, skipped: Counter[str] | None = None) -> bool:
     source.last_success = now
     source.failures = 0
     source.next_poll = now + _jittered(timedelta(seconds=source.poll_interval), 0.1)
-    if not _save_health(source, ["last_success", "failures", "next_poll"]):
+    fields = ["last_success", "failures", "next_poll"]
+    fields += note_skipped(source, skipped or Counter(), now)
+    if not _save_health(source, fields):
         return False
     if source.account is not None and source.account.status != "active":
         from harken.networks.registry import do_mark_synced
@@ -176,14 +209,20 @@ def record_success(source: Source, now: datetime) -> bool:
     return True
 
 
-def record_failure(source: Source, error: ConnectorError, now: datetime) -> bool:
-    """Keep the network's words; back off (honouring Retry-After); flag a dead account.
+def record_failure(
+    source: Source, error: ConnectorError, now: datetime, skipped: Counter[str] | None = None
+) -> bool:
+    """Keep the network's words; back off (honouring Retry-After); flag a dead account;
+    count the items skipped on the pages stored before the failure, if any.
     False, with nothing recorded, when the source was deleted meanwhile."""
     source.failures += 1
     source.last_error = error.message[:2000]
     source.last_error_at = now
     source.next_poll = now + backoff(source, error)
-    if not _save_health(source, ["failures", "last_error", "last_error_at", "next_poll"]):
+    fields = ["failures", "last_error", "last_error_at", "next_poll"]
+    if skipped:
+        fields += note_skipped(source, skipped, now)
+    if not _save_health(source, fields):
         return False
     if error.permanent and source.account is not None:
         from harken.networks.registry import do_mark_error
