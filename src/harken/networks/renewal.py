@@ -43,7 +43,7 @@ Renew = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class Tokens:
+class TokenLayout:
     """Where one network keeps its tokens in an account's config."""
 
     network: str  # as people read it, for messages: "X", "Bluesky"
@@ -70,7 +70,7 @@ class _Step:
 
 
 def renew_once(
-    tokens: Tokens, account_id: int, held: str, refused: bool, renew: Renew
+    tokens: TokenLayout, account_id: int, held: str, refused: bool, renew: Renew
 ) -> dict[str, Any]:
     """The account's config with a usable token, renewed if need be, with one request to
     the network at most across all workers. ``held`` is the access token the caller has;
@@ -97,7 +97,7 @@ def renew_once(
     return _without_claim(_keep(tokens, account_id, spent, fields))
 
 
-def _look(tokens: Tokens, account_id: int, held: str, refused: bool) -> _Step:
+def _look(tokens: TokenLayout, account_id: int, held: str, refused: bool) -> _Step:
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(pk=account_id).first()
         config = _config(account)
@@ -115,7 +115,9 @@ def _look(tokens: Tokens, account_id: int, held: str, refused: bool) -> _Step:
         return _Step("renew", config, mine)
 
 
-def _keep(tokens: Tokens, account_id: int, spent: str, fields: dict[str, Any]) -> dict[str, Any]:
+def _keep(
+    tokens: TokenLayout, account_id: int, spent: str, fields: dict[str, Any]
+) -> dict[str, Any]:
     """Save the new tokens the moment the network gave them; the old refresh token is dead."""
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(pk=account_id).first()
@@ -155,7 +157,7 @@ def _save(account: Account, config: dict[str, Any]) -> None:
     account.save(update_fields=["config"])  # nothing else: status and errors are not ours
 
 
-def _disconnected(tokens: Tokens) -> ConnectorError:
+def _disconnected(tokens: TokenLayout) -> ConnectorError:
     return ConnectorError(
         f"The {tokens.network} account was disconnected; connect it again under "
         "Settings › Accounts.",

@@ -52,7 +52,7 @@ from harken.networks.bluesky.dpop import DPoPKey, s256
 from harken.networks.bluesky.identity import check_endpoint, parse_login, resolve_identity
 from harken.networks.connecting import save_connected
 from harken.networks.models import Account
-from harken.networks.renewal import Tokens, renew_once
+from harken.networks.renewal import TokenLayout, renew_once
 
 log = logging.getLogger(__name__)
 
@@ -368,7 +368,7 @@ def _tokens(body: Mapping[str, Any], did: str) -> dict[str, Any]:
 
 # --- refreshing ------------------------------------------------------------------------
 
-BLUESKY_TOKENS = Tokens(network="Bluesky", access_key="access_token", margin=REFRESH_AHEAD)
+BLUESKY_TOKENS = TokenLayout(network="Bluesky", access_key="access_token", margin=REFRESH_AHEAD)
 
 
 def needs_refresh(config: Mapping[str, Any], refused: str | None = None) -> bool:

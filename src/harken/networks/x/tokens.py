@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harken.networks.renewal import CLAIM_KEY, Tokens, renew_once
+from harken.networks.renewal import CLAIM_KEY, TokenLayout, renew_once
 
 __all__ = ["CLAIM_KEY", "TOKEN_KEYS", "fresh_tokens", "is_stale"]
 
-X_TOKENS = Tokens(network="X", access_key="bearer_token")
+X_TOKENS = TokenLayout(network="X", access_key="bearer_token")
 #: The config keys a renewal rewrites.
 TOKEN_KEYS = ("bearer_token", "refresh_token", "expires_at", "scope")
 
