@@ -32,3 +32,17 @@ def test_a_root_opens_one_conversation_per_workspace_and_network(workspace, othe
     Conversation.objects.create(workspace=other_workspace, network="x", root_external_id="1")
     with pytest.raises(IntegrityError):
         Conversation.objects.create(workspace=workspace, network="x", root_external_id="1")
+
+
+def test_no_index_of_the_conversation_table_repeats_the_start_of_another():
+    # A second index on the key's first column (the workspace) only slowed the ingest:
+    # PostgreSQL chose it for lookups by root and read a whole workspace for each id.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "inbox_conversation")
+    indexes = [tuple(c["columns"]) for c in constraints.values() if c["index"] or c["unique"]]
+    assert ("workspace_id", "network", "root_external_id") in indexes
+    for index in indexes:
+        longer = [other for other in indexes if other != index and other[: len(index)] == index]
+        assert not longer, f"{index} is the start of {longer}"

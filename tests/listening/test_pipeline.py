@@ -39,6 +39,18 @@ def test_a_repeated_batch_stores_nothing_twice(source):
     assert Author.objects.count() == 3
 
 
+def test_ids_with_quotes_commas_braces_and_backslashes_are_found_again(source):
+    # The lookups send their ids to PostgreSQL as one list: each id must come back whole.
+    odd = ['say "hi"', "a,b", "{c}", "back\\slash", "it's", "naïve ü", "NULL", "tab\tin"]
+    first = ingest(source, [item(ext) for ext in odd])
+    replies = [item(f"re-{n}", in_reply_to=ext) for n, ext in enumerate(odd)]
+    again = ingest(source, [*(item(ext) for ext in odd), *replies])
+    assert (first.stored, again.stored, again.known) == (len(odd), len(odd), len(odd))
+    for n, ext in enumerate(odd):
+        reply = Mention.objects.get(external_id=f"re-{n}")
+        assert reply.conversation_id == Mention.objects.get(external_id=ext).conversation_id
+
+
 def test_the_same_id_on_two_networks_is_two_mentions(source):
     ingest(source, [item("1"), item("1", network="bluesky")])
     assert Mention.objects.count() == 2

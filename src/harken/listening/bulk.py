@@ -84,6 +84,11 @@ def _column(model: type[models.Model], name: str) -> str:
     return connection.ops.quote_name(str(_field(model, name).column))
 
 
+def column_list(model: type[models.Model], names: Sequence[str]) -> str:
+    """The quoted columns of the fields ``names`` of ``model``, comma-separated."""
+    return ", ".join(_column(model, name) for name in names)
+
+
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(str(model._meta.db_table))
 
@@ -255,12 +260,23 @@ def _in_list(count: int) -> str:
     return "IN (" + ", ".join(["%s"] * count) + ")"
 
 
-def _array_type(model: type[models.Model], name: str) -> str:
-    """The column's type, for the array of keys: an array the driver typed otherwise
-    (numeric[] for ints) would compare through a cast and keep the index out of use."""
+def _key_value(model: type[models.Model], name: str) -> str:
+    """A key of the list, as the column's type: compared as another type (numeric for
+    ints) the column would go through a cast and its index out of use. Text columns
+    compare as text, which their indexes serve, and a key is never cut to their length."""
     field = _field(model, name)
     target = field.target_field if isinstance(field, models.ForeignKey) else field
-    return f"{target.cast_db_type(connection)}[]"
+    db_type = str(target.cast_db_type(connection))
+    if db_type == "text" or db_type.startswith("varchar"):
+        return "k.v"
+    return f"k.v::{db_type}"
+
+
+def _key_list(keys: Sequence[Any]) -> str:
+    """The keys as one JSON array (strings and ints). The driver would quote a list as an
+    array value by value, in Python: a fifth of the lookups' time, waits included, in a
+    profile of 50,000 mentions."""
+    return json.dumps(keys, ensure_ascii=False)
 
 
 def select_in(
@@ -290,7 +306,8 @@ def select_in(
     with connection.cursor() as cursor:
         if postgres:
             cursor.execute(
-                _probe_sql(model, selected, conditions, in_field, first_by), [keys, *fixed]
+                _probe_sql(model, selected, conditions, in_field, first_by),
+                [_key_list(keys), *fixed],
             )
             return cursor.fetchall()
         found: list[tuple[Any, ...]] = []
@@ -328,19 +345,19 @@ def _probe_sql(
     in_field: str,
     first_by: Sequence[str],
 ) -> str:
-    """One index probe per key: a LATERAL subquery per element of the key array.
+    """One index probe per key: a LATERAL subquery per element of the key list.
 
     ``col = ANY(array)`` leaves the plan to the table's statistics, and those lag behind
     an ingest: a table (or a workspace) that grew since the last ANALYZE looks empty, so
     the planner scans the whole workspace and filters — 10 ms a batch at 40,000 rows,
     growing with every batch. ``OFFSET 0`` keeps the subquery from being flattened into
     a join the planner could hash, so each key is one descent of the index that holds it."""
-    key = f"{_column(model, in_field)} = k.v"
+    key = f"{_column(model, in_field)} = {_key_value(model, in_field)}"
     order = ""
     if first_by:
         order = " ORDER BY " + ", ".join(_column(model, name) for name in first_by) + " LIMIT 1"
     return (
-        f"SELECT m.* FROM unnest(%s::{_array_type(model, in_field)}) AS k(v) "  # noqa: S608
+        "SELECT m.* FROM jsonb_array_elements_text(%s::jsonb) AS k(v) "  # noqa: S608
         f"CROSS JOIN LATERAL (SELECT {selected} FROM {_table(model)} WHERE "
         + " AND ".join([key, *conditions])
         + f"{order} OFFSET 0) AS m"

@@ -147,7 +147,12 @@ def evaluate_alerts(workspace: Workspace, mention_ids: Sequence[int]) -> None:
     evaluate = _alerts_evaluate()
     if evaluate is None or not mention_ids:
         return
-    from harken.listening.models import Mention
+    from harken.listening.models import AlertRule, Mention
+
+    # Most workspaces have no enabled rule: one small query then, instead of a savepoint
+    # and the rules' query with their topics and destinations on every batch.
+    if not AlertRule.objects.filter(workspace=workspace, enabled=True).exists():
+        return
 
     # A lazy queryset: a workspace without rules never loads the batch again.
     mentions = Mention.objects.filter(pk__in=list(mention_ids)).select_related("author")

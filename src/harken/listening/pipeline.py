@@ -25,11 +25,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from harken.core.models import Workspace
+from harken.inbox.models import Conversation
 from harken.listening import enrich, threads
-from harken.listening.bulk import as_datetime, insert_ignoring_conflicts, select_in, update_by_pk
+from harken.listening.bulk import (
+    as_datetime,
+    column_list,
+    insert_ignoring_conflicts,
+    select_in,
+    update_by_pk,
+)
 from harken.listening.models import Author, Mention, Source, Topic
 from harken.listening.normalize import Prepared, Rejected, prepare
 from harken.networks.base import NormalizedItem
@@ -234,14 +242,29 @@ def _workspace_of(source: Source | None) -> Workspace:
     return source.workspace
 
 
-#: The tables whose lookups the pipeline plans on every batch.
-_PLANNED = ("listening_mention", "listening_author", "inbox_conversation")
+#: The tables whose lookups the pipeline plans on every batch, and the fields those
+#: lookups filter, join and sort on.
+_PLANNED: dict[type[Model], tuple[str, ...]] = {
+    Mention: (
+        "workspace",
+        "network",
+        "external_id",
+        "fingerprint",
+        "posted",
+        "conversation",
+        "duplicate_of",
+    ),
+    Author: ("workspace", "network", "external_id"),
+    Conversation: ("workspace", "network", "root_external_id"),
+}
 
 # Never analyzed, or more than twice the rows the statistics know (and 100 more: a lookup
 # planned on "empty" reads every row each time, and ANALYZE of a small table is quick).
+# The live rows as pg_stat_user_tables counts them, read for these tables only: through
+# the view, the same check took 0.7 ms a batch against 0.1.
 _STALE = """
-    SELECT c.relname FROM pg_class AS c JOIN pg_stat_user_tables AS s ON s.relid = c.oid
-    WHERE c.relname = ANY(%s) AND (c.reltuples < 0 OR s.n_live_tup > 2 * c.reltuples + 100)
+    SELECT c.relname FROM pg_class AS c WHERE c.oid = ANY(%s::regclass[])
+    AND (c.reltuples < 0 OR pg_stat_get_live_tuples(c.oid) > 2 * c.reltuples + 100)
 """
 
 
@@ -253,14 +276,23 @@ def _keep_statistics() -> None:
     empty the planner reads a whole workspace for each lookup (quadratic in the batches).
     This is the "ANALYZE after a bulk load" of PostgreSQL's manual, done as the table
     doubles: a few times per install, each under a second. Outside a transaction only,
-    so its lock is never held while the batch waits on another worker's rows."""
+    so its lock is never held while the batch waits on another worker's rows.
+
+    Only the columns those lookups use: a whole-table ANALYZE also sorts the sample's
+    texts, URLs and JSON (190 ms against 85 ms for 50,000 mentions). It still counts the
+    rows, and PostgreSQL then keeps the table's count of changes, so autovacuum still
+    gives every column fresh statistics as usual."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
+    quote = connection.ops.quote_name
+    columns = {
+        str(model._meta.db_table): column_list(model, names) for model, names in _PLANNED.items()
+    }
     try:
         with connection.cursor() as cursor:
-            cursor.execute(_STALE, [list(_PLANNED)])
+            cursor.execute(_STALE, [list(columns)])
             for (table,) in cursor.fetchall():
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+                cursor.execute(f"ANALYZE {quote(table)} ({columns[table]})")
     except DatabaseError:  # not the tables' owner: slower plans, never a lost batch
         log.warning("Could not ANALYZE the ingest tables", exc_info=True)
 
@@ -398,6 +430,8 @@ def _topics_after_analysis(
     topic_ids, topics = matched
     if topic_ids is None or topics is None:
         return enrich.match_topics(workspace, items)
+    if not _names_languages(topics):
+        return topic_ids  # no topic says `lang:`: a language found changes no match
     changed = [
         i for i, (row, item) in enumerate(zip(rows, items, strict=True)) if item is not row.item
     ]
@@ -408,6 +442,14 @@ def _topics_after_analysis(
     for i, found in zip(changed, again, strict=True):
         topic_ids[i] = found
     return topic_ids
+
+
+def _names_languages(topics: Sequence[tuple[int, str]]) -> bool:
+    """Whether any of ``topics`` has a ``lang:`` term (when unsure: yes)."""
+    matcher = enrich.optional_module("harken.listening.matcher")
+    if matcher is None or not topics:
+        return False
+    return bool(getattr(matcher.compile_topics(topics), "languages", True))
 
 
 def _with_languages(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from harken.core.models import WorkspaceOwned
+from harken.core.models import Workspace, WorkspaceOwned
 
 
 class Conversation(WorkspaceOwned):
@@ -24,6 +24,12 @@ class Conversation(WorkspaceOwned):
         WAITING = "waiting", "Waiting on customer"
         RESOLVED = "resolved", "Resolved"
 
+    # No index of its own: the unique key below starts with it. A second index on the
+    # column alone looked as cheap to the planner as the key, and the ingest's lookup by
+    # root then read a whole workspace for each id (EXPLAIN: up to 130 ms a batch).
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     network = models.CharField(max_length=32)
     root_external_id = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
