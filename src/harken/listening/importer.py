@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,7 @@ from django.utils import timezone
 from harken.core.models import Workspace
 from harken.listening.models import Author, Mention, Source
 from harken.listening.normalize import clean_text
-from harken.listening.pipeline import ingest
+from harken.listening.pipeline import IngestResult, ingest_batches
 from harken.networks.base import NormalizedItem
 
 #: Our field ← the names other tools give that column, most specific first.
@@ -197,17 +198,15 @@ def import_file(
         _check_columns(reader, options.mapping)
         source = import_source(workspace, path, network)
         resume_after = _resume_line(source, digest)
-        chunk: list[tuple[int, NormalizedItem]] = []
-        for line, record in reader.records():
-            if line <= resume_after:
-                report.skipped += 1
-                continue
-            _take(line, record, options, chunk, report)
-            if len(chunk) >= chunk_size:
-                _store(source, chunk, report, _cursor(digest, reader.line), enrichment)
-                _report_progress(progress, handle, total, reader.line)
-        _store(source, chunk, report, _cursor(digest, reader.line), enrichment)
-        _report_progress(progress, handle, total, reader.line)
+        read: deque[_Chunk] = deque()
+        chunks = _chunks(reader, handle, options, report, resume_after, chunk_size, digest, read)
+        # On PostgreSQL the next chunk is analysed while the last is stored; each chunk is
+        # still stored in order, in its own transaction with its resume point.
+        for result in ingest_batches(source, chunks, enrichment=enrichment):
+            done = read.popleft()
+            _tally(report, done.lines, result)
+            if progress is not None:
+                progress(Progress(done_bytes=done.offset, total_bytes=total, lines=done.line))
     # Finished: the next import of this file reads it whole again (and changes nothing).
     Source.objects.filter(pk=source.pk).update(cursor="")
     return report
@@ -267,30 +266,55 @@ def _take(
         report.rejected.append((line, str(exc)))
 
 
-def _store(
-    source: Source,
-    chunk: list[tuple[int, NormalizedItem]],
+@dataclass(frozen=True)
+class _Chunk:
+    """Where a chunk of the file ends, and the line of each of its items' ids."""
+
+    lines: dict[str, int]
+    line: int
+    offset: int
+
+
+def _chunks(
+    reader: CsvReader | JsonLinesReader,
+    handle: IO[bytes],
+    options: Options,
     report: ImportReport,
-    cursor: str,
-    enrichment: bool,
-) -> None:
-    if not chunk:
-        # Still move the resume point past rows that were all rejected.
-        Source.objects.filter(pk=source.pk).update(cursor=cursor)
-        return
-    result = ingest(source, [item for _, item in chunk], cursor=cursor, enrichment=enrichment)
-    lines = {item.external_id: number for number, item in chunk}
+    resume_after: int,
+    chunk_size: int,
+    digest: str,
+    read: deque[_Chunk],
+) -> Iterator[tuple[list[NormalizedItem], str]]:
+    """The file's valid rows in chunks of ``chunk_size``, each with the resume point after
+    it (a chunk of only rejected rows still moves the resume point past them)."""
+    chunk: list[tuple[int, NormalizedItem]] = []
+    for line, record in reader.records():
+        if line <= resume_after:
+            report.skipped += 1
+            continue
+        _take(line, record, options, chunk, report)
+        if len(chunk) >= chunk_size:
+            yield _handed_over(chunk, reader.line, handle.tell(), digest, read)
+    yield _handed_over(chunk, reader.line, handle.tell(), digest, read)
+
+
+def _handed_over(
+    chunk: list[tuple[int, NormalizedItem]],
+    line: int,
+    offset: int,
+    digest: str,
+    read: deque[_Chunk],
+) -> tuple[list[NormalizedItem], str]:
+    read.append(_Chunk({item.external_id: number for number, item in chunk}, line, offset))
+    items = [item for _, item in chunk]
+    chunk.clear()
+    return items, _cursor(digest, line)
+
+
+def _tally(report: ImportReport, lines: dict[str, int], result: IngestResult) -> None:
     report.imported += result.stored
     report.already += result.known
     report.rejected.extend((lines.get(ext, 0), why) for ext, why in result.rejected)
-    chunk.clear()
-
-
-def _report_progress(
-    progress: Callable[[Progress], None] | None, handle: IO[bytes], total: int, line: int
-) -> None:
-    if progress is not None:
-        progress(Progress(done_bytes=handle.tell(), total_bytes=total, lines=line))
 
 
 # Readers ------------------------------------------------------------------------------
