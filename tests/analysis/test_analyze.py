@@ -174,3 +174,20 @@ def test_bad_input_returns_a_valid_analysis_and_never_raises(bad):
     assert found.intents and set(found.intents) <= set(INTENTS)
     assert isinstance(found.language, str) and 0.0 <= found.language_confidence <= 1.0
     assert all(len(p) <= 200 for p in found.key_phrases)
+
+
+@pytest.mark.parametrize("batch", ["a string", None, b"some bytes", bytearray(b"x"), {"a": 1}, 7])
+def test_a_batch_that_is_not_a_list_of_texts_is_a_clear_type_error(batch):
+    with pytest.raises(TypeError, match=r"analyze\(\[text\]\)"):
+        analyze(batch)  # type: ignore[arg-type]
+
+
+def test_a_tuple_or_a_generator_is_a_batch():
+    assert len(analyze(("one", "two"))) == 2
+    assert len(analyze(t for t in ("one", "two", "three"))) == 3  # type: ignore[arg-type]
+
+
+def test_bytes_texts_are_decoded_as_utf8():
+    found = analyze([b"Merci beaucoup pour la bague, ma femme l'adore", b"bad \xff\xfe bytes"])
+    assert found[0] == one("Merci beaucoup pour la bague, ma femme l'adore")
+    assert found[1].sentiment in {"negative", "neutral", "positive"}

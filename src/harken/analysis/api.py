@@ -1,16 +1,18 @@
 """The analysis app's public interface: ``analyze`` a batch of texts, ``priority`` of one.
 
 ``analyze`` is what the listening pipeline calls on every batch. It is deterministic,
-vectorised over the batch (one sparse matrix product per model), and never raises on bad
-input: ``None``, empty strings, 50 kB pastes, lone surrogates and mixed scripts all come
-back as a valid ``Analysis``.
+vectorised over the batch (one sparse matrix product per model), and never raises on a bad
+*text*: ``None``, empty strings, 50 kB pastes, lone surrogates and mixed scripts all come
+back as a valid ``Analysis``, and ``bytes`` are decoded as UTF-8 (bad bytes become U+FFFD).
+A bad *batch* is the caller's mistake and raises ``TypeError``: ``analyze("a text")`` would
+otherwise analyse each character, and ``analyze(None)`` nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,10 +91,15 @@ def reset_models() -> None:
         _models.clear()
 
 
-def analyze(texts: Sequence[str], context: AnalysisContext | None = None) -> list[Analysis]:
-    """Language, sentiment, intents, key phrases and vocabulary of every text, in order."""
+def analyze(
+    texts: Sequence[str | bytes | None], context: AnalysisContext | None = None
+) -> list[Analysis]:
+    """Language, sentiment, intents, key phrases and vocabulary of every text, in order.
+
+    ``texts`` is a batch (a list or tuple); one text goes in as ``analyze([text])``.
+    """
     context = context or AnalysisContext()
-    cleaned = [clean(t) for t in texts]
+    cleaned = [clean(t) for t in _batch(texts)]
     if not cleaned:
         return []
     features: dict[FeatureConfig, sparse.csr_matrix] = {}  # one featurisation per config
@@ -110,6 +117,20 @@ def analyze(texts: Sequence[str], context: AnalysisContext | None = None) -> lis
         _one(text, languages[i], sentiment[i], found_intents[i], context)
         for i, text in enumerate(cleaned)
     ]
+
+
+def _batch(texts: object) -> Sequence[object]:
+    """The batch, or a ``TypeError`` that says what was passed instead."""
+    if isinstance(texts, str | bytes | bytearray | memoryview):
+        raise TypeError(
+            f"analyze() takes a batch of texts, not one {type(texts).__name__}: "
+            "call analyze([text])"
+        )
+    if texts is None or isinstance(texts, dict) or not isinstance(texts, Sequence | Iterable):
+        raise TypeError(
+            f"analyze() takes a list of texts, not {type(texts).__name__}: call analyze([text])"
+        )
+    return texts if isinstance(texts, Sequence) else list(texts)
 
 
 def _features(texts: list[str], config: FeatureConfig, cache: dict) -> sparse.csr_matrix:

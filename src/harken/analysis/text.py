@@ -70,7 +70,10 @@ _SCOPE_END = {".", ",", "!", "?", ";", ":", "but", "however", "URL", "@USER"}
 def clean(text: object) -> str:
     """Any input as a safe, bounded ``str``: no lone surrogates, no control characters."""
     if not isinstance(text, str):
-        text = "" if text is None else str(text)
+        if isinstance(text, bytes | bytearray | memoryview):
+            text = bytes(text[: MAX_CHARS * 4]).decode("utf-8", "replace")
+        else:
+            text = "" if text is None else str(text)
     text = text[:MAX_CHARS]
     if not text.isascii():
         # Lone surrogates (bad JSON, broken UTF-16) cannot be encoded: make them U+FFFD.

@@ -1,16 +1,16 @@
 """The pipeline's calls into other apps: topic matching, analysis and alert rules.
 
-Each is imported lazily: they are separate modules (the matcher, the analysis app, the
-alert rules), and the pipeline must keep storing mentions when one is absent or broken.
-A broken enrichment leaves fields blank; a broken alert rule is logged, never a lost batch.
+The analysis app is a lower app and always there: it is imported directly. The matcher and
+the alert rules are imported lazily, and the pipeline keeps storing mentions when one is
+absent or broken. A failed analysis leaves fields blank; a broken alert rule is logged,
+never a lost batch.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
-import inspect
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from types import ModuleType
@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from harken.analysis import Analysis, AnalysisContext, analyze, priority
 from harken.core.models import Workspace
 from harken.listening.models import Topic
 from harken.listening.normalize import Prepared
@@ -52,17 +53,21 @@ def _topic_id(topic: Any) -> int:
 
 
 def analyze_rows(workspace: Workspace, rows: Sequence[Prepared]) -> list[dict[str, Any] | None]:
-    """Mention fields from the analysis app for each row (None where there is no analysis)."""
-    analysis = optional_module("harken.analysis")
-    if analysis is None or not hasattr(analysis, "analyze"):
-        return [None] * len(rows)
+    """Mention fields from the analysis app for each row (None where the analysis failed).
+
+    The business's own posts (``is_own``) get a language and key phrases but no sentiment,
+    intents or priority: they are the business's voice, not what its customers think, and
+    counting them would tilt every sentiment figure toward the business's own politeness.
+    """
+    if not rows:
+        return []
     try:
-        context = _context(analysis, workspace)
-        results = analysis.analyze([row.text for row in rows], context)
+        context = analysis_context(workspace)
+        results = analyze([row.text for row in rows], context)
         now = timezone.now()
         per_author = Counter((row.network, row.author_id) for row in rows)
         return [
-            _fields(analysis, row, result, now, per_author[(row.network, row.author_id)])
+            _fields(row, result, now, per_author[(row.network, row.author_id)])
             for row, result in zip(rows, results, strict=True)
         ]
     except Exception:
@@ -71,61 +76,68 @@ def analyze_rows(workspace: Workspace, rows: Sequence[Prepared]) -> list[dict[st
         return [None] * len(rows)
 
 
-def _context(analysis: ModuleType, workspace: Workspace) -> Any:
-    """An AnalysisContext with what the workspace knows: its name, competitors, industry."""
-    factory = getattr(analysis, "AnalysisContext", None)
-    if factory is None:
-        return None
-    topics = Topic.objects.filter(workspace=workspace, enabled=True).values_list("kind", "name")
-    by_kind: dict[str, list[str]] = {}
-    for kind, name in topics:
-        by_kind.setdefault(kind, []).append(name)
-    offered = {
-        "workspace": workspace,
-        "workspace_id": workspace.pk,
-        "brand": workspace.name,
-        "brand_names": [workspace.name, *by_kind.get("brand", [])],
-        "brands": [workspace.name, *by_kind.get("brand", [])],
-        "competitors": by_kind.get("competitor", []),
-        "industry": by_kind.get("industry", []),
-    }
-    return factory(**_accepted(factory, offered))
+def analysis_context(workspace: Workspace) -> AnalysisContext:
+    """What the workspace knows about itself: its brand and product names, its competitors.
+
+    The brand's names are the workspace's name (without the demo's "Sample: " label), the
+    names of its brand topics and the quoted phrases and @handles in their queries; the
+    competitors' likewise from the competitor topics.
+    """
+    topics = Topic.objects.filter(workspace=workspace, enabled=True).values_list(
+        "kind", "name", "query"
+    )
+    own = [workspace.name.removeprefix("Sample: ")]
+    competitors: list[str] = []
+    for kind, name, query in topics:
+        if kind == Topic.Kind.BRAND:
+            own += [name, *_query_names(query)]
+        elif kind == Topic.Kind.COMPETITOR:
+            competitors += [name, *_query_names(query)]
+    return AnalysisContext(
+        workspace_id=workspace.pk,
+        products=_distinct(own),
+        competitors=_distinct(competitors),
+    )
 
 
-def _accepted(factory: Any, offered: dict[str, Any]) -> dict[str, Any]:
-    """Only the keyword arguments ``factory`` takes: the context's fields are its owner's call."""
-    if dataclasses.is_dataclass(factory):
-        names = {f.name for f in dataclasses.fields(factory)}
-    else:
-        try:
-            names = set(inspect.signature(factory).parameters)
-        except (TypeError, ValueError):
-            return {}
-    return {key: value for key, value in offered.items() if key in names}
+_QUOTED = re.compile(r'"([^"]{2,80})"')
+_HANDLE = re.compile(r"(?<![\w@])@\w{2,50}")
 
 
-def _fields(
-    analysis: ModuleType, row: Prepared, result: Any, now: Any, recent: int
-) -> dict[str, Any]:
+def _query_names(query: str) -> list[str]:
+    """The quoted phrases and @handles of a topic's query: names, not search syntax."""
+    return [*_QUOTED.findall(query or ""), *_HANDLE.findall(query or "")]
+
+
+def _distinct(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        name = name.strip()
+        if name and name.lower() not in seen:
+            seen[name.lower()] = name
+    return list(seen.values())
+
+
+def _fields(row: Prepared, result: Analysis, now: Any, recent: int) -> dict[str, Any]:
+    own = row.item.is_own
     fields: dict[str, Any] = {
-        "sentiment": (getattr(result, "sentiment", "") or "")[:8],
-        "sentiment_scores": dict(getattr(result, "sentiment_scores", {}) or {}),
-        "intents": list(getattr(result, "intents", ()) or ()),
-        "key_phrases": list(getattr(result, "key_phrases", ()) or ())[:20],
+        "sentiment": "" if own else result.sentiment[:8],
+        "sentiment_scores": {} if own else dict(result.sentiment_scores),
+        "intents": [] if own else list(result.intents),
+        "key_phrases": list(result.key_phrases)[:20],
     }
-    language = row.item.language or getattr(result, "language", "") or ""
-    fields["language"] = language[:8]
-    scorer = getattr(analysis, "priority", None)
-    if scorer is not None and not row.item.is_own:
-        rank = scorer(
+    # The network's declared language first: the author said which language they wrote in.
+    fields["language"] = (row.item.language or result.language or "")[:8]
+    if not own:
+        rank = priority(
             result,
             followers=row.item.author_followers or 0,
             is_customer=False,
             waiting_seconds=max(0.0, (now - row.posted).total_seconds()),
             author_recent_count=recent,
         )
-        fields["priority"] = max(0, min(100, int(getattr(rank, "score", 0))))
-        fields["priority_reasons"] = "; ".join(map(str, getattr(rank, "reasons", ()) or ()))[:255]
+        fields["priority"] = max(0, min(100, rank.score))
+        fields["priority_reasons"] = "; ".join(rank.reasons)[:255]
     return fields
 
 
