@@ -124,3 +124,28 @@ def test_a_redis_queue_runs_tasks_in_a_separate_worker(tmp_path):
     words = result.stdout.split()
     assert words[:3] == ["answer", "pong", "from"], result.stdout + result.stderr
     assert words[3].endswith(f":{words[4]}")  # answered by the worker process, not inline
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_health_answers_503_json_when_the_database_is_down(alice, signed_in):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    client = Client()
+    if signed_in:
+        client.force_login(alice)
+    # The database boundary: every connection attempt fails, as with a stopped server.
+    with mock.patch.object(
+        connection, "ensure_connection", side_effect=OperationalError("server closed")
+    ):
+        response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"] == {
+        "ok": False,
+        "vendor": connection.vendor,
+        "error": "OperationalError",
+    }

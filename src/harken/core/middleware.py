@@ -16,6 +16,11 @@ class CurrentWorkspaceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/health":
+            # Monitors must get the health answer (503 JSON) even when the database,
+            # which the membership lookup needs, is down.
+            request.member = request.workspace = None  # type: ignore[attr-defined]
+            return self.get_response(request)
         member = current_member(request)
         request.member = member  # type: ignore[attr-defined]
         request.workspace = member.workspace if member else None  # type: ignore[attr-defined]

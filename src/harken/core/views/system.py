@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import django
 import huey
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,7 +36,10 @@ def queue_status() -> dict[str, object]:
         status["pending"] = HUEY.pending_count()
     except Exception as exc:  # the queue's storage is unreachable
         return {**status, "ok": False, "error": exc.__class__.__name__}
-    beat = Heartbeat.objects.order_by("-beat").first()
+    try:
+        beat = Heartbeat.objects.order_by("-beat").first()
+    except DatabaseError as exc:  # heartbeats live in the database, which is down
+        return {**status, "ok": False, "error": exc.__class__.__name__}
     status["last_heartbeat"] = beat.beat.isoformat() if beat else None
     status["consumer_alive"] = bool(beat and timezone.now() - beat.beat < HEARTBEAT_STALE)
     status["ok"] = True

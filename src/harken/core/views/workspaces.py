@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from harken.core.access import access_workspace, memberships, workspace_view
@@ -40,9 +41,24 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def workspace_switch(request: HttpRequest) -> HttpResponse:
-    workspace = access_workspace(request, request.POST.get("workspace", ""))
+    raw = request.POST.get("workspace", "").strip()
+    # A digit string that fits a database integer; anything else is a bad request, not a 500.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        return HttpResponseBadRequest(
+            "Choose a workspace from the list.", content_type="text/plain"
+        )
+    workspace = access_workspace(request, int(raw))
     request.session["workspace_id"] = workspace.pk
-    return redirect(request.POST.get("next") or "inbox")
+    return redirect(safe_next(request, request.POST.get("next", "")) or "inbox")
+
+
+def safe_next(request: HttpRequest, target: str) -> str:
+    """``target`` when it stays on this site (a path, or this host on this scheme), else ""."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @workspace_view(Role.VIEWER)
