@@ -19,7 +19,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
-from harken.core.models import Role
 from harken.listening.feeds import FeedForm, do_add_feed
 from harken.listening.models import Source
 from harken.listening.polling import POLLED
@@ -54,7 +53,7 @@ def _list_page(request: HttpRequest, status: int = 200, **forms_: object) -> Htt
     workspace = request.workspace  # type: ignore[attr-defined]
     context = {
         "sources": sources_with_health(request),
-        "can_manage": request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
+        "can_manage": may_manage_sources(request),
         "can_edit": may_manage_sources(request),
         "managed": MANAGED,
         "polled": POLLED,
@@ -66,6 +65,13 @@ def _list_page(request: HttpRequest, status: int = 200, **forms_: object) -> Htt
         **forms_,
     }
     return render(request, "listening/sources.html", context, status=status)
+
+
+def check_may_run_sources(request: HttpRequest) -> None:
+    """Switching sources on and off, polling now, the live stream and the X spend cap
+    answer to the owner's ``may_connect_accounts`` authority, as adding sources does."""
+    if not may_manage_sources(request):
+        raise PermissionDenied("Your role may not run the workspace's sources.")
 
 
 def check_may_add(request: HttpRequest) -> None:
@@ -129,9 +135,10 @@ def _x_usage(request: HttpRequest) -> object | None:
 
 
 @require_POST
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def source_x_cap(request: HttpRequest) -> HttpResponse:
     """Set the workspace's monthly spend cap on X (reads are billed per post)."""
+    check_may_run_sources(request)
     from harken.networks.models import NetworkBudget
 
     try:
@@ -151,9 +158,10 @@ def source_x_cap(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def source_firehose(request: HttpRequest) -> HttpResponse:
     """Add the Bluesky live stream: `harken jetstream` (started by `harken serve`) reads it."""
+    check_may_run_sources(request)
     source, created = Source.objects.get_or_create(
         workspace=request.workspace,  # type: ignore[attr-defined]
         kind=Source.Kind.STREAM,
@@ -177,9 +185,10 @@ def _row(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     source = access_object(request, Source, pk)
+    check_may_run_sources(request)
     do_set_source_enabled(source, request.user, not source.enabled)
     return _row(request, source.pk)
 
@@ -196,12 +205,13 @@ def do_set_source_enabled(source: Source, actor: object, enabled: bool) -> Sourc
 
 
 @require_POST
-@workspace_view(Role.MANAGER)
+@workspace_view()
 def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
     """Poll now: queued for a worker (run inline when the queue is immediate)."""
     from harken.listening.tasks import poll_source_task
 
     source = access_object(request, Source, pk, kind__in=POLLED)
+    check_may_run_sources(request)
     audit(source.workspace, request.user, "source.poll_now", source)
     poll_source_task(source.pk, force=True)
     return _row(request, source.pk)
