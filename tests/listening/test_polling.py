@@ -178,22 +178,24 @@ def entry(ident: str, n: int, **fields) -> dict:
 JSON = {"Content-Type": "application/feed+json"}
 
 
-def test_items_the_pipeline_skips_show_in_the_sources_health(workspace, server, alice_client):
-    # Two entries whose id is only blanks: the feed reader keeps them, the pipeline cannot.
-    blank = [entry(" ", 2), entry("\t", 3)]
-    server.route("/feed", Reply(200, json_feed(entry("a", 1), *blank), JSON))
+NOT_AN_OBJECT = "an item that is not a JSON object"
+
+
+def test_items_a_source_skips_show_in_the_sources_health(workspace, server, alice_client):
+    # Two items that are not objects: the feed reader skips them and says why.
+    server.route("/feed", Reply(200, json_feed(entry("a", 1), 2, "three"), JSON))
     source = feed(workspace, server)
     assert poll_source(source.pk).stored == 1
     source.refresh_from_db()
-    assert source.last_skipped == {"no id": 2}
+    assert source.last_skipped == {NOT_AN_OBJECT: 2}
     assert source.skipped_last_day == 2
     page = alice_client.get(reverse("source_list")).content.decode()
-    assert "2 items skipped in the last poll: no id (2)" in page
+    assert f"2 items skipped in the last poll: {NOT_AN_OBJECT} (2)" in page
     assert "2 skipped in the last 24 h" in page
 
 
 def test_a_clean_poll_clears_the_last_skips_and_the_day_keeps_counting(workspace, server):
-    server.route("/feed", Reply(200, json_feed(entry("a", 1), entry(" ", 2)), JSON))
+    server.route("/feed", Reply(200, json_feed(entry("a", 1), 2), JSON))
     source = feed(workspace, server)
     poll_source(source.pk)
     server.route("/feed", Reply(200, json_feed(entry("a", 1), entry("b", 3)), JSON))
@@ -205,7 +207,7 @@ def test_a_clean_poll_clears_the_last_skips_and_the_day_keeps_counting(workspace
 
 
 def test_skips_older_than_a_day_drop_out_of_the_count(workspace, server):
-    server.route("/feed", Reply(200, json_feed(entry(" ", 1)), JSON))
+    server.route("/feed", Reply(200, json_feed(1), JSON))
     source = feed(workspace, server)
     source.skipped_by_hour = {hour_key(timezone.now() - timedelta(hours=30)): 7}
     source.save()

@@ -46,7 +46,9 @@ def test_it_reads_a_google_alerts_feed_as_articles(server):
 def test_it_reads_a_reddit_search_feed_with_its_authors(server):
     server.route("/search.rss", Reply(200, samples.REDDIT_SEARCH, ATOM))
     page = feed(server, "/search.rss").fetch(None)
-    assert [item.external_id for item in page.items] == ["t3_1gv1q9z", "t3_1gw8x2k"]  # oldest first
+    # Reddit's ids are unique on Reddit only: the feed's address makes them unique here.
+    expected = [server.url("/search.rss#t3_1gv1q9z"), server.url("/search.rss#t3_1gw8x2k")]
+    assert [item.external_id for item in page.items] == expected  # oldest first
     newest = page.items[1]
     assert newest.author_handle == "/u/pdx_ring_hunter"
     assert (
@@ -60,7 +62,7 @@ def test_it_reads_a_reddit_search_feed_with_its_authors(server):
 def test_it_reads_a_youtube_channel_feed(server):
     server.route("/videos.xml", Reply(200, samples.YOUTUBE_CHANNEL, ATOM))
     (video,) = feed(server, "/videos.xml").fetch(None).items
-    assert video.external_id == "yt:video:8xA4Qw_v1ZM"
+    assert video.external_id == server.url("/videos.xml#yt:video:8xA4Qw_v1ZM")
     assert video.url == "https://www.youtube.com/watch?v=8xA4Qw_v1ZM"
     assert video.author_name == "Rival Rings"
     assert video.text.startswith("How we set a 2 carat diamond\n\nA bench jeweler shows every step")

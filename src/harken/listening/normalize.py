@@ -5,10 +5,12 @@ Everything here is pure (no database), so the pipeline and the bench can run it 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from harken.networks.base import NormalizedItem
 
@@ -20,6 +22,16 @@ _HANDLE = re.compile(r"(?<!\w)@[\w.\-]+(?:@[\w.\-]+)?")
 _RT_PREFIX = re.compile(r"^\s*(?:rt|mt)\b[\s:]*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Half of a UTF-16 pair on its own (JSON's "\\ud800"): no encoding can store it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Characters that reorder what follows them: embeddings and overrides (U+202A-202E),
+#: isolates (U+2066-2069) and the invisible direction marks (U+200E, U+200F, U+061C).
+#: In a name or handle they make ``evil\u202egnp.exe`` read "evilexe.png"; a real
+#: right-to-left name shows right without them.
+_BIDI = re.compile(r"[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+#: Before this, a post's time is not a time but a placeholder (year 1, epoch zero as
+#: -1...): nothing was posted on the networks Harken reads before 1990.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 # Field sizes of the Mention and Author models: longer values are cut, not rejected.
 _ID_MAX = 255
@@ -79,9 +91,26 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def clean_field(value: str) -> str:
+    """A short field (id, handle, URL, language) fit for every database: no NUL or other
+    control characters (PostgreSQL refuses NUL), no lone surrogate (no encoding has one)."""
+    value = value or ""
+    if not value.isprintable():  # the common case, clean already, costs one C scan
+        value = _CONTROL.sub("", value)
+        value = _SURROGATE.sub("\ufffd", value)
+    return value.strip()
+
+
+def clean_name(value: str) -> str:
+    """An author's name or handle: a clean field without direction overrides."""
+    value = clean_field(value)
+    return _BIDI.sub("", value) if not value.isascii() else value
+
+
 def clean_text(text: str) -> str:
     # NUL and other control characters break PostgreSQL text columns and terminals.
-    text = _CONTROL.sub("", text or "").strip()
+    text = _CONTROL.sub("", text or "")
+    text = _SURROGATE.sub("\ufffd", text).strip()
     if len(text) <= MAX_TEXT_CHARS:
         return text
     cut = text[: MAX_TEXT_CHARS - 1]
@@ -90,26 +119,31 @@ def clean_text(text: str) -> str:
 
 
 def received_time(moment: datetime, now: datetime | None = None) -> datetime:
-    """The post's time, or now when it claims to be from the future."""
+    """The post's time, or now when it claims to be from the future or from before
+    ``EARLIEST`` (year 1 overflows date arithmetic and some databases' conversions)."""
     moment = aware(moment)
     now = now or datetime.now(UTC)
-    return now if moment > now + MAX_CLOCK_SKEW else moment
+    if moment > now + MAX_CLOCK_SKEW or moment < EARLIEST:
+        return now
+    return moment
 
 
 def prepare(item: NormalizedItem) -> Prepared:
-    """Clean one item, or raise ``Rejected``."""
-    external_id = (item.external_id or "").strip()
+    """Clean one item, or raise ``Rejected``. The item kept in ``Prepared`` is the cleaned
+    one, so that what is matched, analysed and stored is the same clean text."""
     if not item.network:
         raise Rejected("no network")
+    external_id = clean_field(item.external_id)
     if not external_id:
         raise Rejected("no id")
     if len(external_id) > _ID_MAX:
         raise Rejected("id longer than 255 characters")
-    author_id = (item.author_id or item.author_handle or "").strip()[:_ID_MAX]
+    author_id = clean_name(item.author_id or item.author_handle or "")[:_ID_MAX]
     if not author_id:
         raise Rejected("no author")
     if not isinstance(item.created, datetime):
         raise Rejected("no time")
+    item = _cleaned(item)
     text = clean_text(item.text)
     return Prepared(
         item=item,
@@ -117,11 +151,42 @@ def prepare(item: NormalizedItem) -> Prepared:
         external_id=external_id,
         text=text,
         posted=received_time(item.created),
-        url=safe_url(item.url),
-        in_reply_to=(item.in_reply_to or "").strip()[:_ID_MAX],
+        url=safe_url(clean_field(item.url)),
+        in_reply_to=clean_field(item.in_reply_to)[:_ID_MAX],
         author_id=author_id,
-        author_handle=((item.author_handle or author_id).strip().lstrip("@") or author_id)[
-            :_ID_MAX
-        ],
+        author_handle=(item.author_handle.lstrip("@") or author_id)[:_ID_MAX],
         fingerprint="" if item.is_own else fingerprint(text),
     )
+
+
+def _cleaned(item: NormalizedItem) -> NormalizedItem:
+    """``item`` with its short fields cleaned (``clean_field``, ``clean_name``); the item
+    itself when nothing changes, as for nearly every item."""
+    changed: dict[str, Any] = {}
+    for name, clean in _SHORT_FIELDS:
+        value = getattr(item, name)
+        if isinstance(value, str) and value:
+            fresh = clean(value)
+            if fresh != value:
+                changed[name] = fresh
+        elif value is None or not isinstance(value, str):
+            changed[name] = ""
+    text = item.text
+    if not isinstance(text, str):
+        changed["text"] = ""
+    elif not text.isprintable() and _SURROGATE.search(text):
+        changed["text"] = _SURROGATE.sub("\ufffd", text)  # the matcher reads it as it is
+    return dataclasses.replace(item, **changed) if changed else item
+
+
+_SHORT_FIELDS = (
+    ("external_id", clean_field),
+    ("author_id", clean_name),
+    ("author_handle", clean_name),
+    ("author_name", clean_name),
+    ("url", clean_field),
+    ("language", clean_field),
+    ("in_reply_to", clean_field),
+    ("conversation_id", clean_field),
+    ("kind", clean_field),
+)

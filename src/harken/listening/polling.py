@@ -136,6 +136,7 @@ def _read(source: Source, skipped: Counter[str]) -> int:
             # None means "nothing newer yet": the cursor stays where it is.
             result = ingest(source, page.items, cursor=page.cursor)
             stored += result.stored
+            skipped.update(reason for _, reason in page.skipped)
             skipped.update(reason for _, reason in result.rejected)
             if _query_changed(source) or not page.has_more or page.cursor is None:
                 break

@@ -49,11 +49,15 @@ class NormalizedItem:
 
 @dataclass(frozen=True)
 class Page:
-    """A batch of items and the cursor to resume after them (None: nothing newer yet)."""
+    """A batch of items and the cursor to resume after them (None: nothing newer yet).
+
+    ``skipped``: (id, why) of the items the connector could not read, so the one bad item
+    of a page shows on the source's page instead of stopping the whole page."""
 
     items: list[NormalizedItem]
     cursor: str | None
     has_more: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
