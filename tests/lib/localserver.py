@@ -8,6 +8,7 @@ headers, a token request's form).
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (timeouts)
     when: Callable[[dict[str, str]], bool] | None = None  # only if the request headers match
+    before: Callable[[], None] | None = None  # run before answering (change a setting)
 
     def payload(self) -> bytes:
         return self.body.encode() if isinstance(self.body, str) else self.body
@@ -86,6 +88,8 @@ class LocalServer:
                 body = self.rfile.read(length) if length else b""
                 server.requests.append(Seen(self.command, self.path, headers, body))
                 reply = server._next(self.path, headers)
+                if reply.before:
+                    reply.before()
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.payload()
@@ -114,3 +118,69 @@ class LocalServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class Listener:
+    """A bare TCP listener on 127.0.0.1 that records every connection and every byte it
+    receives, answering nothing: proof of whether a client connected or sent anything."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.05)
+        self.connections = 0
+        self.received = b""
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.socket.getsockname()[1]
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.settimeout(0.2)
+            with conn:
+                try:
+                    while chunk := conn.recv(65536):
+                        self.received += chunk
+                except OSError:
+                    pass
+
+    def __enter__(self) -> Listener:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.thread.join(2)
+        self.socket.close()
+
+
+def fake_dns(monkeypatch, answers: dict[str, object]) -> list[str]:
+    """Answer the names in ``answers`` at the DNS boundary (``socket.getaddrinfo``): each
+    maps to an address, or to a list of addresses given out one lookup after another (the
+    last repeating) as a rebinding name server would. IP literals and other names go to
+    the real resolver. Returns the names looked up, in order."""
+    real, asked = socket.getaddrinfo, []
+    served: dict[str, int] = {}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in answers:
+            return real(host, port, *args, **kwargs)
+        asked.append(name)
+        answer = answers[name]
+        if isinstance(answer, list):
+            index = served.get(name, 0)
+            served[name] = index + 1
+            answer = answer[min(index, len(answer) - 1)]
+        family = socket.AF_INET6 if ":" in str(answer) else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (str(answer), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked

@@ -9,8 +9,9 @@ import pytest
 
 from harken.lib import http
 from harken.lib.http import HttpStatusError, UnresolvedHost, retry_after_seconds
+from harken.lib.urlguard import check_url
 from harken.networks.base import ConnectorError
-from tests.lib.localserver import LocalServer, Reply
+from tests.lib.localserver import Listener, LocalServer, Reply, fake_dns
 
 pytestmark = pytest.mark.usefixtures("loopback")
 
@@ -195,16 +196,79 @@ def test_a_post_is_sent_with_its_json_body(server):
     assert seen.method == "POST" and seen.headers["content-type"] == "application/json"
 
 
-def test_it_refuses_an_answer_from_a_private_address_even_when_dns_changed(
-    server, settings, monkeypatch
-):
-    """DNS rebinding: the name looked public when checked, the connection reached loopback."""
+def test_a_post_to_a_name_that_resolves_privately_never_leaves(settings, monkeypatch):
+    """The address is checked before the connection opens: the body (credentials, a
+    webhook's payload) never reaches the internal host, not even a connection does."""
     settings.HTTP_ALLOW_LOOPBACK = False
-    monkeypatch.setattr(http, "check_url", lambda url, allow_loopback=False: url)
-    server.route("/secret", Reply(200, "internal data"))
-    with pytest.raises(ConnectorError, match="private or reserved") as caught:
-        http.get(server.url("/secret"))
+    with Listener() as internal:
+        fake_dns(monkeypatch, {"hooks.example": "127.0.0.1"})
+        with pytest.raises(
+            ConnectorError, match=r"hooks.example \(127.0.0.1\) is a private"
+        ) as caught:
+            http.post(f"http://hooks.example:{internal.port}/in", json={"password": "hunter2"})
+        time.sleep(0.1)
     assert caught.value.permanent
+    assert internal.connections == 0 and internal.received == b""
+
+
+def test_dns_that_rebinds_after_the_check_reaches_nothing(settings, monkeypatch):
+    """DNS rebinding: the name looked public when a form checked it, and answers with an
+    internal address when the request is sent."""
+    settings.HTTP_ALLOW_LOOPBACK = False
+    with Listener() as internal:
+        url = f"http://hooks.example:{internal.port}/in"
+        fake_dns(monkeypatch, {"hooks.example": ["93.184.215.14", "127.0.0.1"]})
+        assert check_url(url) == url  # the form's check saw a public address
+        with pytest.raises(ConnectorError, match="private or reserved"):
+            http.post(url, json={"password": "hunter2"})
+        time.sleep(0.1)
+    assert internal.connections == 0 and internal.received == b""
+
+
+def test_it_connects_to_the_address_it_vetted_and_keeps_the_host_name(server, monkeypatch):
+    """One lookup per connection, and the socket goes to that answer: a second lookup
+    (which would say 10.0.0.1 here) would be a second chance to rebind."""
+    server.route("/hello", Reply(200, "hi"))
+    port = server.httpd.server_address[1]
+    asked = fake_dns(monkeypatch, {"feed.example": ["127.0.0.1", "10.0.0.1"]})
+    assert http.get(f"http://feed.example:{port}/hello").text == "hi"
+    assert asked == ["feed.example"]
+    assert server.hits("/hello")[0].headers["host"] == f"feed.example:{port}"
+
+
+def test_a_307_redirect_to_a_name_that_resolves_privately_is_not_sent(server, monkeypatch):
+    """A 307 re-sends the POST body: the hop's address is vetted before its connection."""
+    fake_dns(monkeypatch, {"internal.example": "10.0.0.1"})
+    server.route("/hook", Reply(307, headers={"Location": "http://internal.example/admin"}))
+    with pytest.raises(ConnectorError, match=r"internal.example \(10.0.0.1\)") as caught:
+        http.post(server.url("/hook"), json={"password": "hunter2"})
+    assert caught.value.permanent
+    assert len(server.hits("/hook")) == 1
+
+
+def test_a_redirect_to_loopback_is_refused_when_loopback_is_not_allowed(server, settings):
+    """Each connection is vetted when it opens: the first hop was allowed, the second is
+    not (the setting is switched off while the server answers the first)."""
+    with Listener() as internal:
+
+        def forbid_loopback() -> None:
+            settings.HTTP_ALLOW_LOOPBACK = False
+
+        target = f"http://127.0.0.1:{internal.port}/admin"
+        server.route("/jump", Reply(302, headers={"Location": target}, before=forbid_loopback))
+        with pytest.raises(ConnectorError, match="private or reserved"):
+            http.get(server.url("/jump"))
+        time.sleep(0.1)
+    assert internal.connections == 0
+
+
+def test_a_redirects_body_is_not_read(server):
+    """httpx reads a redirect's body before the next hop; a huge one is dropped unread."""
+    server.route("/old", Reply(301, b"x" * 3_000_000, {"Location": "/new"}))
+    server.route("/new", Reply(200, "moved"))
+    response = http.get(server.url("/old"), max_bytes=1024)
+    assert response.text == "moved"
+    assert [r.status_code for r in response.history] == [301]
 
 
 # --- names that do not resolve -----------------------------------------------------------

@@ -2,8 +2,11 @@
 
 Every request Harken makes to a URL goes through ``request`` (or ``get``/``post``):
 
-- the URL guard (``harken.lib.urlguard``) on the first URL and on every redirect hop,
-  with redirects followed here (at most ``MAX_REDIRECTS``) so that no hop escapes it;
+- the URL guard where it cannot be dodged: each hop's URL must be http(s), and each
+  connection is opened to an address resolved once and vetted before a byte is sent
+  (``harken.lib.guarded``), so neither a redirect (httpx follows at most
+  ``MAX_REDIRECTS``) nor DNS answering differently a moment later (rebinding) reaches
+  an internal host;
 - connect and read timeouts;
 - retries with full-jitter backoff on 429, 5xx, timeouts and connection errors, through
   ``harken.lib.retry.retry_call``, honouring ``Retry-After`` (seconds or HTTP-date);
@@ -23,22 +26,22 @@ or by passing ``allow_loopback=True``.
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
+from harken.lib.guarded import MAX_REDIRECTS, Policy, guarded_httpx_kwargs
+from harken.lib.guarded import loopback_allowed as loopback_allowed  # callers import it here
 from harken.lib.retry import Retry, retry_call
-from harken.lib.urlguard import HostNotFound, UnsafeURL, check_address, check_url
+from harken.lib.urlguard import HostNotFound, UnsafeURL, check_target
 from harken.networks.base import ConnectorError
 
-MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -51,7 +54,6 @@ USER_AGENT = "Harken/1.0 (+https://github.com/harken-social/harken)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # 4xx that may pass on their own: a request timeout, "too early", a conflict.
 TRANSIENT_CLIENT_STATUSES = frozenset({408, 409, 425, 429})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class HttpStatusError(ConnectorError):
@@ -116,18 +118,29 @@ def request(
 
     Returns the final response (after redirects) with its body read. A 304 is returned,
     not raised. With ``raise_for_status=False`` a 4xx (other than 429) is returned too.
-    ``allow_private`` skips the URL guard: only for addresses an administrator configured.
-    Every method is retried; a caller whose POST must not repeat passes ``attempts=1``.
+    ``allow_private`` skips the address check: only for addresses an administrator
+    configured. Every method is retried; a caller whose POST must not repeat passes
+    ``attempts=1``.
     """
-    guard = _guard(allow_private, allow_loopback)
-    retry_call(lambda: guard(url), _classify, attempts=attempts, base=backoff_base, sleep=sleep)
+    _refuse_unsafe(lambda: check_target(url))
     _check_budget(url)
-    built = _Request(method.upper(), url, dict(headers or {}), params, json, data, content)
+    policy = Policy(allow_private=allow_private, allow_loopback=allow_loopback)
     limits = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
+    send_headers = {"User-Agent": USER_AGENT, **(headers or {})}
 
     def once() -> httpx.Response:
         deadline = time.monotonic() + max(total_timeout, timeout)
-        response = _send_following_redirects(built, limits, guard, max_bytes, deadline)
+        with _client(policy, limits, deadline) as client:
+            outgoing = client.build_request(
+                method.upper(),
+                url,
+                headers=send_headers,
+                params=params,
+                json=json,
+                data=data,
+                content=content,
+            )
+            response = _refuse_unsafe(lambda: _send(client, outgoing, max_bytes, deadline))
         if response.status_code in RETRY_STATUSES:
             raise _RetryableStatus(response, retry_after_seconds(response.headers))
         return response
@@ -139,6 +152,10 @@ def request(
     except _RetryableStatus as exc:
         _note_budget(exc.response)
         raise _status_error(exc.response, exc.after) from None
+    except httpx.TooManyRedirects:
+        raise ConnectorError(
+            f"{_host(url)} redirected more than {MAX_REDIRECTS} times.", permanent=True
+        ) from None
     except httpx.TimeoutException as exc:
         raise ConnectorError(
             f"{_host(url)} did not answer within {timeout:g} s ({type(exc).__name__})."
@@ -151,69 +168,67 @@ def request(
     return response
 
 
-class _Request:
-    """What to send, kept so a redirect can rewrite it (303 turns a POST into a GET)."""
+def _client(policy: Policy, limits: httpx.Timeout, deadline: float) -> httpx.Client:
+    """A client whose connections the guard opens (``GuardedTransport``), following at
+    most ``MAX_REDIRECTS`` redirects itself: httpx rewrites each hop (303 turns a POST
+    into a GET, credentials stay with their origin) and the hooks check each hop's URL
+    before it is sent. Every hop's address is vetted when its connection opens."""
 
-    def __init__(self, method, url, headers, params, json, data, content) -> None:
-        self.method = method
-        self.url = url
-        self.headers = {"User-Agent": USER_AGENT, **headers}
-        self.params = params
-        self.json = json
-        self.data = data
-        self.content = content
+    def before_each_hop(request: httpx.Request) -> None:
+        check_target(str(request.url))
+        if time.monotonic() > deadline:
+            raise ConnectorError(
+                f"{request.url.host} took too long to answer; Harken stopped following it."
+            )
 
-    def redirected(self, location: str, status: int) -> _Request:
-        target = urljoin(self.url, location)
-        follow = _Request(
-            self.method, target, dict(self.headers), None, self.json, self.data, self.content
-        )
-        if status == 303 or (status in (301, 302) and self.method == "POST"):
-            follow.method = "GET" if self.method != "HEAD" else "HEAD"
-            follow.json = follow.data = follow.content = None
-        if _origin(target) != _origin(self.url):
-            # Credentials are for the host they were given to, not wherever it points.
-            for name in list(follow.headers):
-                if name.lower() in ("authorization", "cookie"):
-                    del follow.headers[name]
-        return follow
+    def after_each_hop(response: httpx.Response) -> None:
+        if response.has_redirect_location:
+            # httpx reads a redirect's body before the next hop; nobody needs it, and a
+            # hostile one could be huge or a compression bomb: it is dropped unread.
+            response.stream = _Unread(response.stream)
 
-
-Guard = Callable[..., None]
-
-
-def _send_following_redirects(
-    first: _Request, limits: httpx.Timeout, guard: Guard, max_bytes: int, deadline: float
-) -> httpx.Response:
-    current = first
-    with httpx.Client(timeout=limits, follow_redirects=False) as client:
-        for _hop in range(MAX_REDIRECTS + 1):
-            response = _send(client, current, max_bytes, guard, deadline)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
-                return response
-            current = current.redirected(location, response.status_code)
-            guard(current.url)
-    raise ConnectorError(
-        f"{_host(first.url)} redirected more than {MAX_REDIRECTS} times.", permanent=True
+    return httpx.Client(
+        **guarded_httpx_kwargs(policy),
+        timeout=limits,
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        event_hooks={"request": [before_each_hop], "response": [after_each_hop]},
     )
+
+
+class _Unread(httpx.SyncByteStream):
+    """A body that is closed without being read."""
+
+    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(())
+
+    def close(self) -> None:
+        if isinstance(self._stream, httpx.SyncByteStream):
+            self._stream.close()
+
+
+T = TypeVar("T")
+
+
+def _refuse_unsafe(call: Callable[[], T]) -> T:
+    """Run ``call``, turning the guard's refusals into ``ConnectorError``s: a refused
+    address is permanent, a name that did not resolve is ``UnresolvedHost``."""
+    try:
+        return call()
+    except HostNotFound as exc:
+        raise UnresolvedHost(str(exc), temporary=exc.temporary) from None
+    except UnsafeURL as exc:
+        raise ConnectorError(str(exc), permanent=True) from None
 
 
 def _send(
-    client: httpx.Client, req: _Request, max_bytes: int, guard: Guard, deadline: float
+    client: httpx.Client, outgoing: httpx.Request, max_bytes: int, deadline: float
 ) -> httpx.Response:
-    outgoing = client.build_request(
-        req.method,
-        req.url,
-        headers=req.headers,
-        params=req.params,
-        json=req.json,
-        data=req.data,
-        content=req.content,
-    )
     streamed = client.send(outgoing, stream=True)
     try:
-        check_peer(streamed, guard)
         body = _read_limited(streamed, max_bytes, deadline)
     finally:
         streamed.close()
@@ -223,8 +238,9 @@ def _send(
         streamed.status_code,
         headers=headers,
         content=body,
-        request=outgoing,
+        request=streamed.request,
         extensions=streamed.extensions,
+        history=streamed.history,
     )
 
 
@@ -272,48 +288,6 @@ def _status_error(response: httpx.Response, retry_after: float | None) -> HttpSt
     reason = response.reason_phrase or "error"
     message = f"{_host(str(response.request.url))} answered HTTP {response.status_code} {reason}."
     return HttpStatusError(message, response, retry_after=retry_after)
-
-
-def _guard(allow_private: bool, allow_loopback: bool | None) -> Guard:
-    """``guard(url)`` checks a URL before it is sent; ``guard(url, peer=ip)`` checks the
-    address the connection really reached."""
-    if allow_loopback is None:
-        allow_loopback = loopback_allowed()
-
-    def guard(url: str, peer: str | None = None) -> None:
-        if allow_private:
-            return
-        try:
-            if peer is None:
-                check_url(url, allow_loopback=allow_loopback)
-            else:
-                check_address(
-                    ipaddress.ip_address(peer.split("%", 1)[0]), _host(url), allow_loopback
-                )
-        except HostNotFound as exc:
-            raise UnresolvedHost(str(exc), temporary=exc.temporary) from None
-        except UnsafeURL as exc:
-            raise ConnectorError(str(exc), permanent=True) from None
-
-    return guard
-
-
-def check_peer(response: httpx.Response, guard: Guard) -> None:
-    """Check the address the connection reached, before a byte of the body is read.
-
-    The name was checked before sending, but DNS may answer differently a moment later
-    (rebinding): this second look keeps an internal answer from ever reaching the caller."""
-    stream = response.extensions.get("network_stream")
-    peer = stream.get_extra_info("server_addr") if stream is not None else None
-    if peer:
-        guard(str(response.request.url), peer=str(peer[0]))
-
-
-def loopback_allowed() -> bool:
-    """Read at call time so a test can switch it on with pytest-django's ``settings``."""
-    from django.conf import settings
-
-    return bool(getattr(settings, "HTTP_ALLOW_LOOPBACK", False))
 
 
 # --- Retry-After and rate-limit headers ------------------------------------------------
@@ -398,8 +372,3 @@ def reset_rate_limits() -> None:
 
 def _host(url: str) -> str:
     return urlsplit(url).netloc or url
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()

@@ -6,7 +6,9 @@ with a form reach the machine's own network (SSRF). ``check_url`` refuses anythi
 http(s) to a public address, and checks *every* address the host resolves to: one
 public record next to a private one must not sneak the private one through.
 
-``harken.lib.http`` calls it before the first request and again on every redirect hop.
+``harken.lib.guarded`` runs the same address check where every outbound connection is
+opened (``harken.lib.http`` and the SDKs' clients), on every redirect hop: after the name
+has been resolved, so that DNS cannot answer differently between check and connect.
 
 A name that does not resolve is ``HostNotFound``, a kind of ``UnsafeURL`` (so a form that
 checks a typed address refuses it with its message), and says whether it may pass: a
@@ -56,6 +58,16 @@ def check_url(url: str, allow_loopback: bool = False) -> str:
     ``allow_loopback`` lets 127.0.0.0/8 and ::1 through (tests with a local server); it
     never lets private, link-local or other special ranges through.
     """
+    host, port = check_target(url)
+    for address in resolve(host, port):
+        check_address(address, host, allow_loopback)
+    return url.strip()
+
+
+def check_target(url: str) -> tuple[str, int]:
+    """The host and port of an http(s) URL, without a DNS lookup; ``UnsafeURL`` for any
+    other scheme or a URL with no host. The address is checked where the connection is
+    opened (``harken.lib.guarded``)."""
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise UnsafeURL(
@@ -68,9 +80,7 @@ def check_url(url: str, allow_loopback: bool = False) -> str:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError:
         raise UnsafeURL("The address has an invalid port.") from None
-    for address in resolve(host, port):
-        check_address(address, host, allow_loopback)
-    return url.strip()
+    return host, port
 
 
 def resolve(host: str, port: int, timeout: float | None = None) -> list[IPAddress]:
