@@ -326,21 +326,23 @@ def do_deactivate(workspace, user=None) -> int:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[int, Fitted] = {}
+_cache: dict[tuple, Fitted] = {}
 
 
 def active_adjustment(workspace_id: int) -> Fitted | None:
     """The workspace's active adjustment, parsed once per adjustment row."""
+    # Keyed by id *and* creation time: a database may hand a deleted row's id to a new row
+    # (SQLite does), which must not get the old row's weights.
     row = (
         WorkspaceAdjustment.objects.filter(workspace_id=workspace_id, active=True)
-        .values_list("pk", flat=True)
+        .values_list("pk", "created")
         .first()
     )
     if row is None:
         return None
     with _cache_lock:
         if row not in _cache:
-            weights = WorkspaceAdjustment.objects.values_list("weights", flat=True).get(pk=row)
+            weights = WorkspaceAdjustment.objects.values_list("weights", flat=True).get(pk=row[0])
             _cache[row] = from_json(weights)
         return _cache[row]
 

@@ -11,6 +11,7 @@ otherwise analyse each character, and ``analyze(None)`` nothing.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,9 +104,10 @@ def analyze(
     if not cleaned:
         return []
     features: dict[FeatureConfig, sparse.csr_matrix] = {}  # one featurisation per config
-    sentiment = _sentiment_probabilities(cleaned, features)
+    sentiment = sentiment_probabilities(cleaned, features)
     questions = _question_probabilities(cleaned, features)
-    found_intents = intent_rules.classify(cleaned, sentiment, questions)
+    named = [bool(phrases.named(t, [*context.products, *context.competitors])) for t in cleaned]
+    found_intents = intent_rules.classify(cleaned, sentiment, questions, named)
     if context.workspace_id is not None:
         from harken.analysis.adjust import apply_adjustment
 
@@ -139,12 +141,40 @@ def _features(texts: list[str], config: FeatureConfig, cache: dict) -> sparse.cs
     return cache[config]
 
 
-def _sentiment_probabilities(texts: list[str], cache: dict) -> np.ndarray:
+#: "X but Y": what follows the contrast is what the author means ("the wait was long but
+#: the staff were lovely"). Its scores are added at half the whole text's weight.
+_CONTRAST = re.compile(r"\b(?:but|however)\b[,:]?\s+", re.IGNORECASE)
+CONTRAST_WEIGHT = 0.5
+
+
+def contrast_tail(text: str) -> str | None:
+    """What follows the last "but"/"however" when both sides have two words or more."""
+    lowered = text.lower()
+    if "but" not in lowered and "however" not in lowered:
+        return None
+    found = list(_CONTRAST.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    head, tail = text[: last.start()], text[last.end() :]
+    if len(head.split()) < 2 or len(tail.split()) < 2:
+        return None
+    return tail
+
+
+def sentiment_probabilities(texts: list[str], cache: dict | None = None) -> np.ndarray:
+    """(negative, neutral, positive) probabilities of cleaned texts, contrast rule applied."""
+    cache = {} if cache is None else cache
     model = sentiment_model()
-    if isinstance(model, LinearModel):
-        scores = model.scores_of(_features(texts, model.config, cache))
-        return to_probabilities(scores.astype(np.float64), multilabel=False)
-    return np.asarray(model.probabilities(texts), dtype=np.float64)
+    if not isinstance(model, LinearModel):
+        return np.asarray(model.probabilities(texts), dtype=np.float64)
+    scores = model.scores_of(_features(texts, model.config, cache)).astype(np.float64)
+    tails = [(i, tail) for i, t in enumerate(texts) if (tail := contrast_tail(t))]
+    if tails:
+        rows = [i for i, _ in tails]
+        tail_scores = model.scores_of(featurise([t for _, t in tails], model.config))
+        scores[rows] = (scores[rows] + CONTRAST_WEIGHT * tail_scores) / (1 + CONTRAST_WEIGHT)
+    return to_probabilities(scores, multilabel=False)
 
 
 def _question_probabilities(texts: list[str], cache: dict) -> np.ndarray:

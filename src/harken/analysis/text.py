@@ -89,13 +89,92 @@ def unescape_literal(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Lower-case text with placeholders (upper-case) for handles and URLs, elongations cut."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    """Lower-case text with placeholders (upper-case) for handles and URLs, elongations cut,
+    and idioms whose words say the opposite of what they mean rewritten (``rewrite``)."""
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     text = _URL.sub(" URL ", text)
     text = _USER.sub(" @USER ", text)
     text = _ELONGATED.sub(r"\1\1", text)
     text = _REPEATED_PUNCT.sub(r"\1\1", text)
-    return text.replace("’", "'").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    if "&" in text:
+        text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return rewrite(text)
+
+
+# Idioms a bag of words reads backwards: "can't thank them enough" is all thanks, "drop
+# by" is an invitation, "thanks for nothing" is no thanks. Each becomes words that say what
+# it means, before any feature is made (training sees the same rewrite).
+_IDIOMS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(?:can'?t|cannot|can not|couldn'?t|could not) (thank|recommend|praise)"
+            r"((?: [\w@#'.]+){0,5}?) (?:enough|more)\b"
+        ),
+        r"\1\2 so much",
+    ),
+    (
+        re.compile(
+            r"\bcouldn'?t (?:be|have been|be any|feel) (?:happier|more (?:pleased|happy|"
+            r"satisfied|thrilled|grateful))\b"
+        ),
+        "very happy",
+    ),
+    (re.compile(r"\bcould(?:n'?t| not) ask for (?:a |an |any )?(?:better|more)\b"), "excellent"),
+    (re.compile(r"\b(?:can'?t|cannot) complain\b|\b(?:no|zero) complaints?\b"), "satisfied"),
+    (re.compile(r"\bnever (?:disappoints?|fails? to (?:impress|amaze|deliver))\b"), "always great"),
+    (re.compile(r"\bthanks? (?:you )?for nothing\b"), "useless"),
+    (
+        re.compile(
+            r"\b(?:(?:drop|stop|swing|pop|come)(?:s|ped|ping|ing)? by"
+            r"|(?:stop|swing|pop)(?:s|ped|ping|ing)? (?:in|over))\b"
+        ),
+        "visit",
+    ),
+]
+_IDIOM_HINT = re.compile(r"enough|happier|more|ask for|complain|never|nothing|\b(?:by|in|over)\b")
+_NEGATOR = (
+    r"(?:not|never|no|cannot|(?:ca|do|does|did|was|is|wo|are|were|have|has|had|would|could|"
+    r"should|ai)n'?t)"
+)
+_FILLER = (
+    r"(?:be|been|being|a|an|the|at|all|so|too|that|very|really|even|any|one|single|bit|big|"
+    r"real|feel|felt|seem|seemed|look|looked|get|got|had|have|has|much|of|my|our|your)"
+)
+_NEGATED = re.compile(rf"\b{_NEGATOR}((?: {_FILLER}){{0,2}}) ([a-z']+)\b( at all)?")
+_HAS_NEGATOR = re.compile(rf"\b{_NEGATOR}\b")
+#: Negative words VADER lacks that customers deny: "no issues", "not a hassle".
+_EXTRA_NEGATIVE = frozenset({"issue", "issues", "hassle", "fuss", "delays", "wait"})
+#: VADER words that are negative but not denied in a negation: "no" and "stop" are
+#: negators or verbs of their own ("can't stop crying").
+_NOT_DENIED = frozenset({"no", "not", "stop", "never", "nothing", "nobody", "none"})
+
+
+def _deny(match: re.Match[str]) -> str:
+    word = match.group(2)
+    if word in _NOT_DENIED:
+        return match.group(0)
+    value = lexicon().get(word)
+    if (value is not None and value <= -1.0) or word in _EXTRA_NEGATIVE:
+        return " fine "  # "didn't hurt at all", "not bad", "no issues": the bad is denied
+    return match.group(0)
+
+
+def rewrite(text: str) -> str:
+    """Idioms and denied negatives of a lower-cased text as the words they mean.
+
+    A negator followed (within two filler words) by a negative word denies it: "it didn't
+    hurt at all", "not bad", "never had a problem" become "fine". A negated *positive*
+    ("wasn't rejoicing") is left to the negation marks the models learn from.
+    """
+    if _IDIOM_HINT.search(text):
+        for pattern, replacement in _IDIOMS:
+            text = pattern.sub(replacement, text)
+    if _HAS_NEGATOR.search(text):
+        text = _NEGATED.sub(_deny, text)
+    return text
 
 
 def tokens(text: str) -> list[str]:

@@ -1,0 +1,177 @@
+"""Sentiment and intents read as a person reads them: minimal pairs and the demo's texts.
+
+Each pair differs in the few words that change the meaning (a negation, an idiom, the
+side of a "but"); the label must follow the meaning, not the words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harken.analysis import AnalysisContext, analyze
+from harken.analysis.api import contrast_tail
+from harken.analysis.text import normalise
+
+BRAND = "Harbor Street Jewelers"
+CONTEXT = AnalysisContext(products=[BRAND], competitors=["Rival Rings"])
+
+
+def read(text: str, context: AnalysisContext | None = None):
+    return analyze([text], context)[0]
+
+
+@pytest.mark.parametrize(
+    ("plain", "plain_label", "turned", "turned_label"),
+    [
+        ("It hurt", "negative", "It didn't hurt at all", "positive"),
+        ("I was disappointed", "negative", "I wasn't disappointed", "positive"),
+        ("The clasp was bad", "negative", "The clasp was not bad at all", "positive"),
+        ("I was rejoicing", "positive", "I wasn't rejoicing", "negative"),
+        ("The service was good", "positive", "The service was not good", "negative"),
+        ("I had a problem with my order", "negative", "I never had a problem with my order",
+         "positive"),
+        ("thanks for the ring", "positive", "thanks for nothing", "negative"),
+    ],
+)  # fmt: skip
+def test_negation_minimal_pairs(plain, plain_label, turned, turned_label):
+    assert read(plain).sentiment == plain_label
+    assert read(turned).sentiment == turned_label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can't thank them enough",
+        "I can't recommend this shop enough",
+        "couldn't be happier with my ring",
+        "couldn't ask for a better jeweler",
+        "no complaints at all",
+    ],
+)
+def test_idioms_that_read_backwards_are_positive(text):
+    assert read(text).sentiment == "positive"
+
+
+def test_the_idioms_become_the_words_they_mean():
+    assert normalise("Can't thank them enough!") == "thank them so much!"
+    assert normalise("just drop by.") == "just visit."
+    assert normalise("prices drop in march") == "prices drop in march"
+    assert "fine" in normalise("it didn't hurt at all")
+    assert "fine" not in normalise("I can't stop crying")  # "stop" is not denied
+
+
+def test_what_follows_but_weighs_more():
+    early = read("The wait was long but the staff were lovely").sentiment_scores
+    late = read("The staff were lovely but the wait was long").sentiment_scores
+    assert early["positive"] > late["positive"] + 0.2
+    assert late["negative"] > early["negative"] + 0.1
+    assert contrast_tail("good but bad") is None  # too short on one side
+    assert contrast_tail("The butter was great") is None  # a word, not the conjunction
+
+
+DEMO = [
+    ("Does {b} open on Sundays? Want to pick up a repair before Monday", "neutral", {"question"}),
+    ("Still waiting on my order from {b}, two weeks now and no reply to my emails", "negative",
+     {"complaint"}),
+    ("Really disappointed with {b}, the clasp broke after a week", "negative", {"complaint"}),
+    ("{b} charged me twice for the same watch battery. Not great.", "negative", {"complaint"}),
+    ("{b} fixed my grandmother's ring in one afternoon, can't thank them enough", "positive",
+     {"praise"}),
+    ("Lovely people at {b}, they helped me pick the perfect anniversary gift", "positive",
+     {"praise"}),
+    ("Shout out to {b} for the free cleaning, my ring looks brand new", "positive", {"praise"}),
+    ("Anyone know a good independent jeweler for vintage watch repair?", None, {"question"}),
+    ("Resizing takes about an hour for most rings, just drop by.", "neutral", {"other"}),
+    ("Thanks for reaching out! We're open Sunday 11 to 4, see you then.", "positive", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "sentiment", "intents"), DEMO)
+def test_the_demo_workspaces_obvious_cases(text, sentiment, intents):
+    """The texts of ``harken demo`` (listening/demo.py) as its newcomer reads them."""
+    found = read(text.format(b=BRAND), CONTEXT)
+    if sentiment:
+        assert found.sentiment == sentiment
+    if intents:
+        assert set(found.intents) == intents
+
+
+def test_the_demo_texts_are_the_ones_pinned_here():
+    demo = pytest.importorskip("harken.listening.demo")
+    shipped = {*demo.QUESTIONS, *demo.COMPLAINTS, *demo.PRAISE, *demo.INDUSTRY, *demo.ANSWERS}
+    assert {text.replace("{b}", "{brand}") for text, _, _ in DEMO} <= shipped
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks... the link doesn't seem to be working",
+        "Thank you, but my order still hasn't arrived",
+        "@HarborStreet thanks for the reply, the ring is still broken though",
+    ],
+)
+def test_a_polite_grievance_is_a_complaint_not_praise(text):
+    found = read(text)
+    assert "complaint" in found.intents
+    assert "praise" not in found.intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police arrest man after deadly riot downtown, three dead",
+        "I hate Mondays, everything is awful",
+        "Worst referee decision I have ever seen, we lost the final",
+    ],
+)
+def test_bad_news_with_no_business_at_fault_is_not_a_complaint(text):
+    assert "complaint" not in read(text).intents
+
+
+def test_a_grievance_names_the_business_through_its_context():
+    text = "Harbor Street Jewelers lost the stones of my earrings, awful"
+    assert "complaint" in read(text, CONTEXT).intents
+    assert "complaint" in read("@harborstreet lost the stones of my earrings, awful").intents
+    assert "complaint" in read("Rival Rings lost my earrings, awful", CONTEXT).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@sprintcare are you kidding me? Third outage this week",
+        "Seriously?? Still no signal @sprintcare",
+        "RT @HarborStreet: Which ring would you pick for a spring wedding?",
+        "\u201c@HarborStreet: Which ring would you pick for a spring wedding?\u201d love the blue one",
+    ],
+)
+def test_venting_and_quoted_questions_are_not_questions(text):
+    assert "question" not in read(text).intents
+
+
+def test_a_real_question_after_venting_is_still_a_question():
+    found = read("Seriously?? When will my order ship? @HarborStreet")
+    assert "question" in found.intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sunset at the pier #beach #summer #love #photo #nofilter #sea #travel",
+        "Reading about bitcoin and the history of money tonight",
+        "Welcome Monday #hustle #work #career #train #vision #focus https://t.co/x",
+    ],
+)
+def test_hashtags_or_a_crypto_word_alone_are_not_spam(text):
+    assert "spam" not in read(text).intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bitcoin presale is live, 50% off for the first 100 buyers https://t.co/x",
+        "#a #b #c #d #e #f #g buy now",
+        "Huge sale #rings #gold #deals #jewelry #gift #shop #style",
+    ],
+)
+def test_an_offer_with_a_link_or_a_hashtag_wall_is_spam(text):
+    assert read(text).intents == ("spam",)
