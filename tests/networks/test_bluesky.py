@@ -225,7 +225,8 @@ class XrpcHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def pds():
+def pds(loopback):
+    """The local PDS; the URL guard lets the SDK's connections through to 127.0.0.1."""
     server = XrpcServer()
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

@@ -29,7 +29,9 @@ from atproto_client.client.session import Session, SessionEvent
 from atproto_client.models.utils import get_model_as_dict
 from atproto_client.request import Request
 
+from harken.lib.guarded import guarded_httpx_kwargs
 from harken.lib.retry import Retry, retry_call
+from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -123,6 +125,9 @@ def classify(exc: Exception) -> Retry:
 
 
 def to_connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, UnsafeURL):
+        # The URL guard refused an address; a name that did not resolve may come back.
+        return ConnectorError(str(exc), permanent=not isinstance(exc, HostNotFound))
     if not isinstance(exc, atproto_errors.AtProtocolError):
         return ConnectorError(f"Bluesky: {exc}")
     status, name, message = _xrpc_error(exc)
@@ -160,7 +165,10 @@ class Bluesky(Connector):
             self._logged_in = True  # the tokens are the session: no login call
             return
         service = self.config.get("service") or DEFAULT_SERVICE
-        self.client = Client(base_url=service, request=Request(timeout=TIMEOUT))
+        # The service URL is typed by a person, and the SDK follows redirects and the
+        # PDS its DID document names: every hop and connection goes through the guard.
+        request = Request(timeout=TIMEOUT, **guarded_httpx_kwargs())
+        self.client = Client(base_url=service, request=request)
         self.client.on_session_change(self._session_changed)
 
     @property

@@ -24,9 +24,9 @@ import requests
 from mastodon import Mastodon as MastodonAPI
 from mastodon import errors as mastodon_errors
 
-from harken.lib.http import loopback_allowed
+from harken.lib import guarded
 from harken.lib.retry import Retry, retry_call
-from harken.lib.urlguard import HostNotFound, UnsafeURL, check_url
+from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -48,14 +48,13 @@ _URL = re.compile(r"https?://\S+")
 _HASHTAG = re.compile(r"^#(\w+)$")
 
 
-class GuardedSession(requests.Session):
-    """A requests session that puts every URL, redirect hops included, through the guard:
-    the instance URL is typed by a user."""
+class GuardedSession(guarded.GuardedSession):
+    """The guarded requests session (the instance URL is typed by a user: every hop and
+    every connection is vetted), remembering the last answer for its error text."""
 
     last_response: requests.Response | None = None
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        check_url(request.url or "", allow_loopback=loopback_allowed())
         self.last_response = super().send(request, **kwargs)
         return self.last_response
 

@@ -31,7 +31,9 @@ from django.conf import settings
 from praw.exceptions import RedditAPIException
 
 from harken.lib.env import env_secret
+from harken.lib.guarded import GuardedSession
 from harken.lib.retry import Retry, retry_call
+from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import Connector, ConnectorError, NormalizedItem, Page, Published
 
 TIMEOUT = 20.0
@@ -54,8 +56,19 @@ PERMANENT = (
 )
 
 
+def _refused(exc: Exception) -> UnsafeURL | None:
+    """The URL guard's refusal of an address (private, reserved...) that PRAW wrapped as
+    a network failure: asking again cannot help. A name that did not resolve is not one."""
+    original = getattr(exc, "original_exception", None)
+    if isinstance(original, UnsafeURL) and not isinstance(original, HostNotFound):
+        return original
+    return None
+
+
 def classify(exc: Exception) -> Retry:
     """Transient failures (429, 5xx, network) are retried; the rest are not."""
+    if _refused(exc):
+        return Retry(False)
     if isinstance(exc, prawcore.TooManyRequests):
         return Retry(True, _retry_after(exc))
     if isinstance(exc, prawcore.ServerError | prawcore.RequestException):
@@ -90,6 +103,9 @@ def _reddit_words(exc: Exception) -> str:
 
 
 def to_connector_error(exc: Exception) -> ConnectorError:
+    refused = _refused(exc)
+    if refused:
+        return ConnectorError(str(refused), permanent=True)
     if isinstance(exc, PERMANENT):
         return ConnectorError(
             f"Reddit refused the account's token: {_reddit_words(exc)}", permanent=True
@@ -128,7 +144,9 @@ class Reddit(Connector):
                 "HARKEN_REDDIT_CLIENT_SECRET.",
                 permanent=True,
             )
-        self.reddit = praw.Reddit(**credentials, requestor_kwargs={"timeout": TIMEOUT})
+        # Every hop and connection PRAW makes goes through the URL guard.
+        requestor = {"timeout": TIMEOUT, "session": GuardedSession()}
+        self.reddit = praw.Reddit(**credentials, requestor_kwargs=requestor)
 
     def _credentials(self) -> dict[str, Any]:
         config = self.config

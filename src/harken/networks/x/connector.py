@@ -24,7 +24,9 @@ import tweepy
 from django.conf import settings
 
 from harken.lib.env import env_secret
+from harken.lib.guarded import GuardedSession
 from harken.lib.retry import Retry, retry_call
+from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -56,9 +58,10 @@ SNOWFLAKE_EPOCH_MS = 1288834974657
 TWEEPY_HOST = "https://api.twitter.com"
 
 
-class _TimeoutSession(requests.Session):
+class _TimeoutSession(GuardedSession):
     """tweepy calls ``session.request`` without a timeout; this one always has one. It
-    also sends tweepy's requests to ``X_API_URL`` when that is set (a local X in tests)."""
+    also sends tweepy's requests to ``X_API_URL`` when that is set (a local X in tests).
+    Every hop and connection goes through the URL guard, like any outbound client."""
 
     def __init__(self, timeout: float) -> None:
         super().__init__()
@@ -106,6 +109,9 @@ def _network_words(exc: tweepy.HTTPException) -> str:
 
 
 def to_connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, UnsafeURL):
+        # The URL guard refused an address; a name that did not resolve may come back.
+        return ConnectorError(str(exc), permanent=not isinstance(exc, HostNotFound))
     if isinstance(exc, tweepy.Unauthorized | tweepy.Forbidden):
         return ConnectorError(f"X refused the token: {_network_words(exc)}", permanent=True)
     if isinstance(exc, tweepy.TooManyRequests):
