@@ -191,3 +191,22 @@ def test_bytes_texts_are_decoded_as_utf8():
     found = analyze([b"Merci beaucoup pour la bague, ma femme l'adore", b"bad \xff\xfe bytes"])
     assert found[0] == one("Merci beaucoup pour la bague, ma femme l'adore")
     assert found[1].sentiment in {"negative", "neutral", "positive"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will win this time, believe me #magahttps://t.co/AbC1dEfG2h",
+        "RT @jakarta_news: so happy with the new shop downtown https://t.co/Kp0aBcD",
+        "@Ask_Spectrum @Ask_Spectrum my internet is down again #spectrumsucks #fail",
+    ],
+)
+def test_links_handles_and_hashtags_do_not_vote_on_the_language(text):
+    assert one(text).language == "en"
+
+
+def test_a_link_glued_to_a_hashtag_leaves_nothing_behind():
+    from harken.analysis.language import voting_text
+
+    assert voting_text("Lock her up #magahttps://t.co/6JkPqXbRtZ").split() == ["Lock", "her", "up"]
+    assert voting_text("RT @a: ok see example.com/x &amp; www.x.org").split() == [":", "ok", "see"]

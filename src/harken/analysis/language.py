@@ -19,7 +19,10 @@ LANGUAGES = """
 """.split()  # noqa: SIM905
 
 UNDETERMINED = "und"
-_NOISE = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+|&\w+;")
+# URLs first, wherever they start: a link glued to a hashtag ("#magahttps://t.co/x") must
+# not leave "t co x" behind to vote. Then handles, hashtags, entities and "RT".
+_URLS = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|net|org|ly|co|io)/\S*", re.IGNORECASE)
+_NOISE = re.compile(r"[@#]\w+|&\w+;|\bRT\b")
 _lock = threading.Lock()
 _identifier = None
 
@@ -37,9 +40,14 @@ def identifier():
     return _identifier
 
 
+def voting_text(text: str) -> str:
+    """The words that vote on the language: no links, handles, hashtags or "RT"."""
+    return _NOISE.sub(" ", _URLS.sub(" ", text))
+
+
 def detect(text: str) -> tuple[str, float]:
     """``(code, confidence)`` for one cleaned text."""
-    stripped = _NOISE.sub(" ", text)
+    stripped = voting_text(text)
     if not any(ch.isalpha() for ch in stripped):
         return UNDETERMINED, 0.0
     code, confidence = identifier().classify(stripped)
