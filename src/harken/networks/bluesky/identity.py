@@ -11,8 +11,9 @@ Resolution follows the atproto identity specs, with no third party in the middle
 
 Every HTTP fetch goes through ``harken.lib.http`` (the URL guard, timeouts, a size limit):
 the handle, the DID and the PDS address all come from outside. The only injection points
-are URLs (``BLUESKY_PLC_DIRECTORY`` and ``BLUESKY_HANDLE_WELL_KNOWN`` settings), so tests
-serve real documents from a local server.
+are URLs (``BLUESKY_PLC_DIRECTORY``, ``BLUESKY_HANDLE_WELL_KNOWN`` and the test-only
+``BLUESKY_HANDLE_RESOLVER`` settings), so tests serve real documents from a local server or
+resolve against a local Bluesky network.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def resolve_identity(login: str) -> Identity:
 
 
 def resolve_handle(handle: str) -> str:
-    did = _dns_did(handle) or _https_did(handle)
+    did = _resolver_did(handle) or _dns_did(handle) or _https_did(handle)
     if not did:
         raise ConnectorError(
             f"No Bluesky account has the handle {handle} (neither its DNS nor its website "
@@ -92,6 +93,31 @@ def resolve_handle(handle: str) -> str:
             permanent=True,
         )
     return did
+
+
+def _resolver_did(handle: str) -> str | None:
+    """The DID a configured XRPC server (``BLUESKY_HANDLE_RESOLVER``) names for ``handle``,
+    through ``com.atproto.identity.resolveHandle``. Unset in production: there a handle is
+    resolved through its own DNS and website only. Tests point it at a local PDS, whose
+    ``.test`` handles have neither; the DID document must still claim the handle back."""
+    server = getattr(settings, "BLUESKY_HANDLE_RESOLVER", "")
+    if not server:
+        return None
+    url = f"{server.rstrip('/')}/xrpc/com.atproto.identity.resolveHandle"
+    try:
+        response = http.get(
+            url,
+            params={"handle": handle},
+            timeout=TIMEOUT,
+            max_bytes=4096,
+            attempts=2,
+            raise_for_status=False,
+        )
+        did = response.json().get("did", "") if response.status_code == 200 else ""
+    except (ConnectorError, ValueError, AttributeError) as exc:
+        log.debug("The handle resolver named no DID for %s: %s", handle, exc)
+        return None
+    return did if isinstance(did, str) and DID.match(did) else None
 
 
 def _dns_did(handle: str) -> str | None:
