@@ -16,6 +16,7 @@ import os
 import pytest
 
 from harken.lib import http
+from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
 from tests.realnet.network import HOME, TOOLS, Network, install, installed
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from harken.listening.searches import do_add_search
 from harken.networks.bluesky import oauth
 from harken.networks.models import Account
-from tests.browser.conftest import browser, log_in, screenshot  # noqa: F401 - fixture
+from tests.browser.conftest import log_in, screenshot
 from tests.realnet.harken import mentions_source, poll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
