@@ -473,3 +473,77 @@ def test_a_utf16_file_is_refused_with_what_to_do(workspace, tmp_path):
     path.write_bytes("id,text,created_at,author\n".encode("utf-16"))
     with pytest.raises(RowError, match="UTF-16.*save it as UTF-8"):
         import_file(workspace, path, enrichment=False)
+
+
+# Hostile files ---------------------------------------------------------------------------
+
+
+def _good(n: int) -> dict:
+    return {"id": str(n), "text": f"message {n}", "created_at": "2026-11-20T09:00:00Z", "user": n}
+
+
+def test_a_deeply_nested_json_line_rejects_only_its_line(workspace, tmp_path):
+    deep_text = '{"id": "9", "created_at": "2026-11-20T09:00:00Z", "text": ' + "[" * 100_000
+    deep_text += "]" * 100_000 + "}"
+    path = _jsonl(tmp_path, [_good(1), deep_text, "[" * 100_000, _good(2)])
+    report = import_file(workspace, path, enrichment=False)
+    assert report.imported == 2
+    assert report.rejected == [(2, "nested too deeply to read"), (3, "nested too deeply to read")]
+    assert set(Mention.objects.values_list("external_id", flat=True)) == {"1", "2"}
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_binary_file_reports_its_bad_lines_and_goes_on(workspace, tmp_path, suffix):
+    import random
+
+    noise = random.Random(8).randbytes(20_000)
+    if suffix == ".csv":
+        head = b"id,text,created_at,author\n1,message 1,2026-11-20 10:00:00,user1\n"
+        tail = b"\n2,message 2,2026-11-20 10:00:00,user2\n"
+    else:
+        head = (json.dumps(_good(1)) + "\n").encode()
+        tail = ("\n" + json.dumps(_good(2)) + "\n").encode()
+    path = tmp_path / f"mentions{suffix}"
+    path.write_bytes(head + noise + tail)
+    report = import_file(workspace, path, network="x", enrichment=False)
+    assert report.imported == 2
+    assert report.rejected, "the noise's lines are reported"
+    assert all(line > 1 and why for line, why in report.rejected)
+    assert set(Mention.objects.values_list("external_id", flat=True)) == {"1", "2"}
+
+
+def test_the_command_reports_a_binary_files_lines_and_goes_on(workspace, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "mentions.jsonl"
+    body = json.dumps(_good(1)) + "\n" + "\x00\xff\x01binary\n" + "[" * 100_000 + "\n"
+    path.write_bytes(body.encode("latin-1") + (json.dumps(_good(2)) + "\n").encode())
+    call_command("import_mentions", str(path), "--workspace", workspace.slug, "--quiet")
+    out, _ = capsys.readouterr()
+    assert "4 rows: 2 imported, 0 already there, 2 rejected" in out
+    assert "line 2: not valid JSON" in out
+    assert "line 3: nested too deeply to read" in out
+
+
+@pytest.mark.parametrize(
+    "start,what",
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00", "a zip archive (an Excel .xlsx workbook is one)"),
+        (b"\x1f\x8b\x08\x00", "a gzip archive"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\x00\x01\x02\x03", "binary data"),
+        (b"\xc3\x28\xa0\xa1 not utf-8", "binary data"),
+    ],
+)
+def test_a_binary_file_is_refused_saying_what_it_seems_to_be(workspace, tmp_path, start, what):
+    import random
+
+    path = tmp_path / "mentions.csv"
+    path.write_bytes(start + random.Random(8).randbytes(5_000))
+    with pytest.raises(RowError) as refused:
+        import_file(workspace, path, enrichment=False)
+    assert str(refused.value) == (
+        f"mentions.csv is not text but {what}: export the mentions as CSV (UTF-8) "
+        "or JSON Lines and import that file"
+    )
+    assert not Mention.objects.exists()

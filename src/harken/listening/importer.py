@@ -424,6 +424,9 @@ class JsonLinesReader:
             except ValueError as exc:
                 yield self.lines.line, RowError(f"not valid JSON ({exc})")
                 continue
+            except RecursionError:  # 100,000 brackets: Python's parser recurses per level
+                yield self.lines.line, RowError("nested too deeply to read")
+                continue
             if not isinstance(value, dict):
                 yield self.lines.line, RowError("not a JSON object")
                 continue
@@ -436,9 +439,23 @@ def _csv_reason(exc: csv.Error) -> str:
     return f"malformed CSV: {exc}"
 
 
+#: How binary files that people pick by mistake begin, and what they are.
+BINARY_STARTS = {
+    b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook is one)",
+    b"\xd0\xcf\x11\xe0": "an old Excel or Word file",
+    b"\x1f\x8b": "a gzip archive",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"SQLite format 3\x00": "an SQLite database",
+}
+
+
 def _reader_for(path: Path, handle: IO[bytes]) -> CsvReader | JsonLinesReader:
-    if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+    head = handle.read(4096)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise RowError(f'{path.name} is UTF-16 text: save it as UTF-8 ("CSV UTF-8" in Excel)')
+    check_text(path, head)
     handle.seek(0)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -446,6 +463,31 @@ def _reader_for(path: Path, handle: IO[bytes]) -> CsvReader | JsonLinesReader:
     if suffix in (".csv", ".tsv", ".txt"):
         return CsvReader(handle, "\t" if suffix == ".tsv" else ",")
     raise RowError(f"{path.name}: expected a .csv or .jsonl file")
+
+
+def check_text(path: Path, head: bytes) -> None:
+    """Refuse a binary file at once, saying what it seems to be: its header would be
+    garbage, and every line of it a rejected row. A text file with a few binary lines
+    is read as usual: those lines are rejected, each with its number, and the rest stored."""
+    what = next((name for magic, name in BINARY_STARTS.items() if head.startswith(magic)), "")
+    first_line = head.split(b"\n", 1)[0]
+    if not what and (b"\x00" in first_line or _undecodable(first_line)):
+        what = "binary data"
+    if what:
+        raise RowError(
+            f"{path.name} is not text but {what}: export the mentions as CSV (UTF-8) "
+            "or JSON Lines and import that file"
+        )
+
+
+def _undecodable(line: bytes) -> bool:
+    """Whether a first line is not UTF-8 text (a cut multi-byte character at the end of
+    the peeked bytes is not held against it)."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start < len(line) - 3
+    return False
 
 
 # One row → one item --------------------------------------------------------------------
