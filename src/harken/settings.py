@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from harken.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -146,6 +147,21 @@ def _database() -> dict[str, Any]:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
+#: Content-Security-Policy: scripts only from Harken's own static files (no inline script
+#: or eval), nothing loaded from elsewhere. Styles allow inline attributes; images allow
+#: data: URIs (Pico draws its form controls with them). No form-action: connecting an
+#: account posts a form that is redirected to the network's consent page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
             "NAME": str(_data_file("harken.sqlite3")),
         }
     try:
@@ -176,9 +192,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].pop("CONN_HEALTH_CHECKS", None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 
 #: Redis for the scale-out queue; when unset the queue lives in SQLite in the data folder.
 REDIS_URL = env_str("REDIS_URL", "")
+    "harken.core.middleware.NoStoreWhenSignedInMiddleware",
 
 #: Worker threads per queue consumer.
 HUEY_WORKERS = env_int("HARKEN_WORKERS", 2, minimum=1)
@@ -264,7 +282,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Invitation, setup and password reset links never reach a log line.
+    "filters": {"secret_paths": {"()": "harken.core.logfilters.RedactSecretPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secret_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "harken": {"level": LOG_LEVEL},

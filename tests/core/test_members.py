@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -15,8 +17,7 @@ from harken.core.models import AuditEntry, Invitation, Member, Role
 def invitation_link(client, role="responder", email=""):
     client.post(reverse("invitation_create"), {"role": role, "email": email})
     page = client.get(reverse("member_list")).content.decode()
-    start = page.index("/invite/")
-    return page[start : page.index("<", start)].strip()
+    return html.unescape(re.search(r'id="invitation-link" value="([^"]+)"', page)[1])
 
 
 def test_an_owner_invites_a_new_responder_by_link(alice_client, workspace):

@@ -35,6 +35,14 @@ def test_a_wrong_setup_token_is_refused(db):
 
 
 def test_a_mismatched_password_creates_nothing(db):
-    response = Client().post(f"/setup/{setup_token()}/", {**FORM, "password2": "other"})
-    assert response.status_code == 200
+    client = Client()
+    url = f"/setup/{setup_token()}/"
+    response = client.post(url, {**FORM, "password2": "other"})
+    # Refused: back to the page by GET, so a reload never sends the passwords again.
+    assert (response.status_code, response["Location"]) == (302, url)
     assert not Member.objects.exists()
+    page = client.get(url).content.decode()
+    assert "didn’t match" in page or "didn't match" in page
+    assert 'value="olga"' in page and "Olga&#x27;s Bakery" in page
+    assert "a long unusual pass" not in page
+    assert "didn" not in client.get(url).content.decode()  # shown once: a reload is a fresh form

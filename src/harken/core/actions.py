@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,8 +23,10 @@ from harken.core.models import (
     Workspace,
 )
 from harken.core.models.invitation import hash_token
+from harken.core.usernames import check_username
 
 User = get_user_model()
+log = logging.getLogger(__name__)
 
 
 def audit(
@@ -135,23 +140,58 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def do_accept_invitation(invitation: Invitation, user: Any) -> Member:
-    # Lock the row so a link used twice at once yields one membership.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if not invitation.is_usable:
+def do_accept_invitation(
+    invitation: Invitation, user: Any = None, new_user: Callable[[], Any] | None = None
+) -> Member:
+    """Join the invitation's workspace as ``user``, or as the account ``new_user()`` creates.
+
+    The invitation is claimed first, by a conditional update that only one of several
+    simultaneous sign-ups can win (PostgreSQL re-checks the row after the winner commits;
+    SQLite takes the write lock at BEGIN). A loser raises ``ValidationError`` before its
+    account exists, and a failure after the claim rolls the claim back.
+    """
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, revoked=False, accepted__isnull=True, expires__gt=now
+    ).update(accepted=now)
+    if claimed != 1:
         raise ValidationError("This invitation has expired or was already used.")
+    if user is None:
+        if new_user is None:
+            raise ValueError("Give the user who joins, or how to create one.")
+        try:
+            with transaction.atomic():
+                user = new_user()
+        except IntegrityError:
+            raise ValidationError("That username was taken a moment ago; choose another.") from None
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
     member = Member.objects.filter(workspace=invitation.workspace, user=user).first()
     if member is None:
-        try:
-            member = Member.objects.create(
-                workspace=invitation.workspace, user=user, role=invitation.role
-            )
-        except IntegrityError:
-            member = Member.objects.get(workspace=invitation.workspace, user=user)
-    invitation.accepted, invitation.accepted_by = timezone.now(), user
-    invitation.save(update_fields=["accepted", "accepted_by"])
+        member = Member.objects.create(
+            workspace=invitation.workspace, user=user, role=invitation.role
+        )
     audit(invitation.workspace, user, "invitation.accept", user, role=invitation.role)
     return member
+
+
+def send_invitation(workspace: Workspace, inviter: Any, email: str, link: str, role: str) -> bool:
+    """Email the invitation link (the console in development); False when it failed.
+
+    The link holds the token: it goes into the mail only, never into a log line.
+    """
+    who = inviter.get_username() if inviter else "Someone"
+    subject = f"{who} invites you to {workspace.name} on Harken"
+    body = (
+        f"{who} invites you to join {workspace.name} on Harken as {Role(role).label.lower()}.\n\n"
+        f"Open this link to join (it works once, for 7 days):\n{link}\n\n"
+        "If you did not expect this invitation, ignore this email."
+    )
+    try:
+        send_mail(subject, body, None, [email])
+    except Exception:  # SMTP may be down: the link is still shown to the inviter
+        log.warning("Could not email an invitation to workspace %s", workspace.pk, exc_info=True)
+        return False
+    return True
 
 
 def do_revoke_invitation(invitation: Invitation, actor: Any) -> None:
@@ -181,6 +221,7 @@ def do_create_owner(username: str, email: str, password: str) -> Any:
     """Create a user who can then create workspaces (used by `harken createowner` and setup)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"A user named {username!r} already exists.")
+    check_username(username)
     user = User(username=username, email=email, is_staff=True)
     from django.contrib.auth.password_validation import validate_password
 

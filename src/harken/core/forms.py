@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from harken.core.models import Role
+from harken.core.usernames import check_username
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -33,3 +34,9 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def clean_username(self) -> str:
+        username = super().clean_username()  # refuses names that differ only in case
+        if username:
+            check_username(username)
+        return username

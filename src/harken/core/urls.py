@@ -2,13 +2,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from harken.core import views
-from harken.core.views import members, system, workspaces
+from harken.core.views import auth, members, system, workspaces
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", system.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("setup/<str:token>/", members.setup_owner, name="setup_owner"),
     path("inbox/", views.section, {"section": "inbox"}, name="inbox"),
     path("calendar/", views.section, {"section": "calendar"}, name="calendar"),

@@ -3,6 +3,7 @@ from harken.core.models.authority import AUTHORITY_RULES, Authority
 from harken.core.models.heartbeat import Heartbeat
 from harken.core.models.invitation import Invitation
 from harken.core.models.member import Member, Role
+from harken.core.models.throttle import Throttle
 from harken.core.models.workspace import Workspace, WorkspaceOwned
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Invitation",
     "Member",
     "Role",
+    "Throttle",
     "Workspace",
     "WorkspaceOwned",
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from harken.core import throttle
 from harken.core.access import access_object, check_role, scoped, workspace_view
 from harken.core.actions import (
     do_accept_invitation,
@@ -20,10 +21,13 @@ from harken.core.actions import (
     do_revoke_invitation,
     do_set_authority,
     find_invitation,
+    send_invitation,
 )
 from harken.core.forms import InvitationForm, RoleForm, SignUpForm, WorkspaceForm
 from harken.core.models import AUTHORITY_RULES, Authority, Invitation, Member, Role
+from harken.core.refused import bind, refused
 from harken.core.setup import check_setup_token
+from harken.core.views.auth import throttled
 
 
 def _settings_page(
@@ -86,15 +90,21 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a role and a valid email address.")
         return redirect("member_list")
+    workspace = request.workspace  # type: ignore[attr-defined]
     try:
-        token = do_invite(request.workspace, request.member, **form.cleaned_data)  # type: ignore[attr-defined]
+        token = do_invite(workspace, request.member, **form.cleaned_data)  # type: ignore[attr-defined]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("member_list")
+    link = request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+    email = form.cleaned_data["email"]
+    if email:
+        if send_invitation(workspace, request.user, email, link, form.cleaned_data["role"]):
+            messages.success(request, f"The invitation was emailed to {email}.")
+        else:
+            messages.error(request, f"The email to {email} could not be sent; send the link below.")
     # Shown once: only the token's hash is stored.
-    request.session["new_invitation_link"] = request.build_absolute_uri(
-        reverse("invitation_accept", args=[token])
-    )
+    request.session["new_invitation_link"] = link
     return redirect("member_list")
 
 
@@ -107,29 +117,32 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    guesses = throttle.address_key("invite", request)
+    if wait := throttle.blocked_for(guesses):
+        return throttled(request, wait, "invitation links")
     invitation = find_invitation(token)
     if invitation is None:
+        throttle.record_failure(guesses, throttle.LINK)
         return render(request, "core/invitation_invalid.html", status=404)
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST":
-        if request.user.is_authenticated:
-            user = request.user
-        elif form.is_valid():
-            user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        else:
-            return render(
-                request, "core/invitation_accept.html", {"invitation": invitation, "form": form}
-            )
-        try:
-            member = do_accept_invitation(invitation, user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("home")
-        request.session["workspace_id"] = member.workspace_id
-        messages.success(request, f"Welcome to {member.workspace.name}.")
-        return redirect("inbox")
-    return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
+    form = bind(request, SignUpForm)
+    context = {"invitation": invitation, "form": form, "title": f"Join {invitation.workspace}"}
+    if request.method != "POST":
+        return render(request, "core/invitation_accept.html", context)
+    signed_in = request.user.is_authenticated
+    if not signed_in and not form.is_valid():
+        return refused(request, form)
+    try:
+        member = do_accept_invitation(
+            invitation, request.user if signed_in else None, new_user=form.save
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("home")
+    if not signed_in:
+        login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session["workspace_id"] = member.workspace_id
+    messages.success(request, f"Welcome to {member.workspace.name}.")
+    return redirect("inbox")
 
 
 @workspace_view(Role.VIEWER)
@@ -166,20 +179,26 @@ def authority_edit(request: HttpRequest) -> HttpResponse:
 
 def setup_owner(request: HttpRequest, token: str) -> HttpResponse:
     """Create the first owner and their first workspace from the one-time setup link."""
+    guesses = throttle.address_key("setup", request)
+    if wait := throttle.blocked_for(guesses):
+        return throttled(request, wait, "setup links")
     if not check_setup_token(token):
+        throttle.record_failure(guesses, throttle.LINK)
         raise Http404("This setup link is no longer valid.")
-    form = SignUpForm(request.POST or None)
-    ws_form = WorkspaceForm(request.POST or None, prefix="ws")
-    if request.method == "POST" and form.is_valid() and ws_form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                user = do_create_owner(data["username"], data["email"], data["password1"])
-                workspace = do_create_workspace(user, **ws_form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session["workspace_id"] = workspace.pk
-            return redirect("inbox")
+    form = bind(request, SignUpForm)
+    ws_form = bind(request, WorkspaceForm, prefix="ws")
+    if request.method == "POST":
+        if form.is_valid() and ws_form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    user = do_create_owner(data["username"], data["email"], data["password1"])
+                    workspace = do_create_workspace(user, **ws_form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                request.session["workspace_id"] = workspace.pk
+                return redirect("inbox")
+        return refused(request, form, ws_form)
     return render(request, "core/setup.html", {"form": form, "ws_form": ws_form, "title": "Set up"})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
+from harken.core.refused import bind, refused
 from harken.listening.alerts.delivery import do_retry_delivery, do_send_test
 from harken.listening.alerts.forms import AlertRuleForm
 from harken.listening.models import AlertEvent, AlertRule, Delivery
@@ -70,8 +71,11 @@ def alert_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _edit(request: HttpRequest, rule: AlertRule) -> HttpResponse:
     creating = rule.pk is None
     workspace = request.workspace  # type: ignore[attr-defined]
-    form = AlertRuleForm(request.POST or None, instance=rule, workspace=workspace)
-    if request.method == "POST" and form.is_valid():
+    form = bind(request, AlertRuleForm, instance=rule, workspace=workspace)
+    if request.method == "POST":
+        if not form.is_valid():
+            # Back to this page by GET, errors kept: a reload never sends the form again.
+            return refused(request, form)
         rule = form.save()
         audit(
             workspace,
