@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -84,3 +84,67 @@ def test_an_enormous_text_is_cut_on_a_word_with_an_ellipsis():
     assert len(row.text) <= MAX_TEXT_CHARS
     assert row.text.endswith("ring…")
     assert prepare(item("2", text=TEXT)).text == TEXT
+
+
+def test_nul_and_control_characters_leave_every_field_of_every_network():
+    row = prepare(
+        item(
+            "1\x00",
+            network="bluesky",
+            author_id="did:plc:a\x00b",
+            author_handle="al\x00ice.example",
+            author_name="Al\x00ice",
+            url="https://example.social/\x00p",
+            in_reply_to="0\x00",
+            language="e\x00n",
+        )
+    )
+    assert (row.external_id, row.author_id, row.author_handle) == (
+        "1",
+        "did:plc:ab",
+        "alice.example",
+    )
+    assert (row.url, row.in_reply_to) == ("https://example.social/p", "0")
+    assert (row.item.author_name, row.item.language) == ("Alice", "en")
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character_everywhere():
+    row = prepare(item("1\ud800", text="half \udc00 a pair", author_name="N\ud83d"))
+    assert row.external_id == "1\ufffd"
+    assert row.text == "half \ufffd a pair" and row.item.text == "half \ufffd a pair"
+    assert row.item.author_name == "N\ufffd"
+    row.text.encode()  # storable in any encoding
+
+
+def test_direction_overrides_leave_author_names_and_handles():
+    row = prepare(
+        item(
+            "1",
+            author_id="evil\u202egnp.exe",
+            author_handle="@evil\u2066\u202egnp.exe\u2069",
+            author_name="\u200fevil\u202dgnp\u202c.exe\u200e",
+        )
+    )
+    assert row.author_id == row.author_handle == "evilgnp.exe"
+    assert row.item.author_name == "evilgnp.exe"
+    # A right-to-left name shows right without them, and keeps every letter.
+    assert prepare(item("2", author_name="\u202bשלום\u202c")).item.author_name == "שלום"
+
+
+def test_an_item_with_nothing_to_clean_is_kept_as_it_is():
+    original = item("1")
+    assert prepare(original).item is original
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1, 1, 1),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59),
+    ],
+)
+def test_a_time_before_any_network_existed_is_dated_when_it_arrived(moment):
+
+    before = datetime.now(UTC)
+    assert before <= prepare(item("1", created=moment)).posted <= datetime.now(UTC)

@@ -299,3 +299,31 @@ def test_a_failure_while_preparing_is_raised_as_ingest_raises_it_and_stores_noth
     source.refresh_from_db()
     assert source.cursor == "c-1"  # the failed batch's cursor never moved
     assert list(Mention.objects.values_list("external_id", flat=True)) == ["1"]
+
+
+def test_nul_characters_never_reach_the_database(source):
+    # PostgreSQL refuses NUL in text (DataError) and the whole batch failed with it.
+    nul = item(
+        "n\x001",
+        author_id="a\x00b",
+        author_handle="h\x00andle",
+        author_name="Na\x00me",
+        url="https://example.social/\x00x",
+        in_reply_to="p\x00",
+        text="te\x00xt of a post about Harbor Street rings and their service",
+    )
+    result = ingest(source, [nul, item("2")])
+    assert (result.stored, result.rejected) == (2, [])
+    mention = Mention.objects.select_related("author").get(external_id="n1")
+    assert (mention.url, mention.in_reply_to) == ("https://example.social/x", "p")
+    assert (mention.author.external_id, mention.author.handle) == ("ab", "handle")
+    assert mention.author.name == "Name"
+
+
+def test_a_year_one_post_with_a_fingerprint_is_stored_dated_when_it_arrived(source):
+    from datetime import UTC, datetime
+
+    # The near-duplicate window (7 days before year 1) overflowed; SQLite's conversion too.
+    old = item("1", created=datetime(1, 1, 1, tzinfo=UTC))
+    assert ingest(source, [old, item("2")]).stored == 2
+    assert Mention.objects.get(external_id="1").posted.year >= 2026
