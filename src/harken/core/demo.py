@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from harken.core.actions import audit
-from harken.core.models import Authority, Member, Role, Workspace
+from harken.core.models import AuditEntry, Authority, Member, Role, Workspace
 
 SAMPLE_NAME = "Sample: Harbor Street Jewelers"
 SAMPLE_SLUG = "sample-harbor-street-jewelers"
@@ -33,6 +33,37 @@ def demo_fillers() -> list[tuple[str, Callable[[Workspace], object]]]:
             continue
         fillers.append((config.label, module.fill))
     return fillers
+
+
+def sample_workspace() -> Workspace | None:
+    return Workspace.objects.filter(slug=SAMPLE_SLUG, is_sample=True).first()
+
+
+def people_changes(workspace: Workspace) -> list[str]:
+    """What people did to the sample workspace since the demo filled it, one line each:
+    members who joined it other than the owners the demo adds, and every audited change
+    made by someone (the demo's own changes have no actor)."""
+    filled = (
+        AuditEntry.objects.filter(workspace=workspace, action="demo.fill")
+        .values_list("created", flat=True)
+        .first()
+    )
+    joined = Member.objects.filter(workspace=workspace).select_related("user")
+    if filled:  # the owners the demo made
+        joined = joined.exclude(created__lte=filled)
+    # An owner `harken createowner` added later: every fill adds them again.
+    joined = joined.exclude(user__is_staff=True, role=Role.OWNER)
+    lines = [f"{m.user} joined as {m.get_role_display().lower()}" for m in joined]
+    entries = (
+        AuditEntry.objects.filter(workspace=workspace, actor__isnull=False)
+        .select_related("actor")
+        .order_by("created")
+    )
+    lines += [
+        f"{e.actor}: {e.action.replace('.', ' ').replace('_', ' ')} {e.target}".rstrip()
+        for e in entries
+    ]
+    return lines
 
 
 @transaction.atomic

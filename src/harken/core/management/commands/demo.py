@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,18 +11,41 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from harken.core.demo import demo_fillers, do_fill_demo
+from harken.core.demo import demo_fillers, do_fill_demo, people_changes, sample_workspace
 
 
 class Command(BaseCommand):
-    help = 'Create (or refresh) the sample workspace "Sample: Harbor Street Jewelers".'
+    help = (
+        'Create (or refresh) the sample workspace "Sample: Harbor Street Jewelers". '
+        "When people have changed it (invited members, added topics or rules), it asks "
+        "first; --reset replaces it without asking, --no-input never replaces it."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--owner", action="append", help="Username to make owner (default: every owner)."
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Replace the sample workspace even if people changed it.",
+        )
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help="Never ask: without --reset, a changed sample workspace is kept as it is.",
+        )
 
-    def handle(self, *args: Any, owner: list[str] | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        owner: list[str] | None,
+        reset: bool = False,
+        interactive: bool = True,
+        **options: Any,
+    ) -> None:
         migrate_if_needed()
         users = None
         if owner:
@@ -29,6 +53,8 @@ class Command(BaseCommand):
             missing = set(owner) - {u.username for u in users}
             if missing:
                 raise CommandError(f"No user named {', '.join(sorted(missing))}.")
+        if not reset and not self.may_replace(interactive and sys.stdin.isatty()):
+            return
         workspace = do_fill_demo(users)
         parts = ", ".join(label for label, _ in demo_fillers()) or "core"
         self.stdout.write(f"{workspace.name} is ready (sample data from: {parts}).")
@@ -36,6 +62,28 @@ class Command(BaseCommand):
             self.stdout.write(
                 "No owner can see it yet: run `harken createowner`, which joins it too."
             )
+
+    def may_replace(self, can_ask: bool) -> bool:
+        """True when the sample may be replaced: nobody changed it, or the person agrees."""
+        workspace = sample_workspace()
+        changes = people_changes(workspace) if workspace else []
+        if not changes:
+            return True
+        listed = "\n".join(f"  - {line}" for line in changes[:10])
+        more = f"\n  … and {len(changes) - 10} more" if len(changes) > 10 else ""
+        self.stdout.write(
+            f"{workspace} has changes made by people since `harken demo` filled it:\n{listed}{more}"
+        )
+        if not can_ask:
+            raise CommandError(
+                "The sample workspace was kept as it is, with those changes. "
+                "Run `harken demo --reset` to replace it with fresh sample data."
+            )
+        answer = input("Replace it with fresh sample data and lose these changes? [y/N] ")
+        if answer.strip().lower() in {"y", "yes"}:
+            return True
+        self.stdout.write("Kept the sample workspace as it is.")
+        return False
 
 
 def migrate_if_needed() -> None:
