@@ -40,6 +40,7 @@ from harken.networks.base import (
     Page,
     Published,
 )
+from harken.networks.renewal import TokenLayout
 
 log = logging.getLogger(__name__)
 
@@ -178,23 +179,65 @@ class Bluesky(Connector):
     # -- session -----------------------------------------------------------------
 
     def _session_changed(self, event: SessionEvent, session: Session) -> None:
-        """The SDK created or refreshed tokens: keep them, so the next run needs no login."""
+        """The SDK created or refreshed tokens: keep them, so the next run needs no login.
+        The refresh token and the access token's expiry are kept beside the session too:
+        ``_saved_session`` renews through ``renew_once`` with them."""
         if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
             self.config["session"] = self.client.export_session_string()
             self.config["did"] = session.did
             self.config["handle"] = session.handle
+            self.config.update(_session_tokens(session))
             self.config_changed = True
 
     def _login(self) -> Client:
         if self._logged_in:
             return self.client
         if self.config.get("session"):
-            self.client.login(session_string=self.config["session"], fetch_bsky_profile=False)
             self._from_saved_session = True
+            session = self._call(self._saved_session)
+            self.client.login(session_string=session, fetch_bsky_profile=False)
         else:
             self._password_login()
         self._logged_in = True
         return self.client
+
+    def _saved_session(self) -> str:
+        """The saved session, renewed first when its access token is about to expire.
+
+        The refresh token rotates, so two workers reading through one account (its
+        mentions and a search) must not both spend it: the renewal is claimed on the
+        account row (``renew_once``), as for OAuth, and the other worker uses its result.
+        The SDK would refresh on its own 15 minutes before expiry, each client for
+        itself; renewing earlier leaves it nothing to do. A session saved before the
+        refresh token was kept beside it, or one not saved yet, is left to the SDK."""
+        session = str(self.config["session"])
+        if not (self.config.get("refresh_token") and SESSION_TOKENS.is_stale(self.config)):
+            return session
+        from harken.networks.bluesky.oauth import account_id_for
+        from harken.networks.renewal import renew_once
+
+        account_id = account_id_for(self.config, self.workspace_id)
+        if account_id is None:
+            return session
+        held = Session.decode(session).access_jwt
+        fresh = renew_once(SESSION_TOKENS, account_id, held, False, self._refresh_session)
+        if fresh.get("auth") == "oauth" or not fresh.get("session"):
+            raise ConnectorError(
+                "This Bluesky account was reconnected differently; connect it again.",
+                permanent=True,
+            )
+        self.config.clear()
+        self.config.update(fresh)
+        return str(fresh["session"])
+
+    def _refresh_session(self, config: dict[str, Any]) -> dict[str, Any]:
+        """``com.atproto.server.refreshSession`` with the saved refresh token (for
+        ``renew_once``); returns the config keys that change."""
+        self.client.login(session_string=config["session"], fetch_bsky_profile=False)
+        log.info("Refreshing the Bluesky session of %s", config.get("did"))
+        self.client._refresh_and_set_session()  # the SDK's own refresh, once
+        session = Session.decode(self.client.export_session_string())
+        return {"session": self.client.export_session_string(), **_session_tokens(session)}
 
     def log_in(self) -> tuple[str, str]:
         """Log in with the handle and app password now, ignoring any saved session, and
@@ -229,8 +272,8 @@ class Bluesky(Connector):
         """Call the SDK, logged in. A saved session that Bluesky refuses (its refresh
         token expired after about two months, or a password change revoked it) is
         replaced by a fresh login with the app password, once."""
-        client = self._login()
         try:
+            client = self._login()
             return self._call(lambda: fn(client))
         except ConnectorError as error:
             if not (
@@ -240,7 +283,8 @@ class Bluesky(Connector):
             log.info("Bluesky refused the saved session (%s); logging in again.", error.message)
         self.config.pop("session", None)
         self._password_login()
-        return self._call(lambda: fn(client))
+        self._logged_in = True
+        return self._call(lambda: fn(self.client))
 
     # -- reading -----------------------------------------------------------------
 
@@ -361,6 +405,21 @@ class Bluesky(Connector):
             following=profile.follows_count,
             posts=profile.posts_count,
         )
+
+
+#: An app-password session's tokens in an account's config, for ``renew_once``. The
+#: margin is wider than the SDK's own 15 minutes, so that Harken renews first.
+SESSION_TOKENS = TokenLayout(network="Bluesky", access_key="access_jwt", margin=20 * 60)
+
+
+def _session_tokens(session: Session) -> dict[str, Any]:
+    """The keys ``SESSION_TOKENS`` reads, from an SDK session."""
+    payload = session.access_jwt_payload
+    return {
+        "access_jwt": session.access_jwt,
+        "refresh_token": session.refresh_jwt,
+        "expires_at": float(payload.exp) if payload and payload.exp else 0.0,
+    }
 
 
 def post_url(handle_or_did: str, uri: str) -> str:
