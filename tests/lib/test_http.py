@@ -211,14 +211,27 @@ def test_a_post_to_a_name_that_resolves_privately_never_leaves(settings, monkeyp
     assert internal.connections == 0 and internal.received == b""
 
 
-def test_dns_that_rebinds_after_the_check_reaches_nothing(settings, monkeypatch):
-    """DNS rebinding: the name looked public when a form checked it, and answers with an
-    internal address when the request is sent."""
+def test_dns_that_answers_differently_the_next_time_reaches_nothing(settings, monkeypatch):
+    """DNS rebinding: the name answers with a public address once, then with an internal
+    one. Whichever lookup the connection uses is the one that is vetted, so the internal
+    host never gets the body (the public address is unreachable here: a network error)."""
     settings.HTTP_ALLOW_LOOPBACK = False
     with Listener() as internal:
         url = f"http://hooks.example:{internal.port}/in"
         fake_dns(monkeypatch, {"hooks.example": ["93.184.215.14", "127.0.0.1"]})
-        assert check_url(url) == url  # the form's check saw a public address
+        with pytest.raises(ConnectorError):
+            http.post(url, json={"password": "hunter2"}, attempts=1, connect_timeout=0.5)
+        time.sleep(0.1)
+    assert internal.connections == 0 and internal.received == b""
+
+
+def test_a_name_checked_by_a_form_is_vetted_again_when_it_is_sent(settings, monkeypatch):
+    """A webhook URL that was public when the form saved it, and internal now."""
+    settings.HTTP_ALLOW_LOOPBACK = False
+    with Listener() as internal:
+        url = f"http://hooks.example:{internal.port}/in"
+        fake_dns(monkeypatch, {"hooks.example": ["93.184.215.14", "127.0.0.1"]})
+        assert check_url(url) == url
         with pytest.raises(ConnectorError, match="private or reserved"):
             http.post(url, json={"password": "hunter2"})
         time.sleep(0.1)

@@ -27,6 +27,7 @@ Tests reach a local server by setting ``HTTP_ALLOW_LOOPBACK = True`` in Django s
 from __future__ import annotations
 
 import socket
+import ssl
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,7 +134,7 @@ class GuardedTransport(httpx.HTTPTransport):
         self,
         policy: Policy = DEFAULT_POLICY,
         *,
-        verify: bool = True,
+        verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits | None = None,
         retries: int = 0,
     ) -> None:
