@@ -297,3 +297,22 @@ def test_an_article_with_a_url_id_found_by_two_feeds_is_one_mention(workspace, s
     assert poll_source(first.pk).stored == 2
     assert poll_source(second.pk).stored == 0
     assert Mention.objects.filter(external_id="https://news.example/1").count() == 1
+
+
+def test_a_feed_too_slow_to_parse_is_a_source_error_and_backed_off(workspace, server, monkeypatch):
+    from harken.networks.feeds import worker
+
+    monkeypatch.setattr(worker, "PARSE_CPU_SECONDS", 1)
+    nested = "<b>" * 150_000 + "x" + "</b>" * 150_000
+    slow = rss(f"<item><title>Slow</title><description><![CDATA[{nested}]]></description></item>")
+    server.route("/feed", Reply(200, slow, {"Content-Type": RSS_TYPE}))
+    source = feed_source(workspace, server, "/feed")
+
+    outcome = poll_source(source.pk)
+
+    assert outcome.state == "failed"
+    source.refresh_from_db()
+    assert "took more than 1 seconds to read" in source.last_error
+    assert source.failures == 1
+    assert source.next_poll - timezone.now() > timedelta(seconds=25)  # backed off
+    assert not Mention.objects.filter(source=source).exists()

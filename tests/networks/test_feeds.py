@@ -222,3 +222,92 @@ def test_a_broken_feed_whose_only_entry_is_empty_stores_nothing(server):
     server.route("/feed", Reply(200, '<?xml version="1.0"?><rss><channel><item>', RSS))
     with pytest.raises(ConnectorError, match="cannot be read"):
         feed(server).fetch(None)
+
+
+# Hostile documents (see also tests/listening/test_hostile_feeds.py) ---------------------
+
+
+def test_a_charset_given_only_in_the_http_header_is_honoured(server):
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Новости</title>'
+        "<item><title>Привет, мир</title><link>https://news.example/1</link></item>"
+        "</channel></rss>"
+    ).encode("windows-1251")
+    server.route("/feed", Reply(200, body, {"Content-Type": "text/xml; charset=windows-1251"}))
+    (item,) = feed(server).fetch(None).items
+    assert item.text == "Привет, мир"
+
+
+def test_feedparsers_author_email_search_takes_linear_time_on_a_megabyte(server):
+    import time
+
+    author = "a@" + "a." * 500_000 + "!"
+    body = samples.blog_feed((1, "Opals", "Fri, 20 Nov 2026 10:00:00 +0000"))
+    body = body.replace("Mara Lindqvist", author)
+    server.route("/feed", Reply(200, body, RSS))
+    started = time.monotonic()
+    (item,) = feed(server).fetch(None).items
+    assert time.monotonic() - started < 5  # feedparser's own pattern: hours
+    assert item.text.startswith("Opals")
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        "Mara Lindqvist (mara@example.com)",
+        "mara@example.com (Mara)",
+        "Write to mara@mail.example.co.uk.",
+        "<mara@[192.168.1.1]>",
+        "mara+news@example.com?subject=hello there",
+        "a@b.c",
+        "Mara",
+        "x.y@z.museum",
+    ],
+)
+def test_the_linear_email_search_finds_what_feedparsers_found(author):
+    import re
+
+    from harken.networks.feeds.authors import EMAIL
+
+    original = re.compile(
+        r"""(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"""
+    )
+    theirs, ours = original.search(author), EMAIL.search(author)
+    assert (ours and (ours.span(), ours.groups())) == (theirs and (theirs.span(), theirs.groups()))
+
+
+def test_a_feed_too_slow_to_parse_is_stopped_and_said_so(server, monkeypatch):
+    import time
+
+    from harken.networks.feeds import worker
+
+    monkeypatch.setattr(worker, "PARSE_CPU_SECONDS", 1)
+    nested = "<b>" * 150_000 + "x" + "</b>" * 150_000
+    body = samples.blog_feed((1, "Opals", "Fri, 20 Nov 2026 10:00:00 +0000"))
+    body = body.replace("Summary of Opals", nested)
+    server.route("/feed", Reply(200, body, RSS))
+    started = time.monotonic()
+    with pytest.raises(ConnectorError, match="took more than 1 seconds to read") as stopped:
+        feed(server).fetch(None)
+    assert not stopped.value.permanent  # backed off and tried again, not given up
+    assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize(
+    "ident,scoped",
+    [
+        ("1", True),
+        ("t3_1gw8x2k", True),
+        ("yt:video:8xA4Qw_v1ZM", True),
+        ("post:1", True),
+        ("/2026/11/opals", True),
+        ("https://blog.example/2026/11/opals", False),
+        ("tag:blog.example,2026:opals", False),
+        ("urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a", False),
+    ],
+)
+def test_an_entry_id_is_scoped_by_its_feed_unless_it_is_globally_unique(ident, scoped):
+    from harken.networks.feeds.connector import item_id
+
+    feed_url = "https://blog.example/feed.xml"
+    assert item_id(feed_url, ident) == (f"{feed_url}#{ident}" if scoped else ident)

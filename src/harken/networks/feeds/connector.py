@@ -31,7 +31,7 @@ import httpx
 from harken.lib import http
 from harken.lib.http import HttpStatusError
 from harken.networks.base import Connector, ConnectorError, NormalizedItem, Page
-from harken.networks.feeds import authors
+from harken.networks.feeds import authors, worker
 from harken.networks.text import plain_text
 
 authors.install()  # feedparser's author e-mail search, without its quadratic blow-up
@@ -263,7 +263,9 @@ def parse(response: httpx.Response) -> Parsed:
     content_type = full_type.split(";")[0].strip().lower()
     if head.startswith(b"{") or content_type in ("application/feed+json", "application/json"):
         return parse_json_feed(body, str(response.url))
-    return parse_xml_feed(body, str(response.url), full_type)
+    # feedparser's time is not bounded by the document's size: a child process, with a
+    # CPU-time limit, reads it (see ``worker``).
+    return worker.parse_xml_bounded(body, str(response.url), full_type)
 
 
 def parse_xml_feed(body: bytes, url: str, content_type: str) -> Parsed:
