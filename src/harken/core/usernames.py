@@ -31,10 +31,17 @@ def _ascii_lookalike(char: str) -> str:
     return char
 
 
+#: ASCII that passes for other ASCII in many fonts: i, l, 1 and I; 0 and o; rn and m.
+_ASCII_FOLDS = (("rn", "m"), ("vv", "w"), ("1", "l"), ("i", "l"), ("|", "l"), ("0", "o"))
+
+
 def skeleton(username: str) -> str:
     """What a username looks like: case folded, look-alike letters mapped to ASCII."""
     text = unicodedata.normalize("NFKC", username).casefold()
-    return "".join(_ascii_lookalike(c) for c in text).casefold()
+    text = "".join(_ascii_lookalike(c) for c in text).casefold()
+    for seen, same in _ASCII_FOLDS:
+        text = text.replace(seen, same)
+    return text
 
 
 def check_username(username: str, exclude_pk: Any = None) -> None:
