@@ -68,7 +68,9 @@ def test_it_reads_mentions_from_notifications():
         page = connector().fetch(None)
     (item,) = page.items
     assert sent.query(0) == {"types[]": ["mention"], "limit": ["40"]}
-    assert item.external_id == "117020577157693549"
+    # The server's own ids are unique on that server only: Harken's name the server.
+    assert item.external_id == "localhost:3000/117020577157693549"
+    assert item.author_id.startswith("localhost:3000/")
     assert item.kind == "post"
     assert item.text == "@mastodonpy_test hello!"
     assert item.author_handle == "@admin@localhost:3000"
@@ -140,7 +142,7 @@ def test_it_publishes_with_an_idempotency_key(tmp_path):
     posted = interactions("test_status_post[None-public].yaml", "POST", "/api/v1/statuses")
     with replay(cassette(tmp_path, instance_info(), posted)) as (sent, _):
         published = connector().publish("Toot!", idempotency_key="variant-42")
-    assert published.external_id == "117020585924712638"
+    assert published.external_id == "localhost:3000/117020585924712638"
     assert published.url.startswith("http://localhost:3000/@")
     assert sent[-1].headers["Idempotency-Key"] == "variant-42"
 
@@ -150,8 +152,10 @@ def test_it_replies_mentioning_the_author_in_the_same_visibility(tmp_path):
     parent = {**recorded_posts[0], "request": {**recorded_posts[0]["request"], "method": "GET"}}
     parent["request"]["uri"] = f"{INSTANCE}/api/v1/statuses/117020583245459824"
     with replay(cassette(tmp_path, [parent], instance_info(), recorded_posts[1:])) as (sent, _):
-        published = connector().reply("117020583245459824", "same!", idempotency_key="reply-7")
-    assert published.external_id == "117020583258292382"
+        published = connector().reply(
+            "localhost:3000/117020583245459824", "same!", idempotency_key="reply-7"
+        )
+    assert published.external_id == "localhost:3000/117020583258292382"
     body = sent[-1].body.decode() if isinstance(sent[-1].body, bytes) else sent[-1].body
     assert "status=%40mastodonpy_test_2+same%21" in body
     assert "in_reply_to_id=117020583245459824" in body and "visibility=public" in body
@@ -215,7 +219,8 @@ def test_a_5xx_is_retried_then_read(server, monkeypatch):
         Reply(200, mentions["response"]["body"]["string"], JSON),
     )
     page = connector(instance=server.base).fetch(None)
-    assert [item.external_id for item in page.items] == ["117020577157693549"]
+    host = server.base.removeprefix("http://")
+    assert [item.external_id for item in page.items] == [f"{host}/117020577157693549"]
     assert len(server.hits("/api/v1/notifications")) == 2
 
 
@@ -263,3 +268,39 @@ def test_an_account_without_a_token_must_reconnect():
 )
 def test_instance_addresses_are_normalized(typed, base):
     assert normalize_instance(typed) == base
+
+
+# Ids are per server -------------------------------------------------------------------
+
+
+def _status(status_id: str, account_id: str, reply_to: str | None = None) -> dict:
+    return {
+        "id": status_id,
+        "uri": f"https://origin.example/users/x/statuses/{status_id}",
+        "url": f"https://origin.example/@x/{status_id}",
+        "created_at": datetime(2026, 11, 20, 9, tzinfo=UTC),
+        "content": "<p>Harbor Street</p>",
+        "in_reply_to_id": reply_to,
+        "visibility": "public",
+        "account": {"id": account_id, "acct": "x", "display_name": "X"},
+    }
+
+
+def test_the_same_number_on_two_servers_is_two_statuses_and_two_authors():
+    on_a = connector(instance="https://a.example").normalize(_status("7", "3", reply_to="6"))
+    on_b = connector(instance="https://b.example:8443").normalize(_status("7", "3"))
+    assert (on_a.external_id, on_a.author_id) == ("a.example/7", "a.example/3")
+    assert on_a.in_reply_to == "a.example/6"  # the parent is on the same server
+    assert (on_b.external_id, on_b.author_id) == ("b.example:8443/7", "b.example:8443/3")
+
+
+def test_replies_are_read_by_the_servers_own_number():
+    with replay(recorded("mastodon", "test_status_context.yaml")) as (sent, _):
+        assert connector().replies_to("localhost:3000/117020585487094447") == []
+    assert sent.paths() == ["/api/v1/statuses/117020585487094447/context"]
+
+
+def test_a_status_of_another_server_is_not_answered_from_this_one():
+    with pytest.raises(ConnectorError, match="This status is on a.example") as refused:
+        connector().reply("a.example/5", "hello")
+    assert refused.value.permanent

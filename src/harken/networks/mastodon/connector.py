@@ -173,8 +173,34 @@ class Mastodon(Connector):
 
     def replies_to(self, status_id: str) -> list[NormalizedItem]:
         """Every reply below one of our statuses (its context's descendants), oldest first."""
-        context = self.call(lambda: self.api.status_context(status_id))
+        local = self.local_id(status_id)
+        context = self.call(lambda: self.api.status_context(local))
         return [self.normalize(status) for status in context["descendants"]]
+
+    # --- ids -------------------------------------------------------------------------
+    # A status's or an account's id is the server's own number: two servers may both have
+    # a status 1170... that are different posts. Harken's ids are "host/number" (the
+    # server's host, with its port if it has one), so a workspace that listens on two
+    # servers never mistakes one's status for the other's.
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.instance).netloc
+
+    def global_id(self, local: Any) -> str:
+        """``local`` (this server's id of a status or an account) as Harken's id."""
+        return f"{self.host}/{local}"
+
+    def local_id(self, external_id: str) -> str:
+        """This server's id of a status Harken knows as ``external_id`` (a bare number,
+        as stored before ids named their server, is taken as this server's)."""
+        host, _, local = external_id.rpartition("/")
+        if host and host != self.host:
+            raise ConnectorError(
+                f"This status is on {host}; the account on {self.host} cannot answer it.",
+                permanent=True,
+            )
+        return local
 
     def normalize(self, status: Any) -> NormalizedItem:
         account = status["account"]
@@ -185,17 +211,17 @@ class Mastodon(Connector):
         reply_to = status.get("in_reply_to_id")
         return NormalizedItem(
             network=self.network,
-            external_id=str(status["id"]),
+            external_id=self.global_id(status["id"]),
             kind=_kind(status),
             text=text,
             created=_aware(status["created_at"]),
-            author_id=str(account["id"]),
+            author_id=self.global_id(account["id"]),
             author_handle=_full_handle(account["acct"], self.instance),
             author_name=account.get("display_name") or account.get("username") or "",
             author_followers=account.get("followers_count"),
             url=status.get("url") or status.get("uri") or "",
             language=status.get("language") or "",
-            in_reply_to=str(reply_to) if reply_to else "",
+            in_reply_to=self.global_id(reply_to) if reply_to else "",
             is_own=bool(self.config.get("account_id"))
             and str(account["id"]) == str(self.config["account_id"]),
             raw={"uri": status.get("uri"), "visibility": status.get("visibility")},
@@ -214,11 +240,12 @@ class Mastodon(Connector):
                 text, visibility=visibility, language=language, idempotency_key=idempotency_key
             )
         )
-        return Published(external_id=str(status["id"]), url=status.get("url") or "")
+        return Published(external_id=self.global_id(status["id"]), url=status.get("url") or "")
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a status; Mastodon.py adds the @-mention of its author, as a person would."""
-        parent = self.call(lambda: self.api.status(in_reply_to))
+        parent_id = self.local_id(in_reply_to)
+        parent = self.call(lambda: self.api.status(parent_id))
         own = self.config.get("account_id")
         body = text
         author = parent["account"]
@@ -233,7 +260,7 @@ class Mastodon(Connector):
                 idempotency_key=idempotency_key,
             )
         )
-        return Published(external_id=str(status["id"]), url=status.get("url") or "")
+        return Published(external_id=self.global_id(status["id"]), url=status.get("url") or "")
 
     def metrics(self) -> AccountMetrics:
         me = self.call(self.api.account_verify_credentials)
