@@ -210,3 +210,40 @@ def test_a_link_glued_to_a_hashtag_leaves_nothing_behind():
 
     assert voting_text("Lock her up #magahttps://t.co/6JkPqXbRtZ").split() == ["Lock", "her", "up"]
     assert voting_text("RT @a: ok see example.com/x &amp; www.x.org").split() == [":", "ok", "see"]
+
+
+def test_the_batched_language_scores_are_py3langids_own():
+    from harken.analysis import language
+
+    texts = [
+        "Thank you for the wonderful ring",
+        "Merci beaucoup pour la bague, ma femme l'adore",
+        "¿Dónde está mi pedido? Llevo dos semanas esperando",
+        "ありがとうございました",
+        "Привет, где мой заказ?",
+        "",
+        "12345 !!! 👍",
+        "ok",
+        "@someone #hashtag https://t.co/x",
+    ]
+    assert language.detect_many(texts) == [language.detect(t) for t in texts]
+
+
+def test_the_cost_of_one_text_is_bounded():
+    from harken.analysis.text import FEATURE_CHARS, clean, head
+
+    zalgo = clean(("a" + "\u0301\u0302\u0303\u0304\u0305\u0306\u0307") * 300)
+    assert zalgo.startswith("a\u0301\u0302a\u0301\u0302")  # two marks kept per letter
+    long_post = "word " * 1000
+    assert len(head(clean(long_post))) <= FEATURE_CHARS
+    assert head("short text") == "short text"
+    assert one(long_post).sentiment_scores == one("word " * 150).sentiment_scores
+
+
+def test_a_declared_language_is_kept_and_the_others_are_identified():
+    texts = ["ok ok ok", "Merci beaucoup pour la bague, ma femme l'adore", "Thank you so much"]
+    found = analyze(texts, languages=["DE", None, ""])
+    assert [(a.language, a.language_confidence) for a in found][0] == ("de", 1.0)
+    assert [a.language for a in found][1:] == ["fr", "en"]
+    with pytest.raises(ValueError):
+        analyze(texts, languages=["en"])

@@ -40,8 +40,8 @@ def test_a_brands_own_product_name_reaches_the_analysis(source, monkeypatch):
     seen = []
     real = enrich.analyze
 
-    def spy(texts, context=None):
-        results = real(texts, context)
+    def spy(texts, context=None, **options):
+        results = real(texts, context, **options)
         seen.extend(results)
         return results
 

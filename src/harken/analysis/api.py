@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +22,11 @@ from scipy import sparse
 
 from harken.analysis import intents as intent_rules
 from harken.analysis import language, phrases
-from harken.analysis.features import FeatureConfig, featurise
+from harken.analysis.features import FeatureConfig, featurise, hashed_matrix, with_embeddings
 from harken.analysis.labelled import LABELS
 from harken.analysis.linear import LinearModel, to_probabilities
 from harken.analysis.priority import Priority, priority
-from harken.analysis.text import clean
+from harken.analysis.text import clean, head, normalise
 
 log = logging.getLogger(__name__)
 
@@ -93,20 +93,29 @@ def reset_models() -> None:
 
 
 def analyze(
-    texts: Sequence[str | bytes | None], context: AnalysisContext | None = None
+    texts: Sequence[str | bytes | None],
+    context: AnalysisContext | None = None,
+    *,
+    languages: Sequence[str | None] | None = None,
 ) -> list[Analysis]:
     """Language, sentiment, intents, key phrases and vocabulary of every text, in order.
 
     ``texts`` is a batch (a list or tuple); one text goes in as ``analyze([text])``.
+    ``languages``, when given, holds the language each text's network declared (or None):
+    a declared language is kept (confidence 1.0) and the text is not identified again.
     """
     context = context or AnalysisContext()
     cleaned = [clean(t) for t in _batch(texts)]
     if not cleaned:
         return []
+    # Each text is cut and normalised once; every model reads the same normalised head.
+    heads = [head(t) for t in cleaned]
+    normed = [normalise(h) for h in heads]
     features: dict[FeatureConfig, sparse.csr_matrix] = {}  # one featurisation per config
-    sentiment = sentiment_probabilities(cleaned, features)
-    questions = _question_probabilities(cleaned, features)
-    named = [bool(phrases.named(t, [*context.products, *context.competitors])) for t in cleaned]
+    sentiment = sentiment_probabilities(heads, features, normed)
+    questions = _question_probabilities(normed, features)
+    vocabulary = [*context.products, *context.competitors]
+    named = [bool(phrases.named(t, vocabulary)) for t in cleaned] if vocabulary else None
     found_intents = intent_rules.classify(cleaned, sentiment, questions, named)
     if context.workspace_id is not None:
         from harken.analysis.adjust import apply_adjustment
@@ -114,11 +123,25 @@ def analyze(
         sentiment, found_intents = apply_adjustment(
             context.workspace_id, cleaned, sentiment, found_intents
         )
-    languages = language.detect_many(cleaned)
+    found_languages = _languages(heads, languages)
     return [
-        _one(text, languages[i], sentiment[i], found_intents[i], context)
+        _one(text, found_languages[i], sentiment[i], found_intents[i], context)
         for i, text in enumerate(cleaned)
     ]
+
+
+def _languages(heads: list[str], declared: Sequence[str | None] | None) -> list[tuple[str, float]]:
+    if declared is None:
+        return language.detect_many(heads)
+    if len(declared) != len(heads):
+        raise ValueError(f"{len(declared)} languages for {len(heads)} texts")
+    codes = [str(code).strip().lower()[:8] if code else "" for code in declared]
+    unknown = [i for i, code in enumerate(codes) if not code]
+    detected = language.detect_many([heads[i] for i in unknown]) if unknown else []
+    found: list[tuple[str, float]] = [(code, 1.0) for code in codes]
+    for i, guess in zip(unknown, detected, strict=True):
+        found[i] = guess
+    return found
 
 
 def _batch(texts: object) -> Sequence[object]:
@@ -135,9 +158,16 @@ def _batch(texts: object) -> Sequence[object]:
     return texts if isinstance(texts, Sequence) else list(texts)
 
 
-def _features(texts: list[str], config: FeatureConfig, cache: dict) -> sparse.csr_matrix:
+def _features(normed: list[str], config: FeatureConfig, cache: dict) -> sparse.csr_matrix:
+    """The batch's features for ``config``; models that differ only in the embeddings
+    share the hashed columns (the sentiment and question models do)."""
+    base = replace(config, embeddings=0.0)
+    if base not in cache:
+        cache[base] = hashed_matrix(normed, base)
+    if not config.embeddings:
+        return cache[base]
     if config not in cache:
-        cache[config] = featurise(texts, config)
+        cache[config] = with_embeddings(cache[base], normed, config.embeddings)
     return cache[config]
 
 
@@ -162,14 +192,21 @@ def contrast_tail(text: str) -> str | None:
     return tail
 
 
-def sentiment_probabilities(texts: list[str], cache: dict | None = None) -> np.ndarray:
-    """(negative, neutral, positive) probabilities of cleaned texts, contrast rule applied."""
+def sentiment_probabilities(
+    texts: list[str], cache: dict | None = None, normed: list[str] | None = None
+) -> np.ndarray:
+    """(negative, neutral, positive) probabilities of cleaned texts, contrast rule applied.
+
+    ``normed``: the texts' ``normalise(head(text))``, when the caller has them already.
+    """
     cache = {} if cache is None else cache
     model = sentiment_model()
     if not isinstance(model, LinearModel):
         return np.asarray(model.probabilities(texts), dtype=np.float64)
-    scores = model.scores_of(_features(texts, model.config, cache)).astype(np.float64)
-    tails = [(i, tail) for i, t in enumerate(texts) if (tail := contrast_tail(t))]
+    if normed is None:
+        normed = [normalise(head(t)) for t in texts]
+    scores = model.scores_of(_features(normed, model.config, cache)).astype(np.float64)
+    tails = [(i, tail) for i, t in enumerate(texts) if (tail := contrast_tail(head(t)))]
     if tails:
         rows = [i for i, _ in tails]
         tail_scores = model.scores_of(featurise([t for _, t in tails], model.config))
@@ -177,11 +214,11 @@ def sentiment_probabilities(texts: list[str], cache: dict | None = None) -> np.n
     return to_probabilities(scores, multilabel=False)
 
 
-def _question_probabilities(texts: list[str], cache: dict) -> np.ndarray:
+def _question_probabilities(normed: list[str], cache: dict) -> np.ndarray:
     model = question_model()
     if model is None:
-        return np.zeros(len(texts))
-    scores = model.scores_of(_features(texts, model.config, cache))
+        return np.zeros(len(normed))
+    scores = model.scores_of(_features(normed, model.config, cache))
     return to_probabilities(scores, multilabel=True)[:, 0]
 
 

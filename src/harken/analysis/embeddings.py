@@ -117,17 +117,20 @@ class StaticEmbeddings:
             start = end
         return tuple(ids)
 
-    def token_ids(self, raw: str) -> list[int]:
+    def token_ids(self, raw: str, *, normalised: bool = False) -> list[int]:
         """The vocabulary rows of a text (placeholders for handles and URLs included)."""
         pieces = self._pieces
         ids: list[int] = []
-        for word in basic_words(T.normalise(T.clean(raw)).lower()):
+        norm = raw if normalised else T.normalise(T.head(T.clean(raw)))
+        for word in basic_words(norm.lower()):
             ids.extend(pieces(word))  # type: ignore[operator]
         return ids
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One L2-normalised mean vector per text, shape (len(texts), dims), float32."""
-        per_text = [self.token_ids(t) for t in texts]
+    def embed(self, texts: Sequence[str], *, normalised: bool = False) -> np.ndarray:
+        """One L2-normalised mean vector per text, shape (len(texts), dims), float32.
+
+        ``normalised=True``: the texts already went through ``text.normalise``."""
+        per_text = [self.token_ids(t, normalised=normalised) for t in texts]
         lengths = np.fromiter((len(ids) for ids in per_text), dtype=np.int64, count=len(texts))
         cols = np.fromiter((i for ids in per_text for i in ids), dtype=np.int64)
         rows = np.repeat(np.arange(len(texts)), lengths)

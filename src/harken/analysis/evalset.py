@@ -52,3 +52,26 @@ def load(labels: Path, data: Path) -> list[tuple[str, tuple[str, ...]]]:
         for e in entries
         if e["ref"] in texts[e["source"]]
     ]
+
+
+def load_sentiment(labels: Path, data: Path) -> list[tuple[str, str]]:
+    """``(text, sentiment)`` for every labelled customer-service message found in ``data``.
+
+    ``labels`` holds ``{"source": "twcs", "ref", "sentiment", "intents"}`` lines (the
+    customer-service set, ``tests/analysis/data/cs_sentiment.jsonl``); an absent data
+    folder or file gives an empty list.
+    """
+    if not labels.exists() or not (data / "customer-support-twitter").exists():
+        return []
+    entries = [json.loads(line) for line in labels.read_text().splitlines() if line.strip()]
+    texts = _twcs(data)
+    return [(texts[e["ref"]], e["sentiment"]) for e in entries if e["ref"] in texts]
+
+
+def load_intents(labels: Path, data: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """``(text, intents)`` of the customer-service set (see ``load_sentiment``)."""
+    if not labels.exists() or not (data / "customer-support-twitter").exists():
+        return []
+    entries = [json.loads(line) for line in labels.read_text().splitlines() if line.strip()]
+    texts = _twcs(data)
+    return [(texts[e["ref"]], tuple(e["intents"])) for e in entries if e["ref"] in texts]

@@ -63,7 +63,11 @@ def _lexicon_tokens(marked: list[str], table: dict[str, float]) -> list[str]:
 
 def feature_tokens(raw: str, config: FeatureConfig) -> dict[int, list[str]]:
     """The text's feature tokens, by hash seed (words, bigrams, prefixes, chars, lexicon)."""
-    norm = T.normalise(T.clean(raw))
+    return normalised_tokens(T.normalise(T.head(T.clean(raw))), config)
+
+
+def normalised_tokens(norm: str, config: FeatureConfig) -> dict[int, list[str]]:
+    """``feature_tokens`` of a text already through ``text.normalise``."""
     toks = T.tokens(norm)
     marked = T.mark_negation(toks)
     words = list(marked)
@@ -89,17 +93,32 @@ def feature_tokens(raw: str, config: FeatureConfig) -> dict[int, list[str]]:
     return out
 
 
-def _hashed(raw: str, config: FeatureConfig, mask: int) -> list[int]:
+def _hashed(norm: str, config: FeatureConfig, mask: int) -> list[int]:
     columns: list[int] = []
-    for seed, toks in feature_tokens(raw, config).items():
-        columns.extend(_crc(t.encode("utf-8", "replace"), seed) & mask for t in toks)
+    for seed, toks in normalised_tokens(norm, config).items():
+        columns.extend([_crc(t.encode("utf-8", "replace"), seed) & mask for t in toks])
     return columns
 
 
-def featurise(texts: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
-    """The batch as a sparse matrix (rows = texts): log counts, rows L2-normalised."""
+def featurise(
+    texts: Sequence[str], config: FeatureConfig, *, normalised: bool = False
+) -> sparse.csr_matrix:
+    """The batch as a sparse matrix (rows = texts): log counts, rows L2-normalised.
+
+    ``normalised=True`` says the texts already went through ``clean``, ``head`` and
+    ``normalise`` (``analyze`` does that once per text for every model).
+    """
+    norms = list(texts) if normalised else [T.normalise(T.head(T.clean(t))) for t in texts]
+    matrix = hashed_matrix(norms, config)
+    if config.embeddings:
+        matrix = with_embeddings(matrix, norms, config.embeddings)
+    return matrix
+
+
+def hashed_matrix(norms: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
+    """The hashed columns of normalised texts (no embeddings)."""
     mask = config.n_features - 1  # n_features is a power of two
-    per_text = [_hashed(t, config, mask) for t in texts]
+    per_text = [_hashed(t, config, mask) for t in norms]
     lengths = np.fromiter((len(c) for c in per_text), dtype=np.int64, count=len(per_text))
     cols = np.fromiter((c for cs in per_text for c in cs), dtype=np.int64, count=int(lengths.sum()))
     rows = np.repeat(np.arange(len(per_text)), lengths)
@@ -109,15 +128,20 @@ def featurise(texts: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
     matrix.data = np.log1p(matrix.data)  # damp repeated tokens ("no no no no")
     if config.lexicon and config.lexicon_weight != 1.0:
         _reweight_lexicon(matrix, config, mask)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    matrix.data /= np.repeat(norms, np.diff(matrix.indptr)).astype(np.float32)
-    if config.embeddings:
-        from harken.analysis.embeddings import shipped_embeddings
-
-        dense = shipped_embeddings().embed(texts) * np.float32(config.embeddings)
-        matrix = sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
+    lengths2 = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    lengths2[lengths2 == 0] = 1.0
+    matrix.data /= np.repeat(lengths2, np.diff(matrix.indptr)).astype(np.float32)
     return matrix
+
+
+def with_embeddings(
+    matrix: sparse.csr_matrix, norms: Sequence[str], weight: float
+) -> sparse.csr_matrix:
+    """``matrix`` with the texts' static embeddings appended, scaled by ``weight``."""
+    from harken.analysis.embeddings import shipped_embeddings
+
+    dense = shipped_embeddings().embed(norms, normalised=True) * np.float32(weight)
+    return sparse.hstack([matrix, sparse.csr_matrix(dense)], format="csr")
 
 
 def _reweight_lexicon(matrix: sparse.csr_matrix, config: FeatureConfig, mask: int) -> None:

@@ -18,8 +18,12 @@ INTENTS = ("question", "complaint", "praise", "purchase_intent", "job_seeker", "
 
 
 def _cues(*alternatives: str) -> re.Pattern[str]:
-    """One case-insensitive pattern matching any of the phrases as whole words."""
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+    """One pattern matching any of the phrases as whole words of a lower-cased text.
+
+    The texts are lower-cased once instead of matching with ``re.IGNORECASE``, which makes
+    Python's matcher about six times slower on long alternations like these.
+    """
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")\b")
 
 
 # A question is asked with "?" or opens like one: "how do I reset my password".
@@ -28,7 +32,6 @@ _QUESTION_START = re.compile(
     r"(?:who|what|when|where|why|how|which|whose|whom|is|are|am|was|were|do|does|did|"
     r"can|could|would|will|should|shall|may|might|have|has|had|isn'?t|aren'?t|don'?t|"
     r"doesn'?t|didn'?t|won'?t|can'?t|any(?:one|body)|wh?at'?s|how'?s|where'?s|is\s+there)\b",
-    re.IGNORECASE,
 )
 _QUESTION_CUES = _cues(
     r"any(?:one|body) know",
@@ -96,14 +99,12 @@ _BUSINESS_TARGET = _cues(
 _THANKS = re.compile(
     r"\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate\w*|danke|merci|gracias|obrigad[oa])\b"
     r"|ありがとう",
-    re.IGNORECASE,
 )
 _PRAISE_CUES = re.compile(
     r"\b(?:love|loving|loved|lovely|great|awesome|amazing|excellent|fantastic|brilliant|perfect"
     r"|wonderful|best|superb|kudos|shout ?out|props|well done|good job|great job|impressed"
     r"|helpful|lifesaver|you rock|delight\w*|(?:very|so|really) nice|(?:so much|really) fun)\b"
     r"|[❤♥😍🥰👏🙌💯👍🙏😊😄]",
-    re.IGNORECASE,
 )
 _PURCHASE_CUES = _cues(
     r"where (?:can|do|could) (?:i|we|you) (?:buy|get|find|order|purchase)",
@@ -154,20 +155,37 @@ _MENTION = re.compile(r"@\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # What follows "RT @someone:" or a quote of someone ("@brand: ...", "“@brand ...") is
 # someone else's words, not a question to us.
-_QUOTED = re.compile(r"\bRT @\w+|(?:^|\s)[\"“']*@\w+:|[\"“]@\w+", re.IGNORECASE)
-# Questions that only vent: no answer is expected (docs/intent-guideline.md).
-_RHETORICAL = re.compile(
-    r"(?:^|(?<=[.!?\s]))(?:[^.!?]{0,60}\b(?:seriously|really|srsly|wtf|smh|are (?:you|u) "
-    r"(?:kidding|serious|joking|for real)|(?:you|u) (?:kidding|serious)|what the "
-    r"(?:hell|heck|fuck|f)|how (?:hard|difficult) (?:is|can) (?:it|that)|who does that"
-    r"|why (?:would|should) (?:anyone|i|we)|is this a joke|or nah|how is (?:this|that) "
-    r"(?:ok|okay|acceptable|fair|legal|possible)|what'?s the point|(?:do|did) (?:u|you) "
-    r"(?:expect|really (?:think|expect))|gonna (?:magically|actually)|how many (?:times|more)"
-    r"|what is wrong with|sorry,? what|excuse me"
-    r"|why (?:is|are) (?:it|you|your \w+) (?:always|so|still)"
-    r"|(?:you|u) wanna)\b[^.!?]{0,80}|\s*(?:really|seriously|wtf|srsly|why)\s*)\?+[!?]*",
-    re.IGNORECASE,
+_QUOTED = re.compile(r"\brt @\w+|(?:^|\s)[\"“']*@\w+:|[\"“]@\w+")
+# Questions that only vent: no answer is expected (docs/intent-guideline.md). A sentence
+# ending in "?" is rhetorical when it holds one of these, or is one of the bare ones.
+_RHETORICAL = _cues(
+    r"are (?:you|u) (?:kidding|serious|joking|for real)|(?:you|u) (?:kidding|serious)",
+    r"what the (?:hell|heck|fuck|f)|how (?:hard|difficult) (?:is|can) (?:it|that)",
+    r"who does that|why (?:would|should) (?:anyone|i|we)|is this a joke|or nah",
+    r"how is (?:this|that) (?:ok|okay|acceptable|fair|legal|possible)|what'?s the point",
+    r"(?:do|did) (?:u|you) (?:expect|really (?:think|expect))|gonna (?:magically|actually)",
+    r"how many (?:times|more)|what is wrong with|sorry,? what|excuse me|wtf|smh",
+    r"why (?:is|are) (?:it|you|your \w+) (?:always|so|still)|(?:you|u) wanna",
 )
+_BARE_RHETORICAL = frozenset(
+    {"really", "seriously", "srsly", "why", "what", "huh", "wtf", "hello", "sorry what"}
+)
+_QUESTION_MARKS = re.compile(r"\?[?!]*")
+
+
+def _asks(body: str) -> bool:
+    """Whether a sentence of ``body`` ending in "?" is a real question, not venting."""
+    start = 0
+    for match in _QUESTION_MARKS.finditer(body):
+        end = match.start()
+        begin = max(start, body.rfind(".", start, end) + 1, body.rfind("!", start, end) + 1)
+        sentence, start = body[begin : match.end()], match.end()
+        bare = sentence.strip(" ?!,").removeprefix("@user ")
+        if bare in _BARE_RHETORICAL or not any(ch.isalnum() for ch in sentence):
+            continue
+        if not _RHETORICAL.search(sentence):
+            return True
+    return False
 
 
 def _spam_signal(text: str) -> bool:
@@ -186,11 +204,8 @@ def _is_question(text: str, question_prob: float) -> bool:
     if _QUESTION_CUES.search(body):
         return True
     if "?" in body:
-        asked = _RHETORICAL.sub(" ", body)
-        if "?" in asked:
-            return True
         # Only venting questions: the model must be sure there is a real one as well.
-        return question_prob >= 0.9 and bool(asked.strip(" ?!."))
+        return _asks(body) or question_prob >= 0.9
     if len(body) < len(text) and not body.strip(" \"“'"):
         return False  # all quote, nothing of the author's own
     return bool(_QUESTION_START.search(body)) or question_prob >= 0.5
@@ -214,7 +229,8 @@ def _intents_of(
     text: str, sentiment: np.ndarray, question_prob: float, named: bool = False
 ) -> tuple[str, ...]:
     negative, _neutral, positive = (float(p) for p in sentiment)
-    text = text.replace("’", "'")  # curly apostrophes, as phones type them
+    # Lower case (see ``_cues``), curly apostrophes as phones type them made straight.
+    text = text.lower().replace("’", "'")
     if _spam_signal(text):
         return ("spam",)
     # A message addressed to someone (a brand's handle) is a customer talking to it.

@@ -38,7 +38,7 @@ _NOISE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 def key_phrases(text: str) -> tuple[str, ...]:
     """Up to three phrases that say what the text is about, best first."""
     text = _NOISE.sub(" . ", text.lower())
-    hashtags = [w for w in re.findall(r"#\w+", text) if len(w) <= 40]
+    hashtags = [w for w in _HASHTAGS.findall(text) if len(w) <= 40] if "#" in text else []
     candidates = _candidates(text)
     freq: Counter[str] = Counter()
     degree: Counter[str] = Counter()
@@ -52,26 +52,36 @@ def key_phrases(text: str) -> tuple[str, ...]:
     for phrase in [*dict.fromkeys(hashtags), *ranked]:
         if phrase not in out:
             out.append(phrase)
-    return tuple(out[:MAX_PHRASES])
+            if len(out) == MAX_PHRASES:
+                break
+    return tuple(out)
+
+
+_HASHTAGS = re.compile(r"#\w+")
+
+
+@lru_cache(maxsize=2**16)
+def _content_word(word: str) -> str:
+    """The word as a phrase word, or "" when it splits phrases (stop word, number, ...)."""
+    word = word.strip("'-")
+    if not word or word in _STOP or word[0] == "#" or word.isdigit() or not 3 <= len(word) <= 30:
+        return ""
+    return word
 
 
 def _candidates(text: str) -> list[tuple[str, ...]]:
     phrases: list[tuple[str, ...]] = []
     current: list[str] = []
-    for word in _SPLIT.split(text) + [""]:
-        word = word.strip("'-")
-        if (
-            not word
-            or word in _STOP
-            or word[0] == "#"
-            or word.isdigit()
-            or not 3 <= len(word) <= 30
-        ):
-            if current:
-                phrases.append(tuple(current[:MAX_WORDS]))
-            current = []
-        else:
+    content = _content_word
+    for raw in _SPLIT.split(text):
+        word = content(raw)
+        if word:
             current.append(word)
+        elif current:
+            phrases.append(tuple(current[:MAX_WORDS]))
+            current = []
+    if current:
+        phrases.append(tuple(current[:MAX_WORDS]))
     return phrases
 
 

@@ -17,6 +17,14 @@ from pathlib import Path
 #: Longer texts are cut: what decides sentiment and intent sits at the start of a
 #: message, and the cut keeps a 50 kB paste from costing more than a tweet.
 MAX_CHARS = 2000
+#: What the models and the language identifier read of a text: its first 500 characters,
+#: cut at a space (a tweet is at most 280). Intents and key phrases read up to MAX_CHARS.
+#: Together with the combining-mark cap below this bounds the cost of one text.
+FEATURE_CHARS = 500
+#: Runs of combining marks ("Zalgo" text) are cut to two marks per letter: no script
+#: stacks more, and each mark costs as much to read as a letter.
+_MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARK_RUN = re.compile(f"([{_MARKS}]{{2}})[{_MARKS}]+")
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b\S+\.(?:com|net|org|ly|co|io)/\S*", re.IGNORECASE)
 _USER = re.compile(r"(?<!\w)@\w+")
@@ -78,9 +86,18 @@ def clean(text: object) -> str:
     if not text.isascii():
         # Lone surrogates (bad JSON, broken UTF-16) cannot be encoded: make them U+FFFD.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        text = _MARK_RUN.sub(r"\1", text)
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def head(text: str) -> str:
+    """The part of a cleaned text the models read (``FEATURE_CHARS``), cut at a space."""
+    if len(text) <= FEATURE_CHARS:
+        return text
+    cut = text.rfind(" ", FEATURE_CHARS - 60, FEATURE_CHARS)
+    return text[: cut if cut > 0 else FEATURE_CHARS]
 
 
 def unescape_literal(text: str) -> str:
@@ -107,8 +124,10 @@ def normalise(text: str) -> str:
 # Idioms a bag of words reads backwards: "can't thank them enough" is all thanks, "drop
 # by" is an invitation, "thanks for nothing" is no thanks. Each becomes words that say what
 # it means, before any feature is made (training sees the same rewrite).
-_IDIOMS: list[tuple[re.Pattern[str], str]] = [
+# Each idiom comes with words one of which it must contain: a cheap test before the regex.
+_IDIOMS: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
     (
+        ("enough", "more"),
         re.compile(
             r"\b(?:can'?t|cannot|can not|couldn'?t|could not) (thank|recommend|praise)"
             r"((?: [\w@#'.]+){0,5}?) (?:enough|more)\b"
@@ -116,17 +135,31 @@ _IDIOMS: list[tuple[re.Pattern[str], str]] = [
         r"\1\2 so much",
     ),
     (
+        ("happier", "more"),
         re.compile(
             r"\bcouldn'?t (?:be|have been|be any|feel) (?:happier|more (?:pleased|happy|"
             r"satisfied|thrilled|grateful))\b"
         ),
         "very happy",
     ),
-    (re.compile(r"\bcould(?:n'?t| not) ask for (?:a |an |any )?(?:better|more)\b"), "excellent"),
-    (re.compile(r"\b(?:can'?t|cannot) complain\b|\b(?:no|zero) complaints?\b"), "satisfied"),
-    (re.compile(r"\bnever (?:disappoints?|fails? to (?:impress|amaze|deliver))\b"), "always great"),
-    (re.compile(r"\bthanks? (?:you )?for nothing\b"), "useless"),
     (
+        ("ask for",),
+        re.compile(r"\bcould(?:n'?t| not) ask for (?:a |an |any )?(?:better|more)\b"),
+        "excellent",
+    ),
+    (
+        ("complain",),
+        re.compile(r"\b(?:can'?t|cannot) complain\b|\b(?:no|zero) complaints?\b"),
+        "satisfied",
+    ),
+    (
+        ("never",),
+        re.compile(r"\bnever (?:disappoints?|fails? to (?:impress|amaze|deliver))\b"),
+        "always great",
+    ),
+    (("nothing",), re.compile(r"\bthanks? (?:you )?for nothing\b"), "useless"),
+    (
+        ("drop", "stop", "swing", "pop", "come"),
         re.compile(
             r"\b(?:(?:drop|stop|swing|pop|come)(?:s|ped|ping|ing)? by"
             r"|(?:stop|swing|pop)(?:s|ped|ping|ing)? (?:in|over))\b"
@@ -134,7 +167,6 @@ _IDIOMS: list[tuple[re.Pattern[str], str]] = [
         "visit",
     ),
 ]
-_IDIOM_HINT = re.compile(r"enough|happier|more|ask for|complain|never|nothing|\b(?:by|in|over)\b")
 _NEGATOR = (
     r"(?:not|never|no|cannot|(?:ca|do|does|did|was|is|wo|are|were|have|has|had|would|could|"
     r"should|ai)n'?t)"
@@ -169,8 +201,8 @@ def rewrite(text: str) -> str:
     hurt at all", "not bad", "never had a problem" become "fine". A negated *positive*
     ("wasn't rejoicing") is left to the negation marks the models learn from.
     """
-    if _IDIOM_HINT.search(text):
-        for pattern, replacement in _IDIOMS:
+    for hints, pattern, replacement in _IDIOMS:
+        if any(hint in text for hint in hints):
             text = pattern.sub(replacement, text)
     if _HAS_NEGATOR.search(text):
         text = _NEGATED.sub(_deny, text)

@@ -63,7 +63,9 @@ def analyze_rows(workspace: Workspace, rows: Sequence[Prepared]) -> list[dict[st
         return []
     try:
         context = analysis_context(workspace)
-        results = analyze([row.text for row in rows], context)
+        results = analyze(
+            [row.text for row in rows], context, languages=[row.item.language for row in rows]
+        )
         now = timezone.now()
         per_author = Counter((row.network, row.author_id) for row in rows)
         return [
