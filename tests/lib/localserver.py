@@ -163,8 +163,9 @@ class Listener:
 
 def fake_dns(monkeypatch, answers: dict[str, object]) -> list[str]:
     """Answer the names in ``answers`` at the DNS boundary (``socket.getaddrinfo``): each
-    maps to an address, or to a list of addresses given out one lookup after another (the
-    last repeating) as a rebinding name server would. IP literals and other names go to
+    maps to an address (or an exception to raise, a resolver's failure), or to a list of
+    them given out one lookup after another (the last repeating) as a rebinding name
+    server would. IP literals and other names go to
     the real resolver. Returns the names looked up, in order."""
     real, asked = socket.getaddrinfo, []
     served: dict[str, int] = {}
@@ -179,6 +180,8 @@ def fake_dns(monkeypatch, answers: dict[str, object]) -> list[str]:
             index = served.get(name, 0)
             served[name] = index + 1
             answer = answer[min(index, len(answer) - 1)]
+        if isinstance(answer, BaseException):
+            raise answer
         family = socket.AF_INET6 if ":" in str(answer) else socket.AF_INET
         return [(family, socket.SOCK_STREAM, 6, "", (str(answer), port))]
 

@@ -10,6 +10,7 @@ refresh token.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -139,3 +140,19 @@ def test_dns_that_rebinds_between_two_connections_is_caught(sdk, settings, monke
             make(f"http://api.example:{port}", workspace, settings).fetch(None)
     assert asked == ["api.example", "api.example"]
     assert len(local.hits(first_path)) == 1
+
+
+@pytest.mark.parametrize("sdk", SDKS)
+def test_a_temporary_dns_failure_is_tried_again(sdk, server, settings, monkeypatch, workspace):
+    """The resolver failing for now (EAI_AGAIN) is no refusal: the SDK's call is retried
+    and reaches the server (which then refuses the credentials)."""
+    make, first_path = SDKS[sdk]
+    port = server.httpd.server_address[1]
+    again = socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    asked = fake_dns(monkeypatch, {"social.example": [again, "127.0.0.1"]})
+    refusal = '{"error": "AuthenticationRequired", "message": "Invalid identifier or password"}'
+    server.route(first_path, Reply(401, refusal, {"Content-Type": "application/json"}))
+    with pytest.raises(ConnectorError):
+        make(f"http://social.example:{port}", workspace, settings).fetch(None)
+    assert asked[:2] == ["social.example", "social.example"]
+    assert len(server.hits(first_path)) >= 1

@@ -113,6 +113,8 @@ def _retry_after(exc: Exception) -> float | None:
 
 
 def classify(exc: Exception) -> Retry:
+    if isinstance(exc, HostNotFound):
+        return Retry(exc.temporary)  # the resolver failed for now; a missing name stays so
     if isinstance(exc, atproto_errors.RateLimitExceededError):
         return Retry(True, _retry_after(exc))
     if isinstance(exc, atproto_errors.InvokeTimeoutError | atproto_errors.NetworkError):

@@ -77,6 +77,8 @@ class _TimeoutSession(GuardedSession):
 
 def classify(exc: Exception) -> Retry:
     """Which tweepy/requests failures are worth another try, and after how long."""
+    if isinstance(exc, HostNotFound):
+        return Retry(exc.temporary)  # the resolver failed for now; a missing name stays so
     if isinstance(exc, tweepy.TooManyRequests):
         return Retry(True, _retry_after(exc.response, exc.reset_time))
     if isinstance(exc, tweepy.TwitterServerError):
