@@ -154,7 +154,7 @@ def prepare(item: NormalizedItem) -> Prepared:
         url=safe_url(clean_field(item.url)),
         in_reply_to=clean_field(item.in_reply_to)[:_ID_MAX],
         author_id=author_id,
-        author_handle=(item.author_handle.lstrip("@") or author_id)[:_ID_MAX],
+        author_handle=(item.author_handle.strip().lstrip("@") or author_id)[:_ID_MAX],
         fingerprint="" if item.is_own else fingerprint(text),
     )
 
@@ -162,6 +162,17 @@ def prepare(item: NormalizedItem) -> Prepared:
 def _cleaned(item: NormalizedItem) -> NormalizedItem:
     """``item`` with its short fields cleaned (``clean_field``, ``clean_name``); the item
     itself when nothing changes, as for nearly every item."""
+    text = item.text
+    try:
+        joined = "".join([getattr(item, name) for name, _ in _SHORT_FIELDS])
+    except TypeError:  # None, or a number, where text belongs
+        joined = "\x00"
+    if (
+        joined.isprintable()  # no control, surrogate or direction character: all clean
+        and isinstance(text, str)
+        and (text.isascii() or not _SURROGATE.search(text))
+    ):
+        return item
     changed: dict[str, Any] = {}
     for name, clean in _SHORT_FIELDS:
         value = getattr(item, name)
@@ -171,7 +182,6 @@ def _cleaned(item: NormalizedItem) -> NormalizedItem:
                 changed[name] = fresh
         elif value is None or not isinstance(value, str):
             changed[name] = ""
-    text = item.text
     if not isinstance(text, str):
         changed["text"] = ""
     elif not text.isprintable() and _SURROGATE.search(text):

@@ -124,8 +124,9 @@ def connector_for_source(source: Source) -> Connector:
 
 
 def _read(source: Source, skipped: Counter[str]) -> int:
-    """Store the source's new pages; counts the items the pipeline rejected in ``skipped``
-    (the cursor moves past them: the source's health is their only trace)."""
+    """Store the source's new pages; counts in ``skipped`` the items the connector could
+    not read and those the pipeline rejected, by reason (the cursor moves past them: the
+    source's health is their only trace)."""
     connector = connector_for_source(source)
     stored = 0
     try:
