@@ -38,6 +38,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     and counts each wrong password against both."""
 
     retry_after = 0
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password didn't match. Please try again.",
+    }
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
