@@ -6,6 +6,8 @@ Every value has a ``#:`` comment saying what it does. Bad values raise
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,9 @@ from typing import Any
 import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from harken.lib.env import env_bool, env_int, env_list, env_secret, env_str
-from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -25,7 +27,8 @@ DATA_DIR = Path(env_str("HARKEN_DATA_DIR", str(Path.cwd() / "data"))).expanduser
 
 def _data_file(name: str) -> Path:
     try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Only its owner may enter: it holds the database, its sessions and the keys.
+        DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ImproperlyConfigured(
             f"The data folder {DATA_DIR} cannot be created: {exc.strerror}. "
@@ -47,6 +50,22 @@ def _kept_secret(name: str, make: str) -> str:
                 "Set HARKEN_DATA_DIR to a writable folder."
             ) from None
     return path.read_text().strip()
+
+
+def _private_file(name: str) -> Path:
+    """A file of the data folder, created empty and 0600 if missing: SQLite then keeps that
+    mode for the database and gives it to its -wal and -shm files."""
+    path = _data_file(name)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"The data folder {DATA_DIR} is not writable ({exc.strerror}). "
+            "Set HARKEN_DATA_DIR to a writable folder."
+        ) from None
+    return path
 
 
 #: Debug pages with tracebacks. Never in production.
@@ -75,6 +94,47 @@ BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: Let outbound HTTP reach loopback addresses (tests and single-machine setups only).
 HTTP_ALLOW_LOOPBACK = env_bool("HARKEN_HTTP_ALLOW_LOOPBACK", False)
 
+
+def _trusted_proxy(raw: str) -> str | None:
+    value = raw.strip()
+    if not value:
+        return None
+    if value != "*":
+        try:
+            ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"HARKEN_TRUSTED_PROXY={raw!r} is not an IP address (the proxy's, as Harken "
+                "sees it: 127.0.0.1 when it runs on this machine) or *."
+            ) from None
+    return value.strip("[]")
+
+
+def _proxy_headers(names: list[str]) -> set[str]:
+    known = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
+    headers = {name.lower() for name in names}
+    unknown = headers - known - {"x-forwarded-by", "forwarded"}
+    if unknown or not headers or ("forwarded" in headers and len(headers) > 1):
+        raise ImproperlyConfigured(
+            f"HARKEN_TRUSTED_PROXY_HEADERS={','.join(names)!r} must be 'forwarded' alone, or "
+            f"some of {', '.join(sorted(known))}."
+        )
+    return headers
+
+
+#: The reverse proxy in front of `harken serve`: its address as Harken sees it (127.0.0.1
+#: when it runs on this machine), or * for any. Its X-Forwarded-* headers are then believed
+#: (the scheme, so HARKEN_HTTPS works behind it; the client's address; the host) and
+#: everyone else's are dropped.
+TRUSTED_PROXY = _trusted_proxy(env_str("HARKEN_TRUSTED_PROXY", ""))
+#: Which of the trusted proxy's headers to believe.
+TRUSTED_PROXY_HEADERS = _proxy_headers(
+    env_list(
+        "HARKEN_TRUSTED_PROXY_HEADERS",
+        ["x-forwarded-proto", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port"],
+    )
+)
+
 #: Served over HTTPS (behind a proxy): secure cookies, HSTS and redirects.
 HTTPS = env_bool("HARKEN_HTTPS", False)
 if HTTPS:
@@ -87,6 +147,21 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("HARKEN_HSTS_PRELOAD", False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+#: Content-Security-Policy: scripts only from Harken's own static files (no inline script
+#: or eval), nothing loaded from elsewhere. Styles allow inline attributes; images allow
+#: data: URIs (Pico draws its form controls with them). No form-action: connecting an
+#: account posts a form that is redirected to the network's consent page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -117,9 +192,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "harken.core.middleware.CurrentWorkspaceMiddleware",
     "harken.core.middleware.WorkspaceTimezoneMiddleware",
+    "harken.core.middleware.NoStoreWhenSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "harken.urls"
@@ -147,22 +224,7 @@ def _database() -> dict[str, Any]:
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
-#: Content-Security-Policy: scripts only from Harken's own static files (no inline script
-#: or eval), nothing loaded from elsewhere. Styles allow inline attributes; images allow
-#: data: URIs (Pico draws its form controls with them). No form-action: connecting an
-#: account posts a form that is redirected to the network's consent page.
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "frame-ancestors": [CSP.NONE],
-}
-            "NAME": str(_data_file("harken.sqlite3")),
+            "NAME": str(_private_file("harken.sqlite3")),
         }
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
@@ -192,11 +254,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].pop("CONN_HEALTH_CHECKS", None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 
 #: Redis for the scale-out queue; when unset the queue lives in SQLite in the data folder.
 REDIS_URL = env_str("REDIS_URL", "")
-    "harken.core.middleware.NoStoreWhenSignedInMiddleware",
 
 #: Worker threads per queue consumer.
 HUEY_WORKERS = env_int("HARKEN_WORKERS", 2, minimum=1)
@@ -217,7 +277,7 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "harken",
-        "filename": str(_data_file("queue.sqlite3")),
+        "filename": str(_private_file("queue.sqlite3")),
         "immediate": env_bool("HARKEN_QUEUE_IMMEDIATE", False),
         "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
@@ -294,8 +354,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "harken": {"level": LOG_LEVEL},
-        # The consumer installs its own handler; don't print each line twice.
-        "huey": {"level": "INFO", "propagate": False},
+        # The queue's chatter (each task run, each periodic task queued) only at DEBUG;
+        # its warnings and errors always.
+        "huey": {
+            "handlers": ["console"],
+            "level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING",
+            "propagate": False,
+        },
         "waitress.queue": {"level": "ERROR"},
     },
 }

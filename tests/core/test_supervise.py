@@ -128,6 +128,23 @@ def test_a_child_that_ignores_ctrl_c_is_killed_after_the_timeout(tmp_path):
     assert supervisor.children[0].process.returncode == -signal.SIGKILL
 
 
+def test_a_child_stops_on_ctrl_c_even_when_serve_was_started_with_it_ignored(tmp_path):
+    """`harken serve &` from a script starts serve with SIGINT ignored, which children
+    inherit: the supervisor's SIGINT must still stop them, not the SIGKILL after the timeout."""
+    starts, said = tmp_path / "starts", []
+    supervisor = quick([("listener", program(starts, "time.sleep(60)"))], said, stop_timeout=5)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        supervisor.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    wait_until(lambda: count(starts) == 1)
+    began = time.monotonic()
+    supervisor.stop()
+    assert time.monotonic() - began < 2
+    assert supervisor.children[0].process.returncode == -signal.SIGINT  # not SIGKILL
+
+
 def test_exits_are_described_in_words():
     assert describe_exit(2) == "exit code 2"
     assert describe_exit(-9) == "killed by SIGKILL"

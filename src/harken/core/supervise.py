@@ -30,10 +30,17 @@ from dataclasses import dataclass, field
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec (Linux): have the kernel send SIGTERM when `harken serve`
-    dies, even by SIGKILL, which no handler of ours sees; in their own process group the
-    children would otherwise run on, orphaned, holding the queue and the stream."""
+def _prepare_child() -> None:
+    """In the child, before exec.
+
+    SIGINT is how we ask a child to stop, so it must not inherit SIGINT ignored (as it does
+    when `harken serve` itself was started with ``&`` from a script): with the default
+    disposition, Python turns it into KeyboardInterrupt again.
+
+    And (Linux) have the kernel send SIGTERM when `harken serve` dies, even by SIGKILL, which
+    no handler of ours sees; in their own process group the children would otherwise run on,
+    orphaned, holding the queue and the stream."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     # Not Linux (no prctl): stopping serve normally still stops its children.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -121,7 +128,7 @@ class Supervisor:
                 child.argv,
                 stdin=subprocess.DEVNULL,
                 process_group=0,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - async-signal-safe: one syscall
+                preexec_fn=_prepare_child,  # noqa: PLW1509 - two syscalls, no locks
             )
             child.started = time.monotonic()
             child.starts += 1

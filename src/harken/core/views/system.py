@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import django
 import huey
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 import harken
 from harken.core.access import scoped, workspace_view
 from harken.core.models import AuditEntry, Heartbeat, Role
+from harken.core.queuewatch import UNREACHABLE, queue_address
 
 #: A consumer that has not beaten for this long is reported as down.
 HEARTBEAT_STALE = timedelta(minutes=3)
@@ -31,11 +33,15 @@ def database_status() -> dict[str, object]:
 def queue_status() -> dict[str, object]:
     from huey.contrib.djhuey import HUEY
 
-    status: dict[str, object] = {"backend": HUEY.__class__.__name__}
+    status: dict[str, object] = {
+        "backend": HUEY.__class__.__name__,
+        "where": queue_address(settings.REDIS_URL),
+    }
     try:
         status["pending"] = HUEY.pending_count()
-    except Exception as exc:  # the queue's storage is unreachable
-        return {**status, "ok": False, "error": exc.__class__.__name__}
+    except Exception as exc:  # the queue's storage is unreachable, or failing
+        unreachable = isinstance(exc, UNREACHABLE)
+        return {**status, "ok": False, "unreachable": unreachable, "error": type(exc).__name__}
     try:
         beat = Heartbeat.objects.order_by("-beat").first()
     except DatabaseError as exc:  # heartbeats live in the database, which is down

@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 
 from harken.cli import ConfigError
 from harken.core.baseurl import adopt_served_base_url
+from harken.core.datafolder import loose_permissions
 from harken.core.setup import setup_is_open, setup_token
 from harken.core.supervise import Supervisor
 
@@ -65,15 +66,22 @@ class Command(BaseCommand):
         sock = bind(host, port)
         adopt_served_base_url(host, port)  # before the children start: they inherit it
         call_command("migrate", interactive=False, verbosity=0)
-        self.welcome(host, port)
+        for warning in startup_warnings():
+            self.stderr.write(f"Warning: {warning}")
         supervisor = self.supervisor([] if no_worker else CHILDREN)
+        # Ctrl-C and SIGTERM stop Harken, even when it was started with SIGINT ignored
+        # (`harken serve &` from a script).
+        signal.signal(signal.SIGINT, _raise_interrupt)
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             supervisor.start()
-            self.run_server(sock, threads)
-        except KeyboardInterrupt:
-            self.stdout.write("Stopping…")
+            server = self.server(sock, threads)
+            self.welcome(host, port)  # last: what to open, after what starting up printed
+            server.run()  # until Ctrl-C or SIGTERM: waitress returns on KeyboardInterrupt
+        except KeyboardInterrupt:  # one that came before the server ran
+            pass
         finally:
+            self.stdout.write("Stopping…")
             supervisor.stop()
             sock.close()
         self.stdout.write("Harken stopped.")
@@ -94,13 +102,34 @@ class Command(BaseCommand):
         commands = [(name, [sys.executable, "-m", "harken", *argv]) for name, argv in children]
         return Supervisor(commands, say=lambda line: self.stderr.write(line))
 
-    def run_server(self, sock: socket.socket, threads: int) -> None:
+    def server(self, sock: socket.socket, threads: int) -> Any:
+        """The waitress server on ``sock``, believing the trusted proxy's headers, if any."""
         from waitress import create_server
 
         from harken.wsgi import application
 
-        server = create_server(application, sockets=[sock], threads=threads, ident="Harken")
-        server.run()
+        proxy: dict[str, Any] = {}
+        if settings.TRUSTED_PROXY:
+            proxy = {
+                "trusted_proxy": settings.TRUSTED_PROXY,
+                "trusted_proxy_headers": settings.TRUSTED_PROXY_HEADERS,
+                "clear_untrusted_proxy_headers": True,
+            }
+        return create_server(application, sockets=[sock], threads=threads, ident="Harken", **proxy)
+
+
+def startup_warnings() -> list[str]:
+    """What to fix before anyone else uses this Harken: a data folder others can read, and
+    HTTPS behind a proxy whose headers are not believed."""
+    warnings = loose_permissions()
+    if settings.HTTPS and not settings.TRUSTED_PROXY:
+        warnings.append(
+            "HARKEN_HTTPS=1 without HARKEN_TRUSTED_PROXY: Harken does not believe the "
+            "proxy's X-Forwarded-Proto, sees plain HTTP and redirects every request to "
+            "https://. Set HARKEN_TRUSTED_PROXY to the proxy's address (127.0.0.1 when it "
+            "runs on this machine)."
+        )
+    return warnings
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
