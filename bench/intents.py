@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from harken.analysis import analyze  # noqa: E402
-from harken.analysis.evalset import load, load_intents  # noqa: E402
 from harken.analysis.intents import INTENTS  # noqa: E402
 from harken.analysis.labelled import default_data_dir  # noqa: E402
+from harken.analysis.training.evalset import load, load_intents  # noqa: E402
 
 DEFAULT_LABELS = ROOT / "tests" / "analysis" / "data" / "intents.jsonl"
 CS_LABELS = ROOT / "tests" / "analysis" / "data" / "cs_sentiment.jsonl"

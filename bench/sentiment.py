@@ -66,7 +66,7 @@ def timed(predict, texts: list[str], repeats: int = 3) -> tuple[list[str], float
 
 
 def load_harken():
-    from harken.analysis.api import MODELS_DIR, sentiment_model
+    from harken.analysis.api import WEIGHTS_DIR, sentiment_model
 
     started = time.perf_counter()
     model = sentiment_model()
@@ -77,9 +77,9 @@ def load_harken():
 
         shipped_embeddings()  # loaded lazily on first use: part of the load time
     load = time.perf_counter() - started
-    size = sum(p.stat().st_size for p in MODELS_DIR.glob("sentiment.*"))
+    size = sum(p.stat().st_size for p in WEIGHTS_DIR.glob("sentiment.*"))
     if uses_embeddings:
-        size += (MODELS_DIR / "embeddings.npz").stat().st_size
+        size += (WEIGHTS_DIR / "embeddings.npz").stat().st_size
     return model, load, size
 
 
@@ -170,7 +170,7 @@ def main() -> int:
         texts, gold = read_labelled(path)
         report(path.name, texts, gold, systems)
     if not args.no_cs and not args.files:
-        from harken.analysis.evalset import load_sentiment
+        from harken.analysis.training.evalset import load_sentiment
 
         rows = load_sentiment(CS_LABELS, data)
         if rows:

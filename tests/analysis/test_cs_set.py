@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 from harken.analysis import analyze
-from harken.analysis.evalset import load_intents, load_sentiment
 from harken.analysis.intents import INTENTS
 from harken.analysis.labelled import LABELS as SENTIMENTS
+from harken.analysis.training.evalset import load_intents, load_sentiment
 from tests.conftest import SHARED_DATA, shared_data
 
 CS = Path(__file__).with_name("data") / "cs_sentiment.jsonl"

@@ -60,10 +60,10 @@ def test_the_shipped_table_is_safe_and_deterministic():
 
 
 def test_the_shipped_sentiment_model_has_one_weight_row_per_feature_column():
-    from harken.analysis.api import MODELS_DIR
+    from harken.analysis.api import WEIGHTS_DIR
     from harken.analysis.features import featurise
     from harken.analysis.linear import LinearModel
 
-    model = LinearModel.load(MODELS_DIR / "sentiment")
+    model = LinearModel.load(WEIGHTS_DIR / "sentiment")
     columns = featurise(["so good"], model.config).shape[1]
     assert model.weights.shape[0] == columns

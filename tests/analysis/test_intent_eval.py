@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from harken.analysis import analyze
-from harken.analysis.evalset import load
 from harken.analysis.intents import INTENTS
+from harken.analysis.training.evalset import load
 from tests.conftest import SHARED_DATA, shared_data
 
 LABELS = Path(__file__).with_name("data") / "intents.jsonl"

@@ -6,7 +6,7 @@ import numpy as np
 
 from harken.analysis.features import FeatureConfig
 from harken.analysis.labelled import VALIDATION_FILE, read_labelled, training_files
-from harken.analysis.train import fit_sentiment, tune_bias
+from harken.analysis.training.train import fit_sentiment, tune_bias
 from tests.conftest import shared_data
 
 SMALL = FeatureConfig(n_features=2**12, prefix=5)

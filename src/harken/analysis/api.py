@@ -30,7 +30,9 @@ from harken.analysis.text import clean, head, normalise
 
 log = logging.getLogger(__name__)
 
-MODELS_DIR = Path(__file__).with_name("models")
+#: The shipped weights (numpy files and their JSON headers), apart from the Django models.
+WEIGHTS_DIR = Path(__file__).with_name("weights")
+MODELS_DIR = WEIGHTS_DIR  # the name older callers use
 
 __all__ = ["Analysis", "AnalysisContext", "Priority", "analyze", "priority"]
 
@@ -71,7 +73,7 @@ def sentiment_model():
             if directory:
                 _models["sentiment"] = load_transformer(directory)
             else:
-                _models["sentiment"] = LinearModel.load(MODELS_DIR / "sentiment")
+                _models["sentiment"] = LinearModel.load(WEIGHTS_DIR / "sentiment")
         return _models["sentiment"]
 
 
@@ -79,7 +81,7 @@ def question_model() -> LinearModel | None:
     """The question detector trained on tweet-acts (None if it was not trained)."""
     with _lock:
         if "question" not in _models:
-            stem = MODELS_DIR / "intent"
+            stem = WEIGHTS_DIR / "intent"
             _models["question"] = (
                 LinearModel.load(stem) if stem.with_suffix(".npz").exists() else None
             )

@@ -1,6 +1,6 @@
 """Static token embeddings (model2vec-style) and a pure-Python WordPiece tokenizer.
 
-``models/embeddings.npz`` (made by ``distill.py``) holds one vector per WordPiece token of
+``weights/embeddings.npz`` (made by ``training/distill.py``) holds one vector per WordPiece token of
 all-MiniLM-L6-v2. A text's vector is the L2-normalised mean of its tokens' vectors: it
 carries what the pretrained model knows about words the labelled tweets rarely show.
 
@@ -26,7 +26,7 @@ from scipy import sparse
 from harken.analysis import text as T
 
 #: The shipped table (``distill.py`` writes it).
-SHIPPED = Path(__file__).with_name("models") / "embeddings.npz"
+SHIPPED = Path(__file__).with_name("weights") / "embeddings.npz"
 MAX_WORD_CHARS = 100  # BERT's limit: longer "words" are one unknown token
 _PUNCT_CATEGORIES = ("P", "S")  # BERT also splits symbols (emoji, $, ^) off as tokens
 # For ASCII text (most posts) the same split is one regex: runs of letters and digits, and

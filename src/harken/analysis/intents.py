@@ -1,7 +1,7 @@
 """Intent: hand-written rules and the models together (see docs/intent-guideline.md).
 
 Rules catch what has a clear surface form ("are you hiring", "do you ship to"); the
-question model (trained on tweet-acts, see ``intent_train.py``) catches questions written
+question model (trained on tweet-acts, see ``training/intent_train.py``) catches questions written
 without a "?"; the sentiment model's probabilities separate complaints from praise once
 the message is aimed at someone. Intents are multi-label: "my order never came, where is
 it?" is a question and a complaint.

@@ -1,6 +1,4 @@
-"""The analysis app's tables. The shipped model files (``sentiment.npz``/``.json``,
-``intent.npz``/``.json``) live in this folder too: ``pyproject.toml`` ships
-``analysis/models/*`` as package data."""
+"""The analysis app's tables. The shipped weights live apart, in ``analysis/weights/``."""
 
 from harken.analysis.models.adjustment import WorkspaceAdjustment
 from harken.analysis.models.correction import Correction

