@@ -364,3 +364,16 @@ def test_a_server_that_drips_its_answer_is_cut_off_at_the_total_time_limit():
         listener.close()
     assert time.monotonic() - started < 5
     assert not caught.value.permanent
+
+
+def test_the_total_time_limit_covers_every_redirect_hop(server):
+    """Each hop answers within the read timeout; together they pass the total limit."""
+    for hop in range(5):
+        server.route(f"/r{hop}", Reply(302, headers={"Location": f"/r{hop + 1}"}, delay=0.4))
+    server.route("/r5", Reply(200, "arrived"))
+    started = time.monotonic()
+    with pytest.raises(ConnectorError, match="took too long") as caught:
+        http.get(server.url("/r0"), timeout=1, total_timeout=1, attempts=1)
+    assert time.monotonic() - started < 2
+    assert not caught.value.permanent
+    assert not server.hits("/r5")
