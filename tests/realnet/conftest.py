@@ -3,9 +3,9 @@ Alice, the business Harken listens for, and Bob and Charlie, her customers.
 
 Skips where ../shared/tools/atproto-localnet is absent; fails instead where
 ``HARKEN_REQUIRE_REALNET`` is set (CI installs the network first and wants it used).
-Every test here joins the xdist group "realnet", so under ``--dist loadgroup`` one worker
-runs them all against one network; a second network on another worker would still work
-(its own database and ports), only slower.
+The pytest workers of one run share one network (``SharedNetwork``): the first to need
+it starts it, the last to finish stops it. Its database, run folder and ports are its
+own, so two runs side by side (SQLite and PostgreSQL) never meet.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ import pytest
 
 from harken.lib import http
 from tests.browser.conftest import browser  # noqa: F401 (the Chromium fixture)
-from tests.realnet.network import HOME, TOOLS, Network, install, installed
+from tests.realnet.network import HOME, TOOLS, SharedNetwork, install, installed
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/realnet/" in item.nodeid.replace("\\", "/"):
-            item.add_marker(pytest.mark.xdist_group("realnet"))
             item.add_marker(pytest.mark.slow)
 
 
@@ -36,15 +35,13 @@ def network():
         pytest.skip(message)
     if not installed(HOME):
         install(HOME)
-    running = Network(HOME)
-    atexit.register(running.stop)  # also when the session is interrupted
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}"
+    shared = SharedNetwork(run, ("alice", "bob", "charlie"))
+    atexit.register(shared.close, wait=0)  # an interrupted session stops it too
     try:
-        running.start()
-        for name in ("alice", "bob", "charlie"):
-            running.create_person(name)
-        yield running
+        yield shared.open(HOME)
     finally:
-        running.stop()
+        shared.close()
 
 
 @pytest.fixture

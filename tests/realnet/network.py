@@ -14,6 +14,7 @@ Bluesky app would: only Harken's own calls go through Harken's URL guard.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
@@ -22,6 +23,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,6 +69,14 @@ def install(home: Path = HOME) -> None:
         if done.returncode or not installed(home):
             tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"installing the atproto network failed ({log}):\n{tail}")
+
+
+def _die_with_parent() -> None:
+    """In start.sh's process, before exec: the kernel sends it SIGTERM when the test
+    process dies, even by SIGKILL, which no finalizer sees; start.sh then stops the
+    network and drops its database as on any SIGTERM (Linux; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_block() -> int:
@@ -160,6 +170,7 @@ class Network:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stop() ends all of it
+                preexec_fn=_die_with_parent,
             )
         info_file = self.run_dir / "info.json"
         while time.monotonic() - started < START_TIMEOUT:
@@ -221,6 +232,89 @@ class Network:
         person = Person(name, handle, made.did, password, client)
         self.people[name] = person
         return person
+
+    def join_person(self, name: str, handle: str, did: str, password: str) -> Person:
+        """Someone already on the network (made by another pytest worker): log in."""
+        client = Client(base_url=self.pds)
+        client.login(handle, password, fetch_bsky_profile=False)
+        person = Person(name, handle, did, password, client)
+        self.people[name] = person
+        return person
+
+    def shareable(self) -> dict[str, Any]:
+        people = {p.name: [p.handle, p.did, p.password] for p in self.people.values()}
+        return {"info": self.info, "people": people, "pid": os.getpid()}
+
+
+class SharedNetwork:
+    """One network for all the workers of one pytest run (``PYTEST_XDIST_TESTRUNUID``).
+
+    The first worker to need it starts it and owns it; the others join it. Every user
+    holds a shared lock on ``usage`` while its session lasts; the owner, at its end, takes
+    the lock exclusively, so it stops the network only when no other worker uses it any
+    more (a worker that comes later starts a new one). The network stays the owner's
+    child, so it dies with the owner even when the owner is killed."""
+
+    def __init__(self, run: str, names: tuple[str, ...]) -> None:
+        self.folder = Path(tempfile.gettempdir()) / f"harken-atnet-{run}"
+        self.names = names
+        self.network: Network | None = None
+        self.owner = False
+        self._usage: Any = None
+
+    def open(self, home: Path = HOME) -> Network:
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        state = self.folder / "network.json"
+        self._usage = open(self.folder / "usage", "a+")  # noqa: SIM115 - held all session
+        with open(self.folder / "start.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            shared = json.loads(state.read_text()) if state.exists() else None
+            if shared and _alive(shared["pid"]) and shared["pid"] != os.getpid():
+                network = Network(home)  # not started: another worker runs it
+                network.info = shared["info"]
+                for name, (handle, did, password) in shared["people"].items():
+                    network.join_person(name, handle, did, password)
+            else:
+                network = Network(home)
+                self.network, self.owner = network, True
+                network.start()
+                for name in self.names:
+                    network.create_person(name)
+                state.write_text(json.dumps(network.shareable()))
+                state.chmod(0o600)
+            fcntl.flock(self._usage, fcntl.LOCK_SH)
+        self.network = network
+        return network
+
+    def close(self, wait: float = 15 * 60) -> None:
+        """Stop using the network; the owner stops it once nobody else uses it."""
+        usage, self._usage = self._usage, None
+        if usage is None:
+            return
+        fcntl.flock(usage, fcntl.LOCK_UN)
+        if self.owner and self.network is not None:
+            with open(self.folder / "start.lock", "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # nobody joins while it stops
+                deadline = time.monotonic() + wait
+                while time.monotonic() < deadline:
+                    try:
+                        fcntl.flock(usage, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        time.sleep(0.5)
+                (self.folder / "network.json").unlink(missing_ok=True)
+                self.network.stop()
+        usage.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def eventually(fn: Callable[[], T | None], what: str, timeout: float = 20.0) -> T:
