@@ -67,3 +67,34 @@ def test_the_shipped_sentiment_model_has_one_weight_row_per_feature_column():
     model = LinearModel.load(WEIGHTS_DIR / "sentiment")
     columns = featurise(["so good"], model.config).shape[1]
     assert model.weights.shape[0] == columns
+
+
+def test_the_hand_written_wordpiece_gives_the_tokenizers_librarys_ids():
+    """``tokenizers`` (Rust) over the same vocabulary gives the same ids; the Python one
+    with its per-word cache is kept because it is about four times faster on one core
+    (2,000 tweets: 0.11 s against 0.41 s with ``encode_batch``, measured 2026-12-06)."""
+    tokenizers = pytest.importorskip("tokenizers")
+    from harken.analysis.embeddings import shipped_embeddings
+    from harken.analysis.text import clean, head, normalise
+
+    table = shipped_embeddings()
+    unk = table.vocab["[UNK]"]
+    library = tokenizers.Tokenizer(
+        tokenizers.models.WordPiece(
+            vocab=table.vocab, unk_token="[UNK]", max_input_chars_per_word=100
+        )
+    )
+    library.normalizer = tokenizers.normalizers.BertNormalizer(lowercase=True, strip_accents=True)
+    library.pre_tokenizer = tokenizers.pre_tokenizers.BertPreTokenizer()
+    texts = [
+        "Still waiting on my order from @shop, two weeks now!! https://t.co/x",
+        "Café crème brûlée à Paris — très bien 👍👍",
+        "unbelievablyyyy gooood #blessed $3 burritos",
+        "私はラーメンが大好きです",
+        "Ünïcödé façade naïve résumé",
+    ]
+    for text in texts:
+        norm = normalise(head(clean(text)))
+        ours = table.token_ids(norm, normalised=True)
+        theirs = [i for i in library.encode(norm, add_special_tokens=False).ids if i != unk]
+        assert ours == theirs, text
