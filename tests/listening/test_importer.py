@@ -532,7 +532,7 @@ def test_the_command_reports_a_binary_files_lines_and_goes_on(workspace, tmp_pat
         (b"\x1f\x8b\x08\x00", "a gzip archive"),
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"\x00\x01\x02\x03", "binary data"),
-        (b"\xc3\x28\xa0\xa1 not utf-8", "binary data"),
+        (b"id,text\x00\x00\x01", "binary data"),
     ],
 )
 def test_a_binary_file_is_refused_saying_what_it_seems_to_be(workspace, tmp_path, start, what):
@@ -547,3 +547,11 @@ def test_a_binary_file_is_refused_saying_what_it_seems_to_be(workspace, tmp_path
         "or JSON Lines and import that file"
     )
     assert not Mention.objects.exists()
+
+
+def test_a_windows_1252_csv_is_text_not_binary(workspace, tmp_path):
+    path = tmp_path / "mentions.csv"
+    body = "id,text,created_at,author\n1,Ação rápida,2026-11-20 10:00:00,josé\n"
+    path.write_bytes(body.encode("cp1252"))
+    report = import_file(workspace, path, enrichment=False)
+    assert (report.imported, report.rejected) == (1, [])

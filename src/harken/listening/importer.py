@@ -467,11 +467,12 @@ def _reader_for(path: Path, handle: IO[bytes]) -> CsvReader | JsonLinesReader:
 
 def check_text(path: Path, head: bytes) -> None:
     """Refuse a binary file at once, saying what it seems to be: its header would be
-    garbage, and every line of it a rejected row. A text file with a few binary lines
-    is read as usual: those lines are rejected, each with its number, and the rest stored."""
+    garbage, and every line of it a rejected row. A file whose first line is text is read
+    as usual: binary lines further down are rejected, each with its number, and the rest
+    stored. Text in another encoding than UTF-8 (Excel's "CSV" in Western Europe is
+    Windows-1252) is text: it has no control characters."""
     what = next((name for magic, name in BINARY_STARTS.items() if head.startswith(magic)), "")
-    first_line = head.split(b"\n", 1)[0]
-    if not what and (b"\x00" in first_line or _undecodable(first_line)):
+    if not what and _controls(head.split(b"\n", 1)[0]):  # a header (or record) of noise
         what = "binary data"
     if what:
         raise RowError(
@@ -480,14 +481,12 @@ def check_text(path: Path, head: bytes) -> None:
         )
 
 
-def _undecodable(line: bytes) -> bool:
-    """Whether a first line is not UTF-8 text (a cut multi-byte character at the end of
-    the peeked bytes is not held against it)."""
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start < len(line) - 3
-    return False
+#: Bytes that no text file holds: C0 controls other than tab, line feed and carriage return.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r") + b"\x7f"
+
+
+def _controls(head: bytes) -> int:
+    return len(head) - len(head.translate(None, _CONTROL_BYTES))
 
 
 # One row → one item --------------------------------------------------------------------
