@@ -20,6 +20,6 @@ pytestmark = pytest.mark.django_db
 )
 def test_the_page_s_own_tab_is_current(alice_client, path, tab):
     html = alice_client.get(path).content.decode()
-    nav = re.search(r'<nav class="settings-nav" aria-label="Listening">(.*?)</nav>', html, re.S)
+    nav = re.search(r'<nav class="tabs" aria-label="Listening">(.*?)</nav>', html, re.S)
     assert nav is not None
     assert re.findall(r'aria-current="page">(\w+)<', nav.group(1)) == [tab]

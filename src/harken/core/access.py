@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 
 from harken.core.models import Authority, Member, Role, Workspace
 
@@ -35,7 +37,16 @@ def current_member(request: HttpRequest) -> Member | None:
     rows = memberships(user)
     chosen = request.session.get("workspace_id")
     member = rows.filter(workspace_id=chosen).first() if chosen else None
-    return member or rows.first()
+    # A new session (after logging in again) opens the workspace the member chose last.
+    return (
+        member or rows.order_by(F("last_opened").desc(nulls_last=True), "workspace__name").first()
+    )
+
+
+def open_workspace(request: HttpRequest, workspace: Workspace) -> None:
+    """Make ``workspace`` the current one, now and in the user's next session."""
+    request.session["workspace_id"] = workspace.pk
+    memberships(request.user).filter(workspace=workspace).update(last_opened=timezone.now())
 
 
 def scoped(request: HttpRequest, model: type[M]) -> models.QuerySet[M]:

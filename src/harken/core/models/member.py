@@ -32,6 +32,8 @@ class Member(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
     created = models.DateTimeField(auto_now_add=True)
+    #: When the member last chose this workspace: a new session opens the latest one.
+    last_opened = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

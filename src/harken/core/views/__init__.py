@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from harken.core.access import workspace_view
+from harken.core.sections import section_facts
 
 SECTIONS = {
     "inbox": "Inbox",
@@ -21,9 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @workspace_view()
 def section(request: HttpRequest, section: str) -> HttpResponse:
-    """A section whose capability has not arrived yet: an empty state that explains it."""
+    """A section whose capability has not arrived yet: what Harken holds for it, and what comes."""
+    workspace = request.workspace  # type: ignore[attr-defined]
     return render(
         request,
         f"core/empty_{section}.html",
-        {"section": section, "title": SECTIONS[section]},
+        {"section": section, "title": SECTIONS[section], **section_facts(section, workspace)},
     )

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from harken.core.access import access_workspace, memberships, workspace_view
+from harken.core.access import access_workspace, memberships, open_workspace, workspace_view
 from harken.core.actions import do_create_workspace, do_update_workspace
 from harken.core.forms import WorkspaceForm
 from harken.core.models import Role
@@ -32,7 +32,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            request.session["workspace_id"] = workspace.pk
+            open_workspace(request, workspace)
             messages.success(request, f"Workspace {workspace.name} created.")
             return redirect("inbox")
     return render(request, "core/workspace_form.html", {"form": form, "title": "New workspace"})
@@ -48,7 +48,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
             "Choose a workspace from the list.", content_type="text/plain"
         )
     workspace = access_workspace(request, int(raw))
-    request.session["workspace_id"] = workspace.pk
+    open_workspace(request, workspace)
     return redirect(safe_next(request, request.POST.get("next", "")) or "inbox")
 
 

@@ -1,0 +1,230 @@
+"""How every page says a time, an identifier or a count: one format, used everywhere.
+
+``{% load ui %}`` then:
+
+- ``{{ mention.posted|when }}``: a ``<time>`` saying "5 min ago" (or "in 3 h", or
+  "12 Jan" once it is more than a week away), with the exact time in the workspace's time
+  zone on hover. The workspace's zone is the active one (``WorkspaceTimezoneMiddleware``).
+- ``{{ "purchase_intent"|label }}``: "Purchase intent"; network names as the networks
+  spell them ("X", "Bluesky", "Web feed").
+- ``{{ count|count:"mention" }}``: "42 mentions", "1 mention", "1,204 replies" with
+  ``count:"reply,replies"``.
+- ``{{ entry.action|action }}``: an audit action in words ("Changed a member's role").
+- ``{{ code|language }}``: "English" for ``en``; an unknown code stays as it is.
+- ``{{ workspace.name|initials }}``: "HS" for the avatar of "Harbor Street Jewelers".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+#: Beyond this, a relative time ("23 days ago") is harder to read than the date.
+RELATIVE_FOR = 7 * DAY
+
+#: Words that a plain "capitalise the first letter" would spell wrong.
+SPELLED = {
+    "x": "X",
+    "feed": "Web feed",
+    "rss": "RSS",
+    "json": "JSON",
+    "url": "URL",
+    "api": "API",
+    "ntfy": "ntfy",
+    "youtube": "YouTube",
+    "linkedin": "LinkedIn",
+    "facebook_page": "Facebook Page",
+    "tiktok": "TikTok",
+}
+
+#: Audit actions (``audit(workspace, actor, action, target)``) as a person would say them.
+ACTIONS = {
+    "account.disconnect": "Disconnected an account",
+    "alert.retry": "Retried an alert",
+    "alert.test": "Sent a test alert",
+    "alert_rule.create": "Created an alert rule",
+    "alert_rule.update": "Changed an alert rule",
+    "alert_rule.delete": "Deleted an alert rule",
+    "authority.set": "Changed authority",
+    "budget.set": "Set the X spending cap",
+    "demo.fill": "Filled the sample workspace",
+    "invitation.accept": "Accepted an invitation",
+    "invitation.create": "Invited someone",
+    "invitation.revoke": "Revoked an invitation",
+    "member.remove": "Removed a member",
+    "member.role": "Changed a member's role",
+    "mention.corrected": "Corrected a mention",
+    "source.add_feed": "Added a web feed",
+    "source.add_search": "Added a search",
+    "source.create": "Added a source",
+    "source.delete": "Deleted a source",
+    "source.disabled": "Paused a source",
+    "source.edit": "Changed a source",
+    "source.enabled": "Resumed a source",
+    "source.poll_now": "Polled a source now",
+    "topic.create": "Created a topic",
+    "topic.delete": "Deleted a topic",
+    "topic.update": "Changed a topic",
+    "user.create": "Created a user",
+    "workspace.create": "Created the workspace",
+    "workspace.update": "Changed the workspace",
+}
+
+
+@register.filter(is_safe=True)
+def when(value: Any) -> str:
+    """A ``<time>`` element: relative words, the exact local time on hover."""
+    if not isinstance(value, dt.datetime):
+        if isinstance(value, dt.date):
+            return _day(value)
+        return ""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        exact(local),
+        relative(value, timezone.now()),
+    )
+
+
+def exact(local: dt.datetime) -> str:
+    """ "Tue 10 Feb 2026, 2:32 pm EST": the full time in the zone it is given in."""
+    hour = local.hour % 12 or 12
+    return (
+        f"{local:%a} {local.day} {local:%b %Y}, {hour}:{local:%M} "
+        f"{'am' if local.hour < 12 else 'pm'} {local.tzname() or ''}"
+    ).rstrip()
+
+
+def relative(value: dt.datetime, now: dt.datetime) -> str:
+    """ "just now", "5 min ago", "in 3 h", "yesterday", "4 days ago", else the date."""
+    seconds = (now - value).total_seconds()
+    past = seconds >= 0
+    span = abs(seconds)
+    if span < 45:
+        return "just now"
+    if span >= RELATIVE_FOR:
+        return _date_words(timezone.localtime(value), timezone.localtime(now))
+    if span < HOUR:
+        amount = f"{max(1, round(span / MINUTE))} min"
+    elif span < DAY:
+        amount = f"{int(span // HOUR)} h"
+    else:
+        days = int(span // DAY)
+        if days == 1:
+            return "yesterday" if past else "tomorrow"
+        amount = f"{days} days"
+    return f"{amount} ago" if past else f"in {amount}"
+
+
+def _date_words(local: dt.datetime | dt.date, today: dt.datetime | dt.date) -> str:
+    if local.year == today.year:
+        return f"{local.day} {local:%b}"
+    return f"{local.day} {local:%b %Y}"
+
+
+def _day(value: dt.date) -> str:
+    today = timezone.localdate()
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        f"{value:%a} {value.day} {value:%b %Y}",
+        _date_words(value, today),
+    )
+
+
+@register.filter
+def label(value: Any) -> str:
+    """An identifier in words: ``purchase_intent`` is "Purchase intent"."""
+    if value is None:
+        return ""
+    key = str(value).strip()
+    spelled = SPELLED.get(key.lower())
+    if spelled:
+        return spelled
+    words = re.sub(r"[_.\-]+", " ", key).strip()
+    return words[:1].upper() + words[1:] if words else ""
+
+
+@register.filter
+def action(value: Any) -> str:
+    """An audit action in words; an action without words of its own gets a readable label."""
+    key = str(value or "")
+    return ACTIONS.get(key) or label(key)
+
+
+@register.filter(is_safe=False)
+def count(value: Any, noun: str) -> str:
+    """ "42 mentions": a number with its noun, ``noun`` as "mention" or "reply,replies"."""
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        number = 0
+    singular, _, plural = noun.partition(",")
+    word = singular if number == 1 else (plural or f"{singular}s")
+    return f"{intcomma(number)} {word}"
+
+
+@register.filter
+def language(value: Any) -> str:
+    """The language's English name for a code such as ``en`` or ``pt-br``."""
+    code = str(value or "").strip()
+    return _language_name(code.lower()) if code else ""
+
+
+@cache
+def _language_name(code: str) -> str:
+    for candidate in (code, code.split("-")[0]):
+        try:
+            return str(get_language_info(candidate)["name"])
+        except KeyError:
+            continue
+    return code
+
+
+@register.filter
+def initials(value: Any) -> str:
+    """Two letters for an avatar: "Harbor Street Jewelers" is "HS" (a "Sample:" prefix skipped)."""
+    name = str(value or "")
+    if ":" in name and name.split(":", 1)[1].strip():
+        name = name.split(":", 1)[1]
+    words = re.findall(r"[^\W\d_]+", name)
+    letters = "".join(word[0] for word in words[:2]) or name[:2]
+    return letters.upper()
+
+
+@register.filter
+def percent(part: Any, whole: Any) -> int:
+    """``part`` as a whole percentage of ``whole`` (0 when ``whole`` is 0)."""
+    try:
+        return round(100 * float(part) / float(whole)) if whole else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.simple_tag
+def icon(name: str, css: str = "i") -> SafeString:
+    """An icon from the static sprite: ``{% icon "inbox" %}`` (decorative: hidden from readers)."""
+    return format_html(
+        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        css,
+        static("harken/icons.svg"),
+        name,
+    )
