@@ -71,7 +71,8 @@ def test_a_manager_creates_a_rule_with_email_and_a_slack_webhook(
 
 def test_the_form_refuses_a_webhook_to_a_private_address(alice_client, topic):
     data = form_data(webhook_url="http://10.0.0.5/hook", email_addresses="")
-    response = alice_client.post(reverse("alert_rule_create"), data)
+    # Refused: back to the form by GET (a reload does not post again), errors shown there.
+    response = alice_client.post(reverse("alert_rule_create"), data, follow=True)
     assert response.status_code == 200
     assert b"private or reserved" in response.content
     assert not AlertRule.objects.exists()
@@ -79,7 +80,8 @@ def test_the_form_refuses_a_webhook_to_a_private_address(alice_client, topic):
 
 def test_the_form_needs_a_destination_and_valid_thresholds(alice_client, topic):
     data = form_data(email_addresses="", kind="spike", min_count="0")
-    response = alice_client.post(reverse("alert_rule_create"), data)
+    # Refused: back to the form by GET (a reload does not post again), errors shown there.
+    response = alice_client.post(reverse("alert_rule_create"), data, follow=True)
     assert response.status_code == 200
     assert b"at least one destination" in response.content
     assert b"greater than or equal to 1" in response.content
@@ -216,7 +218,8 @@ def test_another_workspaces_rules_are_not_listed(charlie_client, rule):
 
 def test_a_rule_cannot_watch_another_workspaces_topic(charlie_client, topic):
     data = form_data(kind="topic", topic=topic.pk)
-    response = charlie_client.post(reverse("alert_rule_create"), data)
+    # Refused: back to the form by GET (a reload does not post again), errors shown there.
+    response = charlie_client.post(reverse("alert_rule_create"), data, follow=True)
     assert response.status_code == 200
     assert b"Select a valid choice" in response.content
     assert not AlertRule.objects.exists()
