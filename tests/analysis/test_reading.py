@@ -81,6 +81,7 @@ DEMO = [
      {"praise"}),
     ("Shout out to {b} for the free cleaning, my ring looks brand new", "positive", {"praise"}),
     ("Anyone know a good independent jeweler for vintage watch repair?", None, {"question"}),
+    ("Tried Rival Rings for a resize, took ten days", None, {"complaint"}),
     ("Resizing takes about an hour for most rings, just drop by.", "neutral", {"other"}),
     ("Thanks for reaching out! We're open Sunday 11 to 4, see you then.", "positive", None),
 ]  # fmt: skip
@@ -98,7 +99,10 @@ def test_the_demo_workspaces_obvious_cases(text, sentiment, intents):
 
 def test_the_demo_texts_are_the_ones_pinned_here():
     demo = pytest.importorskip("harken.listening.demo")
-    shipped = {*demo.QUESTIONS, *demo.COMPLAINTS, *demo.PRAISE, *demo.INDUSTRY, *demo.ANSWERS}
+    shipped = {
+        *demo.QUESTIONS, *demo.COMPLAINTS, *demo.PRAISE, *demo.INDUSTRY, *demo.COMPETITOR,
+        *demo.ANSWERS,
+    }  # fmt: skip
     assert {text.replace("{b}", "{brand}") for text, _, _ in DEMO} <= shipped
 
 

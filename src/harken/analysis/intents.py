@@ -80,6 +80,7 @@ _COMPLAINT_CUES = _cues(
     r"(?:doesn'?t|does not|don'?t|do not) seem to (?:be )?(?:work|load|open|connect)\w*",
     r"(?:isn'?t|aren'?t|wasn'?t|weren'?t|is not|are not) (?:working|loading|showing|arriving)",
     r"(?:link|page|site|app|code|card|payment) (?:is )?(?:dead|invalid|expired|declined)",
+    r"took (?:\w+ ){0,2}(?:days|weeks|months|forever|ages)",
 )
 # What a grievance is aimed at when the workspace's own names are not in the text: a
 # handle, or the things a business sells and runs. A negative text about none of these
