@@ -187,6 +187,10 @@ def refresh(conversation_ids: Iterable[int]) -> None:
         if after != before:
             changed.append((*after, state["id"]))
     update_by_pk(Conversation, REFRESHED, changed)
+    # The queue's order: what the customer waits on, how long, and how often they wrote.
+    from harken.inbox.priority import reprioritize
+
+    reprioritize(ids)
 
 
 def _apply_timeline(state: dict[str, Any], timeline: list[tuple[datetime, bool, str, str]]) -> None:

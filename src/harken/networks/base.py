@@ -91,6 +91,9 @@ class Connector:
     max_chars: ClassVar[int | None] = None
     counts_urls_as: ClassVar[int | None] = None
     needs_media: ClassVar[bool] = False
+    #: The network honours ``idempotency_key`` on publish and reply (for about an hour):
+    #: a write repeated under the same key answers with the first post, not a second one.
+    idempotent_writes: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -1,3 +1,5 @@
 from harken.inbox.models.conversation import Conversation
+from harken.inbox.models.message import Message
+from harken.inbox.models.tag import ReplyRules, Tag
 
-__all__ = ["Conversation"]
+__all__ = ["Conversation", "Message", "ReplyRules", "Tag"]

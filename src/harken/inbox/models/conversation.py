@@ -47,6 +47,18 @@ class Conversation(WorkspaceOwned):
     resolved_at = models.DateTimeField(null=True, blank=True)
     last_activity = models.DateTimeField(null=True, blank=True, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Triage, kept current by ``harken.inbox.priority.reprioritize`` (threading calls it,
+    # and a queue task as time passes): the inbox orders and filters by stored columns.
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("inbox.Tag", blank=True, related_name="conversations")
+    # Database defaults too: threading inserts its rows by hand (``listening.bulk``).
+    priority = models.PositiveSmallIntegerField(default=0, db_default=0)
+    priority_reasons = models.CharField(max_length=255, blank=True, db_default="")
+    #: The most pressing intent and the sentiment of the messages still unanswered.
+    intent = models.CharField(max_length=24, blank=True, db_default="")
+    sentiment = models.CharField(max_length=8, blank=True, db_default="")
+    #: Since when the customer waits for us (their first message after our last answer).
+    waiting_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_activity", "-id"]
@@ -56,9 +68,17 @@ class Conversation(WorkspaceOwned):
                 name="one_conversation_per_root",
             )
         ]
+        indexes = [
+            # The inbox's default order, keyset-paginated: priority, then newest id.
+            models.Index(fields=["workspace", "-priority", "-id"], name="conversation_queue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.network}:{self.root_external_id}"
+
+    @property
+    def needs_reply(self) -> bool:
+        return self.status in (self.Status.NEW, self.Status.OPEN)
 
     @property
     def first_response_seconds(self) -> float | None:

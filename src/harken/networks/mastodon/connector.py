@@ -83,6 +83,7 @@ def api_client(instance: str, **credentials: Any) -> MastodonAPI:
 class Mastodon(Connector):
     network = "mastodon"
     label = "Mastodon"
+    idempotent_writes: ClassVar[bool] = True  # the Idempotency-Key header
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"fetch", "publish", "reply", "metrics", "search"}
     )

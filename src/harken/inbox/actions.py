@@ -1,0 +1,430 @@
+"""State changes of the inbox. Each ``do_*`` function checks, changes, and audits.
+
+Sending a reply: the message row is claimed by one conditional UPDATE into ``sending``
+(``states.transition``), so two clicks, two tabs or two workers send it once; the
+connector gets the message's idempotency key; the network's id and URL are recorded with
+the move to ``sent``. A refusal is ``failed`` with the network's own words and can be
+retried. A send interrupted after the network may have accepted it is settled by
+``do_reconcile_interrupted``: sent again under the same key where the network honours
+idempotency keys (it answers with the first post), otherwise marked ``unknown`` for a
+person to check on the network: never sent twice on a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from harken.core.actions import audit
+from harken.core.models import Authority, Member, Role
+from harken.inbox import authority
+from harken.inbox.counting import count
+from harken.inbox.models import Conversation, Message, Tag
+from harken.inbox.priority import reprioritize
+from harken.inbox.states import State, transition
+from harken.listening.models import Mention
+from harken.networks.base import ConnectorError
+from harken.networks.models import Account
+from harken.networks.registry import connector_class, connector_for, do_mark_error
+
+log = logging.getLogger(__name__)
+Status = Conversation.Status
+#: A send claimed longer ago than this was interrupted (the worker died).
+INTERRUPTED_AFTER = timedelta(minutes=10)
+#: How long a network remembers an idempotency key (Mastodon: one hour).
+KEY_LIFETIME = timedelta(minutes=55)
+MAX_TEXT = 20_000
+
+
+# --- triage ------------------------------------------------------------------------------
+
+
+def do_assign(conversation: Conversation, actor: Member, assignee: Member | None) -> None:
+    if assignee is not None and assignee.workspace_id != conversation.workspace_id:
+        raise ValidationError("Assign to a member of this workspace.")
+    user = assignee.user if assignee else None
+    before = conversation.assignee.get_username() if conversation.assignee else ""
+    conversation.assignee = user
+    conversation.save(update_fields=["assignee"])
+    after = user.get_username() if user else ""
+    audit(
+        conversation.workspace, actor.user, "conversation.assign", conversation, to=[before, after]
+    )
+
+
+def do_set_status(conversation: Conversation, actor: Member, status: str) -> None:
+    if status not in Status.values:
+        raise ValidationError(f"{status!r} is not a status.")
+    before = conversation.status
+    conversation.status = status
+    fields = ["status"]
+    if status == Status.RESOLVED:
+        conversation.resolved_at = timezone.now()
+        conversation.snoozed_until = None
+        fields += ["resolved_at", "snoozed_until"]
+    conversation.save(update_fields=fields)
+    audit(
+        conversation.workspace,
+        actor.user,
+        "conversation.status",
+        conversation,
+        status=[before, status],
+    )
+
+
+def do_snooze(conversation: Conversation, actor: Member, until: datetime) -> None:
+    if until <= timezone.now():
+        raise ValidationError("Snooze until a time in the future.")
+    conversation.snoozed_until = until
+    conversation.save(update_fields=["snoozed_until"])
+    audit(
+        conversation.workspace,
+        actor.user,
+        "conversation.snooze",
+        conversation,
+        until=until.isoformat(),
+    )
+
+
+def do_unsnooze(conversation: Conversation, actor: Member | None) -> None:
+    conversation.snoozed_until = None
+    conversation.save(update_fields=["snoozed_until"])
+    audit(
+        conversation.workspace, actor.user if actor else None, "conversation.unsnooze", conversation
+    )
+
+
+def do_end_snoozes(now: datetime | None = None) -> int:
+    """Bring back every conversation whose snooze has passed (the inbox already shows
+    them as waiting; this clears the field and says so in the audit log)."""
+    now = now or timezone.now()
+    ended = 0
+    for conversation in Conversation.objects.filter(snoozed_until__lte=now).select_related(
+        "workspace"
+    )[:5000]:
+        if Conversation.objects.filter(pk=conversation.pk, snoozed_until__lte=now).update(
+            snoozed_until=None
+        ):
+            audit(conversation.workspace, None, "conversation.snooze_ended", conversation)
+            ended += 1
+    return ended
+
+
+def do_tag(conversation: Conversation, actor: Member, name: str) -> Tag:
+    name = " ".join(name.split()).lower()[:48]
+    if not name:
+        raise ValidationError("A tag needs a name.")
+    tag, _ = Tag.objects.get_or_create(workspace=conversation.workspace, name=name)
+    conversation.tags.add(tag)
+    audit(conversation.workspace, actor.user, "conversation.tag", conversation, tag=name)
+    return tag
+
+
+def do_untag(conversation: Conversation, actor: Member, tag: Tag) -> None:
+    conversation.tags.remove(tag)
+    audit(conversation.workspace, actor.user, "conversation.untag", conversation, tag=tag.name)
+
+
+# --- notes and replies ---------------------------------------------------------------------
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError("Write something first.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"Keep it under {MAX_TEXT:,} characters.")
+    return text
+
+
+def do_note(conversation: Conversation, actor: Member, text: str) -> Message:
+    """An internal note: seen by the team, never sent (its state has no way out)."""
+    if not actor.can(Role.RESPONDER):
+        raise PermissionDenied("Viewers cannot write notes.")
+    message = Message.objects.create(
+        workspace=conversation.workspace,
+        conversation=conversation,
+        is_note=True,
+        text=_clean_text(text),
+        state=State.NOTE,
+        author=actor.user,
+    )
+    audit(conversation.workspace, actor.user, "conversation.note", conversation)
+    return message
+
+
+def reply_target(conversation: Conversation) -> Mention | None:
+    """The customer's latest message: what a reply answers."""
+    return (
+        Mention.objects.filter(conversation=conversation, is_own=False)
+        .select_related("source__account")
+        .order_by("-posted", "-id")
+        .first()
+    )
+
+
+def reply_account(conversation: Conversation, target: Mention | None) -> Account | None:
+    """The account that read the message, else the workspace's account on its network."""
+    source = target.source if target else None
+    account = getattr(source, "account", None)
+    if account is not None and account.status == Account.Status.ACTIVE:
+        return account
+    try:
+        if "reply" not in connector_class(conversation.network).capabilities:
+            return None
+    except KeyError:
+        return None
+    return (
+        Account.objects.filter(
+            workspace_id=conversation.workspace_id,
+            network=conversation.network,
+            status=Account.Status.ACTIVE,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def check_reply(conversation: Conversation, account: Account | None, text: str) -> None:
+    """Refuse what the network would refuse, before anything is stored."""
+    if account is None:
+        raise ValidationError(
+            "No connected account can answer on this network; connect one in Settings."
+        )
+    counted = count(conversation.network, text, dict(account.config or {}))
+    if counted.over:
+        raise ValidationError(
+            f"Too long for {conversation.network}: {counted.used} {counted.unit}, "
+            f"the limit is {counted.limit}."
+        )
+
+
+def do_reply(conversation: Conversation, actor: Member, text: str) -> Message:
+    """Store a reply and send it, or hold it for a manager when it says more than the
+    author's role may promise."""
+    if not Authority.value_for(actor.workspace, actor.role, "may_reply"):
+        raise PermissionDenied("Your role cannot reply from the inbox.")
+    text = _clean_text(text)
+    target = reply_target(conversation)
+    account = reply_account(conversation, target)
+    check_reply(conversation, account, text)
+    reason = authority.hold_reason(actor, text)
+    message = Message.objects.create(
+        workspace=conversation.workspace,
+        conversation=conversation,
+        text=text,
+        state=State.HELD if reason else State.DRAFT,
+        hold_reason=reason,
+        in_reply_to=target.external_id if target else conversation.root_external_id,
+        account=account,
+        author=actor.user,
+    )
+    if reason:
+        audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
+        return message
+    audit(conversation.workspace, actor.user, "reply.write", conversation)
+    return send(message, State.DRAFT, actor)
+
+
+def do_revise(message: Message, actor: Member, text: str) -> Message:
+    """The author (or a manager) sends a reply that was sent back, changed."""
+    if message.state != State.DRAFT or message.is_note:
+        raise ValidationError("Only a reply that was sent back can be revised.")
+    if message.author_id != actor.user_id and not actor.can(Role.MANAGER):
+        raise PermissionDenied("Only its author or a manager can revise this reply.")
+    text = _clean_text(text)
+    check_reply(message.conversation, message.account, text)
+    reason = authority.hold_reason(actor, text)
+    target = State.HELD if reason else State.DRAFT
+    Message.objects.filter(pk=message.pk, state=State.DRAFT).update(text=text)
+    message.text = text
+    if reason:
+        if transition(Message.objects, message.pk, State.DRAFT, State.HELD, hold_reason=reason):
+            audit(message.workspace, actor.user, "reply.held", message.conversation, reason=reason)
+        message.refresh_from_db()
+        return message
+    return send(message, target, actor)
+
+
+def do_approve(message: Message, actor: Member, text: str | None = None) -> Message:
+    """A manager approves a held reply (edited or not) and it is sent."""
+    if message.state != State.HELD:
+        raise ValidationError("This reply is not waiting for approval.")
+    final = _clean_text(text) if text is not None else message.text
+    refusal = authority.approval_refusal(actor, final)
+    if refusal:
+        raise PermissionDenied(refusal)
+    check_reply(message.conversation, message.account, final)
+    changed = final != message.text
+    if (
+        Message.objects.filter(pk=message.pk, state=State.HELD).update(
+            text=final, approved_by=actor.user
+        )
+        != 1
+    ):
+        raise ValidationError("Someone else decided on this reply a moment ago.")
+    message.text, message.approved_by = final, actor.user
+    audit(message.workspace, actor.user, "reply.approve", message.conversation, edited=changed)
+    return send(message, State.HELD, actor)
+
+
+def do_send_back(message: Message, actor: Member, comment: str) -> Message:
+    """A manager returns a held reply to its author with a comment; nothing is sent."""
+    if not actor.can(Role.MANAGER):
+        raise PermissionDenied("Only a manager or an owner can send a reply back.")
+    comment = (comment or "").strip()[:2000]
+    if not transition(Message.objects, message.pk, State.HELD, State.DRAFT, review_comment=comment):
+        raise ValidationError("This reply is not waiting for approval any more.")
+    audit(message.workspace, actor.user, "reply.send_back", message.conversation, comment=comment)
+    message.refresh_from_db()
+    return message
+
+
+def do_retry(message: Message, actor: Member) -> Message:
+    """Send a failed reply again (same idempotency key). An ``unknown`` one only by a
+    manager, who has checked that the network does not show it."""
+    if not Authority.value_for(actor.workspace, actor.role, "may_reply"):
+        raise PermissionDenied("Your role cannot reply from the inbox.")
+    if message.state == State.UNKNOWN and not actor.can(Role.MANAGER):
+        raise PermissionDenied("A manager checks the network before this is sent again.")
+    if message.state not in (State.FAILED, State.UNKNOWN):
+        raise ValidationError("Only a failed reply can be sent again.")
+    audit(message.workspace, actor.user, "reply.retry", message.conversation)
+    return send(message, message.state, actor)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def send(message: Message, source: str, actor: Member | None = None) -> Message:
+    """Claim ``message`` (in ``source``) and send it once through its account's connector."""
+    now = timezone.now()
+    claimed = transition(
+        Message.objects,
+        message.pk,
+        source,
+        State.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if not claimed:
+        raise ValidationError("This reply is already being sent, or was sent.")
+    return _deliver(message.pk, actor)
+
+
+def _deliver(pk: int, actor: Member | None) -> Message:
+    message = Message.objects.select_related("account", "conversation", "workspace").get(pk=pk)
+    user = actor.user if actor else None
+    account = message.account
+    if account is None or account.status != Account.Status.ACTIVE:
+        return _fail(message, user, "The account that sends this reply is not connected.")
+    try:
+        connector = connector_for(account)
+    except (KeyError, ImportError) as error:
+        return _fail(message, user, str(error))
+    try:
+        published = connector.reply(
+            message.in_reply_to, message.text, idempotency_key=message.idempotency_key
+        )
+    except ConnectorError as error:
+        do_mark_error(account, error)
+        return _fail(message, user, error.message)
+    except Exception:
+        # The request may have reached the network: never resend on a guess.
+        log.exception("Reply %s stopped while sending", message.pk)
+        transition(
+            Message.objects,
+            message.pk,
+            State.SENDING,
+            State.UNKNOWN,
+            error="Harken stopped while sending this reply. Check on the network "
+            "whether it was posted before sending it again.",
+        )
+        message.refresh_from_db()
+        return message
+    if connector.config_changed:
+        account.config = connector.config
+        account.save(update_fields=["config"])
+    return _record_sent(message, published.external_id, published.url, user)
+
+
+def _fail(message: Message, user: Any, words: str) -> Message:
+    transition(Message.objects, message.pk, State.SENDING, State.FAILED, error=words[:4000])
+    audit(message.workspace, user, "reply.failed", message.conversation, error=words[:500])
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Message:
+    now = timezone.now()
+    transition(
+        Message.objects,
+        message.pk,
+        State.SENDING,
+        State.SENT,
+        external_id=external_id,
+        url=url if url.lower().startswith(("https://", "http://")) else "",
+        sent_at=now,
+        error="",
+    )
+    conversation = message.conversation
+    Conversation.objects.filter(pk=conversation.pk, first_response_at__isnull=True).update(
+        first_response_at=now
+    )
+    Conversation.objects.filter(pk=conversation.pk, status__in=[Status.NEW, Status.OPEN]).update(
+        status=Status.WAITING, last_activity=now
+    )
+    reprioritize([conversation.pk], now)
+    audit(message.workspace, user, "reply.sent", conversation, external_id=external_id)
+    message.refresh_from_db()
+    return message
+
+
+def do_reconcile_interrupted(now: datetime | None = None) -> dict[str, int]:
+    """Settle sends that stopped half-way (claimed, never recorded): where the network
+    honours idempotency keys and the key is still fresh, send again under the same key
+    (the network answers with the post it already has); else mark ``unknown``."""
+    now = now or timezone.now()
+    outcome = {"resent": 0, "unknown": 0}
+    stale = Message.objects.filter(
+        state=State.SENDING, claimed_at__lt=now - INTERRUPTED_AFTER
+    ).select_related("account")
+    for message in stale[:500]:
+        network = message.account.network if message.account else ""
+        safe = (
+            message.claimed_at is not None
+            and now - message.claimed_at < KEY_LIFETIME
+            and _honours_keys(network)
+        )
+        if safe:
+            # Re-claim this very claim: a second sweeper finds claimed_at changed.
+            if Message.objects.filter(
+                pk=message.pk, state=State.SENDING, claimed_at=message.claimed_at
+            ).update(claimed_at=now):
+                _deliver(message.pk, None)
+                outcome["resent"] += 1
+        elif transition(
+            Message.objects,
+            message.pk,
+            State.SENDING,
+            State.UNKNOWN,
+            error="Harken stopped while sending this reply. Check on the network whether "
+            "it was posted before sending it again.",
+        ):
+            outcome["unknown"] += 1
+    return outcome
+
+
+def _honours_keys(network: str) -> bool:
+    try:
+        return bool(getattr(connector_class(network), "idempotent_writes", False))
+    except KeyError:
+        return False

@@ -1,0 +1,137 @@
+"""Each conversation's place in the queue, from its unanswered messages.
+
+The score is ``harken.analysis.priority`` of what the customer is waiting on: the most
+pressing intent and the most negative sentiment of the messages since our last answer,
+the author's reach, how long they have waited, and the fairness term (an author's tenth
+message today must not outrank someone's first). Threading calls ``reprioritize`` for the
+conversations a batch touched; a queue task calls it as time passes, since waiting counts.
+The reasons are stored without the wait, which the inbox shows live.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from harken.analysis.priority import INTENT_POINTS, priority
+from harken.inbox.models import Conversation, Message
+from harken.inbox.states import State
+from harken.listening.bulk import as_datetime, select_in, update_by_pk
+from harken.listening.models import Author, Mention
+
+FIELDS = ("priority", "priority_reasons", "intent", "sentiment", "waiting_since")
+SENTIMENT_ORDER = {"negative": 0, "neutral": 1, "positive": 2, "": 3}
+DAY = timedelta(days=1)
+
+
+def _json_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return [str(v) for v in value or []]
+
+
+def reprioritize(conversation_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Recompute priority, reasons, intent, sentiment and waiting time; returns rows changed."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    fields = ["conversation", "posted", "is_own", "author", "intents", "sentiment"]
+    timelines: dict[int, list[tuple[datetime, bool, int, list[str], str]]] = defaultdict(list)
+    for conv, posted, own, author, intents, sentiment in select_in(
+        Mention, fields, {}, "conversation", ids
+    ):
+        timelines[conv].append(
+            (as_datetime(posted), bool(own), author, _json_list(intents), sentiment or "")
+        )
+    # Our replies sent from Harken answer the customer as much as a fetched own post.
+    for conv, sent_at in Message.objects.filter(
+        conversation_id__in=ids, state=State.SENT, sent_at__isnull=False
+    ).values_list("conversation_id", "sent_at"):
+        timelines[conv].append((sent_at, True, 0, [], ""))
+    pending = {conv: _pending(sorted(t, key=lambda e: e[:2])) for conv, t in timelines.items()}
+    authors = sorted({e[2] for rows in pending.values() for e in rows})
+    followers = dict(select_in(Author, ["id", "followers"], {}, "id", authors))
+    recent = dict(
+        Mention.objects.filter(author_id__in=authors, is_own=False, posted__gte=now - DAY)
+        .values("author")
+        .annotate(n=Count("id"))
+        .values_list("author", "n")
+    )
+    changed = []
+    names = ["id", *FIELDS]
+    for values in select_in(Conversation, names, {}, "id", ids):
+        state = dict(zip(names, values, strict=True))
+        state["waiting_since"] = as_datetime(state["waiting_since"])
+        before = [state[name] for name in FIELDS]
+        after = _score(pending.get(state["id"], []), followers, recent, now)
+        if after != before:
+            changed.append((*after, state["id"]))
+    update_by_pk(Conversation, FIELDS, changed)
+    return len(changed)
+
+
+def _pending(
+    timeline: list[tuple[datetime, bool, int, list[str], str]],
+) -> list[tuple[datetime, bool, int, list[str], str]]:
+    """The customer's messages since our last answer (all of them if we never answered,
+    the last exchange's if we answered last, so a waiting row keeps its reasons)."""
+    last_own = max((i for i, e in enumerate(timeline) if e[1]), default=-1)
+    after = [e for e in timeline[last_own + 1 :] if not e[1]]
+    if after:
+        return after
+    # Answered: keep the last message's reasons; "own" marks that nobody waits.
+    return [(*e[:1], True, *e[2:]) for e in timeline[: max(last_own, 0)] if not e[1]][-1:]
+
+
+def _score(
+    pending: list[tuple[datetime, bool, int, list[str], str]],
+    followers: dict[int, int | None],
+    recent: dict[int, int],
+    now: datetime,
+) -> list[Any]:
+    if not pending:
+        return [0, "", "", "", None]
+    intents = sorted({i for e in pending for i in e[3]}, key=lambda i: -INTENT_POINTS.get(i, 0))
+    sentiment = min((e[4] for e in pending), key=lambda s: SENTIMENT_ORDER.get(s, 3))
+    last = pending[-1]
+    author = last[2]
+    count = max(1, recent.get(author, 1))
+    answered = pending[0][1]
+    waiting = None if answered else pending[0][0]
+    scored = priority(
+        SimpleNamespace(intents=intents, sentiment=sentiment or "neutral"),
+        followers=followers.get(author),
+        is_customer=False,
+        waiting_seconds=(now - waiting).total_seconds() if waiting else 0,
+        author_recent_count=count,
+    )
+    reasons = [r for r in scored.reasons if not r.startswith("waiting ")]
+    if count == 1 and not answered and "spam" not in intents:
+        reasons.append("first message")
+    top = intents[0] if intents else ""
+    return [scored.score, " · ".join(reasons)[:255], top, sentiment, waiting]
+
+
+def reprioritize_open(batch: int = 2000, now: datetime | None = None) -> int:
+    """Every conversation that waits for us, as time passes (the queue runs it)."""
+    waiting = Conversation.objects.filter(
+        status__in=[Conversation.Status.NEW, Conversation.Status.OPEN]
+    ).order_by("pk")
+    changed, last = 0, 0
+    while True:
+        ids = list(waiting.filter(pk__gt=last).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return changed
+        changed += reprioritize(ids, now)
+        last = ids[-1]
