@@ -66,9 +66,19 @@ def page(request, browser, live_server):
 
 
 def screenshot(page, name: str) -> Path:
+    """The whole page, as tall as it is: the window is stretched to the page's height for
+    the shot, so what is fixed to the window's edges (the phone's tab bar, the rail) is
+    drawn where it belongs rather than in the middle of a long page."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}-{page.viewport_name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    if size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.screenshot(path=str(path), full_page=True)
+        page.set_viewport_size(size)
+    else:
+        page.screenshot(path=str(path), full_page=True)
     return path
 
 
