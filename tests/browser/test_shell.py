@@ -147,6 +147,12 @@ def test_sub_navigation_looks_like_tabs(page, alice, sample):
     settings_tabs = page.get_by_role("navigation", name="Settings")
     assert settings_tabs.evaluate("e => getComputedStyle(e).display") == "flex"
     assert settings_tabs.get_by_role("link", name="Members").evaluate(style)[2] == ACCENT
+    # On a phone the settings tabs scroll sideways, and the current one is scrolled into view.
+    page.goto("/settings/system/")
+    current = box(
+        page.get_by_role("navigation", name="Settings").get_by_role("link", name="System")
+    )
+    assert current["x"] >= 0 and current["x"] + current["width"] <= page.viewport_size["width"]
 
 
 def test_buttons_are_sized_to_their_words_and_share_one_height(page, alice, sample):

@@ -15,6 +15,21 @@
     }
   });
 
+  // Tabs wider than a phone scroll sideways: bring the current one into view.
+  function showCurrentTabs() {
+    document.querySelectorAll("nav.tabs").forEach(function (nav) {
+      var current = nav.querySelector("[aria-current=page]");
+      if (current && nav.scrollWidth > nav.clientWidth) {
+        nav.scrollLeft = current.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", showCurrentTabs);
+  } else {
+    showCurrentTabs();
+  }
+
   // Menus (<details class="menu-host">): one open at a time; a click elsewhere or Escape closes them.
   function closeMenus(except) {
     document.querySelectorAll("details.menu-host[open]").forEach(function (menu) {
