@@ -272,3 +272,13 @@ def test_every_page_of_the_sample_workspace(page, alice, sample):
     page.locator("summary[aria-label='Account of alice']:visible").click()
     page.get_by_role("button", name="Log out").click()
     screenshot(page, "page-login")
+
+
+def test_a_role_changes_as_soon_as_it_is_chosen_without_inline_script(page, alice, bob):
+    log_in(page, "alice")
+    page.goto("/settings/members/")
+    page.get_by_label("Role of bob").select_option(label="Manager")
+    expect(page.locator(".flash").first).to_be_visible()
+    expect(page.get_by_label("Role of bob")).to_have_value("manager")
+    assert Member.objects.get(user=bob).role == "manager"
+    assert page.locator("[onchange], [onclick], [onsubmit]").count() == 0
