@@ -12,6 +12,7 @@ from harken.core.access import access_workspace, memberships, open_workspace, wo
 from harken.core.actions import do_create_workspace, do_update_workspace
 from harken.core.forms import WorkspaceForm
 from harken.core.models import Role
+from harken.core.refused import bind, refused
 
 
 @login_required
@@ -25,16 +26,18 @@ def workspace_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace_create(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workspace = do_create_workspace(request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            open_workspace(request, workspace)
-            messages.success(request, f"Workspace {workspace.name} created.")
-            return redirect("inbox")
+    form = bind(request, WorkspaceForm)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                workspace = do_create_workspace(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                open_workspace(request, workspace)
+                messages.success(request, f"Workspace {workspace.name} created.")
+                return redirect("inbox")
+        return refused(request, form)
     return render(request, "core/workspace_form.html", {"form": form, "title": "New workspace"})
 
 
@@ -66,7 +69,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     can_edit = request.member.can(Role.OWNER)  # type: ignore[attr-defined]
     initial = {"name": workspace.name, "time_zone": workspace.time_zone}
-    form = WorkspaceForm(request.POST or None, initial=initial)
+    form = bind(request, WorkspaceForm, initial=initial)
     if request.method == "POST":
         if not can_edit:
             return HttpResponse("Only an owner can change the workspace.", status=403)
@@ -78,6 +81,7 @@ def workspace_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Workspace saved.")
                 return redirect("settings")
+        return refused(request, form)
     return render(
         request,
         "core/settings_workspace.html",
