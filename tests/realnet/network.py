@@ -111,6 +111,21 @@ class Person:
     def post(self, text: str, **kwargs: Any) -> models.AppBskyFeedPost.CreateRecordResponse:
         return self.client.send_post(text, profile_identify=self.did, **kwargs)
 
+    def notified(self) -> set[str]:
+        """The URIs of the posts in this person's notifications, as the AppView lists them
+        (a reply that mentions someone is a ``mention`` there, not a ``reply``)."""
+        params = models.AppBskyNotificationListNotifications.Params(limit=100)
+        notes = self.client.app.bsky.notification.list_notifications(params).notifications
+        return {note.uri for note in notes}
+
+    def records(self, collection: str = "app.bsky.feed.post") -> list[Any]:
+        """The records in this person's repository (``com.atproto.repo.listRecords``):
+        what was published, once each, whatever the AppView shows."""
+        params = models.ComAtprotoRepoListRecords.Params(
+            repo=self.did, collection=collection, limit=100
+        )
+        return list(self.client.com.atproto.repo.list_records(params).records)
+
     def app_password(self, name: str | None = None) -> str:
         """A new app password, as the Bluesky app's settings make one."""
         name = name or f"harken-{secrets.token_hex(3)}"

@@ -22,10 +22,7 @@ from tests.realnet.network import eventually
 
 def notified(person, uris: set[str]) -> bool:
     """Whether ``person``'s notifications (as the AppView lists them) hold all ``uris``."""
-    notes = person.client.app.bsky.notification.list_notifications(
-        models.AppBskyNotificationListNotifications.Params(limit=100)
-    ).notifications
-    return uris <= {note.uri for note in notes}
+    return uris <= person.notified()
 
 
 def test_bobs_mention_reply_and_quote_are_stored_in_one_poll_threaded(
@@ -37,6 +34,7 @@ def test_bobs_mention_reply_and_quote_are_stored_in_one_poll_threaded(
     before = set(Mention.objects.values_list("external_id", flat=True))
 
     original = alice_on.post("Our spring collection is in the window today.")
+    assert original.uri in {record.uri for record in alice_on.records()}
     ref = models.create_strong_ref(original)
     text = client_utils.TextBuilder().text("Hi ").mention("@" + alice_on.handle, alice_on.did)
     mention = bob_on.post(text.text(" do you resize rings?"))
