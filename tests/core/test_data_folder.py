@@ -13,7 +13,9 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+from harken.core import datafolder
 from harken.core.datafolder import loose_permissions
 from tests.core.processes import fresh_env
 
@@ -48,20 +50,25 @@ def test_a_new_data_folder_and_its_database_files_are_private_under_a_loose_umas
     assert {name: oct(mode) for name, mode in modes.items()} == {name: oct(0o600) for name in modes}
 
 
-def test_a_folder_and_files_open_to_others_are_named_with_the_fix(tmp_path, settings):
+def test_a_folder_and_files_open_to_others_are_named_with_the_fix(tmp_path, monkeypatch):
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     data.chmod(0o755)
-    queue = data / "queue.sqlite3"
+    database, queue = data / "harken.sqlite3", data / "queue.sqlite3"
     for path, mode in [
         (data / "secret_key", 0o600),
+        (database, 0o600),
         (queue, 0o644),
         (Path(f"{queue}-wal"), 0o640),
     ]:
         path.write_text("x")
         path.chmod(mode)
-    settings.DATA_DIR = data
-    settings.HUEY = {**settings.HUEY, "filename": str(queue)}
+    # The settings of such an install (not the suite's, whose test database is elsewhere).
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(database)}
+    installed = SimpleNamespace(
+        DATA_DIR=data, DATABASES={"default": sqlite}, HUEY={"filename": str(queue)}
+    )
+    monkeypatch.setattr(datafolder, "settings", installed)
     folder, files = loose_permissions()
     assert folder == (
         f"The data folder {data} is open to other users (mode 0755); `chmod 700 {data}` closes it."
@@ -74,3 +81,8 @@ def test_a_folder_and_files_open_to_others_are_named_with_the_fix(tmp_path, sett
     for path in (queue, Path(f"{queue}-wal")):
         path.chmod(0o600)
     assert loose_permissions() == []
+    database.chmod(0o604)
+    assert loose_permissions() == [
+        "Files of the data folder are readable by other users: harken.sqlite3 (0604); "
+        f"`chmod 600 {database}` closes them."
+    ]
