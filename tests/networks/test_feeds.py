@@ -311,3 +311,17 @@ def test_an_entry_id_is_scoped_by_its_feed_unless_it_is_globally_unique(ident, s
 
     feed_url = "https://blog.example/feed.xml"
     assert item_id(feed_url, ident) == (f"{feed_url}#{ident}" if scoped else ident)
+
+
+def test_a_feed_is_read_from_a_worker_thread_as_the_queue_reads_it(server):
+    import threading
+
+    server.route(
+        "/feed", Reply(200, samples.blog_feed((1, "Opals", "Fri, 20 Nov 2026 10:00:00 +0000")), RSS)
+    )
+    found: list[object] = []
+    reader = threading.Thread(target=lambda: found.append(feed(server).fetch(None).items))
+    reader.start()
+    reader.join(timeout=30)
+    ((item,),) = found
+    assert item.text.startswith("Opals")

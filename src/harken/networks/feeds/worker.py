@@ -84,8 +84,20 @@ def parse_xml_bounded(body: bytes, url: str, content_type: str) -> Parsed:
     return parsed
 
 
+#: Signals whose handlers the child must not run: they are the parent's (a supervisor's
+#: clean-up would act on the parent's children and files from the wrong process).
+_PARENTS_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT)
+
+
 def _answer(fd: int, body: bytes, url: str, content_type: str) -> None:
-    resource.setrlimit(resource.RLIMIT_CPU, (PARSE_CPU_SECONDS, PARSE_CPU_SECONDS + 1))
+    for number in _PARENTS_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        hard = min(hard, PARSE_CPU_SECONDS + 1)
+    else:
+        hard = PARSE_CPU_SECONDS + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (min(PARSE_CPU_SECONDS, hard), hard))
     from harken.networks.feeds.connector import parse_xml_feed
 
     answer: tuple[Any, ...]
