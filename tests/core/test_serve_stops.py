@@ -91,3 +91,40 @@ def test_serve_started_with_ctrl_c_ignored_and_no_redis_stops_within_two_seconds
     assert output.rstrip().endswith("Harken stopped."), output
     assert len(output) < 3000, output
     assert os.stat(data / "harken.sqlite3").st_mode & 0o077 == 0
+
+
+def test_the_bluesky_listener_stops_within_two_seconds_even_while_connecting(tmp_path: Path):
+    """A listener with a live-stream source, stuck in a connection that never answers (the
+    open timeout is 15 s), started with SIGINT ignored as serve's children once were."""
+    import socket
+    import subprocess
+    import sys
+
+    env = fresh_env(tmp_path / "data")
+    setup = (
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "from harken.core.models import Workspace\n"
+        "from harken.listening.models import Source\n"
+        "w = Workspace.objects.create(name='W', slug='w')\n"
+        "Source.objects.create(workspace=w, name='Firehose', kind=Source.Kind.STREAM,"
+        " network='bluesky')\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-m", "harken", "shell", "-c", setup],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        url = f"ws://127.0.0.1:{silent.getsockname()[1]}/subscribe"
+        argv = [sys.executable, "-m", "harken", "jetstream", "--url", url]
+        with running(argv, env, tmp_path / "log", ignore_sigint=True) as listener:
+            silent.settimeout(60)
+            connection, _ = silent.accept()  # the listener is now opening its connection
+            with connection:
+                time.sleep(0.5)
+                assert listener.interrupt() < 2, listener.output()
+    assert "Listening to Jetstream for 1 source(s)" in listener.output()
