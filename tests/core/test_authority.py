@@ -45,3 +45,17 @@ def test_authority_is_kept_per_workspace(workspace, other_workspace):
         workspace=other_workspace, role="responder", key="refund_limit", value=5
     )
     assert Authority.value_for(workspace, "responder", "refund_limit") == 50
+
+
+def test_a_refused_table_saves_nothing_and_comes_back_by_get(alice_client, workspace):
+    form = {
+        "owner.refund_limit": "1000000",
+        "manager.refund_limit": "900",  # a change, read before the bad value below
+        "responder.refund_limit": "50",
+        "viewer.refund_limit": "-5",
+    }
+    response = alice_client.post(reverse("authority"), form)
+    assert (response.status_code, response["Location"]) == (302, reverse("authority"))
+    assert not Authority.objects.filter(workspace=workspace).exists()  # not even the 900
+    page = alice_client.get(reverse("authority")).content.decode()
+    assert "whole number of zero or more" in page

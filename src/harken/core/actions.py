@@ -200,8 +200,11 @@ def do_revoke_invitation(invitation: Invitation, actor: Any) -> None:
     audit(invitation.workspace, actor, "invitation.revoke", invitation.email or "(link)")
 
 
+@transaction.atomic
 def do_set_authority(workspace: Workspace, actor: Any, values: dict[tuple[str, str], Any]) -> int:
-    """Store each (role, key) -> value that differs from what is in force. Returns changes."""
+    """Store each (role, key) -> value that differs from what is in force. Returns changes.
+
+    All or nothing: one bad value leaves every rule as it was."""
     table = Authority.table(workspace)
     changed = 0
     for (role, key), raw in values.items():

@@ -158,10 +158,11 @@ def authority_edit(request: HttpRequest) -> HttpResponse:
         try:
             changed = do_set_authority(workspace, request.user, values)
         except (ValueError, ValidationError):
+            # Nothing was saved (one transaction); back by GET, so a reload posts nothing.
             messages.error(request, "Each amount must be a whole number of zero or more.")
         else:
             messages.success(request, f"Authority saved ({changed} change{'s' * (changed != 1)}).")
-            return redirect("authority")
+        return redirect("authority")
     table = Authority.table(workspace)
     rows = [
         {"rule": rule, "cells": [(role, label, table[key][role]) for role, label in Role.choices]}
