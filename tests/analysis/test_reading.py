@@ -152,9 +152,16 @@ def test_venting_and_quoted_questions_are_not_questions(text):
     assert "question" not in read(text).intents
 
 
-def test_a_real_question_after_venting_is_still_a_question():
-    found = read("Seriously?? When will my order ship? @HarborStreet")
-    assert "question" in found.intents
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seriously?? When will my order ship? @HarborStreet",
+        "@HarborStreet so nobody can say when my ring ships...?",
+        "My app won't connect to the bank in iOS 11, any suggestions.. ??",
+    ],
+)
+def test_a_real_question_is_still_a_question(text):
+    assert "question" in read(text).intents
 
 
 @pytest.mark.parametrize(

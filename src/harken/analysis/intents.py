@@ -179,6 +179,8 @@ def _asks(body: str) -> bool:
     start = 0
     for match in _QUESTION_MARKS.finditer(body):
         end = match.start()
+        while end > start and body[end - 1] in ". ":  # "shipped...?" ends a sentence once
+            end -= 1
         begin = max(start, body.rfind(".", start, end) + 1, body.rfind("!", start, end) + 1)
         sentence, start = body[begin : match.end()], match.end()
         bare = sentence.strip(" ?!,").removeprefix("@user ")
