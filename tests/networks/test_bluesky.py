@@ -458,3 +458,43 @@ def test_without_a_login_it_asks_for_an_app_password(pds):
         Bluesky({"service": pds.url}).fetch(None)
     assert caught.value.permanent is True
     assert pds.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_renew_a_saved_session_near_expiry_once(pds, config, workspace):
+    """Two sources read through one account in two workers: one refreshSession, the other
+    worker uses its tokens (the refresh token rotates). The real PDS showed two before."""
+    from django.db import connection
+
+    from harken.networks.models import Account
+    from harken.networks.registry import connector_for
+
+    pds.access_expires_in = 60  # inside Harken's 20-minute renewal margin
+    first = Bluesky(config)
+    first.fetch(None)
+    account = Account.objects.create(
+        workspace=workspace, network="bluesky", external_id=DID, handle=HANDLE, config=first.config
+    )
+    pds.access_expires_in = 7200  # the renewed token is good for two hours
+    before = len(pds.calls("com.atproto.server.refreshSession"))  # the SDK's, in first
+    gate, errors = threading.Barrier(2), []
+
+    def worker(query: str | None) -> None:
+        try:
+            connector = connector_for(Account.objects.get(pk=account.pk), query=query)
+            gate.wait()
+            connector.fetch(None)
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=worker, args=(q,)) for q in (None, "ring")]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(pds.calls("com.atproto.server.refreshSession")) == before + 1
+    account.refresh_from_db()
+    assert account.config["session"] != first.config["session"]
