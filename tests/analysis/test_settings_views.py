@@ -23,7 +23,7 @@ def test_a_manager_sees_the_corrections_and_their_text_escaped(alice_client, cor
     page = alice_client.get(PAGE)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Corrections <small class=\"muted\">3 corrections</small>" in body
+    assert 'Corrections <small class="muted">3 corrections</small>' in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert(1)" not in body
 
