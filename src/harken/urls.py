@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("harken.core.urls")),
+    path("inbox/", include("harken.inbox.urls")),
     path("listening/", include("harken.listening.urls")),
     path("networks/", include("harken.networks.urls")),
     path("analysis/", include("harken.analysis.urls")),

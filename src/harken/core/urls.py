@@ -24,7 +24,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("setup/<str:token>/", members.setup_owner, name="setup_owner"),
-    path("inbox/", views.section, {"section": "inbox"}, name="inbox"),
     path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
     path("analytics/", views.section, {"section": "analytics"}, name="analytics"),
     path("workspaces/", workspaces.workspace_list, name="workspace_list"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -191,13 +191,18 @@ def reply_account(conversation: Conversation, target: Mention | None) -> Account
     )
 
 
+def config_of(account: Account | None) -> dict[str, Any]:
+    """The account's decrypted config (its cached limits among them)."""
+    return dict(cast(dict[str, Any], account.config) or {}) if account else {}
+
+
 def check_reply(conversation: Conversation, account: Account | None, text: str) -> None:
     """Refuse what the network would refuse, before anything is stored."""
     if account is None:
         raise ValidationError(
             "No connected account can answer on this network; connect one in Settings."
         )
-    counted = count(conversation.network, text, dict(account.config or {}))
+    counted = count(conversation.network, text, config_of(account))
     if counted.over:
         raise ValidationError(
             f"Too long for {conversation.network}: {counted.used} {counted.unit}, "
@@ -350,7 +355,7 @@ def _deliver(pk: int, actor: Member | None) -> Message:
         message.refresh_from_db()
         return message
     if connector.config_changed:
-        account.config = connector.config
+        account.config = connector.config  # type: ignore[assignment]  # an encrypted dict
         account.save(update_fields=["config"])
     return _record_sent(message, published.external_id, published.url, user)
 

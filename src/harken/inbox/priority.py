@@ -58,7 +58,8 @@ def reprioritize(conversation_ids: Iterable[int], now: datetime | None = None) -
     for conv, sent_at in Message.objects.filter(
         conversation_id__in=ids, state=State.SENT, sent_at__isnull=False
     ).values_list("conversation_id", "sent_at"):
-        timelines[conv].append((sent_at, True, 0, [], ""))
+        if sent_at is not None:
+            timelines[conv].append((sent_at, True, 0, [], ""))
     pending = {conv: _pending(sorted(t, key=lambda e: e[:2])) for conv, t in timelines.items()}
     authors = sorted({e[2] for rows in pending.values() for e in rows})
     followers = dict(select_in(Author, ["id", "followers"], {}, "id", authors))

@@ -50,9 +50,7 @@ def check(source: str, target: str) -> None:
         raise IllegalTransition(f"A message cannot go from {source} to {target}.")
 
 
-def transition(
-    queryset: models.QuerySet[Any], pk: int, source: str, target: str, **fields: Any
-) -> bool:
+def transition(queryset: Any, pk: int, source: str, target: str, **fields: Any) -> bool:
     """Move row ``pk`` from ``source`` to ``target`` (and set ``fields``) if it is still in
     ``source``; True when this call made the move. Notes and rows that already carry a
     network id never enter ``sending``."""

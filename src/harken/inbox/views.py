@@ -1,0 +1,430 @@
+"""The inbox: the queue of conversations, one conversation, and the small actions on it.
+
+Thin views: rows come through ``harken.core.access`` (another workspace's row is a 404),
+roles are checked on the server (``workspace_view``), and the ``do_*`` functions of
+``harken.inbox.actions`` do the work. An htmx request gets the conversation panel back;
+a plain form post is redirected to the page (both work without JavaScript).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from harken.analysis.priority import duration
+from harken.core.access import access_object, scoped, workspace_view
+from harken.core.models import Authority, Member, Role
+from harken.core.sections import section_facts
+from harken.inbox import actions
+from harken.inbox.counting import count, unit_for
+from harken.inbox.models import Conversation, Message, Tag
+from harken.inbox.states import State
+from harken.listening.models import Mention
+from harken.networks.registry import network_label
+
+PAGE = 25
+Status = Conversation.Status
+OPEN = [Status.NEW, Status.OPEN]
+
+
+@dataclass(frozen=True)
+class View:
+    key: str
+    label: str
+    group: str
+
+
+VIEWS = [
+    View("needs_reply", "Needs reply", ""),
+    View("mine", "Mine", ""),
+    View("unassigned", "Unassigned", ""),
+    View("held", "Awaiting approval", ""),
+    View("questions", "Questions", "By intent"),
+    View("complaints", "Complaints", "By intent"),
+    View("praise", "Praise", "By intent"),
+    View("purchase", "Purchase intent", "By intent"),
+    View("snoozed", "Snoozed", "Later"),
+    View("resolved", "Resolved", "Later"),
+    View("all", "All", "Later"),
+]
+VIEW_KEYS = {v.key for v in VIEWS}
+
+
+def view_filters(user: Any, now: datetime) -> dict[str, Q]:
+    """Each view as a filter; the counts and the list use the same ones."""
+    awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)
+    needs = Q(status__in=OPEN) & awake
+    held = Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD))
+    return {
+        "needs_reply": needs,
+        "mine": needs & Q(assignee=user),
+        "unassigned": needs & Q(assignee__isnull=True),
+        "held": Q(held),
+        "questions": needs & Q(intent="question"),
+        "complaints": needs & Q(intent="complaint"),
+        "praise": needs & Q(intent="praise"),
+        "purchase": needs & Q(intent="purchase_intent"),
+        "snoozed": Q(snoozed_until__gt=now) & ~Q(status=Status.RESOLVED),
+        "resolved": Q(status=Status.RESOLVED),
+        "all": Q(),
+    }
+
+
+def _filters(request: HttpRequest, tags: list[Tag], members: list[Member]) -> dict[str, str]:
+    """The list's filters from the address; an unknown value is ignored, never an error."""
+    get = request.GET
+    chosen: dict[str, str] = {}
+    if get.get("network", "").isalnum() and len(get["network"]) <= 32:
+        chosen["network"] = get["network"]
+    if get.get("status") in Status.values:
+        chosen["status"] = get["status"]
+    assignee = get.get("assignee", "")
+    if assignee == "none" or assignee in {str(m.user_id) for m in members}:
+        chosen["assignee"] = assignee
+    if get.get("tag", "") in {str(t.pk) for t in tags}:
+        chosen["tag"] = get["tag"]
+    return chosen
+
+
+def _apply(queryset: QuerySet[Conversation], chosen: dict[str, str]) -> QuerySet[Conversation]:
+    if "network" in chosen:
+        queryset = queryset.filter(network=chosen["network"])
+    if "status" in chosen:
+        queryset = queryset.filter(status=chosen["status"])
+    if chosen.get("assignee") == "none":
+        queryset = queryset.filter(assignee__isnull=True)
+    elif "assignee" in chosen:
+        queryset = queryset.filter(assignee_id=int(chosen["assignee"]))
+    if "tag" in chosen:
+        queryset = queryset.filter(tags__id=int(chosen["tag"]))
+    return queryset
+
+
+def _cursor(raw: str) -> tuple[int, int] | None:
+    try:
+        priority, pk = (int(part) for part in raw.split(".", 1))
+    except ValueError:
+        return None
+    return priority, pk
+
+
+def explain(conversation: Conversation, now: datetime) -> str:
+    """The row's priority in words, with the wait as of now."""
+    parts = [p for p in (conversation.priority_reasons or "").split(" · ") if p]
+    if conversation.waiting_since and conversation.needs_reply:
+        waited = (now - conversation.waiting_since).total_seconds()
+        if waited >= 60:
+            at = next(
+                (i for i, p in enumerate(parts) if p == "first message" or "message today" in p),
+                len(parts),
+            )
+            parts.insert(at, f"waiting {duration(waited)}")
+    return " · ".join(parts)
+
+
+def _last_text() -> Subquery:
+    latest = Mention.objects.filter(conversation=OuterRef("pk"), is_own=False).order_by(
+        "-posted", "-id"
+    )
+    return Subquery(latest.values("text")[:1])
+
+
+@workspace_view()
+def inbox(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    base = scoped(request, Conversation)
+    now = timezone.now()
+    filters = view_filters(request.user, now)
+    counts = base.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    if not counts["all"]:
+        facts = section_facts("inbox", workspace)
+        return render(
+            request, "core/empty_inbox.html", {"section": "inbox", "title": "Inbox", **facts}
+        )
+    current = request.GET.get("view", "needs_reply")
+    current = current if current in VIEW_KEYS else "needs_reply"
+    tags = list(scoped(request, Tag))
+    members = list(
+        Member.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
+    )
+    chosen = _filters(request, tags, members)
+    rows = (
+        _apply(base.filter(filters[current]), chosen)
+        .select_related("assignee")
+        .prefetch_related(Prefetch("tags", Tag.objects.order_by("name")))
+        .annotate(
+            preview=_last_text(),
+            held=Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD)),
+        )
+        .order_by("-priority", "-id")
+    )
+    after = _cursor(request.GET.get("after", ""))
+    if after:
+        rows = rows.filter(Q(priority__lt=after[0]) | Q(priority=after[0], pk__lt=after[1]))
+    page = list(rows[: PAGE + 1])
+    more = len(page) > PAGE
+    page = page[:PAGE]
+    for row in page:
+        row.explanation = explain(row, now)  # type: ignore[attr-defined]
+        row.network_label = network_label(row.network)  # type: ignore[attr-defined]
+    keep = {"view": current, **chosen}
+    next_url = ""
+    if more:
+        last = page[-1]
+        next_url = "?" + urlencode({**keep, "after": f"{last.priority}.{last.pk}"})
+    context = {
+        "section": "inbox",
+        "title": "Inbox",
+        "views": [
+            {
+                **v.__dict__,
+                "count": counts[v.key],
+                "url": "?" + urlencode({"view": v.key, **chosen}),
+            }
+            for v in VIEWS
+        ],
+        "current": current,
+        "current_label": next(v.label for v in VIEWS if v.key == current),
+        "rows": page,
+        "next_url": next_url,
+        "chosen": chosen,
+        "tags": tags,
+        "members": members,
+        "networks": list(base.order_by("network").values_list("network", flat=True).distinct()),
+        "statuses": Status.choices,
+        "now": now,
+    }
+    more_rows = request.htmx and request.GET.get("after")  # type: ignore[attr-defined]
+    template = "inbox/_rows.html" if more_rows else "inbox/inbox.html"
+    return render(request, template, context)
+
+
+# --- one conversation ----------------------------------------------------------------------
+
+
+def access_conversation(request: HttpRequest, pk: int) -> Conversation:
+    """A conversation of the request's workspace, or 404."""
+    return access_object(request, Conversation, pk)
+
+
+def access_message(request: HttpRequest, pk: int) -> Message:
+    """A reply or note of the request's workspace, or 404."""
+    return get_object_or_404(
+        scoped(request, Message).select_related("conversation", "account", "workspace"), pk=pk
+    )
+
+
+SNOOZES = [
+    ("1h", "For an hour", timedelta(hours=1)),
+    ("3h", "For 3 hours", timedelta(hours=3)),
+    ("1d", "Until tomorrow", timedelta(days=1)),
+    ("7d", "For a week", timedelta(days=7)),
+]
+
+
+def conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    member: Member = request.member  # type: ignore[attr-defined]
+    mentions = list(
+        conversation.mentions.select_related("author", "source__account").order_by(  # type: ignore[attr-defined]
+            "posted", "id"
+        )
+    )
+    ours = list(
+        conversation.messages.select_related("author", "approved_by").order_by("created", "id")  # type: ignore[attr-defined]
+    )
+    timeline: list[tuple[Any, str, Any]] = [(m.posted, "mention", m) for m in mentions]
+    timeline += [(m.sent_at or m.created, "message", m) for m in ours]
+    timeline.sort(key=lambda entry: (entry[0], entry[1] == "message"))
+    subject = next((m.author for m in mentions if not m.is_own), None)
+    previous: list[Conversation] = []
+    if subject is not None:
+        previous = list(
+            scoped(request, Conversation)
+            .filter(network=conversation.network, subject_external_id=subject.external_id)
+            .exclude(pk=conversation.pk)
+            .order_by("-last_activity", "-id")[:5]
+        )
+    target = next((m for m in reversed(mentions) if not m.is_own), None)
+    account = actions.reply_account(conversation, target)
+    limit = count(conversation.network, "", actions.config_of(account))
+    may_reply = bool(Authority.value_for(member.workspace, member.role, "may_reply"))
+    members = list(
+        Member.objects.filter(workspace=member.workspace)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return {
+        "section": "inbox",
+        "title": conversation.subject_handle or "Conversation",
+        "conversation": conversation,
+        "network_label": network_label(conversation.network),
+        "timeline": timeline,
+        "subject": subject,
+        "previous": previous,
+        "held": [m for m in ours if m.state == State.HELD],
+        "account": account,
+        "limit": limit,
+        "count_unit": unit_for(conversation.network),
+        "may_reply": may_reply,
+        "may_approve": member.can(Role.MANAGER),
+        "may_triage": member.can(Role.RESPONDER),
+        "members": members,
+        "statuses": Status.choices,
+        "snoozes": SNOOZES,
+        "explanation": explain(conversation, timezone.now()),
+        "State": State,
+    }
+
+
+def _panel(request: HttpRequest, conversation: Conversation, error: str = "") -> HttpResponse:
+    conversation.refresh_from_db()
+    context = conversation_context(request, conversation)
+    context["error"] = error
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "inbox/_conversation.html", context)
+    if error:
+        flash.error(request, error)
+    return redirect("inbox_conversation", pk=conversation.pk)
+
+
+def _done(request: HttpRequest, conversation: Conversation, call: Any) -> HttpResponse:
+    try:
+        call()
+    except ValidationError as invalid:
+        return _panel(request, conversation, " ".join(invalid.messages))
+    return _panel(request, conversation)
+
+
+@workspace_view()
+def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    return render(request, "inbox/conversation.html", conversation_context(request, found))
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    return _done(
+        request, found, lambda: actions.do_reply(found, member, request.POST.get("text", ""))
+    )
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    return _done(
+        request, found, lambda: actions.do_note(found, member, request.POST.get("text", ""))
+    )
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    raw = request.POST.get("assignee", "")
+    if raw == "me":
+        raw = str(request.user.pk)
+    assignee = (
+        Member.objects.filter(workspace=member.workspace, user_id=raw)
+        .select_related("user")
+        .first()
+        if raw.isdigit()
+        else None
+    )
+    if raw and assignee is None:
+        return _panel(request, found, "Choose a member of this workspace.")
+    return _done(request, found, lambda: actions.do_assign(found, member, assignee))
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    value = request.POST.get("status", "")
+    return _done(request, found, lambda: actions.do_set_status(found, member, value))
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    choice = request.POST.get("for", "")
+    if choice == "wake":
+        return _done(request, found, lambda: actions.do_unsnooze(found, member))
+    span = next((d for key, _, d in SNOOZES if key == choice), None)
+    if span is None:
+        return _panel(request, found, "Choose how long to snooze.")
+    return _done(request, found, lambda: actions.do_snooze(found, member, timezone.now() + span))
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def tag(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    remove = request.POST.get("remove", "")
+    if remove.isdigit():
+        chosen = get_object_or_404(scoped(request, Tag), pk=int(remove))
+        return _done(request, found, lambda: actions.do_untag(found, member, chosen))
+    return _done(
+        request, found, lambda: actions.do_tag(found, member, request.POST.get("name", ""))
+    )
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access_message(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    text = request.POST.get("text")
+    return _done(request, message.conversation, lambda: actions.do_approve(message, member, text))
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access_message(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    comment = request.POST.get("comment", "")
+    return _done(
+        request, message.conversation, lambda: actions.do_send_back(message, member, comment)
+    )
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access_message(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    return _done(request, message.conversation, lambda: actions.do_retry(message, member))
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access_message(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    text = request.POST.get("text", "")
+    return _done(request, message.conversation, lambda: actions.do_revise(message, member, text))
+
+
+def conversation_url(conversation: Conversation) -> str:
+    return reverse("inbox_conversation", args=[conversation.pk])
