@@ -36,7 +36,7 @@ from atproto_client import exceptions as atproto_errors
 TOOLS = Path(__file__).resolve().parents[3] / "shared" / "tools" / "atproto-localnet"
 HOME = Path(os.environ.get("ATNET_HOME") or Path.home() / ".cache" / "atproto-localnet")
 INSTALL_TIMEOUT = 15 * 60  # seconds; the README says about 2.5 minutes
-START_TIMEOUT = 120  # seconds; the README says 4-12 on a quiet machine
+START_TIMEOUT = 180  # seconds; the README says 4-12 on a quiet machine, 55 seen on a busy one
 PORTS = 100  # a block per network: five named services and the internal ones
 
 T = TypeVar("T")
