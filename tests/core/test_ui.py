@@ -59,6 +59,7 @@ def test_the_when_filter_gives_a_time_element_with_the_exact_time_on_hover():
         ("feed", "Web feed"),
         ("bluesky", "Bluesky"),
         ("negative", "Negative"),
+        ("postgresql", "PostgreSQL"),
         ("", ""),
         (None, ""),
     ],

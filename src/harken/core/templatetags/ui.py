@@ -50,6 +50,8 @@ SPELLED = {
     "linkedin": "LinkedIn",
     "facebook_page": "Facebook Page",
     "tiktok": "TikTok",
+    "sqlite": "SQLite",
+    "postgresql": "PostgreSQL",
 }
 
 #: Audit actions (``audit(workspace, actor, action, target)``) as a person would say them.
