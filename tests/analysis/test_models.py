@@ -83,3 +83,10 @@ def test_the_weights_live_apart_from_the_django_models():
     package = Path(harken.analysis.__file__).parent
     assert {p.suffix for p in (package / "weights").iterdir()} <= {".npz", ".json"}
     assert {p.suffix for p in (package / "models").iterdir() if p.is_file()} == {".py"}
+
+
+def test_loaded_weights_are_c_ordered_so_scoring_copies_nothing():
+    # scipy's sparse @ dense copies a Fortran-ordered matrix on every call: 12 MB for the
+    # sentiment model, which made one short text cost 15 ms instead of 2.
+    for stem in ("sentiment", "intent"):
+        assert LinearModel.load(WEIGHTS_DIR / stem).weights.flags.c_contiguous

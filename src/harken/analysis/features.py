@@ -128,9 +128,13 @@ def hashed_matrix(norms: Sequence[str], config: FeatureConfig) -> sparse.csr_mat
     matrix.data = np.log1p(matrix.data)  # damp repeated tokens ("no no no no")
     if config.lexicon and config.lexicon_weight != 1.0:
         _reweight_lexicon(matrix, config, mask)
-    lengths2 = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    lengths2[lengths2 == 0] = 1.0
-    matrix.data /= np.repeat(lengths2, np.diff(matrix.indptr)).astype(np.float32)
+    # Row norms from the stored values only (``sum(axis=1)`` would multiply by a vector of
+    # a million ones on every call).
+    per_row = np.diff(matrix.indptr)
+    row_of = np.repeat(np.arange(matrix.shape[0]), per_row)
+    norms = np.sqrt(np.bincount(row_of, weights=matrix.data**2, minlength=matrix.shape[0]))
+    norms[norms == 0] = 1.0
+    matrix.data /= np.repeat(norms, per_row).astype(np.float32)
     return matrix
 
 

@@ -90,12 +90,15 @@ def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
         lengths.append(len(encoded))
     if not scored:
         return out
-    table = ident.nb_ptc
+    # Only the table rows the batch uses, as float32 (the table is float16, 100,000 rows:
+    # converting all of it would cost more than a short batch itself).
+    used, columns = np.unique(np.array(cols, dtype=np.int64), return_inverse=True)
     counts = sparse.csr_matrix(
-        (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(scored), table.shape[0])
+        (np.ones(len(cols), dtype=np.float32), (rows, columns)), shape=(len(scored), len(used))
     )
     counts.sum_duplicates()
     counts.data = np.log1p(counts.data)
+    table = ident.nb_ptc[used].astype(np.float32)
     scores = np.asarray(counts @ table, dtype=np.float32) + ident.nb_pc
     # Texts without a single known n-gram score 0 for every language, as py3langid does.
     scores[np.diff(counts.indptr) == 0] = 0.0

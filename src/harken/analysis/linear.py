@@ -55,7 +55,9 @@ class LinearModel:
     def load(cls, stem: Path) -> LinearModel:
         header = json.loads(stem.with_suffix(".json").read_text())
         with np.load(stem.with_suffix(".npz"), allow_pickle=False) as arrays:
-            weights = arrays["weights"].astype(np.float32)
+            # C order: scipy's sparse @ dense would copy a Fortran-ordered matrix (12 MB for
+            # the sentiment model) on every call.
+            weights = np.ascontiguousarray(arrays["weights"], dtype=np.float32)
             bias = arrays["bias"].astype(np.float32)
         return cls(
             classes=tuple(header["classes"]),
