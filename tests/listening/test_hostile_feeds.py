@@ -93,6 +93,10 @@ def _surrogate_replaced(mention: Mention) -> None:
     assert mention.text.startswith("Half a pair \ufffd here")
 
 
+def _references_replaced(mention: Mention) -> None:
+    assert mention.text == "Half \ufffd a pair \ufffd \ufffd \ufffd"
+
+
 def _dated_when_received(mention: Mention) -> None:
     assert abs(mention.posted - timezone.now()) < timedelta(minutes=5)
 
@@ -142,6 +146,15 @@ CASES = [
         ),
         JSON_TYPE,
         skipped={"an entry nested more than 64 levels deep": 1},
+    ),
+    Case(
+        "character reference to half a UTF-16 pair in XML (UnicodeEncodeError in feedparser)",
+        rss(
+            "<item><title>Half &#xD800; a pair &#55296; &#0; &#x110000;</title>"
+            "<link>https://news.example/3</link></item>"
+            "<broken>"  # not well-formed: feedparser's lenient parser reads it
+        ),
+        check=_references_replaced,
     ),
     Case(
         "year-0001 date in RSS (OverflowError)",

@@ -272,9 +272,15 @@ def parse_xml_feed(body: bytes, url: str, content_type: str) -> Parsed:
     # No base URL: feedparser would resolve relative entry ids ("t3_abc" on Reddit) against
     # it, and an id must not change with the address the feed was read from.
     try:
-        parsed = feedparser.parse(body, response_headers={"content-type": content_type})
+        parsed = feedparser.parse(
+            defuse_references(body), response_headers={"content-type": content_type}
+        )
     except RecursionError:
         raise ConnectorError(f"The feed at {url} is nested too deeply to read.") from None
+    except (UnicodeError, ValueError) as exc:  # feedparser's own, on a document it chokes on
+        raise ConnectorError(
+            f"The feed at {url} cannot be read ({type(exc).__name__}: {exc})."[:300]
+        ) from None
     if not parsed.entries:
         if looks_like_html(body, parsed):
             raise ConnectorError(
@@ -290,6 +296,24 @@ def parse_xml_feed(body: bytes, url: str, content_type: str) -> Parsed:
     if damaged and not entries:
         raise ConnectorError(f"The feed at {url} cannot be read: {_bozo_reason(parsed)}.")
     return Parsed(language, entries, skipped, damaged)
+
+
+_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
+
+
+def defuse_references(body: bytes) -> bytes:
+    """The document with its character references to no character (``&#xD800;``, half a
+    UTF-16 pair; ``&#0;``; past U+10FFFF) made U+FFFD: feedparser's lenient parser turns
+    them into characters that it then fails to encode, and the whole feed with them."""
+
+    def replace(found: re.Match[bytes]) -> bytes:
+        digits = found.group(1)
+        number = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+        if number == 0 or 0xD800 <= number <= 0xDFFF or number > 0x10FFFF:
+            return b"&#xFFFD;"
+        return found.group(0)
+
+    return _REFERENCE.sub(replace, body) if b"&#" in body else body
 
 
 def _read_entries(
