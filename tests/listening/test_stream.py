@@ -102,15 +102,34 @@ def test_near_duplicates_show_their_count(alice_client, source):
     assert _ids(alice_client.get(URL, {"reshares": "on"})) == ["2", "1"]
 
 
+@pytest.mark.parametrize("count", [3, 25, 50])
 def test_the_stream_query_count_does_not_grow_with_mentions(
-    alice_client, source, django_assert_num_queries
+    alice_client, source, workspace, django_assert_num_queries, count, monkeypatch
 ):
-    ingest(source, [item(str(n), minutes=n) for n in range(25)])
+    from harken.listening.views import stream
+
+    monkeypatch.setattr(stream, "PAGE", 50)
+    topic = Topic.objects.create(workspace=workspace, name="Rings", query="rings")
+    Topic.objects.create(workspace=workspace, name="Service", query="service")
+    ingest(source, [item(str(n), minutes=n) for n in range(count)])
+    assert Mention.topics.through.objects.count() == 2 * count  # every card shows two
     # session, user, membership, source networks, mentions (with their re-share counts),
-    # their authors, their topics, newest id, the menu's memberships, the topic filter's
-    # choices
+    # their authors, their topics' names, newest id, the menu's memberships, the topic
+    # filter's choices
     with django_assert_num_queries(10):
-        alice_client.get(URL)
+        response = alice_client.get(URL)
+    assert len(response.context["mentions"]) == count
+    assert response.content.decode().count('class="badge topic"') == 2 * count
+    # Searched and filtered: the same, and the chosen topic read to check it is theirs.
+    with django_assert_num_queries(11):
+        alice_client.get(URL, {"q": "harbor", "sentiment": "neutral", "topic": topic.pk})
+    # Load more (no menu, no filter choices: a fragment) and the poll for arrivals.
+    middle = response.context["mentions"][count // 2].pk
+    with django_assert_num_queries(9):  # the anchor's time, then as above
+        more = alice_client.get(URL, {"before": middle}, HTTP_HX_REQUEST="true")
+    assert len(more.context["mentions"]) == count - count // 2 - 1
+    with django_assert_num_queries(7):
+        alice_client.get(URL, {"newer": 0}, HTTP_HX_REQUEST="true")
 
 
 def test_another_workspaces_mentions_are_invisible(charlie_client, source):
@@ -122,13 +141,13 @@ def test_a_responder_corrects_sentiment_in_one_click(bob_client, source):
     ingest(source, [item("1")])
     mention = Mention.objects.get()
     url = reverse("mention_correct", args=[mention.pk])
-    response = bob_client.post(url, {"field": "sentiment", "label": "negative"})
+    response = bob_client.post(url, {"sentiment": "negative"})
     assert response.status_code == 200
     mention.refresh_from_db()
     assert mention.sentiment == "negative"
     assert f'id="mention-{mention.pk}"' in response.content.decode()
     assert AuditEntry.objects.filter(action="mention.corrected").exists()
-    bob_client.post(url, {"field": "intent", "label": "complaint"})
+    bob_client.post(url, {"intent": "complaint"})
     mention.refresh_from_db()
     assert mention.intents == ["complaint"]
 
@@ -139,31 +158,30 @@ def test_a_viewer_cannot_correct(victor, source):
     ingest(source, [item("1")])
     mention = Mention.objects.get()
     url = reverse("mention_correct", args=[mention.pk])
-    assert (
-        client_for(victor).post(url, {"field": "sentiment", "label": "negative"}).status_code == 403
-    )
+    assert client_for(victor).post(url, {"sentiment": "negative"}).status_code == 403
 
 
 def test_an_unknown_label_changes_nothing(bob_client, source):
     ingest(source, [item("1")])
     mention = Mention.objects.get()
     url = reverse("mention_correct", args=[mention.pk])
-    assert bob_client.post(url, {"field": "sentiment", "label": "furious"}).status_code == 400
+    assert bob_client.post(url, {"sentiment": "furious"}).status_code == 400
+    assert bob_client.post(url, {"sentiment": "negative", "intent": "spam"}).status_code == 400
+    assert bob_client.post(url, {"field": "sentiment"}).status_code == 400
+    assert Mention.objects.get().sentiment == mention.sentiment
 
 
 def test_another_workspaces_mention_cannot_be_corrected(charlie_client, source):
     ingest(source, [item("1")])
     url = reverse("mention_correct", args=[Mention.objects.get().pk])
-    assert charlie_client.post(url, {"field": "sentiment", "label": "negative"}).status_code == 404
+    assert charlie_client.post(url, {"sentiment": "negative"}).status_code == 404
 
 
 def test_a_correction_teaches_the_analysis_app_when_it_is_there(bob_client, source):
     correction = pytest.importorskip("harken.analysis.models.correction")
     ingest(source, [item("1", text="Is the shop open on Sunday?")])
     mention = Mention.objects.get()
-    bob_client.post(
-        reverse("mention_correct", args=[mention.pk]), {"field": "intent", "label": "question"}
-    )
+    bob_client.post(reverse("mention_correct", args=[mention.pk]), {"intent": "question"})
     stored = correction.Correction.objects.get()
     assert (stored.field, stored.label, stored.text) == ("intent", "question", mention.text)
 
@@ -174,3 +192,49 @@ def test_a_long_mention_shows_its_start_and_the_rest_on_request(alice_client, so
     html = alice_client.get("/listening/").content.decode()
     assert "Show all" in html and "<b>ring" not in html
     assert html.count("&lt;b&gt;ring&lt;/b&gt;") == 2  # the start, and the whole in <details>
+
+
+def test_a_search_without_hits_says_no_mentions_match_and_how_to_clear_it(alice_client, source):
+    ingest(source, [item("1", text="The ring was perfect")])
+    html = alice_client.get(URL, {"q": "bracelet"}).content.decode()
+    assert "No mentions match" in html
+    assert "Nothing heard yet" not in html
+    assert "“bracelet”" in html
+    assert f'<a href="{URL}">clear the search and filters</a>' in html
+
+
+def test_filters_without_hits_say_no_mentions_match(alice_client, source):
+    ingest(source, [item("1", text="The ring was perfect")])
+    html = alice_client.get(URL, {"sentiment": "negative", "language": "fr"}).content.decode()
+    assert "No mentions match" in html and "Nothing heard yet" not in html
+    assert "Filters (2)" in html
+
+
+def test_an_empty_workspace_has_heard_nothing_yet(alice_client, source):
+    html = alice_client.get(URL).content.decode()
+    assert "Nothing heard yet" in html and "No mentions match" not in html
+
+
+def test_active_filters_are_chips_that_remove_one_filter_each(alice_client, source):
+    ingest(source, [item("1", text="The ring was perfect")])
+    Mention.objects.update(sentiment="positive")
+    html = alice_client.get(
+        URL, {"q": "ring", "sentiment": "positive", "language": "en"}
+    ).content.decode()
+    assert "Filters (2)" in html
+    # Each chip links to the same stream without its own filter.
+    assert (
+        f'href="{URL}?q=ring&amp;language=en" title="Remove this filter">Sentiment: Positive'
+        in html
+    )
+    assert (
+        f'href="{URL}?q=ring&amp;sentiment=positive" title="Remove this filter">Language: en'
+        in html
+    )
+    # The panel stays closed: its filters are summed up by the chips.
+    assert '<details class="filters">' in html
+
+
+def test_a_bad_filter_opens_the_panel(alice_client, source):
+    html = alice_client.get(URL, {"since": "garbage"}).content.decode()
+    assert '<details class="filters" open>' in html

@@ -61,3 +61,34 @@ def test_the_sources_page_fits_a_phone(page, workspace, alice):  # noqa: F811
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     screenshot(page, "sources")
+
+
+@pytest.mark.parametrize(
+    "query", ["?q=ring", "?q=ring&sentiment=positive&language=en&since=2026-11-01"]
+)
+def test_filters_in_use_do_not_push_the_first_mention_down(page, workspace, alice, query):  # noqa: F811
+    source = Source.objects.create(
+        workspace=workspace, name="Search", kind=Source.Kind.SEARCH, network="mastodon"
+    )
+    ingest(source, [item(str(n), text=f"My ring, take {n}", minutes=n) for n in range(30)])
+    Mention.objects.update(sentiment="positive", language="en")
+    log_in(page, "alice")
+
+    def first_top(url: str) -> float:
+        page.goto(url)
+        first = page.locator("article.mention").first
+        expect(first).to_be_visible()
+        return first.bounding_box()["y"]
+
+    plain, filtered = first_top("/listening/"), first_top(f"/listening/{query}")
+    height = page.viewport_size["height"]
+    # On the first half of the screen, a line of chips at most below where it starts
+    # without filters (the open panel used to take most of a phone's screen).
+    assert filtered < height / 2, f"the first mention starts at {filtered:.0f} px of {height}"
+    assert filtered - plain <= 60, f"filters push the first mention {filtered - plain:.0f} px down"
+    # The filters are one tap away, and their panel opens in place.
+    page.locator("details.filters > summary").click()
+    expect(page.locator("select[name=sentiment]")).to_be_visible()
+    if "sentiment" in query:
+        expect(page.get_by_role("link", name="Sentiment: Positive")).to_be_visible()
+        screenshot(page, "stream-filtered")

@@ -9,24 +9,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
+from harken.listening.cards import CardOptions, render_cards
 from harken.listening.enrich import optional_module
-from harken.listening.filters import INTENTS, StreamFilter
-from harken.listening.models import Mention, Source
+from harken.listening.filters import ANCHORS, INTENTS, PANEL, StreamFilter
+from harken.listening.models import Author, Mention, Source
 
 PAGE = 25
 
 
+#: The columns a card shows; the others (JSON scores and key phrases among them) stay unread.
+CARD_FIELDS = (
+    "network",
+    "author",
+    "text",
+    "url",
+    "posted",
+    "is_own",
+    "language",
+    "sentiment",
+    "intents",
+    "priority",
+    "priority_reasons",
+)
+
+
 def stream_mentions(request: HttpRequest) -> QuerySet[Mention]:
-    """The workspace's mentions with everything a card shows, in three queries.
+    """The workspace's mentions with what a card shows, in two queries; ``_card_context``
+    adds their topics' names in a third.
 
     Authors are prefetched, not joined: PostgreSQL cannot estimate how many rows a search
     keeps (``lower(text) LIKE``), guesses one, and joined authors by a nested loop that
@@ -34,7 +53,8 @@ def stream_mentions(request: HttpRequest) -> QuerySet[Mention]:
     """
     return (
         scoped(request, Mention)
-        .prefetch_related("author", "topics")
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("author", Author.objects.only("handle", "followers")))
         .annotate(duplicate_count=_reshare_count())
         .order_by("-posted", "-id")
     )
@@ -59,21 +79,34 @@ def stream(request: HttpRequest) -> HttpResponse:
     networks = sorted(set(scoped(request, Source).values_list("network", flat=True)))
     form = StreamFilter(request.GET or None, workspace=request.workspace, networks=networks)  # type: ignore[attr-defined]
     mentions = form.apply(stream_mentions(request))
-    newer = _int(request.GET.get("newer"))
-    if newer is not None:
-        return _arrivals(request, mentions, newer)
-    page = _page(mentions, _int(request.GET.get("before")))
+    anchors = form.valid_data()
+    # A page anchor that is no mention's number: said, and answered 400 (never a 500).
+    bad = [form[name] for name in ANCHORS if form[name].errors]
+    status = 400 if bad else 200
+    if bad and request.htmx:  # type: ignore[attr-defined]
+        return render(request, "listening/_filter_error.html", {"field": bad[0]}, status=status)
+    if anchors.get("newer") is not None:
+        return _arrivals(request, mentions, anchors["newer"])
+    page = _page(mentions, anchors.get("before"))
+    active = form.active()
+    query = _query_without(request, *ANCHORS)
     context = {
         "form": form,
         "mentions": page,
         "more": page[-1].pk if len(page) == PAGE else None,
-        "newest": _newest(request),
-        "query": _query_without(request, "before", "newer"),
+        "newest": _newest(),
+        "query": query,
+        # Said above the panel: the page anchors and the author (a link's, not a field's).
+        "top_errors": [*bad, *([form["author"]] if form["author"].errors else [])],
+        "panel_errors": [form[n] for n in PANEL if n not in ("since", "until") and form[n].errors],
+        "panel_open": any(form[name].errors for name in PANEL),
+        "active": [(label, _query_without(request, *ANCHORS, name)) for name, label in active],
+        "searched": form.searched(),
         "section": "listening",
-        **_card_context(request),
+        **_card_context(request, page),
     }
     template = "listening/_stream_page.html" if request.htmx else "listening/stream.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _page(mentions: QuerySet[Mention], before: int | None) -> list[Mention]:
@@ -91,23 +124,57 @@ def _arrivals(request: HttpRequest, mentions: QuerySet[Mention], newer: int) -> 
     context = {
         "mentions": fresh,
         "newest": max([newer, *(m.pk for m in fresh)]),
-        "query": _query_without(request, "before", "newer"),
-        **_card_context(request),
+        "query": _query_without(request, *ANCHORS),
+        **_card_context(request, fresh),
     }
     return render(request, "listening/_arrivals.html", context)
 
 
-def _card_context(request: HttpRequest) -> dict[str, Any]:
-    """What a mention card needs besides the mention: who may correct it, and the labels."""
+def _card_context(request: HttpRequest, mentions: list[Mention]) -> dict[str, Any]:
+    """The mention cards, drawn (listening/cards.py), and the links around them."""
+    options = CardOptions(
+        stream_url=reverse("listening"),
+        correct_url=reverse("mention_correct", args=[_PK]).replace(str(_PK), "{pk}"),
+        can_correct=request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
+    )
     return {
-        "can_correct": request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
-        "intents": INTENTS,
-        "sentiments": Mention.Sentiment.choices,
+        "cards": render_cards(mentions, _topic_names(mentions), options),
+        "stream_url": options.stream_url,
     }
 
 
-def _newest(request: HttpRequest) -> int:
-    return scoped(request, Mention).order_by("-pk").values_list("pk", flat=True).first() or 0
+def _topic_names(mentions: list[Mention]) -> dict[int, list[str]]:
+    """Each mention's topic names, in the topics' order, in one query.
+
+    Names, not Topic rows through prefetch_related: a related manager and a queryset per
+    card cost more than the rows (a third of a 50-card page's drawing).
+    """
+    if not mentions:
+        return {}
+    links = (
+        Mention.topics.through.objects.filter(mention_id__in=[m.pk for m in mentions])
+        .order_by("topic__kind", "topic__name")
+        .values_list("mention_id", "topic__name")
+    )
+    names: dict[int, list[str]] = {}
+    for mention_id, name in links:
+        names.setdefault(mention_id, []).append(name)
+    return names
+
+
+#: A stand-in id, reversed once for a page and replaced by each card's own.
+_PK = 918273645
+
+
+def _newest() -> int:
+    """The highest mention id stored so far, in any workspace.
+
+    Arrivals are asked for by id (``newer``), within the workspace and its filters, so any
+    id stored before the page was drawn marks where they start; the table's highest is
+    read from the primary key's end at once, where the workspace's own highest made
+    SQLite walk the workspace's index and sort it (12 ms at 50,000 mentions).
+    """
+    return Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -115,10 +182,6 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     for name in names:
         params.pop(name, None)
     return params.urlencode()
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
 
 
 # One-click correction -------------------------------------------------------------------
@@ -134,13 +197,14 @@ LABELS = {
 def mention_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a mention's sentiment or intent as a person says it is, and teach the analysis."""
     mention = access_object(request, Mention, pk)
-    field, label = request.POST.get("field", ""), request.POST.get("label", "")
-    if label not in LABELS.get(field, ()):
+    # The button pressed names the field and carries the label: sentiment=negative.
+    fields = [field for field in LABELS if field in request.POST]
+    if len(fields) != 1 or request.POST[fields[0]] not in LABELS[fields[0]]:
         return HttpResponse("Unknown correction.", status=400)
+    field, label = fields[0], request.POST[fields[0]]
     do_correct_mention(request.workspace, request.user, mention, field, label)  # type: ignore[attr-defined]
-    mention = stream_mentions(request).get(pk=mention.pk)
-    context = {"m": mention, **_card_context(request)}
-    return render(request, "listening/_mention.html", context)
+    mentions = [stream_mentions(request).get(pk=mention.pk)]
+    return HttpResponse(_card_context(request, mentions)["cards"])
 
 
 def do_correct_mention(workspace: Any, user: Any, mention: Mention, field: str, label: str) -> None:
