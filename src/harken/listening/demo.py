@@ -77,6 +77,11 @@ def fill(workspace: Workspace, now: datetime | None = None) -> int:
     for network, source in sources.items():
         batch = [item for item in items if item.network == network]
         stored += ingest(source, batch).stored
+    # The inbox comes before listening in INSTALLED_APPS: its sample states are given here,
+    # once the conversations exist.
+    from harken.inbox.sample import fill_inbox
+
+    fill_inbox(workspace, now)
     # After the sample mentions, so that filling the demo sends no alert.
     if not AlertRule.objects.filter(workspace=workspace).exists():
         add_demo_rules(workspace, "alerts@harbor-street.example")

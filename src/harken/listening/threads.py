@@ -19,7 +19,8 @@ from typing import Any
 from django.utils import timezone
 
 from harken.core.models import Workspace
-from harken.inbox.models import Conversation
+from harken.inbox.models import Conversation, Message
+from harken.inbox.states import State
 from harken.listening.bulk import as_datetime, insert_ignoring_conflicts, select_in, update_by_pk
 from harken.listening.models import Author, Mention
 from harken.listening.normalize import Prepared
@@ -175,6 +176,12 @@ def refresh(conversation_ids: Iterable[int]) -> None:
     )
     for conv_id, posted, is_own, author_id in rows:
         timelines[conv_id].append((as_datetime(posted), bool(is_own), *authors[author_id]))
+    # Our replies sent from Harken are answers before the network shows them to a fetch.
+    for conv_id, state, sent_at in select_in(
+        Message, ["conversation", "state", "sent_at"], {}, "conversation", ids
+    ):
+        if state == State.SENT and sent_at is not None:
+            timelines[conv_id].append((as_datetime(sent_at), True, "", ""))
     changed = []
     fields = ["id", "resolved_at", *REFRESHED]
     for values in select_in(Conversation, fields, {}, "id", ids):

@@ -1,0 +1,111 @@
+"""The inbox's part of `harken demo`: conversations in every state, so a newcomer sees a
+living inbox (assigned, tagged, answered, a reply held for a manager, one that failed,
+a snoozed one, a resolved one, a note).
+
+Called by the listening demo once its sample mentions are threaded. Rows are written as
+the demo, not as a person (no actor in the audit log), so ``harken demo`` can still tell
+a sample nobody touched from one people changed. The sample responder is a member from
+the start: the demo's responder limit (75) is about them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from harken.core.models import AuditEntry, Member, Role, Workspace
+from harken.inbox.authority import hold_reason
+from harken.inbox.models import Conversation, Message, Tag
+from harken.inbox.priority import reprioritize
+from harken.inbox.states import State
+
+RESPONDER = "sample.responder"
+
+
+def _responder(workspace: Workspace) -> Member:
+    user, created = get_user_model().objects.get_or_create(
+        username=RESPONDER, defaults={"first_name": "Bob", "last_name": "(sample)"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    member, _ = Member.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": Role.RESPONDER}
+    )
+    filled = (
+        AuditEntry.objects.filter(workspace=workspace, action="demo.fill")
+        .values_list("created", flat=True)
+        .first()
+    )
+    if filled:  # part of the fill, not someone who joined since
+        Member.objects.filter(pk=member.pk).update(created=filled)
+    return Member.objects.select_related("workspace", "user").get(pk=member.pk)
+
+
+def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
+    """Give the sample's conversations their states; returns how many were changed."""
+    now = now or timezone.now()
+    waiting = list(
+        Conversation.objects.filter(
+            workspace=workspace, status__in=[Conversation.Status.NEW, Conversation.Status.OPEN]
+        ).order_by("-priority", "pk")[:8]
+    )
+    if len(waiting) < 6:
+        return 0
+    bob = _responder(workspace)
+    owner = (
+        Member.objects.filter(workspace=workspace, role=Role.OWNER).select_related("user").first()
+    )
+    held, sent, failed, snoozed, resolved, assigned = waiting[:6]
+
+    def reply(conversation: Conversation, text: str, state: str, **fields: object) -> Message:
+        return Message.objects.create(
+            workspace=workspace,
+            conversation=conversation,
+            text=text,
+            state=state,
+            in_reply_to=conversation.root_external_id,
+            author=fields.pop("author", bob.user),
+            **fields,
+        )
+
+    promise = "You're right, and I'm sorry. We'll refund your $150 rush fee in full today."
+    reply(held, promise, State.HELD, hold_reason=hold_reason(bob, promise))
+    reply(
+        sent,
+        "Thanks for asking! Resizing takes about an hour for most rings; just drop by.",
+        State.SENT,
+        sent_at=now - timedelta(minutes=20),
+        attempts=1,
+    )
+    Conversation.objects.filter(pk=sent.pk).update(
+        status=Conversation.Status.WAITING, first_response_at=now - timedelta(minutes=20)
+    )
+    reply(
+        failed,
+        "We're open Sunday 11 to 4, see you then!",
+        State.FAILED,
+        attempts=1,
+        error="The account that sends this reply is not connected.",
+    )
+    Conversation.objects.filter(pk=snoozed.pk).update(snoozed_until=now + timedelta(hours=20))
+    Conversation.objects.filter(pk=resolved.pk).update(
+        status=Conversation.Status.RESOLVED, resolved_at=now - timedelta(hours=2)
+    )
+    Conversation.objects.filter(pk__in=[held.pk, assigned.pk]).update(assignee=bob.user)
+    if owner is not None:
+        Conversation.objects.filter(pk=failed.pk).update(assignee=owner.user)
+    rush, _ = Tag.objects.get_or_create(workspace=workspace, name="rush order")
+    held.tags.add(rush)
+    Message.objects.create(
+        workspace=workspace,
+        conversation=held,
+        is_note=True,
+        state=State.NOTE,
+        text="She paid for the rush service on the 28th; the workshop confirms it is late.",
+        author=bob.user,
+    )
+    reprioritize([c.pk for c in waiting], now)
+    return len(waiting)

@@ -1,0 +1,99 @@
+"""The sample inbox of `harken demo`, and what threading does to a conversation's state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from harken.core.demo import do_fill_demo, people_changes
+from harken.inbox.models import Conversation, Message
+from harken.inbox.states import State
+from harken.listening.models import Mention
+from harken.listening.threads import refresh
+from tests.conftest import client_for
+from tests.inbox.conftest import make_conversation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_fills_a_living_inbox_that_still_counts_as_untouched(alice):
+    sample = do_fill_demo([alice])
+    states = set(Message.objects.filter(workspace=sample).values_list("state", flat=True))
+    assert {State.HELD, State.SENT, State.FAILED, State.NOTE} <= states
+    statuses = set(Conversation.objects.filter(workspace=sample).values_list("status", flat=True))
+    assert {"resolved", "waiting"} <= statuses
+    assert Conversation.objects.filter(workspace=sample, snoozed_until__isnull=False).exists()
+    assert people_changes(sample) == []  # the sample responder is part of the fill
+    client = client_for(alice)
+    client.post(reverse("workspace_switch"), {"workspace": sample.pk})
+    held = Message.objects.get(workspace=sample, state=State.HELD)
+    assert "above the responder limit of 75" in held.hold_reason
+    page = client.get(reverse("inbox_conversation", args=[held.conversation_id])).content
+    assert b"Held for approval." in page and b"Approve and send" in page
+    listing = client.get(reverse("inbox") + "?view=held").context["rows"]
+    assert [row.pk for row in listing] == [held.conversation_id]
+
+
+def test_a_new_message_in_a_resolved_conversation_reopens_it_and_it_climbs_the_queue(workspace):
+    conversation = make_conversation(workspace, intents=("question",), minutes_ago=120)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.RESOLVED, resolved_at=timezone.now() - timedelta(minutes=60)
+    )
+    first = Mention.objects.get(conversation=conversation)
+    Mention.objects.create(
+        workspace=workspace,
+        network=first.network,
+        external_id="later",
+        author=first.author,
+        text="It broke again, this is unacceptable",
+        posted=timezone.now() - timedelta(minutes=5),
+        in_reply_to=first.external_id,
+        intents=["complaint"],
+        sentiment="negative",
+        conversation=conversation,
+    )
+    refresh([conversation.pk])
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.OPEN
+    assert conversation.intent == "complaint" and conversation.sentiment == "negative"
+    assert conversation.priority_reasons.startswith("complaint · question · negative")
+
+
+def test_our_answer_from_harken_stops_the_wait(workspace, bob):
+    conversation = make_conversation(workspace, minutes_ago=90)
+    assert conversation.waiting_since is not None and conversation.priority > 0
+    Message.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        text="Done",
+        state=State.SENT,
+        sent_at=timezone.now(),
+        author=bob,
+    )
+    refresh([conversation.pk])
+    conversation.refresh_from_db()
+    assert conversation.waiting_since is None
+    assert "first message" not in conversation.priority_reasons
+
+
+def test_threading_again_keeps_the_answer_we_sent_from_harken(workspace, bob):
+    conversation = make_conversation(workspace, minutes_ago=90)
+    sent_at = timezone.now() - timedelta(minutes=10)
+    Message.objects.create(
+        workspace=workspace,
+        conversation=conversation,
+        text="Done",
+        state=State.SENT,
+        sent_at=sent_at,
+        author=bob,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.WAITING, first_response_at=sent_at
+    )
+    refresh([conversation.pk])  # a later batch touches the conversation again
+    conversation.refresh_from_db()
+    assert conversation.first_response_at == sent_at
+    assert conversation.status == Conversation.Status.WAITING
