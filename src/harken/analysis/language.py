@@ -45,7 +45,11 @@ def identifier():
 
 def voting_text(text: str) -> str:
     """The words that vote on the language: no links, handles, hashtags or "RT"."""
-    return _NOISE.sub(" ", _URLS.sub(" ", text))
+    if "/" in text or "www." in text or "WWW." in text:
+        text = _URLS.sub(" ", text)
+    if "@" in text or "#" in text or "&" in text or "RT" in text:
+        text = _NOISE.sub(" ", text)
+    return text
 
 
 def detect(text: str) -> tuple[str, float]:

@@ -37,7 +37,9 @@ _NOISE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 
 def key_phrases(text: str) -> tuple[str, ...]:
     """Up to three phrases that say what the text is about, best first."""
-    text = _NOISE.sub(" . ", text.lower())
+    text = text.lower()
+    if "@" in text or "http" in text or "www." in text:
+        text = _NOISE.sub(" . ", text)
     hashtags = [w for w in _HASHTAGS.findall(text) if len(w) <= 40] if "#" in text else []
     candidates = _candidates(text)
     freq: Counter[str] = Counter()

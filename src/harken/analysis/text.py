@@ -112,10 +112,14 @@ def normalise(text: str) -> str:
         text = text.lower()
     else:
         text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    text = _URL.sub(" URL ", text)
-    text = _USER.sub(" @USER ", text)
+    # The cheap "in" tests skip regex passes that could not match (most texts).
+    if "/" in text or "www." in text:
+        text = _URL.sub(" URL ", text)
+    if "@" in text:
+        text = _USER.sub(" @USER ", text)
     text = _ELONGATED.sub(r"\1\1", text)
-    text = _REPEATED_PUNCT.sub(r"\1\1", text)
+    if "!!!" in text or "???" in text or "..." in text:
+        text = _REPEATED_PUNCT.sub(r"\1\1", text)
     if "&" in text:
         text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     return rewrite(text)
