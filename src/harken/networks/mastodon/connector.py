@@ -197,9 +197,10 @@ class Mastodon(Connector):
         as stored before ids named their server, is taken as this server's)."""
         host, _, local = external_id.rpartition("/")
         if host and host != self.host:
+            # Not "permanent": that would mark the account for reconnecting, and the
+            # account is fine; this one status is not its to answer.
             raise ConnectorError(
-                f"This status is on {host}; the account on {self.host} cannot answer it.",
-                permanent=True,
+                f"This status is on {host}; the account on {self.host} cannot answer it."
             )
         return local
 
