@@ -77,8 +77,7 @@ def test_a_responders_refund_above_the_limit_is_held_then_approved_and_sent(
     bob_member = member(bob, workspace)
     held = actions.do_reply(conversation, bob_member, "We will refund your $150 today.")
     assert held.state == State.HELD
-    assert "$150" in held.hold_reason or "150" in held.hold_reason
-    assert "limit of 50" in held.hold_reason
+    assert "Promises $150, above the responder limit of 50." in held.hold_reason
     assert "“refund”" in held.hold_reason
     assert mastodon.hits("/api/v1/statuses") == []  # nothing held is sent
     with pytest.raises(PermissionDenied):
@@ -207,3 +206,21 @@ def test_an_interrupted_send_without_idempotency_is_marked_unknown_not_resent(
     assert mastodon.hits("/api/v1/statuses") == []
     with pytest.raises(PermissionDenied):  # a responder cannot resend on a guess
         actions.do_retry(message, member(bob, workspace))
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("Your $40 credit is on its way.", False),
+        ("Your $75.50 credit is on its way.", True),
+        ("We can give you 1,200 dollars back.", True),
+        ("It costs 60 € to resize.", True),
+        ("Order 150 ships today.", False),  # a number, not money
+        ("That's a freebie.", False),  # "free" the word, not a part of one
+        ("Shipping is FREE this week.", True),
+    ],
+)
+def test_what_a_responder_may_promise(workspace, bob, text, held):
+    from harken.inbox.authority import hold_reason
+
+    assert bool(hold_reason(member(bob, workspace), text)) is held

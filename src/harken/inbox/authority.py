@@ -20,13 +20,13 @@ AMOUNT = regex.compile(
 )
 
 
-def amounts(text: str) -> list[Decimal]:
-    """Every sum of money the text names ($150, 150 €, 1,200 dollars)."""
+def amounts(text: str) -> list[tuple[Decimal, str]]:
+    """Every sum of money the text names ($150, 150 €, 1,200 dollars), with its words."""
     found = []
     for match in AMOUNT.finditer(text):
         raw = (match.group("a") or match.group("b") or "").replace(",", "")
         try:
-            found.append(Decimal(raw))
+            found.append((Decimal(raw), match.group(0).strip()))
         except InvalidOperation:
             continue
     return found
@@ -50,10 +50,10 @@ def hold_reason(member: Member, text: str) -> str:
     """Why ``member`` may not send ``text`` without a manager, in words; "" when they may."""
     limit = Authority.value_for(member.workspace, member.role, "refund_limit")
     reasons = []
-    over = [a for a in amounts(text) if a > limit]
+    over = [a for a in amounts(text) if a[0] > limit]
     if over:
         reasons.append(
-            f"Promises {_money(max(over))}, above the {member.role_enum.label.lower()} "
+            f"Promises {max(over)[1]}, above the {member.role_enum.label.lower()} "
             f"limit of {_money(Decimal(limit))}."
         )
     if not member.can(Role.MANAGER):
@@ -69,9 +69,9 @@ def approval_refusal(member: Member, text: str) -> str:
     if not member.can(Role.MANAGER):
         return "Only a manager or an owner can approve a held reply."
     limit = Authority.value_for(member.workspace, member.role, "refund_limit")
-    over = [a for a in amounts(text) if a > limit]
+    over = [a for a in amounts(text) if a[0] > limit]
     if over:
-        return f"It promises {_money(max(over))}, above your limit of {_money(Decimal(limit))}."
+        return f"It promises {max(over)[1]}, above your limit of {_money(Decimal(limit))}."
     return ""
 
 

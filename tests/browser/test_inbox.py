@@ -1,0 +1,86 @@
+"""A responder's morning in the inbox, in a real browser on a desktop and on a phone:
+open the queue, open a conversation, answer it on Mastodon (a local server answering in
+the recorded shape), and a refund held for a manager who approves it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from harken.inbox.models import Message
+from harken.inbox.states import State
+from tests.browser.conftest import log_in, screenshot
+from tests.inbox.conftest import (  # noqa: F401  (fixtures)
+    JSON,
+    account,
+    conversation,
+    mastodon,
+)
+from tests.lib.localserver import Reply
+
+pytestmark = pytest.mark.browser
+
+
+def log_out(page) -> None:
+    page.context.clear_cookies()
+
+
+def test_reply_from_the_inbox_and_approve_a_held_refund(
+    page,
+    alice,
+    bob,
+    account,  # noqa: F811  (the fixtures of tests/inbox)
+    conversation,  # noqa: F811
+    mastodon,  # noqa: F811
+):
+    recorded = mastodon.routes["/api/v1/statuses"][0]
+    second = dict(json.loads(recorded.payload()), id="117020583258299999")
+    mastodon.route("/api/v1/statuses", recorded, Reply(200, json.dumps(second), JSON))
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+
+    log_in(page, "bob")
+    page.goto("/inbox/")
+    expect(page.get_by_role("heading", name="Needs reply")).to_be_visible()
+    row = page.locator("[data-row]").filter(has_text="@maya")
+    expect(row).to_contain_text("question")
+    expect(row).to_contain_text("waiting 30 min · first message")
+    screenshot(page, "inbox-queue")
+    row.get_by_role("link").click()
+    expect(page.get_by_text("Where is my order?")).to_be_visible()
+
+    box = page.get_by_placeholder("Write a reply to @maya")
+    box.fill("It ships today, sorry for the wait!")
+    expect(page.locator("#reply-count")).to_have_text("35 / 500 characters")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".msg.state-sent")).to_contain_text("It ships today")
+    expect(page.locator(".msg.state-sent").get_by_role("link", name="on Mastodon")).to_be_visible()
+    assert len(mastodon.hits("/api/v1/statuses")) == 1
+
+    box = page.get_by_placeholder("Write a reply to @maya")
+    box.fill("We'll refund your $150 rush fee today.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    banner = page.get_by_role("note", name="Held for approval")
+    expect(banner).to_contain_text("above the responder limit of 50")
+    expect(banner.get_by_role("button", name="Approve and send")).to_have_count(0)
+    screenshot(page, "inbox-held")
+    assert len(mastodon.hits("/api/v1/statuses")) == 1  # nothing held is sent
+
+    log_out(page)
+    log_in(page, "alice")
+    page.goto(f"/inbox/{conversation.pk}/")
+    page.get_by_role("button", name="Approve and send").click()
+    expect(page.get_by_role("note", name="Held for approval")).to_have_count(0)
+    expect(page.locator(".msg.state-sent")).to_have_count(2)
+    expect(page.locator(".msg.state-sent").last).to_contain_text("approved by alice")
+    screenshot(page, "inbox-approved")
+    assert Message.objects.filter(state=State.SENT).count() == 2
+    assert len(mastodon.hits("/api/v1/statuses")) == 2
+    assert refused == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
