@@ -11,6 +11,7 @@ the start: the demo's responder limit (75) is about them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -60,7 +61,7 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
     )
     held, sent, failed, snoozed, resolved, assigned = waiting[:6]
 
-    def reply(conversation: Conversation, text: str, state: str, **fields: object) -> Message:
+    def reply(conversation: Conversation, text: str, state: str, **fields: Any) -> Message:
         return Message.objects.create(
             workspace=workspace,
             conversation=conversation,
