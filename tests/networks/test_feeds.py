@@ -282,7 +282,7 @@ def test_a_feed_too_slow_to_parse_is_stopped_and_said_so(server, monkeypatch):
     from harken.networks.feeds import worker
 
     monkeypatch.setattr(worker, "PARSE_CPU_SECONDS", 1)
-    nested = "<b>" * 150_000 + "x" + "</b>" * 150_000
+    nested = "<b>" * 300_000 + "x" + "</b>" * 300_000
     body = samples.blog_feed((1, "Opals", "Fri, 20 Nov 2026 10:00:00 +0000"))
     body = body.replace("Summary of Opals", nested)
     server.route("/feed", Reply(200, body, RSS))
