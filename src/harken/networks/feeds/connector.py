@@ -173,7 +173,7 @@ def unreadable(exc: BaseException) -> str:
     if isinstance(exc, Unreadable):
         return str(exc)
     if isinstance(exc, RecursionError):
-        return f"an entry nested more than {MAX_JSON_DEPTH} levels deep"
+        return "an entry nested too deeply to read"
     said = str(exc).strip()
     reason = f"could not be read: {type(exc).__name__}" + (f" ({said})" if said else "")
     return reason[:_REASON_CHARS]
