@@ -1,0 +1,1 @@
+"""Plan and publish: posts, their variants per account, and the engine that publishes them."""

@@ -1,0 +1,209 @@
+"""The publishing tick: claim what is due, publish it once, record what the network said.
+
+``do_publish_due(now)`` may run in any number of workers at once. A variant is claimed by
+moving it scheduled → publishing in one conditional UPDATE (on PostgreSQL the candidates
+are first locked with ``SKIP LOCKED`` so workers take different rows instead of racing
+for the same ones); only the worker whose UPDATE changed the row publishes it.
+
+A variant still in publishing after ``LEASE`` was claimed by a worker that died mid-call:
+the network may or may not have the post. It is reconciled first (the connector's
+``find_published``); a network that cannot be asked gets no second post: the variant fails
+with "check the network" for a person to decide.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import cast
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from harken.networks.base import Connector, ConnectorError, Published
+from harken.networks.models import Account
+from harken.networks.registry import connector_for, do_mark_error, network_label
+from harken.publishing.models import Variant
+from harken.publishing.states import State, transition
+
+log = logging.getLogger(__name__)
+
+#: How long a claim holds: longer than the slowest publish call with its retries.
+LEASE = timedelta(minutes=5)
+#: How many variants one tick claims at most.
+BATCH = 50
+#: Transient failures before a variant fails for good.
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+
+
+@dataclass
+class TickReport:
+    published: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    reconciled: list[int] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before try ``attempts + 1``: 30 s, 1 min, 2 min … at most an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
+
+
+def do_publish_due(now: datetime | None = None, limit: int = BATCH) -> TickReport:
+    """One tick: reconcile variants left in publishing, then publish what is due."""
+    now = now or timezone.now()
+    report = TickReport()
+    for variant in _claim_stuck(now):
+        _reconcile(variant, now, report)
+    for variant in claim_due(now, limit):
+        publish_claimed(variant, now, report)
+    return report
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=State.SCHEDULED, scheduled_at__lte=now) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
+    """Move up to ``limit`` due variants to publishing; only the rows this call won."""
+    due = Variant.objects.filter(_due(now)).order_by("scheduled_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            Variant.objects.filter(pk__in=ids, state=State.SCHEDULED).update(
+                state=State.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1
+            )
+        won = ids
+    else:
+        won = [
+            pk
+            for pk in due.values_list("pk", flat=True)[:limit]
+            # SQLite has no SKIP LOCKED: the conditional UPDATE alone decides who wins.
+            if Variant.objects.filter(pk=pk, state=State.SCHEDULED).update(
+                state=State.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1
+            )
+            == 1
+        ]
+    claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
+    return list(claimed.select_related("account").order_by("scheduled_at", "pk"))
+
+
+def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None:
+    """Publish a variant this worker holds in publishing, and record the outcome."""
+    account = variant.account
+    if account.status != Account.Status.ACTIVE:
+        words = f"{account.handle} needs reconnecting: {account.last_error or account.status}"
+        _fail(variant, words, report)
+        return
+    connector = connector_for(account)
+    try:
+        published = connector.publish(variant.text, idempotency_key=str(variant.idempotency_key))
+    except ConnectorError as error:
+        _keep_config(account, connector)
+        _failed_call(variant, error, now, report)
+        return
+    _keep_config(account, connector)
+    _mark_published(variant, published, report)
+
+
+def _mark_published(variant: Variant, published: Published, report: TickReport) -> None:
+    won = transition(
+        variant,
+        State.PUBLISHED,
+        external_id=published.external_id,
+        url=published.url[:500],
+        published_at=timezone.now(),
+        error="",
+        next_attempt_at=None,
+    )
+    if won:
+        report.published.append(variant.pk)
+    else:  # the lease ran out during the call and another worker reconciled it
+        log.warning("Variant %s was settled elsewhere while publishing", variant.pk)
+
+
+def _failed_call(
+    variant: Variant, error: ConnectorError, now: datetime, report: TickReport
+) -> None:
+    """A permanent error fails the variant (and marks the account where it is the
+    account's fault); a transient one retries later, until ``MAX_ATTEMPTS``."""
+    if error.permanent:
+        do_mark_error(variant.account, error)
+        _fail(variant, error.message, report)
+        return
+    if variant.attempts >= MAX_ATTEMPTS:
+        _fail(variant, f"Gave up after {variant.attempts} tries: {error.message}", report)
+        return
+    wait = max(backoff(variant.attempts), timedelta(seconds=error.retry_after or 0))
+    if transition(
+        variant, State.SCHEDULED, error=error.message, next_attempt_at=now + wait, claimed_at=None
+    ):
+        report.retrying.append(variant.pk)
+
+
+def _fail(variant: Variant, words: str, report: TickReport) -> None:
+    from harken.core.actions import audit
+
+    if transition(variant, State.FAILED, error=words, next_attempt_at=None):
+        report.failed.append(variant.pk)
+        audit(variant.post.workspace, None, "variant.failed", variant, error=words)
+
+
+def _keep_config(account: Account, connector: Connector) -> None:
+    """Save what the connector learnt (a refreshed token, the server's limits)."""
+    if connector.config_changed:
+        account.config = connector.config  # type: ignore[assignment]
+        account.save(update_fields=["config"])
+
+
+# --- after a crash ---------------------------------------------------------------------
+
+
+def _claim_stuck(now: datetime) -> list[Variant]:
+    """Variants in publishing whose lease ran out, each re-leased to this worker."""
+    stuck = Variant.objects.filter(state=State.PUBLISHING, claimed_at__lt=now - LEASE)
+    won = []
+    for variant in stuck.select_related("account"):
+        lease = Variant.objects.filter(
+            pk=variant.pk, state=State.PUBLISHING, claimed_at=variant.claimed_at
+        )
+        if lease.update(claimed_at=now) == 1:
+            won.append(variant)
+    return won
+
+
+def _reconcile(variant: Variant, now: datetime, report: TickReport) -> None:
+    """Ask the network whether a publish cut short by a crash went out, then settle it:
+    published with the network's id, sent now if the network says it has nothing, or
+    failed for a person to check where the network cannot be asked."""
+    since = cast(datetime, variant.claimed_at) - timedelta(minutes=1)
+    variant.claimed_at = now
+    connector = connector_for(variant.account)
+    if not type(connector).finds_published:
+        label = network_label(variant.account.network)
+        _fail(
+            variant,
+            f"Unknown: Harken stopped while publishing this to {label} and {label} cannot "
+            f"be asked whether it arrived. Check the account on {label}; retry only if "
+            "the post is not there.",
+            report,
+        )
+        return
+    try:
+        found = connector.find_published(str(variant.idempotency_key), variant.text, since)
+    except ConnectorError as error:
+        if error.permanent:
+            do_mark_error(variant.account, error)
+            _fail(variant, error.message, report)
+        return  # transient: the lease is renewed, the next tick after it asks again
+    if found is not None:
+        report.reconciled.append(variant.pk)
+        _mark_published(variant, found, report)
+        return
+    publish_claimed(variant, now, report)

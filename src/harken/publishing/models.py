@@ -1,0 +1,92 @@
+"""Posts and their variants: one Post, one Variant per chosen Account."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+
+from harken.core.models import WorkspaceOwned
+from harken.publishing.states import State
+
+
+class Stage(models.TextChoices):
+    """Where the reader is on the buyer's journey."""
+
+    AWARENESS = "awareness", "Awareness"
+    CONSIDERATION = "consideration", "Consideration"
+    DECISION = "decision", "Decision"
+
+
+class Category(models.TextChoices):
+    """What kind of value a post offers (the seeds' "create service and value")."""
+
+    EDUCATIONAL = "educational", "Educational"
+    BEHIND_THE_SCENES = "behind_the_scenes", "Behind the scenes"
+    QUESTION = "question", "Question to the community"
+    SURVEY = "survey", "Survey"
+    PROMOTION = "promotion", "Promotion"
+    OFFER = "offer", "Offer"
+    CURATED = "curated", "Curated"
+    EVENT = "event", "Event"
+    JOB_OPENING = "job_opening", "Job opening"
+    HUMOUR = "humour", "Humour"
+
+
+def new_idempotency_key() -> uuid.UUID:
+    """A time-based UUID (version 1) with a random node instead of the machine's address.
+
+    Its timestamp lets a network that wants time-ordered record keys (Bluesky's TIDs)
+    derive one from the key alone, the same one on every retry."""
+    return uuid.uuid1(node=secrets.randbits(48) | 0x010000000000)
+
+
+class Post(WorkspaceOwned):
+    """What the business wants to say, once; its variants say it on each account."""
+
+    persona = models.CharField(max_length=120, blank=True)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.AWARENESS)
+    category = models.CharField(
+        max_length=24, choices=Category.choices, default=Category.EDUCATIONAL
+    )
+    sponsored = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} ({self.get_category_display()})"
+
+
+class Variant(WorkspaceOwned):
+    """The post as tailored for one Account, and where it is on its way out.
+
+    ``state`` is the job's state: the scheduler claims a row by moving it scheduled →
+    publishing (see ``states.transition``); ``claimed_at`` says when, so a row left in
+    publishing by a crash is found and reconciled with the network."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    account = models.ForeignKey("networks.Account", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    idempotency_key = models.UUIDField(default=new_idempotency_key, unique=True, editable=False)
+    external_id = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        indexes = [models.Index(fields=["state", "scheduled_at"], name="variant_due")]
+
+    def __str__(self) -> str:
+        return f"Variant {self.pk} for account {self.account_id} ({self.state})"
