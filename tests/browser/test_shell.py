@@ -262,6 +262,11 @@ def test_every_page_of_the_sample_workspace(page, alice, sample):
     }
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Every stylesheet, script, icon sprite and favicon the pages ask for is served.
+    page.on(
+        "response",
+        lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
     for name, path in pages.items():
         response = page.goto(path)
         assert response.status == 200, path
