@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from harken.networks.base import Connector, ConnectorError, Published
 from harken.networks.models import Account
-from harken.networks.registry import connector_for, do_mark_error, network_label
+from harken.networks.registry import (
+    connector_class,
+    connector_for,
+    do_mark_error,
+    network_label,
+)
 from harken.publishing.models import Variant
 from harken.publishing.states import State, transition
 
@@ -46,6 +51,8 @@ class TickReport:
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     reconciled: list[int] = field(default_factory=list)
+    #: Accounts a network refused for good during this tick: their other variants wait.
+    broken: dict[int, str] = field(default_factory=dict)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -97,11 +104,15 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
 def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None:
     """Publish a variant this worker holds in publishing, and record the outcome."""
     account = variant.account
-    if account.status != Account.Status.ACTIVE:
-        words = f"{account.handle} needs reconnecting: {account.last_error or account.status}"
-        _fail(variant, words, report)
+    if account.status != Account.Status.ACTIVE or account.pk in report.broken:
+        why = report.broken.get(account.pk) or account.last_error or account.status
+        _fail(variant, f"{account.handle} needs reconnecting: {why}", report)
         return
-    connector = connector_for(account)
+    try:
+        connector = connector_for(account)
+    except ConnectorError as error:  # no token, no app keys: nothing was sent
+        _failed_call(variant, error, now, report)
+        return
     try:
         published = connector.publish(variant.text, idempotency_key=str(variant.idempotency_key))
     except ConnectorError as error:
@@ -134,7 +145,7 @@ def _failed_call(
     """A permanent error fails the variant (and marks the account where it is the
     account's fault); a transient one retries later, until ``MAX_ATTEMPTS``."""
     if error.permanent:
-        do_mark_error(variant.account, error)
+        _mark_broken(variant.account, error, report)
         _fail(variant, error.message, report)
         return
     if variant.attempts >= MAX_ATTEMPTS:
@@ -145,6 +156,11 @@ def _failed_call(
         variant, State.SCHEDULED, error=error.message, next_attempt_at=now + wait, claimed_at=None
     ):
         report.retrying.append(variant.pk)
+
+
+def _mark_broken(account: Account, error: ConnectorError, report: TickReport) -> None:
+    do_mark_error(account, error)
+    report.broken[account.pk] = error.message
 
 
 def _fail(variant: Variant, words: str, report: TickReport) -> None:
@@ -184,8 +200,7 @@ def _reconcile(variant: Variant, now: datetime, report: TickReport) -> None:
     failed for a person to check where the network cannot be asked."""
     since = cast(datetime, variant.claimed_at) - timedelta(minutes=1)
     variant.claimed_at = now
-    connector = connector_for(variant.account)
-    if not type(connector).finds_published:
+    if not connector_class(variant.account.network).finds_published:
         label = network_label(variant.account.network)
         _fail(
             variant,
@@ -196,10 +211,11 @@ def _reconcile(variant: Variant, now: datetime, report: TickReport) -> None:
         )
         return
     try:
+        connector = connector_for(variant.account)
         found = connector.find_published(str(variant.idempotency_key), variant.text, since)
     except ConnectorError as error:
         if error.permanent:
-            do_mark_error(variant.account, error)
+            _mark_broken(variant.account, error, report)
             _fail(variant, error.message, report)
         return  # transient: the lease is renewed, the next tick after it asks again
     if found is not None:

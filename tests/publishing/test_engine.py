@@ -1,0 +1,150 @@
+"""The tick publishes through the real Mastodon connector to a local Mastodon server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from harken.networks.models import Account
+from harken.networks.registry import connector_for
+from harken.publishing.engine import LEASE, MAX_ATTEMPTS, do_publish_due
+from harken.publishing.models import Variant
+from harken.publishing.states import State
+from tests.publishing.conftest import NOW, make_variant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_due_variant_is_published_with_its_idempotency_key(mastodon, mastodon_account):
+    variant = make_variant(mastodon_account)
+    report = do_publish_due(NOW)
+    variant.refresh_from_db()
+    assert report.published == [variant.pk]
+    assert variant.state == State.PUBLISHED and variant.published_at is not None
+    status = mastodon.statuses[0]
+    assert variant.external_id == f"127.0.0.1:{mastodon.server_address[1]}/{status['id']}"
+    assert variant.url == status["url"]
+    assert [(p["form"]["status"], p["key"]) for p in mastodon.posts] == [
+        ([variant.text], str(variant.idempotency_key))
+    ]
+
+
+def test_a_variant_not_yet_due_waits(mastodon, mastodon_account):
+    make_variant(mastodon_account, at=NOW + timedelta(minutes=1))
+    make_variant(mastodon_account, state=State.DRAFT)
+    assert do_publish_due(NOW).published == []
+    assert mastodon.posts == []
+
+
+def test_a_published_variant_is_not_published_again_on_the_next_tick(mastodon, mastodon_account):
+    make_variant(mastodon_account)
+    do_publish_due(NOW)
+    do_publish_due(NOW + timedelta(minutes=1))
+    assert len(mastodon.posts) == 1
+
+
+def test_a_transient_error_is_retried_with_backoff(mastodon, mastodon_account):
+    mastodon.fail(503, {"error": "Service Unavailable"}, times=3)  # the connector tries 3 times
+    variant = make_variant(mastodon_account)
+    assert do_publish_due(NOW).retrying == [variant.pk]
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED and variant.attempts == 1
+    assert variant.next_attempt_at == NOW + timedelta(seconds=30)
+    assert "HTTP 503" in variant.error
+
+    assert do_publish_due(NOW + timedelta(seconds=29)).published == []  # not before its time
+    assert do_publish_due(NOW + timedelta(seconds=30)).published == [variant.pk]
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED and variant.attempts == 2 and variant.error == ""
+    keys = {post["key"] for post in mastodon.posts}
+    assert keys == {str(variant.idempotency_key)}  # every try under the same key
+    assert len(mastodon.statuses) == 1
+
+
+def test_each_retry_waits_longer(mastodon, mastodon_account):
+    mastodon.fail(503, {"error": "Service Unavailable"}, times=6)
+    variant = make_variant(mastodon_account)
+    do_publish_due(NOW)
+    do_publish_due(NOW + timedelta(seconds=30))
+    variant.refresh_from_db()
+    assert variant.attempts == 2
+    assert variant.next_attempt_at == NOW + timedelta(seconds=30) + timedelta(minutes=1)
+
+
+def test_a_variant_that_keeps_failing_gives_up_loudly(mastodon, mastodon_account):
+    mastodon.fail(503, {"error": "Service Unavailable"}, times=3)
+    variant = make_variant(mastodon_account, attempts=MAX_ATTEMPTS - 1)
+    assert do_publish_due(NOW).failed == [variant.pk]
+    variant.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert variant.error.startswith(f"Gave up after {MAX_ATTEMPTS} tries:")
+
+
+def test_a_revoked_token_fails_the_variant_and_asks_to_reconnect(mastodon, mastodon_account):
+    mastodon.fail(401, {"error": "The access token was revoked"})
+    variant = make_variant(mastodon_account)
+    other = make_variant(mastodon_account)
+    report = do_publish_due(NOW)
+    variant.refresh_from_db()
+    mastodon_account.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert "The access token was revoked" in variant.error
+    assert mastodon_account.status == Account.Status.RECONNECT
+    assert "The access token was revoked" in mastodon_account.last_error
+    # The account's next variant is not sent into the same refusal.
+    assert report.failed == [variant.pk, other.pk]
+    assert len(mastodon.posts) == 1
+
+
+def test_a_crash_after_the_network_took_the_post_is_settled_without_a_second_post(
+    mastodon, mastodon_account
+):
+    variant = make_variant(mastodon_account, state=State.PUBLISHING, claimed_at=NOW, attempts=1)
+    # The crashed worker's call reached the server; its answer was lost with the worker.
+    sent = connector_for(mastodon_account).publish(
+        variant.text, idempotency_key=str(variant.idempotency_key)
+    )
+    posts_before = len(mastodon.posts)
+
+    assert do_publish_due(NOW + LEASE / 2).reconciled == []  # still within its lease
+    report = do_publish_due(NOW + LEASE + timedelta(seconds=1))
+    variant.refresh_from_db()
+    assert report.reconciled == [variant.pk]
+    assert variant.state == State.PUBLISHED
+    assert (variant.external_id, variant.url) == (sent.external_id, sent.url)
+    assert len(mastodon.posts) == posts_before  # asked, never posted again
+
+
+def test_a_crash_before_the_network_took_the_post_publishes_it_once(mastodon, mastodon_account):
+    mastodon.make_status("An older post of ours", None)
+    variant = make_variant(mastodon_account, state=State.PUBLISHING, claimed_at=NOW, attempts=1)
+    report = do_publish_due(NOW + LEASE + timedelta(seconds=1))
+    variant.refresh_from_db()
+    assert report.published == [variant.pk] and report.reconciled == []
+    assert variant.state == State.PUBLISHED
+    assert len(mastodon.posts) == 1
+
+
+def test_a_crash_on_a_network_that_cannot_be_asked_fails_rather_than_risk_a_second_post(
+    workspace,
+):
+    account = Account.objects.create(
+        workspace=workspace,
+        network="x",
+        handle="harborjewels",
+        config={"bearer_token": "user-token"},
+    )
+    variant = make_variant(account, state=State.PUBLISHING, claimed_at=NOW)
+    report = do_publish_due(NOW + LEASE + timedelta(seconds=1))
+    variant.refresh_from_db()
+    assert report.failed == [variant.pk]
+    assert variant.state == State.FAILED
+    assert variant.error.startswith("Unknown: Harken stopped while publishing this to X")
+
+
+def test_a_failed_tick_leaves_no_variant_claimed(mastodon, mastodon_account):
+    mastodon.fail(503, {"error": "down"}, times=3)
+    make_variant(mastodon_account)
+    do_publish_due(NOW)
+    assert not Variant.objects.filter(state=State.PUBLISHING).exists()
