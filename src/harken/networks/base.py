@@ -8,6 +8,7 @@ act (revoked or expired token, account suspended) and marks the account "reconne
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -94,6 +95,32 @@ class Connector:
     #: The network honours ``idempotency_key`` on publish and reply (for about an hour):
     #: a write repeated under the same key answers with the first post, not a second one.
     idempotent_writes: ClassVar[bool] = False
+    #: How ``max_chars`` is counted: "characters" (code points, URLs as
+    #: ``counts_urls_as`` when set), "graphemes" (what a reader sees as one character) or
+    #: "weighted" (X: CJK and emoji weigh two, URLs ``counts_urls_as``).
+    text_counting: ClassVar[str] = "characters"
+    #: ``find_published`` can tell whether a post went out (see there).
+    finds_published: ClassVar[bool] = False
+
+    # --- connecting and searching: what the shared views and Listening need ---------
+    #: Installation keys that app-only reads (a search with no account) need.
+    app_keys: ClassVar[tuple[str, ...]] = ()
+    #: Installation keys that connecting an account needs; with these set the network is
+    #: offered even without ``app_keys``.
+    connect_keys: ClassVar[tuple[str, ...]] = ()
+    #: How accounts connect: a flow name ("oauth", "app_password", "token") → the dotted
+    #: path of its ``ConnectFlow``. Empty: the network has no accounts (a web feed).
+    connect_flows: ClassVar[Mapping[str, str]] = {}
+    #: The connect form, a template in the network package's ``templates/`` folder.
+    connect_template: ClassVar[str] = ""
+    #: "account": a search runs through one of the workspace's accounts; "app": app-only
+    #: on the installation's ``app_keys``; "": the network is not searched.
+    search_mode: ClassVar[str] = ""
+
+    @classmethod
+    def check_search_query(cls, query: str) -> None:
+        """Raise ``ConnectorError`` in words for a person when the network would refuse
+        ``query`` (already tidied, within the length every search keeps to) at every poll."""
 
     def __init__(
         self,
@@ -122,5 +149,55 @@ class Connector:
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         raise NotImplementedError
 
+    def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
+        """The post that ``publish(text, idempotency_key=...)`` made at or after ``since``,
+        or None when the network does not have it. Asked after a crash left a publish
+        unanswered, before any retry, so a post is never sent twice. Networks that cannot
+        tell leave ``finds_published`` False and this raises ``NotImplementedError``."""
+        raise NotImplementedError
+
     def metrics(self) -> AccountMetrics:
         raise NotImplementedError
+
+
+class ConnectFlow:
+    """One way to connect an account on a network, served by the shared views in
+    ``harken.networks.views``; the network's package says how, the views check who may
+    and for which workspace.
+
+    ``kind`` "oauth": a consent page. ``start`` returns where to send the browser and what
+    the callback will need; the views keep that with a random ``state`` and the workspace
+    in the person's session and check both when the network sends them back, before
+    ``finish``. ``kind`` "form" (an app password, a pasted token): ``connect`` at once.
+    Both ask the network first and save after (``harken.networks.connecting``)."""
+
+    kind: ClassVar[str] = "oauth"
+    #: What the person fills in first (a server, a handle, a token), or None.
+    form_class: ClassVar[Any] = None
+    #: The form's field prefix, for two forms with the same fields on one page.
+    prefix: ClassVar[str | None] = None
+
+    def available(self) -> bool:
+        """Whether this installation is set up for the flow (its app keys are set)."""
+        return True
+
+    def start(
+        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
+    ) -> tuple[str, dict[str, Any]]:
+        """The consent page's URL and what ``finish`` needs (kept in the session)."""
+        raise NotImplementedError
+
+    def finish(
+        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
+    ) -> Any:
+        """The callback's ``params`` turned into the connected ``Account``."""
+        raise NotImplementedError
+
+    def connect(self, workspace: Any, actor: Any, data: Mapping[str, Any]) -> Any:
+        """A "form" flow: the form's cleaned ``data`` checked with the network, saved."""
+        raise NotImplementedError
+
+    def reconnect_data(self, handle: str) -> dict[str, str] | None:
+        """What to post to ``start`` to reconnect the account ``handle`` in one press, or
+        None when the person must fill the form again."""
+        return None

@@ -149,6 +149,7 @@ class Bluesky(Connector):
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 300  # graphemes; see grapheme_count
     counts_urls_as = None  # a link counts as its full text
+    text_counting = "graphemes"
 
     def __init__(
         self,

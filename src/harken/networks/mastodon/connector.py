@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -42,6 +43,7 @@ T = TypeVar("T")
 REQUEST_TIMEOUT = 15.0
 PAGE_SIZE = 40  # Mastodon's maximum for notifications, timelines and search
 LIMITS_MAX_AGE = timedelta(days=1)
+FIND_PAGES = 5  # how far back find_published reads the account's own statuses
 USER_AGENT = "Harken (+https://github.com/harken-social/harken)"
 SCOPES = ["read", "write"]
 _URL = re.compile(r"https?://\S+")
@@ -84,6 +86,10 @@ class Mastodon(Connector):
     network = "mastodon"
     label = "Mastodon"
     idempotent_writes: ClassVar[bool] = True  # the Idempotency-Key header
+    finds_published: ClassVar[bool] = True
+    #: Mastodon's defaults; each server says its own (``limits``), which win once read.
+    max_chars = 500
+    counts_urls_as = 23
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"fetch", "publish", "reply", "metrics", "search"}
     )
@@ -244,6 +250,30 @@ class Mastodon(Connector):
         )
         return Published(external_id=self.global_id(status["id"]), url=status.get("url") or "")
 
+    def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
+        """Our own status with ``text`` created at or after ``since``, read from the
+        account's statuses (newest first, back to ``since``), or None.
+
+        Asking first and then re-sending is safe on Mastodon even where this misses: the
+        re-send carries the same ``Idempotency-Key``, and the server answers a repeated
+        key (kept about an hour) with the status it already made, not a second one."""
+        own = self.config.get("account_id")
+        if not own:
+            raise ConnectorError("This Mastodon account has no id; connect it again.")
+        wanted = _same_text(text)
+        older: str | None = None
+        for _ in range(FIND_PAGES):
+            page = self.call(partial(self.api.account_statuses, own, max_id=older, limit=PAGE_SIZE))
+            for status in page:
+                if _aware(status["created_at"]) < since:
+                    return None
+                if _same_text(plain_text(status.get("content") or "")) == wanted:
+                    return Published(self.global_id(status["id"]), status.get("url") or "")
+            if len(page) < PAGE_SIZE:
+                return None
+            older = str(page[-1]["id"])
+        return None
+
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a status; Mastodon.py adds the @-mention of its author, as a person would."""
         parent_id = self.local_id(in_reply_to)
@@ -370,6 +400,11 @@ def post_length(text: str, url_chars: int) -> int:
     """Characters as Mastodon counts them: every URL weighs ``url_chars``."""
     urls = _URL.findall(text)
     return len(_URL.sub("", text)) + url_chars * len(urls)
+
+
+def _same_text(text: str) -> str:
+    # Mastodon gives back HTML; its plain text differs from what we sent only in spacing.
+    return " ".join(text.split())
 
 
 def load_cursor(cursor: str | None) -> str | None:
