@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "harken.analysis",
     "harken.inbox",
     "harken.listening",
+    "harken.contacts",
     "harken.publishing",
 ]
 

@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("harken.core.urls")),
     path("inbox/", include("harken.inbox.urls")),
     path("listening/", include("harken.listening.urls")),
+    path("contacts/", include("harken.contacts.urls")),
     path("networks/", include("harken.networks.urls")),
     path("analysis/", include("harken.analysis.urls")),
 ]
