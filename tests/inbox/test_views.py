@@ -235,3 +235,15 @@ def test_a_long_conversation_costs_no_more_queries_than_a_short_one(
             sent_at=timezone.now(),
         )
     assert queries(alice_client, reverse("inbox_conversation", args=[long.pk])) == few
+
+
+def test_the_view_counts_are_polled_as_a_fragment(alice_client, workspace):
+    make_conversation(workspace)
+    page = alice_client.get(reverse("inbox")).content.decode()
+    assert 'hx-trigger="every 30s"' in page
+    part = alice_client.get(
+        reverse("inbox") + "?view=mine&part=views", headers={"HX-Request": "true"}
+    )
+    html = part.content.decode()
+    assert html.startswith('<nav id="inbox-views"') and 'data-view="needs_reply">1<' in html
+    assert "queue-rows" not in html

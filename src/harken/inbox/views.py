@@ -159,6 +159,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
         Member.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
     )
     chosen = _filters(request, tags, members)
+    views = [
+        {**v.__dict__, "count": counts[v.key], "url": "?" + urlencode({"view": v.key, **chosen})}
+        for v in VIEWS
+    ]
+    keep = {"view": current, **chosen}
+    views_url = reverse("inbox") + "?" + urlencode({**keep, "part": "views"})
+    if request.GET.get("part") == "views":  # the counts, polled while the page is open
+        return render(
+            request,
+            "inbox/_views.html",
+            {"views": views, "current": current, "views_url": views_url},
+        )
     rows = (
         _apply(base.filter(filters[current]), chosen)
         .select_related("assignee")
@@ -178,7 +190,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     for row in page:
         row.explanation = explain(row, now)  # type: ignore[attr-defined]
         row.network_label = network_label(row.network)  # type: ignore[attr-defined]
-    keep = {"view": current, **chosen}
     next_url = ""
     if more:
         last = page[-1]
@@ -186,14 +197,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "section": "inbox",
         "title": "Inbox",
-        "views": [
-            {
-                **v.__dict__,
-                "count": counts[v.key],
-                "url": "?" + urlencode({"view": v.key, **chosen}),
-            }
-            for v in VIEWS
-        ],
+        "views": views,
+        "views_url": views_url,
         "current": current,
         "current_label": next(v.label for v in VIEWS if v.key == current),
         "rows": page,
