@@ -247,3 +247,14 @@ def test_the_view_counts_are_polled_as_a_fragment(alice_client, workspace):
     html = part.content.decode()
     assert html.startswith('<nav id="inbox-views"') and 'data-view="needs_reply">1<' in html
     assert "queue-rows" not in html
+
+
+def test_show_more_returns_only_the_next_rows_to_htmx(alice_client, workspace):
+    for n in range(27):
+        make_conversation(workspace, handle=f"m{n}")
+    first = alice_client.get(reverse("inbox"))
+    more = alice_client.get(
+        reverse("inbox") + first.context["next_url"], headers={"HX-Request": "true"}
+    )
+    html = more.content.decode()
+    assert html.count("data-row") == 2 and "<nav" not in html and "queue-more" not in html
