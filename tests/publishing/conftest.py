@@ -64,3 +64,24 @@ def make_variant(
         scheduled_at=at,
         **fields,
     )
+
+
+@pytest.fixture
+def pds(loopback, monkeypatch):
+    from tests.publishing.bluesky_pds import BlueskyPds
+
+    monkeypatch.setattr("harken.lib.retry.backoff_delay", lambda attempt, base=0.5, cap=60.0: 0.0)
+    with BlueskyPds() as server:
+        yield server
+
+
+@pytest.fixture
+def bluesky_account(workspace, pds) -> Account:
+    from tests.publishing.bluesky_pds import HANDLE
+
+    return Account.objects.create(
+        workspace=workspace,
+        network="bluesky",
+        handle=HANDLE,
+        config={"handle": HANDLE, "app_password": "xxxx-xxxx-xxxx-xxxx", "service": pds.url},
+    )

@@ -18,6 +18,7 @@ defines (``get_model_as_dict``), which is also what ``NormalizedItem.raw`` keeps
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ import regex
 from atproto import Client, models
 from atproto_client import exceptions as atproto_errors
 from atproto_client.client.session import Session, SessionEvent
+from atproto_client.models.languages import DEFAULT_LANGUAGE_CODE1
 from atproto_client.models.utils import get_model_as_dict
 from atproto_client.request import Request
 
@@ -49,6 +51,10 @@ DEFAULT_SERVICE = "https://bsky.social"
 PAGE = 100  # the largest page listNotifications and searchPosts accept
 MAX_PAGES = 5  # how far back one poll walks to reach the last cursor
 MENTION_REASONS = ["mention", "reply", "quote"]
+POSTS = "app.bsky.feed.post"
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+#: 100-nanosecond intervals between 1582-10-15 (UUID time zero) and 1970-01-01.
+UUID_EPOCH_OFFSET = 0x01B21DD213814000
 #: Bluesky's own error names that mean a person must reconnect the account.
 PERMANENT_ERRORS = {
     "ExpiredToken",
@@ -149,6 +155,7 @@ class Bluesky(Connector):
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 300  # graphemes; see grapheme_count
     counts_urls_as = None  # a link counts as its full text
+    finds_published = True  # by the record key its idempotency key gives (see publish)
     text_counting = "graphemes"
 
     def __init__(
@@ -363,9 +370,78 @@ class Bluesky(Connector):
     # -- writing -----------------------------------------------------------------
 
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
-        """Post ``text`` (at most 300 graphemes); ``langs`` may name its languages."""
+        """Post ``text`` (at most 300 graphemes); ``langs`` may name its languages.
+
+        Bluesky has no idempotency header, but a record's key may be chosen: a time-based
+        ``idempotency_key`` (a version 1 UUID) becomes the post's TID record key, the same
+        on every try. A second create under that key cannot make a second post; when it
+        is refused, the post already there is the answer."""
         self._check_length(text)
-        return self._send(text, None, options.get("langs"))
+        rkey = tid_for(idempotency_key)
+        if rkey is None:
+            return self._send(text, None, options.get("langs"))
+        try:
+            return self._create(text, rkey, options.get("langs"))
+        except ConnectorError as error:
+            if error.permanent:
+                raise
+            try:
+                earlier = self._own_post(rkey)
+            except ConnectorError:
+                raise error from None
+            if earlier is None or earlier.value.text != text:
+                raise
+            return self._published(earlier.uri)
+
+    def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
+        """The post made under ``idempotency_key``: read by its record key when the key
+        gives one, else looked for among the account's own posts since ``since``."""
+        rkey = tid_for(idempotency_key)
+        if rkey is not None:
+            found = self._own_post(rkey)
+            return self._published(found.uri) if found is not None else None
+        did = self._did()
+        params = models.ComAtprotoRepoListRecords.Params(repo=did, collection=POSTS, limit=PAGE)
+        page = self._do(lambda c: c.com.atproto.repo.list_records(params))
+        for record in page.records:
+            value = get_model_as_dict(record.value)
+            if value.get("text") == text and _parse_time(value["createdAt"]) >= since:
+                return self._published(record.uri)
+        return None
+
+    def _create(self, text: str, rkey: str, langs: list[str] | None) -> Published:
+        did = self._did()
+        record = models.AppBskyFeedPost.Record(
+            created_at=self.client.get_current_time_iso(),
+            text=text,
+            langs=langs or [DEFAULT_LANGUAGE_CODE1],
+            facets=facets_for(text),
+        )
+        created = self._do(lambda c: c.app.bsky.feed.post.create(did, record, rkey=rkey))
+        return self._published(created.uri)
+
+    def _own_post(self, rkey: str) -> Any:
+        """The account's post under ``rkey`` ({uri, cid, value}), or None."""
+        did = self._did()
+
+        def read(client: Client) -> Any:
+            try:
+                return client.app.bsky.feed.post.get(did, rkey)
+            except atproto_errors.BadRequestError as exc:
+                if _xrpc_error(exc)[1] == "RecordNotFound":
+                    return None
+                raise
+
+        return self._do(read)
+
+    def _did(self) -> str:
+        client = self._login()
+        return self.config.get("did") or Session.decode(client.export_session_string()).did
+
+    def _published(self, uri: str) -> Published:
+        return Published(
+            external_id=uri, url=post_url(self.config.get("handle") or self._did(), uri)
+        )
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer the post at ``in_reply_to`` (an at:// URI), in its thread."""
@@ -423,6 +499,25 @@ def _session_tokens(session: Session) -> dict[str, Any]:
         "refresh_token": session.refresh_jwt,
         "expires_at": float(payload.exp) if payload and payload.exp else 0.0,
     }
+
+
+def tid_for(idempotency_key: str | None) -> str | None:
+    """A TID record key (13 base32-sortable characters: 53 bits of microseconds since
+    1970, 10 bits of clock id) from a version 1 UUID's own time and clock sequence, the
+    same every time; None for any other key."""
+    try:
+        key = uuid.UUID(str(idempotency_key))
+    except ValueError:
+        return None
+    if key.version != 1:
+        return None
+    micros = (key.time - UUID_EPOCH_OFFSET) // 10
+    number = (micros << 10) | (key.clock_seq & 0x3FF)
+    chars = []
+    for _ in range(13):
+        chars.append(TID_ALPHABET[number & 31])
+        number >>= 5
+    return "".join(reversed(chars))
 
 
 def post_url(handle_or_did: str, uri: str) -> str:
