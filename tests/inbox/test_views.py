@@ -258,3 +258,16 @@ def test_show_more_returns_only_the_next_rows_to_htmx(alice_client, workspace):
     )
     html = more.content.decode()
     assert html.count("data-row") == 2 and "<nav" not in html and "queue-more" not in html
+
+
+def test_a_refused_reply_keeps_what_was_typed(alice_client, workspace):
+    mine = make_conversation(workspace, network="feed")  # nothing can answer a feed
+    response = alice_client.post(
+        reverse("inbox_reply", args=[mine.pk]),
+        {"text": "Thanks <3 for writing"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "No connected account can answer on this network" in html
+    assert "Thanks &lt;3 for writing</textarea>" in html
+    assert not Message.objects.exists()

@@ -292,10 +292,13 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
     }
 
 
-def _panel(request: HttpRequest, conversation: Conversation, error: str = "") -> HttpResponse:
+def _panel(
+    request: HttpRequest, conversation: Conversation, error: str = "", draft: str = ""
+) -> HttpResponse:
     conversation.refresh_from_db()
     context = conversation_context(request, conversation)
     context["error"] = error
+    context["draft"] = draft  # what was typed stays in the box when it was refused
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "inbox/_conversation.html", context)
     if error:
@@ -303,11 +306,13 @@ def _panel(request: HttpRequest, conversation: Conversation, error: str = "") ->
     return redirect("inbox_conversation", pk=conversation.pk)
 
 
-def _done(request: HttpRequest, conversation: Conversation, call: Any) -> HttpResponse:
+def _done(
+    request: HttpRequest, conversation: Conversation, call: Any, draft: str = ""
+) -> HttpResponse:
     try:
         call()
     except ValidationError as invalid:
-        return _panel(request, conversation, " ".join(invalid.messages))
+        return _panel(request, conversation, " ".join(invalid.messages), draft)
     return _panel(request, conversation)
 
 
@@ -322,9 +327,8 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
     member = request.member  # type: ignore[attr-defined]
-    return _done(
-        request, found, lambda: actions.do_reply(found, member, request.POST.get("text", ""))
-    )
+    text = request.POST.get("text", "")
+    return _done(request, found, lambda: actions.do_reply(found, member, text), draft=text)
 
 
 @require_POST

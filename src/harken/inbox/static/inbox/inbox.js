@@ -111,3 +111,12 @@
     event.preventDefault();
   });
 })();
+
+// A select marked data-autosubmit sends its form when it changes (the button stays for
+// keyboards and for browsers without JavaScript).
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+    select.form.requestSubmit();
+  }
+});
