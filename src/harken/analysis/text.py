@@ -127,7 +127,8 @@ def normalise(text: str) -> str:
 
 # Idioms a bag of words reads backwards: "can't thank them enough" is all thanks, "drop
 # by" is an invitation, "thanks for nothing" is no thanks. Each becomes words that say what
-# it means, before any feature is made (training sees the same rewrite).
+# it means, before any feature is made. (The shipped weights were fitted before these
+# rewrites; a refit with them scored no better, see ``training/train.py``.)
 # Each idiom comes with words one of which it must contain: a cheap test before the regex.
 _IDIOMS: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
     (
