@@ -63,6 +63,9 @@ def test_sign_in_with_bluesky_through_the_pds_consent_page(
     config = account.config
     assert (config["auth"], config["pds"], config["issuer"]) == ("oauth", realnet.pds, realnet.pds)
     assert account.handle == alice_on.handle and account.status == Account.Status.ACTIVE
+    # DPoP-bound tokens with the server's nonce kept, and the key the tokens are bound to.
+    assert config["dpop_nonces"].get(realnet.pds) and config["dpop_key"]["crv"] == "P-256"
+    assert "atproto" in config["scope"].split() and config["expires_at"] > time.time()
 
     # The DPoP-bound token reads Alice's mentions from her PDS.
     sources = [mentions_source(account)]
