@@ -16,7 +16,7 @@ from tests.contacts.helpers import author, contact_of
 
 GOOD = (
     "email,name,bluesky,x,customer since,lifetime value,age band,region,plan\n"
-    "ana@example.com,Ana Lima,ana.bsky.social,@ana_l,2023-04-01,\"1,250.00\",25-34,North,gold\n"
+    'ana@example.com,Ana Lima,ana.bsky.social,@ana_l,2023-04-01,"1,250.00",25-34,North,gold\n'
     "ben@example.com,Ben Ode,,,2024-01-15,80,35-44,South,\n"
 )
 

@@ -57,6 +57,17 @@ STORY = [
         "",
     ),
     (
+        "p4",
+        "mastodon",
+        "priya.makes@mastodon.example",
+        "Priya",
+        610,
+        12,
+        "neutral",
+        "Does anyone know how often a pearl necklace should be restrung?",
+        "",
+    ),
+    (
         "d1",
         "mastodon",
         "dan_fixes",
