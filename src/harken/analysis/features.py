@@ -115,10 +115,10 @@ def featurise(
     return matrix
 
 
-def hashed_matrix(norms: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
+def hashed_matrix(normed: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
     """The hashed columns of normalised texts (no embeddings)."""
     mask = config.n_features - 1  # n_features is a power of two
-    per_text = [_hashed(t, config, mask) for t in norms]
+    per_text = [_hashed(t, config, mask) for t in normed]
     lengths = np.fromiter((len(c) for c in per_text), dtype=np.int64, count=len(per_text))
     cols = np.fromiter((c for cs in per_text for c in cs), dtype=np.int64, count=int(lengths.sum()))
     rows = np.repeat(np.arange(len(per_text)), lengths)
@@ -132,9 +132,9 @@ def hashed_matrix(norms: Sequence[str], config: FeatureConfig) -> sparse.csr_mat
     # a million ones on every call).
     per_row = np.diff(matrix.indptr)
     row_of = np.repeat(np.arange(matrix.shape[0]), per_row)
-    norms = np.sqrt(np.bincount(row_of, weights=matrix.data**2, minlength=matrix.shape[0]))
-    norms[norms == 0] = 1.0
-    matrix.data /= np.repeat(norms, per_row).astype(np.float32)
+    lengths_l2 = np.sqrt(np.bincount(row_of, weights=matrix.data**2, minlength=matrix.shape[0]))
+    lengths_l2[lengths_l2 == 0] = 1.0
+    matrix.data /= np.repeat(lengths_l2, per_row).astype(np.float32)
     return matrix
 
 
