@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from html import escape
+from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -36,6 +37,17 @@ INTENT_LABELS = dict(INTENTS)
 SENTIMENTS = dict(Mention.Sentiment.choices)
 
 
+class CardAuthor(NamedTuple):
+    """What a card says of its author."""
+
+    handle: str
+    followers: int | None
+
+
+#: An author gone between the two queries (deleted with its workspace's data).
+UNKNOWN = CardAuthor("unknown", None)
+
+
 @dataclass(frozen=True)
 class CardOptions:
     """What every card of a page shares: links, and whether the reader may correct."""
@@ -46,16 +58,21 @@ class CardOptions:
 
 
 def render_cards(
-    mentions: Iterable[Mention], topics: dict[int, list[str]], options: CardOptions
+    mentions: Iterable[Mention],
+    authors: dict[int, CardAuthor],
+    topics: dict[int, list[str]],
+    options: CardOptions,
 ) -> SafeString:
-    """The cards of ``mentions`` in order; ``topics`` maps a mention's id to topic names.
+    """The cards of ``mentions`` in order: ``authors`` by id, ``topics`` names by mention id.
 
-    Each mention needs ``author`` (handle, followers) and the ``duplicate_count``
-    annotation of ``stream_mentions``.
+    Each mention needs the ``duplicate_count`` annotation of ``stream_mentions``.
     """
     correction = _correction_buttons() if options.can_correct else ""
     return mark_safe(  # noqa: S308 - every value below went through _e() or is our own markup
-        "".join(_card(m, topics.get(m.pk, ()), options, correction) for m in mentions)
+        "".join(
+            _card(m, authors.get(m.author_id, UNKNOWN), topics.get(m.pk, ()), options, correction)
+            for m in mentions
+        )
     )
 
 
@@ -64,16 +81,21 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _card(m: Mention, topics: Iterable[str], options: CardOptions, correction: str) -> str:
+def _card(
+    m: Mention,
+    author: CardAuthor,
+    topics: Iterable[str],
+    options: CardOptions,
+    correction: str,
+) -> str:
     return (
         f'\n<article class="mention{" own" if m.is_own else ""}" id="mention-{m.pk}">\n'
-        f"<header>{_header(m, options)}</header>\n{_text(m.text)}\n"
+        f"<header>{_header(m, author, options)}</header>\n{_text(m.text)}\n"
         f"<footer>{_footer(m, topics, options, correction)}</footer>\n</article>"
     )
 
 
-def _header(m: Mention, options: CardOptions) -> str:
-    author = m.author
+def _header(m: Mention, author: CardAuthor, options: CardOptions) -> str:
     parts = [
         f'<a href="{_e(options.stream_url)}?author={m.author_id}" class="author">'
         f"@{_e(author.handle)}</a>"

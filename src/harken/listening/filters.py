@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import Func, Q, QuerySet, TextField, Value
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -82,12 +83,45 @@ class QuickSelect(forms.Select):
         )
 
 
+class QuickInput(Input):
+    """An ``<input>`` drawn in Python, the same markup as Django's (see QuickSelect)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            name,
+            format_html(' value="{}"', shown) if shown is not None else "",
+            flatatt(widget["attrs"]),
+        )
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
+class QuickCheckbox(QuickInput, forms.CheckboxInput):
+    pass
+
+
 class StreamFilter(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
         label="Search",
-        widget=forms.TextInput(
+        widget=QuickTextInput(
             attrs={"type": "search", "placeholder": "Search mentions", "aria-label": "Search"}
         ),
     )
@@ -107,19 +141,21 @@ class StreamFilter(forms.Form):
     )
     language = forms.CharField(required=False, max_length=8)
     author = forms.ModelChoiceField(
-        queryset=Author.objects.none(), required=False, widget=forms.HiddenInput
+        queryset=Author.objects.none(), required=False, widget=QuickHiddenInput
     )
-    reshares = forms.BooleanField(required=False, label="Show re-shares one by one")
+    reshares = forms.BooleanField(
+        required=False, label="Show re-shares one by one", widget=QuickCheckbox
+    )
     since = forms.DateField(
         required=False,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
         validators=_DAY_VALIDATORS,
     )
     until = forms.DateField(
         required=False,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=QuickDateInput(attrs={"type": "date"}),
         validators=_DAY_VALIDATORS,
     )
     # The poll for arrivals (mentions stored after this id) and "load more" (mentions

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
-from harken.listening.cards import CardOptions, render_cards
+from harken.listening.cards import CardAuthor, CardOptions, render_cards
 from harken.listening.enrich import optional_module
 from harken.listening.filters import ANCHORS, INTENTS, PANEL, StreamFilter
 from harken.listening.models import Author, Mention, Source
@@ -44,34 +44,35 @@ CARD_FIELDS = (
 
 
 def stream_mentions(request: HttpRequest) -> QuerySet[Mention]:
-    """The workspace's mentions with what a card shows, in two queries; ``_card_context``
-    adds their topics' names in a third.
+    """The workspace's mentions with what a card shows, newest first, in one query;
+    ``_card_context`` reads their authors and topics' names in two more.
 
-    Authors are prefetched, not joined: PostgreSQL cannot estimate how many rows a search
+    Authors are read apart, not joined: PostgreSQL cannot estimate how many rows a search
     keeps (``lower(text) LIKE``), guesses one, and joined authors by a nested loop that
     scanned the author table once per mention (minutes for a word in every mention).
     """
     return (
         scoped(request, Mention)
         .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("author", Author.objects.only("handle", "followers")))
         .annotate(duplicate_count=_reshare_count())
         .order_by("-posted", "-id")
     )
 
 
-def _reshare_count() -> Coalesce:
+def _reshare_count() -> RawSQL:
     # A correlated subquery, not annotate(Count("duplicates")): the join and GROUP BY made
     # the database aggregate every mention of the workspace before taking a page of 25.
     # This one runs for the rows shown only, each an index probe (mention_duplicates).
-    reshares = (
-        Mention.objects.filter(duplicate_of=OuterRef("pk"))
-        .order_by()
-        .values("duplicate_of")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(reshares), 0)
+    # Written out rather than Subquery(...): Django took 0.9 ms to resolve and compile that
+    # one for each page, three times the database's time for the whole page. The outer
+    # table keeps its own name as its alias in every query Django builds on it.
+    return RawSQL(_RESHARES, [])  # noqa: S611 - constant SQL, no parameter
+
+
+_RESHARES = (
+    'SELECT COUNT(*) FROM "listening_mention" AS reshare'
+    ' WHERE reshare."duplicate_of_id" = "listening_mention"."id"'
+)
 
 
 @workspace_view()
@@ -137,10 +138,17 @@ def _card_context(request: HttpRequest, mentions: list[Mention]) -> dict[str, An
         correct_url=reverse("mention_correct", args=[_PK]).replace(str(_PK), "{pk}"),
         can_correct=request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
     )
-    return {
-        "cards": render_cards(mentions, _topic_names(mentions), options),
-        "stream_url": options.stream_url,
-    }
+    cards = render_cards(mentions, _authors(mentions), _topic_names(mentions), options)
+    return {"cards": cards, "stream_url": options.stream_url}
+
+
+def _authors(mentions: list[Mention]) -> dict[int, CardAuthor]:
+    """The mentions' authors by id, in one query (rows, not models: what a card shows)."""
+    if not mentions:
+        return {}
+    ids = {m.author_id for m in mentions}
+    rows = Author.objects.filter(pk__in=ids).values_list("pk", "handle", "followers")
+    return {pk: CardAuthor(handle, followers) for pk, handle, followers in rows}
 
 
 def _topic_names(mentions: list[Mention]) -> dict[int, list[str]]:
