@@ -85,3 +85,14 @@ def bluesky_account(workspace, pds) -> Account:
         handle=HANDLE,
         config={"handle": HANDLE, "app_password": "xxxx-xxxx-xxxx-xxxx", "service": pds.url},
     )
+
+
+@pytest.fixture
+def no_time_rules(workspace):
+    """A burst of posts on one account at one time, as a load test makes: the guidelines
+    about gaps, daily caps and repeats are turned off for the workspace."""
+    from harken.publishing.models import Guidelines
+
+    return Guidelines.objects.create(
+        workspace=workspace, rules={"min_gap_minutes": 0, "daily_cap": 0, "duplicate_days": 0}
+    )

@@ -20,7 +20,9 @@ VARIANTS = 40
 WORKERS = 4
 
 
-def test_workers_ticking_together_publish_every_variant_exactly_once(mastodon, mastodon_account):
+def test_workers_ticking_together_publish_every_variant_exactly_once(
+    mastodon, mastodon_account, no_time_rules
+):
     for number in range(VARIANTS):
         make_variant(mastodon_account, f"Winter window, part {number}")
     start = threading.Barrier(WORKERS)

@@ -30,6 +30,7 @@ from harken.networks.registry import (
     do_mark_error,
     network_label,
 )
+from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
 from harken.publishing.states import State, transition
 
@@ -98,7 +99,7 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
             == 1
         ]
     claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
-    return list(claimed.select_related("account").order_by("scheduled_at", "pk"))
+    return list(claimed.select_related("account", "post").order_by("scheduled_at", "pk"))
 
 
 def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None:
@@ -107,6 +108,10 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
     if account.status != Account.Status.ACTIVE or account.pk in report.broken:
         why = report.broken.get(account.pk) or account.last_error or account.status
         _fail(variant, f"{account.handle} needs reconnecting: {why}", report)
+        return
+    held = findings_for(variant, now, published_only=True)
+    if held:
+        _fail(variant, "Held by the guidelines: " + " ".join(f.message for f in held), report)
         return
     try:
         connector = connector_for(account)
@@ -185,7 +190,7 @@ def _claim_stuck(now: datetime) -> list[Variant]:
     """Variants in publishing whose lease ran out, each re-leased to this worker."""
     stuck = Variant.objects.filter(state=State.PUBLISHING, claimed_at__lt=now - LEASE)
     won = []
-    for variant in stuck.select_related("account"):
+    for variant in stuck.select_related("account", "post"):
         lease = Variant.objects.filter(
             pk=variant.pk, state=State.PUBLISHING, claimed_at=variant.claimed_at
         )

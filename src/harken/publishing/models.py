@@ -83,6 +83,9 @@ class Variant(WorkspaceOwned):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    #: Guideline rules a person chose to override for this variant (their reasons are
+    #: in the audit log); the gate skips them at scheduling and at publishing.
+    overrides = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["scheduled_at", "pk"]
@@ -90,3 +93,15 @@ class Variant(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"Variant {self.pk} for account {self.account_id} ({self.state})"
+
+
+class Guidelines(models.Model):
+    """A workspace's guideline rules, as data over the defaults (``guidelines.Rules``)."""
+
+    workspace = models.OneToOneField(
+        "core.Workspace", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    rules = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"Guidelines of workspace {self.workspace_id}"

@@ -3,24 +3,43 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from harken.core.actions import audit
+from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
 from harken.publishing.states import EDITABLE, IllegalTransition, State, transition
-from harken.publishing.validation import CannotSchedule, check_variant
+from harken.publishing.validation import CannotSchedule, Problem, check_variant
 
 
-def do_schedule(variant: Variant, when: datetime) -> None:
+def do_schedule(
+    variant: Variant,
+    when: datetime,
+    *,
+    overrides: dict[str, str] | None = None,
+    actor: Any = None,
+) -> None:
     """Schedule ``variant`` for ``when``, or raise ``CannotSchedule`` naming each broken
-    rule (and change nothing). A failed variant scheduled again is a retry: its error and
-    attempts start over."""
+    rule and guideline (and change nothing). ``overrides`` maps guideline rules a person
+    chose to pass over to their reasons, which the audit log keeps. A failed variant
+    scheduled again is a retry: its error and attempts start over."""
     if when.tzinfo is None:
         raise ValueError("Publishing times must be timezone-aware.")
-    variant.scheduled_at = when
+    overridden = sorted(set(variant.overrides or []) | set(overrides or {}))
+    variant.scheduled_at, variant.overrides = when, overridden
     problems = check_variant(variant)
+    problems += [Problem(f.rule, f.message) for f in findings_for(variant, when)]
     if problems:
-        variant.refresh_from_db(fields=["scheduled_at"])
+        variant.refresh_from_db(fields=["scheduled_at", "overrides"])
         raise CannotSchedule(problems)
-    fields: dict = {"scheduled_at": when, "next_attempt_at": None, "claimed_at": None}
+    for rule, reason in (overrides or {}).items():
+        audit(variant.workspace, actor, "guideline.override", variant, rule=rule, reason=reason)
+    fields: dict = {
+        "scheduled_at": when,
+        "next_attempt_at": None,
+        "claimed_at": None,
+        "overrides": overridden,
+    }
     if variant.state == State.FAILED:
         fields.update(error="", attempts=0)
     if not transition(variant, State.SCHEDULED, **fields):

@@ -1,0 +1,49 @@
+"""The guidelines gate against the database: a variant's rules and its account's posts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import cast
+
+from harken.publishing.guidelines import Draft, Finding, Other, Rules, check
+from harken.publishing.models import Guidelines, Variant
+from harken.publishing.states import State
+
+
+def rules_for(workspace_id: int) -> Rules:
+    stored = Guidelines.objects.filter(workspace_id=workspace_id).first()
+    return Rules.from_data(stored.rules if stored else None)
+
+
+def others_for(variant: Variant, at: datetime, rules: Rules, published_only: bool) -> list[Other]:
+    """The account's other posts near ``at``: scheduled and sent ones when scheduling,
+    only those that went out when publishing (what followers have actually seen)."""
+    states = (
+        [State.PUBLISHED]
+        if published_only
+        else [
+            State.SCHEDULED,
+            State.PUBLISHING,
+            State.PUBLISHED,
+        ]
+    )
+    reach = timedelta(days=max(rules.duplicate_days, 1))
+    rows = (
+        Variant.objects.filter(account_id=variant.account_id, state__in=states)
+        .filter(scheduled_at__gte=at - reach, scheduled_at__lte=at + reach)
+        .exclude(pk=variant.pk)
+        .values_list("text", "scheduled_at", "published_at")
+    )
+    # scheduled_at is set on every row the range matched.
+    return [
+        Other(text, cast(datetime, published or scheduled)) for text, scheduled, published in rows
+    ]
+
+
+def findings_for(variant: Variant, at: datetime, *, published_only: bool = False) -> list[Finding]:
+    """What the gate says about ``variant`` going out at ``at``, less what a person
+    overrode for it."""
+    rules = rules_for(variant.workspace_id)
+    draft = Draft(variant.text, variant.account.network, at, variant.post.sponsored)
+    found = check(draft, others_for(variant, at, rules, published_only), rules)
+    return [f for f in found if f.rule not in set(variant.overrides or [])]
