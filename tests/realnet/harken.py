@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from base64 import urlsafe_b64encode
+from html.parser import HTMLParser
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -15,20 +17,47 @@ from harken.networks.models import Account
 from tests.realnet.network import Network, Person
 
 
+class _Forms(HTMLParser):
+    """The forms of a page: their action and the names of their fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.forms.append((found.get("action") or "", []))
+        elif tag in ("input", "select", "textarea") and self.forms and found.get("name"):
+            self.forms[-1][1].append(str(found["name"]))
+
+
+def app_password_form(client: Client) -> tuple[str, dict[str, str]]:
+    """The Accounts page's Bluesky app-password form, as a person finds it there: its
+    address and its field names (``handle``, ``app_password``, ``service``, whatever
+    prefix the page gives them)."""
+    page = _Forms()
+    page.feed(client.get(reverse("networks:accounts")).content.decode())
+    for action, names in page.forms:
+        fields = {name.rsplit("-", 1)[-1]: name for name in names}
+        if {"handle", "app_password", "service"} <= set(fields):
+            return action, fields
+    raise AssertionError("the Accounts page has no Bluesky app-password form")
+
+
 def connect_with_app_password(
     client: Client, network: Network, person: Person, password: str | None = None
 ) -> Account:
     """Settings › Accounts › Bluesky, "Connect with the app password", against the PDS."""
-    response = client.post(
-        reverse("networks:bluesky_connect"),
-        {
-            "handle": f"@{person.handle}",
-            "app_password": password or person.app_password(),
-            "service": network.pds,
-        },
-    )
+    response = post_app_password(client, network, person.handle, password or person.app_password())
     assert response.status_code == 302, response.content.decode()[-3000:]
     return Account.objects.get(network="bluesky", external_id=person.did)
+
+
+def post_app_password(client: Client, network: Network, handle: str, password: str) -> Any:
+    action, fields = app_password_form(client)
+    values = {"handle": f"@{handle}", "app_password": password, "service": network.pds}
+    return client.post(action, {fields[key]: value for key, value in values.items()})
 
 
 def mentions_source(account: Account) -> Source:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from harken.listening.models import Source
 from harken.networks.models import Account
 from harken.networks.registry import connector_for
-from tests.realnet.harken import connect_with_app_password
+from tests.realnet.harken import connect_with_app_password, post_app_password
 
 
 def test_alice_connects_her_account_with_an_app_password(realnet, alice_client, alice_on):
@@ -25,10 +23,7 @@ def test_alice_connects_her_account_with_an_app_password(realnet, alice_client, 
 
 
 def test_a_wrong_app_password_is_refused_in_blueskys_words(realnet, alice_client, alice_on):
-    response = alice_client.post(
-        reverse("networks:bluesky_connect"),
-        {"handle": alice_on.handle, "app_password": "aaaa-bbbb-cccc-dddd", "service": realnet.pds},
-    )
+    response = post_app_password(alice_client, realnet, alice_on.handle, "aaaa-bbbb-cccc-dddd")
     assert response.status_code == 400
     assert "Invalid identifier or password" in response.content.decode()
     assert not Account.objects.filter(network="bluesky").exists()
