@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from harken.networks.models import Account
 from harken.networks.registry import connector_for
-from harken.publishing.engine import LEASE, MAX_ATTEMPTS, do_publish_due
+from harken.publishing.engine import LEASE, MAX_ATTEMPTS, do_publish_due, run_ticks
 from harken.publishing.models import Variant
 from harken.publishing.states import State
 from tests.publishing.conftest import NOW, make_variant
@@ -148,3 +150,23 @@ def test_a_failed_tick_leaves_no_variant_claimed(mastodon, mastodon_account):
     make_variant(mastodon_account)
     do_publish_due(NOW)
     assert not Variant.objects.filter(state=State.PUBLISHING).exists()
+
+
+def test_the_ticks_run_every_few_seconds_and_publish_what_comes_due(mastodon, mastodon_account):
+    soon = timezone.now() + timedelta(seconds=0.3)
+    variant = make_variant(mastodon_account, at=soon)
+    started = time.monotonic()
+    report = run_ticks(3, 0.25)
+    assert 0.5 <= time.monotonic() - started < 5
+    assert report.published == [variant.pk]
+    assert len(mastodon.posts) == 1
+
+
+def test_the_queue_runs_the_ticks_every_minute():
+    from huey.contrib.djhuey import HUEY
+
+    from harken.publishing import tasks
+
+    periodic = {task.name for task in HUEY._registry.periodic_tasks}
+    assert "publish_due" in periodic
+    assert tasks.TICK_EVERY * tasks.TICKS_PER_RUN <= 60

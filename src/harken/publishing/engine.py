@@ -14,6 +14,7 @@ with "check the network" for a person to decide.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -70,6 +71,20 @@ def do_publish_due(now: datetime | None = None, limit: int = BATCH) -> TickRepor
     for variant in claim_due(now, limit):
         publish_claimed(variant, now, report)
     return report
+
+
+def run_ticks(ticks: int, every: float) -> TickReport:
+    """``ticks`` ticks, ``every`` seconds apart from start to start (the queue's periodic
+    task runs a minute of them, since its schedule has minutes, not seconds)."""
+    total = TickReport()
+    for tick in range(ticks):
+        started = time.monotonic()
+        report = do_publish_due()
+        for name in ("published", "retrying", "failed", "reconciled"):
+            getattr(total, name).extend(getattr(report, name))
+        if tick < ticks - 1:
+            time.sleep(max(0.0, every - (time.monotonic() - started)))
+    return total
 
 
 def _due(now: datetime) -> Q:
