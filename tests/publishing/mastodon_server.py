@@ -38,6 +38,7 @@ class MastodonServer(ThreadingHTTPServer):
         self.by_key: dict[str, dict] = {}
         self.posts: list[dict] = []  # every POST /api/v1/statuses: form and headers
         self.failures: list[tuple[int, dict]] = []
+        self.get_failures: list[tuple[int, dict]] = []
         self.lock = threading.Lock()
         self.next_id = 117020585924712638
 
@@ -107,6 +108,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
+        with self.server.lock:
+            failures = self.server.get_failures
+            failure = failures.pop(0) if failures else None
+        if failure:
+            return self._send(*failure)
         if url.path == f"/api/v1/accounts/{ACCOUNT_ID}/statuses":
             return self._send(200, self.server.listed(parse_qs(url.query)))
         self._send(404, {"error": "Record not found"})
