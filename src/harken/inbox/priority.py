@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count
 from django.utils import timezone
@@ -31,7 +31,19 @@ SENTIMENT_ORDER = {"negative": 0, "neutral": 1, "positive": 2, "": 3}
 DAY = timedelta(days=1)
 
 
+class Entry(NamedTuple):
+    """One message of a conversation's timeline, as the priority reads it."""
+
+    posted: datetime
+    own: bool
+    author: int
+    intents: Any  # a list, or the database's JSON text of one
+    sentiment: str
+
+
 def _json_list(value: Any) -> list[str]:
+    if not value or value == "[]":
+        return []
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -40,35 +52,47 @@ def _json_list(value: Any) -> list[str]:
     return [str(v) for v in value or []]
 
 
-def reprioritize(conversation_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Recompute priority, reasons, intent, sentiment and waiting time; returns rows changed."""
-    ids = sorted(set(conversation_ids))
-    if not ids:
-        return 0
-    now = now or timezone.now()
+def read_timelines(ids: list[int]) -> dict[int, list[Entry]]:
+    """Each conversation's mentions and the replies we sent from Harken."""
     fields = ["conversation", "posted", "is_own", "author", "intents", "sentiment"]
-    timelines: dict[int, list[tuple[datetime, bool, int, list[str], str]]] = defaultdict(list)
+    timelines: dict[int, list[Entry]] = defaultdict(list)
     for conv, posted, own, author, intents, sentiment in select_in(
         Mention, fields, {}, "conversation", ids
     ):
-        timelines[conv].append(
-            (as_datetime(posted), bool(own), author, _json_list(intents), sentiment or "")
-        )
-    # Our replies sent from Harken answer the customer as much as a fetched own post.
+        timelines[conv].append(Entry(as_datetime(posted), bool(own), author, intents, sentiment))
     for conv, sent_at in Message.objects.filter(
         conversation_id__in=ids, state=State.SENT, sent_at__isnull=False
     ).values_list("conversation_id", "sent_at"):
         if sent_at is not None:
-            timelines[conv].append((sent_at, True, 0, [], ""))
-    pending = {conv: _pending(sorted(t, key=lambda e: e[:2])) for conv, t in timelines.items()}
+            timelines[conv].append(Entry(sent_at, True, 0, None, ""))
+    return timelines
+
+
+def reprioritize(
+    conversation_ids: Iterable[int],
+    now: datetime | None = None,
+    timelines: dict[int, list[Entry]] | None = None,
+) -> int:
+    """Recompute priority, reasons, intent, sentiment and waiting time; returns rows changed.
+    ``timelines``: what the caller already read (threading), else read here."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    if timelines is None:
+        timelines = read_timelines(ids)
+    pending = {
+        conv: _pending(
+            [
+                (e.posted, e.own, e.author, _json_list(e.intents), e.sentiment or "")
+                for e in sorted(entries, key=lambda e: (e.posted, e.own))
+            ]
+        )
+        for conv, entries in timelines.items()
+    }
     authors = sorted({e[2] for rows in pending.values() for e in rows})
     followers = dict(select_in(Author, ["id", "followers"], {}, "id", authors))
-    recent = dict(
-        Mention.objects.filter(author_id__in=authors, is_own=False, posted__gte=now - DAY)
-        .values("author")
-        .annotate(n=Count("id"))
-        .values_list("author", "n")
-    )
+    recent = _recent_counts(authors, now)
     changed = []
     names = ["id", *FIELDS]
     for values in select_in(Conversation, names, {}, "id", ids):
@@ -80,6 +104,18 @@ def reprioritize(conversation_ids: Iterable[int], now: datetime | None = None) -
             changed.append((*after, state["id"]))
     update_by_pk(Conversation, FIELDS, changed)
     return len(changed)
+
+
+def _recent_counts(authors: list[int], now: datetime) -> dict[int, int]:
+    """Each author's messages in the last day (the fairness term's count)."""
+    if not authors:
+        return {}
+    return dict(
+        Mention.objects.filter(author_id__in=authors, is_own=False, posted__gte=now - DAY)
+        .values("author")
+        .annotate(n=Count("id"))
+        .values_list("author", "n")
+    )
 
 
 def _pending(

@@ -162,26 +162,33 @@ REFRESHED = (
 
 
 def refresh(conversation_ids: Iterable[int]) -> None:
-    """Recompute first message, first response, last activity, subject and status."""
+    """Recompute first message, first response, last activity, subject and status, then
+    the conversations' place in the inbox (from the same reads)."""
+    from harken.inbox.priority import Entry, reprioritize
+
     ids = sorted(set(conversation_ids))
     timelines: dict[int, list[tuple[datetime, bool, str, str]]] = defaultdict(list)
-    rows = select_in(
-        Mention, ["conversation", "posted", "is_own", "author"], {}, "conversation", ids
-    )
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    fields = ["conversation", "posted", "is_own", "author", "intents", "sentiment"]
+    rows = select_in(Mention, fields, {}, "conversation", ids)
     authors = dict(
         (pk, (ext, handle))
         for pk, ext, handle in select_in(
             Author, ["id", "external_id", "handle"], {}, "id", sorted({row[3] for row in rows})
         )
     )
-    for conv_id, posted, is_own, author_id in rows:
-        timelines[conv_id].append((as_datetime(posted), bool(is_own), *authors[author_id]))
+    for conv_id, raw_posted, is_own, author_id, intents, sentiment in rows:
+        posted, own = as_datetime(raw_posted), bool(is_own)
+        timelines[conv_id].append((posted, own, *authors[author_id]))
+        entries[conv_id].append(Entry(posted, own, author_id, intents, sentiment))
     # Our replies sent from Harken are answers before the network shows them to a fetch.
     for conv_id, state, sent_at in select_in(
         Message, ["conversation", "state", "sent_at"], {}, "conversation", ids
     ):
         if state == State.SENT and sent_at is not None:
-            timelines[conv_id].append((as_datetime(sent_at), True, "", ""))
+            sent = as_datetime(sent_at)
+            timelines[conv_id].append((sent, True, "", ""))
+            entries[conv_id].append(Entry(sent, True, 0, None, ""))
     changed = []
     fields = ["id", "resolved_at", *REFRESHED]
     for values in select_in(Conversation, fields, {}, "id", ids):
@@ -195,9 +202,7 @@ def refresh(conversation_ids: Iterable[int]) -> None:
             changed.append((*after, state["id"]))
     update_by_pk(Conversation, REFRESHED, changed)
     # The queue's order: what the customer waits on, how long, and how often they wrote.
-    from harken.inbox.priority import reprioritize
-
-    reprioritize(ids)
+    reprioritize(ids, timelines=entries)
 
 
 def _apply_timeline(state: dict[str, Any], timeline: list[tuple[datetime, bool, str, str]]) -> None:
