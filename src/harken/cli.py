@@ -17,6 +17,7 @@ USAGE = """usage: harken COMMAND [options]
   demo          fill the sample workspace "Sample: Harbor Street Jewelers"
   createowner   create a user who owns workspaces
   import        import mentions from a CSV or JSON Lines file
+  contacts      `contacts import FILE`: import customers from a CSV file
   retrain       fit a workspace's sentiment and intent adjustment from its corrections
   migrate, check, shell, ...   any Django management command
 

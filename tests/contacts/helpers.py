@@ -21,7 +21,7 @@ def author(workspace: Workspace, handle: str, network: str = "mastodon", **extra
     return Author.objects.create(
         workspace=workspace,
         network=network,
-        external_id=f"id-{handle}",
+        external_id=extra.pop("external_id", f"id-{handle}"),
         handle=handle,
         name=extra.pop("name", handle.title()),
         **extra,

@@ -8,10 +8,7 @@ a contact of its own, which a confirmed merge may later join to another.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
-from django.db.models import QuerySet
 
 from harken.contacts.handles import clean_handle
 from harken.contacts.models import Contact, Identity
@@ -26,46 +23,63 @@ def link_authors(workspace: Workspace) -> int:
     linked, after = 0, 0
     while True:
         authors = list(
-            Author.objects.filter(workspace=workspace, contact_identity__isnull=True)
-            .exclude(pk__in=_own_authors(workspace))
-            .exclude(pk__lte=after)
+            Author.objects.filter(workspace=workspace, contact_identity__isnull=True, pk__gt=after)
             .order_by("pk")
             .only("pk", "network", "handle", "external_id", "name")[:BATCH]
         )
         if not authors:
             return linked
-        with transaction.atomic():
-            _link(workspace, authors)
-        linked += len(authors)
         after = authors[-1].pk
+        people = _without_own(authors)
+        with transaction.atomic():
+            _link(workspace, people)
+        linked += len(people)
 
 
-def _own_authors(workspace: Workspace) -> QuerySet[Mention, Any]:
-    """The business's own accounts (the authors of our answers) are no contacts."""
-    return Mention.objects.filter(workspace=workspace, is_own=True).values("author_id")
+def _without_own(authors: list[Author]) -> list[Author]:
+    """The business's own accounts (the authors of our answers) are no contacts. They stay
+    without an identity, so each call looks at them again: a handful of rows."""
+    own = set(
+        Mention.objects.filter(author_id__in=[a.pk for a in authors], is_own=True)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    return [a for a in authors if a.pk not in own]
 
 
 def _link(workspace: Workspace, authors: list[Author]) -> None:
-    keys = {(a.network, clean_handle(a.handle or a.external_id)) for a in authors}
-    known = {
+    """Join authors to identities an import made for their handle; make the others a
+    contact and an identity each (in bulk: a first visit may find thousands)."""
+    handles = {a.pk: clean_handle(a.handle or a.external_id)[:255] for a in authors}
+    taken = {
         (i.network, i.handle): i
-        for i in Identity.objects.filter(
-            workspace=workspace, handle__in={h for _, h in keys}, author__isnull=True
-        )
+        for i in Identity.objects.filter(workspace=workspace, handle__in=set(handles.values()))
     }
+    joined, fresh = [], []
     for author in authors:
-        handle = clean_handle(author.handle or author.external_id)[:255]
-        identity = known.pop((author.network, handle), None)
-        if identity is None:
-            contact = Contact.objects.create(workspace=workspace, name=author.name[:255])
-            identity = Identity(workspace=workspace, contact=contact, network=author.network)
-            identity.handle = handle
-            if Identity.objects.filter(
-                workspace=workspace, network=author.network, handle=handle
-            ).exists():
-                # The handle already has an author (a renamed account took it over):
-                # key this one by its id, which never repeats.
-                identity.handle = f"{handle}#{author.external_id}"[:255]
-        identity.author = author
-        identity.external_id = author.external_id
-        identity.save()
+        key = (author.network, handles[author.pk])
+        identity = taken.get(key)
+        if identity is not None and identity.author_id is None:
+            identity.author, identity.external_id = author, author.external_id
+            joined.append(identity)
+            continue
+        # A handle that already has an author (an account renamed, its old name taken
+        # over) is keyed by the author's id as well, which never repeats.
+        handle = key[1] if identity is None else f"{key[1]}#{author.external_id}"[:255]
+        taken[(author.network, handle)] = Identity(author=author)
+        fresh.append((author, handle))
+    Identity.objects.bulk_update(joined, ["author", "external_id"])
+    contacts = Contact.objects.bulk_create(
+        [Contact(workspace=workspace, name=a.name[:255]) for a, _ in fresh]
+    )
+    Identity.objects.bulk_create(
+        Identity(
+            workspace=workspace,
+            contact=contact,
+            network=author.network,
+            handle=handle,
+            external_id=author.external_id,
+            author=author,
+        )
+        for contact, (author, handle) in zip(contacts, fresh, strict=True)
+    )

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, QuerySet
 
 from harken.contacts.models import Contact
 from harken.core.models import Workspace
@@ -71,21 +72,22 @@ class Standing:
         ]
 
 
-def standings(workspace: Workspace) -> list[Standing]:
-    """Every contact of ``workspace`` with at least one enriched mention, with its evidence."""
-    rows = (
-        Mention.objects.filter(
-            workspace=workspace,
-            is_own=False,
-            sentiment__in=[POSITIVE, NEGATIVE, Mention.Sentiment.NEUTRAL],
-            author__contact_identity__isnull=False,
+def standings(workspace: Workspace, kind: str | None = None) -> list[Standing]:
+    """Contacts of ``workspace`` with enriched mentions, with their evidence; with ``kind``,
+    only the candidates for that list (counted by the database first, so a workspace of
+    many quiet authors loads the mentions of a few)."""
+    mentions = Mention.objects.filter(
+        workspace=workspace,
+        is_own=False,
+        sentiment__in=[POSITIVE, NEGATIVE, Mention.Sentiment.NEUTRAL],
+        author__contact_identity__isnull=False,
+    ).annotate(contact_id=F("author__contact_identity__contact_id"))
+    if kind is not None:
+        mentions = mentions.filter(
+            author__contact_identity__contact_id__in=_candidates(mentions, kind)
         )
-        .annotate(contact_id=F("author__contact_identity__contact_id"))
-        .select_related("author", "conversation")
-        .order_by("posted", "pk")
-    )
     by_contact: dict[int, list[Mention]] = defaultdict(list)
-    for mention in rows:
+    for mention in mentions.select_related("author", "conversation").order_by("posted", "pk"):
         by_contact[mention.contact_id].append(mention)  # type: ignore[attr-defined]
     contacts = Contact.objects.filter(pk__in=by_contact, merged_into=None).prefetch_related(
         "identities"
@@ -98,6 +100,18 @@ def standings(workspace: Workspace) -> list[Standing]:
         standing.answered_at = _last_answer(standing.mentions)
         result.append(standing)
     return result
+
+
+def _candidates(mentions: QuerySet[Mention], kind: str) -> QuerySet[Mention, Any]:
+    """The contacts that may be on list ``kind``: enough praise, or any complaint."""
+    sentiment, least = (POSITIVE, ADVOCATE_MIN) if kind == "advocates" else (NEGATIVE, 1)
+    return (
+        mentions.filter(sentiment=sentiment)
+        .values("author__contact_identity__contact_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=least)
+        .values("author__contact_identity__contact_id")
+    )
 
 
 def _last_answer(mentions: list[Mention]) -> datetime | None:
@@ -115,7 +129,9 @@ def _last_answer(mentions: list[Mention]) -> datetime | None:
 
 def listing(workspace: Workspace, kind: str) -> list[Standing]:
     """The contacts on list ``kind`` (advocates, detractors or recovered), ranked."""
-    everyone = standings(workspace)
+    if kind not in KINDS:
+        raise ValueError(kind)
+    everyone = standings(workspace, kind)
     if kind == "advocates":
         chosen = [s for s in everyone if s.positive >= ADVOCATE_MIN]
         return sorted(chosen, key=lambda s: (-s.positive, -s.reach, s.contact.pk))

@@ -35,7 +35,14 @@ class Command(BaseCommand):
         if not report.ok:
             for line, reason in report.errors:
                 self.stderr.write(f"{path.name}, line {line}: {reason}")
-            raise CommandError(f"Nothing imported: {len(report.errors)} rows to fix first.")
+            raise CommandError(
+                f"Nothing imported: {plural(len(report.errors), 'row')} to fix first."
+            )
         self.stdout.write(
-            f"Imported {path.name}: {report.created} new contacts, {report.updated} updated."
+            f"Imported {path.name}: {plural(report.created, 'new contact')}, "
+            f"{report.updated} updated."
         )
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
