@@ -170,3 +170,19 @@ def test_the_queue_runs_the_ticks_every_minute():
     periodic = {task.name for task in HUEY._registry.periodic_tasks}
     assert "publish_due" in periodic
     assert tasks.TICK_EVERY * tasks.TICKS_PER_RUN <= 60
+
+
+def test_an_answer_nobody_foresaw_leaves_the_variant_for_reconciliation_and_the_batch_goes_on(
+    mastodon, mastodon_account
+):
+    # A list where a status belongs: did it go out? Nobody can say yet.
+    mastodon.fail(200, ["not", "a", "status"])
+    odd = make_variant(mastodon_account, "First")
+    fine = make_variant(mastodon_account, "Second", at=NOW + timedelta(hours=2))
+    assert do_publish_due(NOW + timedelta(hours=2)).published == [fine.pk]
+    odd.refresh_from_db()
+    assert odd.state == State.PUBLISHING
+    # After its lease the network is asked; it has no "First", so it goes out once.
+    report = do_publish_due(NOW + timedelta(hours=2) + LEASE + timedelta(seconds=1))
+    assert report.published == [odd.pk]
+    assert [p["form"]["status"] for p in mastodon.posts] == [["First"], ["Second"], ["First"]]

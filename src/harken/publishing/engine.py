@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
@@ -67,10 +68,25 @@ def do_publish_due(now: datetime | None = None, limit: int = BATCH) -> TickRepor
     now = now or timezone.now()
     report = TickReport()
     for variant in _claim_stuck(now):
-        _reconcile(variant, now, report)
+        _settle(_reconcile, variant, now, report)
     for variant in claim_due(now, limit):
-        publish_claimed(variant, now, report)
+        _settle(publish_claimed, variant, now, report)
     return report
+
+
+def _settle(
+    step: Callable[[Variant, datetime, TickReport], None],
+    variant: Variant,
+    now: datetime,
+    report: TickReport,
+) -> None:
+    """Run ``step``; an unexpected error (a network answer nobody foresaw) is logged and
+    the variant left in publishing: whether it went out is unknown, so it is reconciled
+    after its lease like a crash, and the rest of the batch goes on."""
+    try:
+        step(variant, now, report)
+    except Exception:  # noqa: BLE001 - the variant's state records what is known
+        log.exception("Publishing variant %s failed unexpectedly", variant.pk)
 
 
 def run_ticks(ticks: int, every: float) -> TickReport:
