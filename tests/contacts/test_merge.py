@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from harken.contacts.actions import do_merge, do_undo_merge
+from harken.contacts.actions import do_mark_distinct, do_merge, do_undo_merge
 from harken.contacts.models import Contact, Identity, Merge
 from harken.contacts.suggestions import suggest
 from harken.core.models import AuditEntry
@@ -111,3 +111,12 @@ def test_a_contact_cannot_be_merged_twice_or_into_itself(workspace, alice):
     do_merge(a, b, alice)
     with pytest.raises(ValidationError, match="merged already"):
         do_merge(b, a, alice)
+
+
+def test_a_pair_marked_as_two_people_is_not_suggested_again(workspace, bob):
+    one = contact_of(author(workspace, "maya.writes", network="bluesky"))
+    two = contact_of(author(workspace, "maya.writes", network="mastodon"))
+    do_mark_distinct(two, one, bob)
+    do_mark_distinct(one, two, bob)  # either way round, once
+    assert pairs(workspace) == {}
+    assert AuditEntry.objects.filter(action="contact.distinct").count() == 1

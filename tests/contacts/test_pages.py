@@ -185,3 +185,17 @@ def test_each_list_page_shows_its_evidence_escaped(alice_client, workspace, kind
 def test_an_unknown_list_is_404(alice_client):
     assert alice_client.get("/contacts/cheerleaders/").status_code == 404
     assert alice_client.get("/contacts/cheerleaders/export.csv").status_code == 404
+
+
+def test_not_the_same_person_hides_a_suggestion_and_refuses_other_workspaces_with_404(
+    bob_client, charlie_client, workspace, theirs
+):
+    a = contact_of(author(workspace, "maya.writes", network="bluesky"))
+    b = contact_of(author(workspace, "maya.writes", network="mastodon"))
+    page = bob_client.get(reverse("contact_suggestions")).content.decode()
+    assert "Not the same person" in page
+    response = charlie_client.post(reverse("contact_distinct"), {"keep": theirs.pk, "merge": a.pk})
+    assert response.status_code == 404
+    bob_client.post(reverse("contact_distinct"), {"keep": a.pk, "merge": b.pk})
+    page = bob_client.get(reverse("contact_suggestions")).content.decode()
+    assert "the same handle" not in page

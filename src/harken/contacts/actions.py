@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from harken.contacts.models import Contact, Identity, Merge
+from harken.contacts.models import Contact, Distinct, Identity, Merge
 from harken.core.actions import audit
 
 #: The fields a merge may change on the contact kept, restored as they were by an undo.
@@ -131,3 +131,19 @@ def do_undo_merge(merge: Merge, actor: Any) -> Merge:
     merge.save(update_fields=["undone_at"])
     audit(kept.workspace, actor, "contact.merge_undo", kept, merged=merged.pk, identities=ids)
     return merge
+
+
+def do_mark_distinct(one: Contact, other: Contact, actor: Any) -> Distinct:
+    """Record that ``one`` and ``other`` are two people: their pair is not suggested again."""
+    if one.pk == other.pk or one.workspace_id != other.workspace_id:
+        raise ValidationError("Two contacts of one workspace are two people or one.")
+    first, second = sorted((one, other), key=lambda c: c.pk)
+    row, created = Distinct.objects.get_or_create(
+        workspace_id=first.workspace_id,
+        first=first,
+        second=second,
+        defaults={"actor": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    if created:
+        audit(first.workspace, actor, "contact.distinct", first, other=second.pk)
+    return row

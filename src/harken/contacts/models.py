@@ -113,3 +113,26 @@ class Merge(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.merged_id} into {self.kept_id}"
+
+
+class Distinct(WorkspaceOwned):
+    """Two contacts a person said are not the same person: never suggested again."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    #: The pair in order of primary key, so that one row covers both ways round.
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_distinct_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} is not {self.second_id}"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from harken.contacts.handles import emails_in, links_in, normal_name, stem
-from harken.contacts.models import Contact, Identity
+from harken.contacts.models import Contact, Distinct, Identity
 from harken.core.models import Workspace
 from harken.networks.registry import network_label
 
@@ -61,6 +61,10 @@ def suggest(workspace: Workspace, limit: int = 200) -> list[Suggestion]:
     _same_handle(identities, add)
     _bio_points_at(contacts, identities, add)
     _claimed(contacts, identities, add)
+    for first, second in Distinct.objects.filter(workspace=workspace).values_list(
+        "first_id", "second_id"
+    ):
+        found.pop((first, second), None)
     ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return [Suggestion(contacts[a], contacts[b], reasons) for (a, b), reasons in ranked[:limit]]
 

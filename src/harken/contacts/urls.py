@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("suggestions/", views.suggestions, name="contact_suggestions"),
     path("merge/", views.merge, name="contact_merge"),
+    path("distinct/", views.distinct, name="contact_distinct"),
     path("merges/<int:pk>/undo/", views.merge_undo, name="contact_merge_undo"),
     path("import/", views.import_page, name="contact_import"),
     path("<str:kind>/", views.standing_list, name="contact_standing"),

@@ -152,6 +152,20 @@ def merge(request: HttpRequest) -> HttpResponse:
     return redirect("contact_suggestions")
 
 
+@require_POST
+@workspace_view(Role.RESPONDER)
+def distinct(request: HttpRequest) -> HttpResponse:
+    one = access_object(request, Contact, _pk(request.POST.get("keep")), merged_into=None)
+    other = access_object(request, Contact, _pk(request.POST.get("merge")), merged_into=None)
+    try:
+        actions.do_mark_distinct(one, other, request.user)
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
+    else:
+        flash.success(request, f"{one} and {other} will not be suggested again.")
+    return redirect("contact_suggestions")
+
+
 def _pk(raw: str | None) -> int:
     if not raw or not raw.isdigit():
         raise Http404("No such contact")
