@@ -47,7 +47,9 @@ def atproto(settings):
 
 
 def start(client: Client, login: str, host: str = HOST):
-    return client.post(reverse("networks:bluesky_oauth_start"), {"handle": login}, HTTP_HOST=host)
+    return client.post(
+        reverse("networks:connect_start", args=["bluesky"]), {"handle": login}, HTTP_HOST=host
+    )
 
 
 def approve(response) -> str:
@@ -123,7 +125,7 @@ def test_the_pushed_request_carries_pkce_state_and_login_hint_after_a_nonce_retr
     assert form["scope"] == "atproto transition:generic"
     # The loopback client: its client_id carries the redirect and scope.
     assert form["client_id"].startswith("http://localhost?")
-    assert form["redirect_uri"] == f"http://{HOST}/networks/bluesky/oauth/callback/"
+    assert form["redirect_uri"] == f"http://{HOST}/networks/connect/bluesky/callback/"
     assert parse_qs(urlsplit(form["client_id"]).query)["redirect_uri"] == [form["redirect_uri"]]
     # The code was exchanged with the verifier and the same key (the server checks both).
     exchange = atproto.grants("authorization_code")
@@ -171,7 +173,7 @@ def test_a_web_install_uses_its_client_metadata_document(alice_client, client, a
         "client_id": metadata_url,
         "client_name": "Harken",
         "client_uri": "https://harken.example",
-        "redirect_uris": ["https://harken.example/networks/bluesky/oauth/callback/"],
+        "redirect_uris": ["https://harken.example/networks/connect/bluesky/callback/"],
         "scope": "atproto transition:generic",
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
@@ -181,7 +183,7 @@ def test_a_web_install_uses_its_client_metadata_document(alice_client, client, a
     }
     atproto.client_documents[metadata_url] = metadata
     callback = approve(start(alice_client, atproto.did, host="harken.example"))
-    assert callback.startswith("https://harken.example/networks/bluesky/oauth/callback/?")
+    assert callback.startswith("https://harken.example/networks/connect/bluesky/callback/?")
     come_back(alice_client, callback, host="harken.example")
     assert Account.objects.get(network="bluesky").config["client_id"] == metadata_url
 
@@ -265,7 +267,7 @@ def test_a_blank_or_malformed_handle_is_refused_with_a_reason(alice_client, atpr
 
 def test_only_those_who_may_connect_can_start_or_finish(bob_client, atproto):
     assert start(bob_client, atproto.did).status_code == 403
-    url = reverse("networks:bluesky_oauth_callback")
+    url = reverse("networks:connect_callback", args=["bluesky"])
     assert bob_client.get(url, {"state": "x"}, HTTP_HOST=HOST).status_code == 403
     assert atproto.seen == []
 

@@ -33,7 +33,7 @@ def pds():
 
 def connect(client, pds, **fields):
     data = {"handle": f"@{HANDLE}", "app_password": APP_PASSWORD, "service": pds.url, **fields}
-    return client.post(reverse("networks:bluesky_connect"), data)
+    return client.post(reverse("networks:connect_form", args=["bluesky", "app_password"]), data)
 
 
 def test_the_page_offers_the_bluesky_form_to_those_who_may_connect(alice_client, client, victor):

@@ -27,7 +27,7 @@ def app_keys(monkeypatch):
 
 
 def connect(client, network: str, token: str):
-    url = reverse("networks:token_connect", args=[network])
+    url = reverse("networks:connect_form", args=[network, "token"])
     return client.post(url, {f"{network}-token": token})
 
 

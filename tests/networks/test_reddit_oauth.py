@@ -18,7 +18,7 @@ from tests.lib.localserver import Reply
 from tests.networks.recorded import recorded
 from tests.networks.x_local import form
 
-CALLBACK = "http://testserver/networks/reddit/callback/"
+CALLBACK = "http://testserver/networks/connect/reddit/callback/"
 TOKEN_PATH = "/api/v1/access_token"
 ME_PATH = "/api/v1/me"
 JSON = {"Content-Type": "application/json; charset=UTF-8"}
@@ -43,7 +43,7 @@ def reddit_app(monkeypatch, settings, loopback, server):
 
 
 def start(client, server) -> dict[str, list[str]]:
-    response = client.post(reverse("networks:reddit_connect"))
+    response = client.post(reverse("networks:connect_start", args=["reddit"]))
     assert response.status_code == 302
     url = urlsplit(response["Location"])
     assert f"{url.scheme}://{url.netloc}{url.path}" == server.url("/api/v1/authorize")
@@ -51,7 +51,7 @@ def start(client, server) -> dict[str, list[str]]:
 
 
 def come_back(client, **query: str):
-    return client.get(reverse("networks:reddit_callback"), query)
+    return client.get(reverse("networks:connect_callback", args=["reddit"]), query)
 
 
 def said(response) -> list[str]:
@@ -137,9 +137,9 @@ def test_the_page_shows_the_redirect_uri_to_register(alice_client, reddit_app):
 
 def test_without_the_apps_keys_reddit_cannot_be_connected(alice_client, reddit_app, monkeypatch):
     monkeypatch.delenv("HARKEN_REDDIT_CLIENT_SECRET")
-    assert alice_client.post(reverse("networks:reddit_connect")).status_code == 404
+    assert alice_client.post(reverse("networks:connect_start", args=["reddit"])).status_code == 404
 
 
 def test_a_responder_may_not_connect_reddit(bob_client, reddit_app):
-    assert bob_client.post(reverse("networks:reddit_connect")).status_code == 403
-    assert bob_client.get(reverse("networks:reddit_callback")).status_code == 403
+    assert bob_client.post(reverse("networks:connect_start", args=["reddit"])).status_code == 403
+    assert bob_client.get(reverse("networks:connect_callback", args=["reddit"])).status_code == 403

@@ -94,7 +94,7 @@ def test_connecting_mastodon_registers_once_and_sends_to_the_server_with_a_state
     alice_client, mastodon_server
 ):
     response = alice_client.post(
-        reverse("networks:mastodon_connect"), {"instance": mastodon_server.base}
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
     )
     assert response.status_code == 302
     target = urlsplit(response["Location"])
@@ -103,9 +103,11 @@ def test_connecting_mastodon_registers_once_and_sends_to_the_server_with_a_state
         "/oauth/authorize"
     )
     assert query["client_id"] == ["TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM"]
-    assert query["redirect_uri"] == ["http://testserver/networks/mastodon/callback/"]
+    assert query["redirect_uri"] == ["http://testserver/networks/connect/mastodon/callback/"]
     assert query["state"] == [alice_client.session["mastodon_oauth"]["state"]]
-    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    alice_client.post(
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
+    )
     assert len(mastodon_server.hits("/api/v1/apps")) == 1
     assert MastodonApp.objects.get().client_secret == "ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw"
 
@@ -113,10 +115,13 @@ def test_connecting_mastodon_registers_once_and_sends_to_the_server_with_a_state
 def test_the_callback_creates_the_account_with_its_token_encrypted(
     alice_client, workspace, mastodon_server
 ):
-    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    alice_client.post(
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
+    )
     state = alice_client.session["mastodon_oauth"]["state"]
     response = alice_client.get(
-        reverse("networks:mastodon_callback"), {"code": "the-code", "state": state}
+        reverse("networks:connect_callback", args=["mastodon"]),
+        {"code": "the-code", "state": state},
     )
     assert response.status_code == 302
     account = Account.objects.get(workspace=workspace)
@@ -134,9 +139,11 @@ def test_the_callback_creates_the_account_with_its_token_encrypted(
 
 
 def test_a_callback_with_another_state_connects_nothing(alice_client, mastodon_server):
-    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    alice_client.post(
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
+    )
     response = alice_client.get(
-        reverse("networks:mastodon_callback"), {"code": "c", "state": "forged"}
+        reverse("networks:connect_callback", args=["mastodon"]), {"code": "c", "state": "forged"}
     )
     assert response.status_code == 302
     assert not Account.objects.exists()
@@ -146,7 +153,7 @@ def test_a_callback_with_another_state_connects_nothing(alice_client, mastodon_s
 def test_a_private_instance_is_refused(alice_client, settings):
     settings.HTTP_ALLOW_LOOPBACK = False
     response = alice_client.post(
-        reverse("networks:mastodon_connect"), {"instance": "http://10.0.0.8"}
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": "http://10.0.0.8"}
     )
     assert (
         response.status_code == 400 and "private or reserved address" in response.content.decode()
@@ -203,9 +210,13 @@ def test_reconnecting_a_disconnected_account_starts_its_sources_again(
         account=account,
         enabled=False,
     )
-    alice_client.post(reverse("networks:mastodon_connect"), {"instance": mastodon_server.base})
+    alice_client.post(
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
+    )
     state = alice_client.session["mastodon_oauth"]["state"]
-    alice_client.get(reverse("networks:mastodon_callback"), {"code": "c", "state": state})
+    alice_client.get(
+        reverse("networks:connect_callback", args=["mastodon"]), {"code": "c", "state": state}
+    )
     account.refresh_from_db()
     source.refresh_from_db()
     assert account.status == Account.Status.ACTIVE and account.config["access_token"]

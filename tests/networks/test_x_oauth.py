@@ -28,7 +28,7 @@ from tests.networks.x_local import (
 )
 
 AUTHORIZE = "https://x.test/i/oauth2/authorize"
-CALLBACK = "http://testserver/networks/x/callback/"
+CALLBACK = "http://testserver/networks/connect/x/callback/"
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def x_app(monkeypatch, settings, loopback, server):
 
 def start(client) -> dict[str, list[str]]:
     """Press "Connect X"; the query of the consent page Harken sent the browser to."""
-    response = client.post(reverse("networks:x_connect"))
+    response = client.post(reverse("networks:connect_start", args=["x"]))
     assert response.status_code == 302
     url = urlsplit(response["Location"])
     assert f"{url.scheme}://{url.netloc}{url.path}" == AUTHORIZE
@@ -54,7 +54,7 @@ def start(client) -> dict[str, list[str]]:
 
 
 def come_back(client, **query: str):
-    return client.get(reverse("networks:x_callback"), query)
+    return client.get(reverse("networks:connect_callback", args=["x"]), query)
 
 
 def said(response) -> list[str]:
@@ -185,16 +185,19 @@ def test_without_a_client_id_only_the_token_form_is_offered(alice_client, x_app,
     monkeypatch.delenv("HARKEN_X_CLIENT_ID")
     html = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-x-oauth"' not in html and 'id="connect-x-token"' in html
-    assert alice_client.post(reverse("networks:x_connect")).status_code == 404
+    assert alice_client.post(reverse("networks:connect_start", args=["x"])).status_code == 404
 
 
 def test_a_responder_may_not_connect_x(bob_client, x_app):
-    assert bob_client.post(reverse("networks:x_connect")).status_code == 403
-    assert bob_client.get(reverse("networks:x_callback"), {"code": "c"}).status_code == 403
+    assert bob_client.post(reverse("networks:connect_start", args=["x"])).status_code == 403
+    assert (
+        bob_client.get(reverse("networks:connect_callback", args=["x"]), {"code": "c"}).status_code
+        == 403
+    )
 
 
 def test_connect_is_a_post(alice_client, x_app):
-    assert alice_client.get(reverse("networks:x_connect")).status_code == 405
+    assert alice_client.get(reverse("networks:connect_start", args=["x"])).status_code == 405
 
 
 def test_a_token_x_refuses_at_once_is_renewed_and_the_renewed_pair_is_saved(

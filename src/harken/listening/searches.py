@@ -1,16 +1,15 @@
 """Saved searches: a listening Source of kind "search" that polls a network's search,
 added on Listening › Sources (with ``SearchForm``) and edited there (``sources``).
 
-Mastodon and Bluesky search only for a signed-in account, so a search there runs through
-one of the workspace's connected accounts. Reddit and X search app-only with the
-installation's keys, so they are offered only when those keys are set.
+How a network searches is data on its connector (``search_mode``): "account" networks
+(a Mastodon server, Bluesky) search only for a signed-in account, so a search there runs
+through one of the workspace's connected accounts; "app" networks search app-only with
+the installation's keys, so they are offered only when those keys are set. Each network
+checks its own query rules (``Connector.check_search_query``).
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -18,13 +17,10 @@ from django.core.exceptions import ValidationError
 
 from harken.core.actions import audit
 from harken.listening.models import Source
+from harken.networks.base import ConnectorError
 from harken.networks.models import Account
-from harken.networks.registry import missing_keys, network_label
+from harken.networks.registry import connector_class, missing_keys, network_label, search_networks
 
-#: Networks whose search needs one of the workspace's accounts.
-ACCOUNT_SEARCH = ("mastodon", "bluesky")
-#: Networks whose search runs app-only on the installation's keys.
-APP_SEARCH = ("reddit", "x")
 #: X's recent search takes queries of at most 512 characters (API v2, non-enterprise);
 #: the same bound keeps the others' queries sane.
 MAX_QUERY = 512
@@ -37,7 +33,9 @@ def search_accounts(workspace: Any) -> list[Account]:
     """The workspace's connected accounts that can run a search."""
     return list(
         Account.objects.filter(
-            workspace=workspace, network__in=ACCOUNT_SEARCH, status=Account.Status.ACTIVE
+            workspace=workspace,
+            network__in=search_networks("account"),
+            status=Account.Status.ACTIVE,
         ).order_by("network", "handle")
     )
 
@@ -45,8 +43,8 @@ def search_accounts(workspace: Any) -> list[Account]:
 def searchable_networks(workspace: Any) -> list[tuple[str, str]]:
     """(network, label) for every network this workspace can search now."""
     connected = {account.network for account in search_accounts(workspace)}
-    networks = [n for n in ACCOUNT_SEARCH if n in connected]
-    networks += [n for n in APP_SEARCH if not missing_keys(n)]
+    networks = [n for n in search_networks("account") if n in connected]
+    networks += [n for n in search_networks("app") if not missing_keys(n)]
     return [(network, network_label(network)) for network in networks]
 
 
@@ -61,65 +59,28 @@ def check_query(raw: str) -> str:
     return query
 
 
-#: A subreddit's name, as Reddit allows it (and the Reddit connector reads it).
-SUBREDDIT_NAME = re.compile(r"[A-Za-z0-9_]{2,21}")
-#: X operators that X refuses on their own ("conjunction-required"): a query needs at
-#: least one standalone term beside them (X API v2, "Build a query").
-X_CONJUNCTION_ONLY = ("is:", "has:", "lang:", "place_country:", "point_radius:", "bounding_box:")
-
-
-def _check_x(query: str) -> None:
-    # X answers such a query with a 400 at every poll; say so before it is saved.
-    terms = [t.strip("()") for t in _terms(query) if t.strip("()") not in ("", "OR", "AND")]
-    standalone = [
-        t for t in terms if not t.startswith("-") and not t.lower().startswith(X_CONJUNCTION_ONLY)
-    ]
-    if not standalone:
-        raise ValidationError(
-            "X needs at least one word, “phrase”, #hashtag, @handle or from: in a search; "
-            "exclusions (-word) and is:, has: or lang: cannot stand alone."
-        )
-
-
-def _check_reddit(query: str) -> None:
-    if not query.lower().startswith("subreddit:"):
-        return
-    name = query.split(None, 1)[0].split(":", 1)[1]
-    if not SUBREDDIT_NAME.fullmatch(name):
-        raise ValidationError(
-            "Write subreddit:NAME (2 to 21 letters, digits or underscores), then the words "
-            "to search for in it, or nothing to read all its new comments."
-        )
-
-
-def _terms(query: str) -> list[str]:
-    """The query's terms, a quoted phrase counting as one (an unclosed quote as words)."""
-    try:
-        return shlex.split(query, posix=True)
-    except ValueError:
-        return query.split()
-
-
-#: Each network's own rules for a search query, beyond the length every search keeps to.
-NETWORK_RULES: dict[str, Callable[[str], None]] = {"x": _check_x, "reddit": _check_reddit}
-
-
 def check_search_query(network: str, raw: str) -> str:
     """The query tidied, or a ``ValidationError`` saying what ``network`` would refuse.
 
     Adding a search and editing one both go through here, so that a saved search never
     holds a query its network answers with an error at every poll."""
     query = check_query(raw)
-    rule = NETWORK_RULES.get(network)
-    if rule is not None:
-        rule(query)
+    try:
+        connector = connector_class(network)
+    except KeyError:
+        return query  # a network this installation does not know has no rules here
+    try:
+        connector.check_search_query(query)
+    except ConnectorError as exc:
+        raise ValidationError(exc.message) from None
     return query
 
 
 def check_search_account(workspace: Any, network: str, account_id: Any) -> Account | None:
-    """The account a search on ``network`` runs through: required for Mastodon and
-    Bluesky (and it must be this workspace's, of that network), none for app-only ones."""
-    if network in APP_SEARCH:
+    """The account a search on ``network`` runs through: required where the network
+    searches for an account (and it must be this workspace's, of that network), none
+    for app-only ones."""
+    if network in search_networks("app"):
         return None
     account = next((a for a in search_accounts(workspace) if str(a.pk) == str(account_id)), None)
     if account is None or account.network != network:

@@ -176,6 +176,8 @@ class ConnectFlow:
     form_class: ClassVar[Any] = None
     #: The form's field prefix, for two forms with the same fields on one page.
     prefix: ClassVar[str | None] = None
+    #: The field the network's refusal shows under ("": the form's first).
+    error_field: ClassVar[str] = ""
 
     def available(self) -> bool:
         """Whether this installation is set up for the flow (its app keys are set)."""

@@ -1,36 +1,31 @@
-"""Forms of the Accounts page for connecting Bluesky, X and Reddit."""
+"""What the connect forms of several networks share: a pasted token, and a check that
+speaks in a form's words."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django import forms
 
 from harken.networks.base import ConnectorError
-from harken.networks.bluesky.connect import check_handle, check_service
-
-
-class BlueskyForm(forms.Form):
-    handle = forms.CharField(label="Handle", max_length=253)
-    app_password = forms.CharField(
-        label="App password", max_length=200, strip=True, widget=forms.PasswordInput
-    )
-    service = forms.CharField(label="Server (PDS)", max_length=2000, required=False)
-
-    def clean_handle(self) -> str:
-        return _checked(check_handle, self.cleaned_data["handle"])
-
-    def clean_service(self) -> str:
-        return _checked(check_service, self.cleaned_data["service"])
 
 
 class TokenForm(forms.Form):
-    """X's OAuth 2.0 user access token, or Reddit's refresh token, pasted."""
+    """A token pasted instead of going through the network's consent page."""
 
     token = forms.CharField(label="Token", max_length=4000, widget=forms.PasswordInput)
 
 
-def _checked(check: Any, value: str) -> str:
+def check_token(raw: str, label: str) -> str:
+    """The token without the blanks a paste brings along; ``ConnectorError`` when empty."""
+    token = "".join((raw or "").split())
+    if not token:
+        raise ConnectorError(f"Paste the {label} token.", permanent=True)
+    return token
+
+
+def checked(check: Callable[[str], str], value: str) -> str:
+    """``check(value)``, its ``ConnectorError`` turned into the form's error."""
     try:
         return check(value)
     except ConnectorError as exc:

@@ -24,8 +24,9 @@ def new_state() -> str:
 
 
 def check_state(expected: str | None, given: str | None) -> None:
-    """Refuse a callback whose ``state`` is not the one this session started with."""
-    if not expected or not given or not secrets.compare_digest(expected, given):
+    """Refuse a callback whose ``state`` is not the one this session started with (a
+    forged one may hold any characters: compared as bytes, it is refused, not a 500)."""
+    if not expected or not given or not secrets.compare_digest(expected.encode(), given.encode()):
         raise ConnectorError(
             "This sign-in link expired or was not started here; connect again.", permanent=True
         )

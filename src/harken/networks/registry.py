@@ -1,9 +1,10 @@
 """Which connector serves which network, which networks this installation offers, and
 what happens to an account when its network refuses it for good.
 
-Connectors are named by dotted path and imported on first use, so a page that lists
-networks does not import every SDK. A network that needs application keys (Reddit, X) is
-offered only when the administrator set them: it is hidden, not broken.
+Connectors are named by dotted path and imported on first use. What a network needs and
+offers (its label, installation keys, connect flows, search mode) is data on its connector
+class. A network that needs application keys is offered only when the administrator set
+them: it is hidden, not broken.
 """
 
 from __future__ import annotations
@@ -17,41 +18,21 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from harken.lib.env import env_secret
-from harken.networks.base import Connector, ConnectorError
+from harken.networks.base import ConnectFlow, Connector, ConnectorError
 
 if TYPE_CHECKING:
     from harken.networks.models import Account
 
 log = logging.getLogger(__name__)
 
+#: Every network: its key (``Account.network``) → its connector. Adding a network is its
+#: package under ``harken/networks/`` plus one line here (docs/adding-a-network.md).
 CONNECTORS: dict[str, str] = {
     "feed": "harken.networks.feeds.connector.Feed",
     "mastodon": "harken.networks.mastodon.connector.Mastodon",
     "bluesky": "harken.networks.bluesky.connector.Bluesky",
     "reddit": "harken.networks.reddit.connector.Reddit",
     "x": "harken.networks.x.connector.X",
-}
-
-LABELS: dict[str, str] = {
-    "feed": "Web feed",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "reddit": "Reddit",
-    "x": "X",
-}
-
-#: Environment variables a network needs for app-only reads (searches with no account).
-#: Mastodon registers an app per instance and Bluesky's OAuth client is Harken's own
-#: address (or app passwords), so they need none.
-APP_KEYS: dict[str, tuple[str, ...]] = {
-    "reddit": ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET"),
-    "x": ("HARKEN_X_BEARER_TOKEN",),
-}
-#: The keys that let a person connect their own account by OAuth; either set makes the
-#: network available (an X install may have a client id for accounts and no app token).
-CONNECT_KEYS: dict[str, tuple[str, ...]] = {
-    "reddit": ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET"),
-    "x": ("HARKEN_X_CLIENT_ID",),
 }
 
 
@@ -63,6 +44,11 @@ def connector_class(network: str) -> type[Connector]:
     except KeyError:
         raise KeyError(f"No connector for the network {network!r}.") from None
     return import_string(path)
+
+
+def package_of(network: str) -> str:
+    """The dotted name of ``network``'s package (``harken.networks.feeds`` for "feed")."""
+    return CONNECTORS[network].rsplit(".", 2)[0]
 
 
 def connector_for(
@@ -87,7 +73,7 @@ def connector_for(
 
 def missing_keys(network: str) -> list[str]:
     """The application keys ``network`` needs that are not set, read at call time."""
-    return [name for name in APP_KEYS.get(network, ()) if not env_secret(name)]
+    return [name for name in connector_class(network).app_keys if not env_secret(name)]
 
 
 def available_networks() -> list[str]:
@@ -96,12 +82,43 @@ def available_networks() -> list[str]:
 
 
 def _can_connect(network: str) -> bool:
-    keys = CONNECT_KEYS.get(network)
-    return bool(keys) and all(env_secret(name) for name in keys or ())
+    keys = connector_class(network).connect_keys
+    return bool(keys) and all(env_secret(name) for name in keys)
 
 
 def network_label(network: str) -> str:
-    return LABELS.get(network, network)
+    """The network's name for people; an unknown key (an imported row's) as it is."""
+    try:
+        return connector_class(network).label or network
+    except KeyError:
+        return network
+
+
+def connect_flow(network: str, name: str) -> ConnectFlow | None:
+    """The ``name`` flow ("oauth", "token"...) of ``network`` when this installation offers
+    it now, else None."""
+    if network not in CONNECTORS or network not in available_networks():
+        return None
+    path = connector_class(network).connect_flows.get(name)
+    flow = _flow(path) if path else None
+    return flow if flow is not None and flow.available() else None
+
+
+@cache
+def _flow(path: str) -> ConnectFlow:
+    return cast(ConnectFlow, import_string(path)())
+
+
+def connect_flows(network: str) -> dict[str, ConnectFlow]:
+    """Every flow ``network`` offers on this installation now, by name."""
+    names = connector_class(network).connect_flows
+    flows = {name: connect_flow(network, name) for name in names}
+    return {name: flow for name, flow in flows.items() if flow is not None}
+
+
+def search_networks(mode: str) -> list[str]:
+    """The networks whose search runs in ``mode`` ("account" or "app")."""
+    return [n for n in CONNECTORS if connector_class(n).search_mode == mode]
 
 
 # --- account health ------------------------------------------------------------------

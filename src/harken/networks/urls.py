@@ -1,25 +1,32 @@
-from django.urls import path
+"""Settings › Accounts, the connect views every network shares, and each network
+package's own public addresses (its ``urls.py``, when it has one)."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import URLPattern, URLResolver, include, path
 
 from harken.networks import views
+from harken.networks.registry import CONNECTORS, package_of
 
 app_name = "networks"
+
+
+def network_urls() -> list[URLPattern | URLResolver]:
+    """``<network>/…`` for each network package that has a ``urls.py``."""
+    found: list[URLPattern | URLResolver] = []
+    for network in CONNECTORS:
+        module = f"{package_of(network)}.urls"
+        if find_spec(module) is not None:
+            found.append(path(f"{network}/", include(import_module(module).urlpatterns)))
+    return found
+
 
 urlpatterns = [
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/disconnect/", views.account_disconnect, name="account_disconnect"),
-    path("mastodon/connect/", views.mastodon_connect, name="mastodon_connect"),
-    path("bluesky/connect/", views.bluesky_connect, name="bluesky_connect"),
-    path("<slug:network>/connect-token/", views.token_connect, name="token_connect"),
-    path("mastodon/callback/", views.mastodon_callback, name="mastodon_callback"),
-    path("bluesky/oauth/start/", views.bluesky_oauth_start, name="bluesky_oauth_start"),
-    path("bluesky/oauth/callback/", views.bluesky_oauth_callback, name="bluesky_oauth_callback"),
-    path(
-        "bluesky/client-metadata.json",
-        views.bluesky_client_metadata,
-        name="bluesky_client_metadata",
-    ),
-    path("x/connect/", views.x_connect, name="x_connect"),
-    path("x/callback/", views.x_callback, name="x_callback"),
-    path("reddit/connect/", views.reddit_connect, name="reddit_connect"),
-    path("reddit/callback/", views.reddit_callback, name="reddit_callback"),
+    path("connect/<slug:network>/start/", views.connect_start, name="connect_start"),
+    path("connect/<slug:network>/callback/", views.connect_callback, name="connect_callback"),
+    path("connect/<slug:network>/<slug:flow_name>/", views.connect_form, name="connect_form"),
+    *network_urls(),
 ]

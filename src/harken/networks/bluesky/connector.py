@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import regex
 from atproto import Client, models
@@ -152,6 +152,12 @@ def to_connector_error(exc: Exception) -> ConnectorError:
 class Bluesky(Connector):
     network = "bluesky"
     label = "Bluesky"
+    connect_flows: ClassVar[dict[str, str]] = {
+        "oauth": "harken.networks.bluesky.flows.OAuth",
+        "app_password": "harken.networks.bluesky.flows.AppPassword",
+    }
+    connect_template = "connect_bluesky.html"
+    search_mode = "account"  # searchPosts needs a signed-in account
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 300  # graphemes; see grapheme_count
     counts_urls_as = None  # a link counts as its full text

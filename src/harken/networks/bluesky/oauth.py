@@ -87,7 +87,7 @@ def oauth_client(base_url: str | None = None) -> OAuthClient:
     atproto server could accept it (plain http on a non-loopback host)."""
     parts = urlsplit((base_url or settings.BASE_URL).strip())
     base = f"{parts.scheme}://{parts.netloc}".lower()
-    callback = reverse("networks:bluesky_oauth_callback")
+    callback = reverse("networks:connect_callback", args=["bluesky"])
     if parts.scheme == "https":
         metadata = base + reverse("networks:bluesky_client_metadata")
         return OAuthClient(metadata, base + callback, base)
@@ -207,15 +207,18 @@ def _get_json(url: str, server: str) -> dict[str, Any]:
 # --- signing in ------------------------------------------------------------------------
 
 
-def start_sign_in(login: str, client: OAuthClient) -> tuple[str, dict[str, Any]]:
+def start_sign_in(
+    login: str, client: OAuthClient, state: str | None = None
+) -> tuple[str, dict[str, Any]]:
     """Resolve ``login``, push the authorization request, and return the URL to send the
-    browser to and the pending state to keep (sealed) in the person's session."""
+    browser to and the pending state to keep (sealed) in the person's session. ``state``
+    is the one the connect views keep (a fresh one when not given)."""
     entered = parse_login(login)
     identity = resolve_identity(entered)
     server = discover(identity.pds)
     key = DPoPKey.generate()
     nonces: dict[str, str] = {}
-    state, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(64)
+    state, verifier = state or secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     form = {
         "client_id": client.client_id,
         "response_type": "code",

@@ -85,6 +85,9 @@ def api_client(instance: str, **credentials: Any) -> MastodonAPI:
 class Mastodon(Connector):
     network = "mastodon"
     label = "Mastodon"
+    connect_flows: ClassVar[dict[str, str]] = {"oauth": "harken.networks.mastodon.flows.OAuth"}
+    connect_template = "connect_mastodon.html"
+    search_mode = "account"  # a server searches only for a signed-in account
     idempotent_writes: ClassVar[bool] = True  # the Idempotency-Key header
     finds_published: ClassVar[bool] = True
     #: Mastodon's defaults; each server says its own (``limits``), which win once read.

@@ -2,13 +2,13 @@
 authorization-code flow.
 
 Harken registers itself once on each server (``MastodonApp``), sends the person to the
-server's consent page with a random ``state`` kept in their session, and on the way back
-exchanges the code for a token that is stored encrypted in the account's config.
+server's consent page, and on the way back exchanges the code for a token that is stored
+encrypted in the account's config. The shared connect views keep and check ``state`` and
+the workspace (``harken.networks.views``); ``flows.OAuth`` ties this module to them.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from harken.lib.http import loopback_allowed
@@ -77,10 +77,6 @@ def _register(instance: str, redirect_uri: str) -> tuple[str, str]:
     )
 
 
-def new_state() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def authorize_url(app: MastodonApp, state: str) -> str:
     api = api_client(app.instance, client_id=app.client_id, client_secret=app.client_secret)
     return api.auth_request_url(
@@ -90,13 +86,6 @@ def authorize_url(app: MastodonApp, state: str) -> str:
         skip_server_info=True,
         allow_http=loopback_allowed(),
     )
-
-
-def check_state(expected: str | None, given: str | None) -> None:
-    if not expected or not given or not secrets.compare_digest(expected, given):
-        raise ConnectorError(
-            "This sign-in link expired or was not started here; connect again.", permanent=True
-        )
 
 
 def do_connect_mastodon(workspace: Any, actor: Any, app: MastodonApp, code: str) -> Account:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import praw
 import prawcore
@@ -126,6 +126,21 @@ def to_connector_error(exc: Exception) -> ConnectorError:
 class Reddit(Connector):
     network = "reddit"
     label = "Reddit"
+    app_keys = ("HARKEN_REDDIT_CLIENT_ID", "HARKEN_REDDIT_CLIENT_SECRET")
+    connect_keys = app_keys
+    connect_flows: ClassVar[dict[str, str]] = {
+        "oauth": "harken.networks.reddit.flows.OAuth",
+        "token": "harken.networks.reddit.flows.Token",
+    }
+    connect_template = "connect_reddit.html"
+    search_mode = "app"
+
+    @classmethod
+    def check_search_query(cls, query: str) -> None:
+        from harken.networks.reddit.search import check_query
+
+        check_query(query)
+
     capabilities = frozenset({"fetch", "search", "reply"})
     max_chars = 10000  # a comment's limit
 

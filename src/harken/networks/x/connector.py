@@ -134,6 +134,22 @@ def created_from_id(tweet_id: str) -> datetime:
 class X(Connector):
     network = "x"
     label = "X"
+    app_keys = ("HARKEN_X_BEARER_TOKEN",)
+    #: An install may have a client id for accounts and no app token.
+    connect_keys = ("HARKEN_X_CLIENT_ID",)
+    connect_flows: ClassVar[dict[str, str]] = {
+        "oauth": "harken.networks.x.flows.OAuth",
+        "token": "harken.networks.x.flows.Token",
+    }
+    connect_template = "connect_x.html"
+    search_mode = "app"
+
+    @classmethod
+    def check_search_query(cls, query: str) -> None:
+        from harken.networks.x.search import check_query
+
+        check_query(query)
+
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 280
     counts_urls_as = 23  # X wraps every link in a t.co URL of this length
