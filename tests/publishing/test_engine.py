@@ -12,7 +12,8 @@ from harken.networks.models import Account
 from harken.networks.registry import connector_for
 from harken.publishing.engine import LEASE, MAX_ATTEMPTS, do_publish_due, run_ticks
 from harken.publishing.models import Variant
-from harken.publishing.states import State
+from harken.publishing.scheduling import do_retry
+from harken.publishing.states import IllegalTransition, State
 from tests.publishing.conftest import NOW, make_variant
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,39 @@ def test_an_answer_nobody_foresaw_leaves_the_variant_for_reconciliation_and_the_
     report = do_publish_due(NOW + timedelta(hours=2) + LEASE + timedelta(seconds=1))
     assert report.published == [odd.pk]
     assert [p["form"]["status"] for p in mastodon.posts] == [["First"], ["Second"], ["First"]]
+
+
+def test_the_author_is_told_in_the_networks_words(mastodon, mastodon_account, alice, mailoutbox):
+    from harken.core.models import Member
+
+    mastodon.fail(422, {"error": "Validation failed: Text character limit of 500 exceeded"})
+    variant = make_variant(mastodon_account, attempts=MAX_ATTEMPTS - 1)
+    variant.post.author = Member.objects.get(user=alice)
+    variant.post.save(update_fields=["author"])
+    do_publish_due(NOW)
+    (mail,) = mailoutbox
+    assert mail.to == ["alice@example.com"]
+    assert "Text character limit of 500 exceeded" in mail.body
+    assert variant.text in mail.body
+
+
+def test_a_failed_variant_retried_from_the_page_is_published(mastodon, mastodon_account):
+    mastodon.fail(401, {"error": "The access token is invalid"})
+    variant = make_variant(mastodon_account, at=timezone.now() - timedelta(minutes=5))
+    do_publish_due()
+    variant.refresh_from_db()
+    assert variant.state == State.FAILED
+    mastodon_account.status = Account.Status.ACTIVE  # the owner reconnected it
+    mastodon_account.save(update_fields=["status"])
+    variant.account.refresh_from_db()
+
+    do_retry(variant)
+    assert do_publish_due().published == [variant.pk]
+    variant.refresh_from_db()
+    assert (variant.state, variant.error) == (State.PUBLISHED, "")
+
+
+def test_only_a_failed_variant_can_be_retried(mastodon_account):
+    variant = make_variant(mastodon_account)
+    with pytest.raises(IllegalTransition):
+        do_retry(variant)

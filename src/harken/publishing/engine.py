@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
 
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -205,6 +206,29 @@ def _fail(variant: Variant, words: str, report: TickReport) -> None:
     if transition(variant, State.FAILED, error=words, next_attempt_at=None):
         report.failed.append(variant.pk)
         audit(variant.post.workspace, None, "variant.failed", variant, error=words)
+        notify_author(variant)
+
+
+def notify_author(variant: Variant) -> bool:
+    """Email the post's author that a variant failed, in the network's words; True when
+    a mail went out. A mail failure is logged: the variant's state is already saved."""
+    author = variant.post.author
+    email = author.user.email if author is not None else ""
+    if not email:
+        return False
+    label = network_label(variant.account.network)
+    body = (
+        f"Harken could not publish your post to {variant.account.handle} on {label}.\n\n"
+        f"{label} said: {variant.error}\n\n"
+        f"The post:\n{variant.text}\n\n"
+        "Open the calendar in Harken to change it and retry."
+    )
+    try:
+        send_mail(f"Not published on {label}: your post", body, None, [email])
+    except Exception:  # noqa: BLE001 - SMTP may be down
+        log.exception("Could not email the author of variant %s", variant.pk)
+        return False
+    return True
 
 
 def _keep_config(account: Account, connector: Connector) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from harken.core.actions import audit
 from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
@@ -59,3 +61,14 @@ def do_edit_text(variant: Variant, text: str) -> None:
     if updated != 1:
         raise IllegalTransition("Someone else changed this variant; reload it.")
     variant.text = text
+
+
+def do_retry(variant: Variant, actor: Any = None) -> None:
+    """Publish a failed variant again, now (or at its time, if that is still ahead), after
+    the same checks as scheduling it. For a variant that failed as "unknown", the person
+    retrying has checked that the network does not have it."""
+    if variant.state != State.FAILED:
+        raise IllegalTransition("Only a failed variant can be retried.")
+    when = max(timezone.now(), variant.scheduled_at or timezone.now())
+    do_schedule(variant, when, actor=actor)
+    audit(variant.workspace, actor, "variant.retry", variant)
