@@ -84,3 +84,33 @@ def test_reply_from_the_inbox_and_approve_a_held_refund(
     assert refused == []
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_a_refused_reply_shows_the_networks_words_and_is_retried(
+    page,
+    bob,
+    account,  # noqa: F811
+    conversation,  # noqa: F811
+    mastodon,  # noqa: F811
+):
+    recorded = mastodon.routes["/api/v1/statuses"][0]
+    said = '{"error":"Validation failed: Text character limit of 500 exceeded"}'
+    mastodon.route("/api/v1/statuses", Reply(422, said, JSON), recorded)
+    log_in(page, "bob")
+    page.goto(f"/inbox/{conversation.pk}/")
+    page.get_by_placeholder("Write a reply to @maya").fill("It ships today.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    failed = page.locator(".msg.state-failed")
+    expect(failed).to_contain_text("Text character limit of 500 exceeded")
+    screenshot(page, "inbox-failed")
+    failed.get_by_role("button", name="Try again").click()
+    expect(page.locator(".msg.state-sent")).to_contain_text("It ships today.")
+    expect(page.locator(".msg.state-failed")).to_have_count(0)
+    keys = {seen.headers["idempotency-key"] for seen in mastodon.hits("/api/v1/statuses")}
+    assert len(mastodon.hits("/api/v1/statuses")) == 2 and len(keys) == 1
+
+    page.get_by_label("Snooze").select_option("For 3 hours")
+    page.get_by_role("button", name="Snooze").click()
+    expect(page.locator(".conv-head")).to_contain_text("snoozed until")
+    page.goto("/inbox/")
+    expect(page.locator('[data-view="snoozed"]')).to_have_text("1")
