@@ -150,6 +150,27 @@ def test_a_callback_with_another_state_connects_nothing(alice_client, mastodon_s
     assert mastodon_server.hits("/oauth/token") == []
 
 
+def test_a_mastodon_sign_in_started_in_another_workspace_connects_nothing(
+    alice_client, alice, other_workspace, mastodon_server
+):
+    from harken.core.models import Member, Role
+
+    alice_client.post(
+        reverse("networks:connect_start", args=["mastodon"]), {"instance": mastodon_server.base}
+    )
+    state = alice_client.session["mastodon_oauth"]["state"]
+    Member.objects.create(workspace=other_workspace, user=alice, role=Role.OWNER)
+    session = alice_client.session
+    session["workspace_id"] = other_workspace.pk  # she switched workspaces meanwhile
+    session.save()
+    response = alice_client.get(
+        reverse("networks:connect_callback", args=["mastodon"]), {"code": "c", "state": state}
+    )
+    assert response.status_code == 302
+    assert not Account.objects.exists()
+    assert mastodon_server.hits("/oauth/token") == []
+
+
 def test_a_private_instance_is_refused(alice_client, settings):
     settings.HTTP_ALLOW_LOOPBACK = False
     response = alice_client.post(

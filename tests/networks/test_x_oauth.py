@@ -125,6 +125,14 @@ def test_a_callback_with_another_state_is_refused_and_asks_x_nothing(alice_clien
     assert x_app.requests == [] and not Account.objects.exists()
 
 
+def test_a_forged_state_in_any_characters_is_refused_not_a_server_error(alice_client, x_app):
+    start(alice_client)
+    response = come_back(alice_client, code="stolen-code", state="é-not-ascii")
+    assert response.status_code == 302
+    assert said(response) == ["This sign-in link expired or was not started here; connect again."]
+    assert x_app.requests == [] and not Account.objects.exists()
+
+
 def test_a_callback_nobody_started_is_refused(alice_client, x_app):
     response = come_back(alice_client, code="c", state="s")
     assert "not started here" in said(response)[0]
