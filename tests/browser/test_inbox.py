@@ -114,3 +114,25 @@ def test_a_refused_reply_shows_the_networks_words_and_is_retried(
     expect(page.locator(".conv-head")).to_contain_text("snoozed until")
     page.goto("/inbox/")
     expect(page.locator('[data-view="snoozed"]')).to_have_text("1")
+
+
+def test_the_sample_inbox_is_alive(page, alice):
+    from django.utils import timezone
+
+    from harken.core.demo import do_fill_demo
+    from harken.core.models import Member
+
+    sample = do_fill_demo([alice])
+    # She opened the sample last: a new session opens it.
+    Member.objects.filter(user=alice, workspace=sample).update(last_opened=timezone.now())
+    log_in(page, "alice")
+    page.goto("/inbox/")
+    rows = page.locator("[data-row]")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 5
+    expect(page.locator(".queue-row.is-held")).to_have_count(1)
+    screenshot(page, "inbox-sample")
+    page.locator(".queue-row.is-held").get_by_role("link").click()
+    expect(page.get_by_role("note", name="Held for approval")).to_contain_text("$150")
+    expect(page.get_by_role("button", name="Approve and send")).to_be_visible()
+    screenshot(page, "inbox-sample-held")
