@@ -6,7 +6,8 @@ rules), read through the registry.
 Every Python module of ``src/harken`` is parsed and every template read. Flagged: a
 comparison of something named ``network`` with a registered network's key
 (``account.network == "mastodon"``, ``network in ("x", "reddit")``), a call that picks
-rows by one network (``filter(network="x")``), a table keyed by two or more networks
+rows by one network (``filter(network="x")``), an import from one network's package, a table keyed by two
+or more networks
 (``{"x": ..., "reddit": ...}``) or a list of them (``APP_SEARCH = ("reddit", "x")``), and a template tag naming a network's key
 (``{% if network == "x" %}``). A network's package may name its own key, and the
 registry names them all."""
@@ -80,6 +81,18 @@ def _keys(node: ast.AST) -> set[str]:
     return set()
 
 
+def _imported(node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)] if node.level == 0 else []
+
+
+def _package_keys(module: str) -> set[str]:
+    """The network whose package ``module`` is in (or is), as a set."""
+    return {n for n in NETWORKS if f"{module}.".startswith(package_of(n) + ".")}
+
+
 def python_branches(source: str) -> list[tuple[int, set[str]]]:
     """(line, network keys) of each network-specific branch in a Python module."""
     found: list[tuple[int, set[str]]] = []
@@ -98,6 +111,8 @@ def python_branches(source: str) -> list[tuple[int, set[str]]]:
         elif isinstance(node, ast.Tuple | ast.List | ast.Set):
             named = _keys(node)
             keys = named if len(named) >= 2 else set()
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            keys = {key for name in _imported(node) for key in _package_keys(name)}
         if keys:
             found.append((getattr(node, "lineno", 0), keys))
     return found
@@ -171,6 +186,9 @@ def test_a_networks_package_may_name_its_own_key_only():
         'RULES = {"x": check_x, "reddit": check_reddit}',
         'APP_SEARCH = ("reddit", "x")',
         'label = "Web feed" if network == "feed" else "Post"',
+        "from harken.networks.x.budget import usage_for",
+        "from harken.networks import bluesky",
+        "import harken.networks.reddit.connector",
     ],
 )
 def test_the_check_sees_a_branch_on_a_network_in_python(source):
@@ -197,6 +215,9 @@ def test_the_check_sees_a_branch_on_a_network_in_a_template(source):
         'axes = ("x", "y")',
         "if network == connector.network:\n    pass",
         'headers = {"Accept": "application/json"}',
+        "from harken.networks.registry import connector_for",
+        "from harken.networks.base import Connector",
+        "from harken.networks.xylophone import notes",  # a name that only starts like one
     ],
 )
 def test_the_check_leaves_code_that_does_not_single_out_a_network(source):
