@@ -63,12 +63,16 @@ class Page:
     query: dict[str, str] = field(default_factory=dict)
     #: (module, attribute, value) set while this page is timed, e.g. a larger page size.
     patch: tuple[str, str, Any] | None = None
+    #: Asked by htmx (a partial, such as the stream's poll for new arrivals).
+    htmx: bool = False
 
 
 PAGES = [
     Page("stream", "listening"),
     Page("stream, 50 cards", "listening", patch=("harken.listening.views.stream", "PAGE", 50)),
     Page("stream, search", "listening", {"q": "flight"}),
+    # Every open stream asks every 15 s; none new since the page was drawn.
+    Page("stream, poll", "listening", {"newer": str(2**63 - 2)}, htmx=True),
     Page("topics", "topic_list"),
     Page("sources", "source_list"),
     Page("alerts", "alert_rule_list"),
@@ -388,7 +392,9 @@ def _environ(page: Page, session: str) -> dict[str, Any]:
     from django.conf import settings
     from django.urls import reverse
 
+    htmx = {"HTTP_HX_REQUEST": "true"} if page.htmx else {}
     return {
+        **htmx,
         "REQUEST_METHOD": "GET",
         "PATH_INFO": reverse(page.url_name),
         "QUERY_STRING": urlencode(page.query),

@@ -93,6 +93,48 @@ def test_the_poll_returns_only_new_arrivals(alice_client, source):
     assert f"newer={response.context['newest']}" in response.content.decode()
 
 
+def test_a_poll_with_nothing_new_reads_no_mention(alice_client, source, django_assert_num_queries):
+    ingest(source, [item(str(n), minutes=n) for n in range(30)])
+    newest = alice_client.get(URL).context["newest"]
+    # session, user, membership, source networks, the ids stored since: none
+    with django_assert_num_queries(5) as captured:
+        response = alice_client.get(URL, {"newer": newest}, HTTP_HX_REQUEST="true")
+    assert _ids(response) == []
+    # Not the stream's query (by posting time), which walked the workspace's whole index.
+    assert not any('"listening_mention"."posted"' in q["sql"] for q in captured.captured_queries)
+    assert f"newer={newest}" in response.content.decode()
+
+
+def test_another_workspaces_arrivals_move_the_poll_on(
+    alice_client, source, other_workspace, django_assert_num_queries
+):
+    ingest(source, [item("1")])
+    newest = alice_client.get(URL).context["newest"]
+    theirs = Source.objects.create(
+        workspace=other_workspace, name="Theirs", kind=Source.Kind.SEARCH, network="mastodon"
+    )
+    ingest(theirs, [item("t1"), item("t2")])
+    with django_assert_num_queries(5):  # theirs are not read
+        response = alice_client.get(URL, {"newer": newest}, HTTP_HX_REQUEST="true")
+    assert _ids(response) == []
+    assert response.context["newest"] == Mention.objects.latest("pk").pk
+
+
+def test_many_arrivals_are_looked_at_a_batch_per_poll(alice_client, source, monkeypatch):
+    from harken.listening.views import stream
+
+    monkeypatch.setattr(stream, "ARRIVALS_SCAN", 2)
+    ingest(source, [item("1")])
+    newest = alice_client.get(URL).context["newest"]
+    ingest(source, [item(str(n), minutes=n) for n in range(2, 7)])
+    seen = []
+    for _ in range(3):
+        response = alice_client.get(URL, {"newer": newest}, HTTP_HX_REQUEST="true")
+        seen += _ids(response)
+        newest = response.context["newest"]
+    assert sorted(seen, key=int) == ["2", "3", "4", "5", "6"]
+
+
 def test_near_duplicates_show_their_count(alice_client, source):
     text = "Harbor Street Jewelers fixed my ring in one day, amazing service"
     ingest(source, [item("1", text=text), item("2", text=f"RT {text}", minutes=1)])
@@ -128,7 +170,7 @@ def test_the_stream_query_count_does_not_grow_with_mentions(
     with django_assert_num_queries(9):  # the anchor's time, then as above
         more = alice_client.get(URL, {"before": middle}, HTTP_HX_REQUEST="true")
     assert len(more.context["mentions"]) == count - count // 2 - 1
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # the ids stored since, then as above
         alice_client.get(URL, {"newer": 0}, HTTP_HX_REQUEST="true")
 
 

@@ -25,6 +25,8 @@ from harken.listening.filters import ANCHORS, INTENTS, PANEL, StreamFilter
 from harken.listening.models import Author, Mention, Source
 
 PAGE = 25
+#: The most ids a poll for new arrivals looks at (the next poll goes on from there).
+ARRIVALS_SCAN = 500
 
 
 #: The columns a card shows; the others (JSON scores and key phrases among them) stay unread.
@@ -120,11 +122,26 @@ def _page(mentions: QuerySet[Mention], before: int | None) -> list[Mention]:
 
 
 def _arrivals(request: HttpRequest, mentions: QuerySet[Mention], newer: int) -> HttpResponse:
-    """Mentions stored since the page was drawn (ids grow with ingestion), and a new poller."""
-    fresh = list(mentions.filter(pk__gt=newer)[:PAGE])
+    """Mentions stored since the page was drawn (ids grow with ingestion), and a new poller.
+
+    Every open stream asks every 15 seconds, and most often nothing is new. So the ids
+    stored since come first, from the primary key's range (every workspace's, oldest
+    first, ``ARRIVALS_SCAN`` at most); only when some are this workspace's are they read
+    with the filters. Asked in one query, SQLite took the workspace's stream index and
+    walked all of it to find that nothing was new (20 ms at 50,000 mentions).
+    """
+    stored = list(
+        Mention.objects.filter(pk__gt=newer)
+        .order_by("pk")
+        .values_list("pk", "workspace_id")[:ARRIVALS_SCAN]
+    )
+    workspace = request.workspace.pk  # type: ignore[attr-defined]
+    ours = [pk for pk, owner in stored if owner == workspace]
+    fresh = list(mentions.filter(pk__in=ours)[:PAGE]) if ours else []
     context = {
         "mentions": fresh,
-        "newest": max([newer, *(m.pk for m in fresh)]),
+        # Past every id looked at: another workspace's are not looked at again.
+        "newest": stored[-1][0] if stored else newer,
         "query": _query_without(request, *ANCHORS),
         **_card_context(request, fresh),
     }
