@@ -9,6 +9,7 @@ scripts error answers for the next POSTs; every POST is kept in ``posts``.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import threading
@@ -39,6 +40,10 @@ class MastodonServer(ThreadingHTTPServer):
         self.posts: list[dict] = []  # every POST /api/v1/statuses: form and headers
         self.failures: list[tuple[int, dict]] = []
         self.get_failures: list[tuple[int, dict]] = []
+        #: While set, a POST makes its status and then waits for ``release`` before
+        #: answering: the network has the post, the caller has no answer yet.
+        self.hold = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self.next_id = 117020585924712638
 
@@ -104,7 +109,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(*failure)
         if urlsplit(self.path).path != "/api/v1/statuses":
             return self._send(404, {"error": "Record not found"})
-        self._send(200, server.make_status(form.get("status", [""])[0], key))
+        status = server.make_status(form.get("status", [""])[0], key)
+        if server.hold.is_set():
+            server.release.wait(10)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the caller died
+            self._send(200, status)
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
