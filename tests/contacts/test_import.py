@@ -138,3 +138,11 @@ def test_the_command_imports_and_reports_bad_lines(workspace, tmp_path, capsys):
         call_command("contacts", "import", str(bad), workspace=workspace.slug)
     assert "bad.csv, line 2:" in capsys.readouterr().err
     assert Contact.objects.filter(workspace=workspace).count() == 2
+
+
+def test_excel_csv_in_windows_1252_keeps_its_accents(workspace):
+    text = "email;name;region\r\ncleo@example.com;Cléo Dupont;Île-de-France\r\n"
+    report = run(workspace, text.encode("cp1252"))
+    assert report.ok, report.errors
+    cleo = Contact.objects.get(workspace=workspace)
+    assert (cleo.name, cleo.segments) == ("Cléo Dupont", {"region": "Île-de-France"})

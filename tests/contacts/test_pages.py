@@ -124,6 +124,7 @@ def test_the_contact_page_shows_conversations_across_networks_escaped(
     assert reverse("inbox_conversation", args=[second.pk]) in page
     assert "&lt;script&gt;" in page and XSS not in page
     assert "&lt;b&gt;band&lt;/b&gt;" in page
+    assert "1 <small>positive</small>" in page and "1 negative" in page
     assert no_inline_script(page)
 
 

@@ -11,6 +11,7 @@ bad row is listed with its line number.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -115,13 +116,13 @@ def column_map(columns: list[str]) -> dict[str, str]:
 
 def read_rows(handle: IO[bytes], name: str = "file") -> tuple[list[Row], ImportReport]:
     """Parse every row of the file, collecting each bad row's line and reason."""
-    head = handle.read(4096)
-    handle.seek(0)
+    data = handle.read()
+    head = data[:4096]
     what = next((kind for magic, kind in BINARY_STARTS.items() if head.startswith(magic)), "")
     if what or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         what = what or "UTF-16 text"
         raise ImportRefused(f'{name} is {what}: save the sheet as "CSV UTF-8" and import that')
-    reader = CsvReader(handle)
+    reader = CsvReader(io.BytesIO(utf8(data)))
     report = ImportReport(columns=column_map(reader.columns))
     fills = set(report.columns.values())
     if not fills & {"email", *(f for f in fills if f.startswith("handle:"))}:
@@ -141,6 +142,16 @@ def read_rows(handle: IO[bytes], name: str = "file") -> tuple[list[Row], ImportR
             report.errors.append((line, _reason(exc)))
     _check_repeats(rows, report)
     return rows, report
+
+
+def utf8(data: bytes) -> bytes:
+    """The file as UTF-8. Excel's plain "CSV" in Western Europe is Windows-1252: a name
+    such as "Cléo" must not arrive as "Cl\ufffdo"."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace").encode("utf-8")
+    return data
 
 
 def _reason(exc: Exception) -> str:

@@ -84,6 +84,9 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-last_activity", "-id")[:50]
     )
     recent = mentions.select_related("author").order_by("-posted", "-id")[:30]
+    feeling = mentions.filter(is_own=False).aggregate(
+        **{s: Count("pk", filter=Q(sentiment=s)) for s in Mention.Sentiment.values}
+    )
     merges = Merge.objects.filter(kept=contact).select_related("merged", "actor")[:10]
     return render(
         request,
@@ -94,6 +97,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "identities": identities,
             "conversations": conversations,
             "recent": recent,
+            "feeling": feeling,
             "merges": merges,
             "statuses": Contact.Status.choices,
             "can_edit": _can_edit(request),
