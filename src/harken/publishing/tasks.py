@@ -9,9 +9,8 @@ from harken.publishing.engine import run_ticks
 
 #: Seconds between ticks. Huey's schedule is per minute: each run ticks for a minute.
 TICK_EVERY = 5
-#: 11 ticks from start to start span 50 seconds plus the last tick's work, so one run
-#: usually ends before the next begins.
-TICKS_PER_RUN = 11
+#: 12 ticks 5 s apart start at 0, 5 … 55 s: the next run's first tick keeps the rhythm.
+TICKS_PER_RUN = 12
 
 
 @db_periodic_task(crontab(minute="*"))
