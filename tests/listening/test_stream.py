@@ -84,6 +84,17 @@ def test_load_more_pages_by_time(alice_client, source):
     assert _ids(rest) == ["4", "3", "2", "1", "0"]
 
 
+def test_load_more_neither_repeats_nor_skips_mentions_of_the_same_minute(alice_client, source):
+    ingest(source, [item(str(n), minutes=n // 10) for n in range(60)])  # ten a minute
+    seen = _ids(alice_client.get(URL))
+    while len(seen) < 60:
+        last = Mention.objects.get(external_id=seen[-1]).pk
+        page = _ids(alice_client.get(URL, {"before": last}, HTTP_HX_REQUEST="true"))
+        assert page, f"stopped after {len(seen)}"
+        seen += page
+    assert sorted(seen, key=int) == [str(n) for n in range(60)]
+
+
 def test_the_poll_returns_only_new_arrivals(alice_client, source):
     ingest(source, [item("1")])
     newest = alice_client.get(URL).context["newest"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -117,7 +117,10 @@ def _page(mentions: QuerySet[Mention], before: int | None) -> list[Mention]:
         # Keyset pagination on (posted, id): stable while new mentions arrive on top.
         anchor = mentions.filter(pk=before).values_list("posted", flat=True).first()
         if anchor is not None:
-            mentions = mentions.filter(Q(posted__lt=anchor) | Q(posted=anchor, pk__lt=before))
+            # A range on posted (the stream index serves it) less the anchor's own time's
+            # later ids: the same rows as (posted < t) OR (posted = t AND id < n), which
+            # SQLite answered by walking the index from the top (9 ms, 40,000 deep).
+            mentions = mentions.filter(posted__lte=anchor).exclude(posted=anchor, pk__gte=before)
     return list(mentions[:PAGE])
 
 
