@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from harken.core.actions import audit
 from harken.networks.base import Connector, ConnectorError, Published
 from harken.networks.models import Account
 from harken.networks.registry import (
@@ -201,8 +202,6 @@ def _mark_broken(account: Account, error: ConnectorError, report: TickReport) ->
 
 
 def _fail(variant: Variant, words: str, report: TickReport) -> None:
-    from harken.core.actions import audit
-
     if transition(variant, State.FAILED, error=words, next_attempt_at=None):
         report.failed.append(variant.pk)
         audit(variant.post.workspace, None, "variant.failed", variant, error=words)
@@ -245,7 +244,7 @@ def _claim_stuck(now: datetime) -> list[Variant]:
     """Variants in publishing whose lease ran out, each re-leased to this worker."""
     stuck = Variant.objects.filter(state=State.PUBLISHING, claimed_at__lt=now - LEASE)
     won = []
-    for variant in stuck.select_related("account", "post"):
+    for variant in stuck.select_related("account", "post").order_by("claimed_at")[:BATCH]:
         lease = Variant.objects.filter(
             pk=variant.pk, state=State.PUBLISHING, claimed_at=variant.claimed_at
         )
