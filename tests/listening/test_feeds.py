@@ -29,16 +29,20 @@ def test_adding_a_feed_creates_a_listening_source(alice_client, workspace, serve
 
 def test_a_feed_on_a_private_address_is_refused_with_a_reason(alice_client, settings):
     settings.HTTP_ALLOW_LOOPBACK = False
-    response = alice_client.post(reverse("source_feed_add"), {"url": "http://192.168.1.1/feed"})
-    assert response.status_code == 400
+    url = reverse("source_feed_add")
+    response = alice_client.post(url, {"url": "http://192.168.1.1/feed"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
     assert "private or reserved address" in response.content.decode()
     assert not Source.objects.exists()
 
 
 def test_the_same_feed_is_not_added_twice(alice_client, workspace, server):
     alice_client.post(reverse("source_feed_add"), {"url": server.url("/feed.xml")})
-    response = alice_client.post(reverse("source_feed_add"), {"url": server.url("/feed.xml")})
-    assert response.status_code == 400 and "already follows that feed" in response.content.decode()
+    response = alice_client.post(
+        reverse("source_feed_add"), {"url": server.url("/feed.xml")}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("source_feed_add"), 302)]
+    assert "already follows that feed" in response.content.decode()
     assert Source.objects.filter(workspace=workspace).count() == 1
 
 
@@ -57,9 +61,31 @@ def test_the_new_feed_is_listed_on_the_sources_page_escaped(alice_client, server
 
 def test_a_refused_feed_is_shown_again_with_what_was_typed(alice_client, settings):
     settings.HTTP_ALLOW_LOOPBACK = False
-    response = alice_client.post(
-        reverse("source_feed_add"), {"url": "http://10.0.0.8/rss", "name": "Intranet"}
-    )
-    html = response.content.decode()
-    assert response.status_code == 400 and 'id="add-feed"' in html
+    url = reverse("source_feed_add")
+    response = alice_client.post(url, {"url": "http://10.0.0.8/rss", "name": "Intranet"})
+    # Sent back to the add address (post/redirect/get): a reload does not post again.
+    assert response.status_code == 302 and response["Location"] == url
+    html = alice_client.get(url).content.decode()
+    assert 'id="add-feed"' in html
     assert 'value="http://10.0.0.8/rss"' in html and 'value="Intranet"' in html
+    # The summary at the top of the form links to the field in error.
+    summary = html[html.index('class="form-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_url"' in summary and "private or reserved address" in summary
+    assert 'id="id_url"' in html
+    assert html.index('class="form-errors"') > html.index('id="add-feed"')
+    # Only the feed form was refused: the search form is not filled in or flagged.
+    assert html.count('class="form-errors"') == 1
+    # A reload is a plain GET: the empty form, nothing added.
+    again = alice_client.get(url).content.decode()
+    assert "form-errors" not in again and "10.0.0.8" not in again
+    assert not Source.objects.exists()
+
+
+def test_the_add_address_read_directly_is_the_sources_page(alice_client, bob_client):
+    url = reverse("source_feed_add")
+    page = alice_client.get(url)
+    assert page.status_code == 200 and 'id="add-feed"' in page.content.decode()
+    assert "form-errors" not in page.content.decode()
+    assert bob_client.get(url).status_code == 403
+    assert bob_client.get(reverse("source_search_add")).status_code == 403

@@ -50,7 +50,7 @@ def test_a_query_its_network_would_refuse_is_refused_before_it_is_saved(network,
 def test_adding_a_search_applies_the_networks_rules(alice_client, workspace, monkeypatch):
     monkeypatch.setenv("HARKEN_X_BEARER_TOKEN", "app-token")
     data = {"network": "x", "query": "-jobs", "interval": "900"}
-    response = alice_client.post(reverse("source_search_add"), data)
-    assert response.status_code == 400
+    response = alice_client.post(reverse("source_search_add"), data, follow=True)
+    assert response.redirect_chain == [(reverse("source_search_add"), 302)]
     assert "cannot stand alone" in response.content.decode()
     assert not Source.objects.exists()

@@ -114,6 +114,16 @@ def edit(client, source, **data):
     return client.post(reverse("source_edit", args=[source.pk]), data, **data.pop("extra", {}))
 
 
+def refused_page(client, response, source):
+    """A refused plain post is sent back to the edit page's GET (a reload posts nothing),
+    which shows the form as it was sent with its errors: that page's text."""
+    url = reverse("source_edit", args=[source.pk])
+    assert response.status_code == 302 and response["Location"] == url
+    page = client.get(url)
+    assert page.status_code == 200 and 'class="form-errors"' in page.content.decode()
+    return page.content.decode()
+
+
 def test_the_edit_page_says_a_new_query_keeps_the_history(alice_client, search):
     page = alice_client.get(reverse("source_edit", args=[search.pk]))
     assert page.status_code == 200
@@ -163,8 +173,7 @@ def test_a_new_interval_alone_keeps_the_cursor_and_pulls_the_next_poll_in(alice_
 def test_an_edited_query_is_checked_as_a_new_search_is(alice_client, search, query, said):
     before = Source.objects.values().get(pk=search.pk)
     response = edit(alice_client, search, query=query, interval="900")
-    assert response.status_code == 400
-    assert said in response.content.decode()
+    assert said in refused_page(alice_client, response, search)
     assert Source.objects.values().get(pk=search.pk) == before
     assert not AuditEntry.objects.filter(action="source.edit").exists()
 
@@ -174,8 +183,8 @@ def test_an_edited_query_may_not_repeat_another_search(alice_client, workspace, 
         workspace=workspace, name="X search: rings", kind="search", network="x", query="rings"
     )
     response = edit(alice_client, search, query="rings", interval="900")
-    assert response.status_code == 400
-    assert "already runs that search as “X search: rings”" in response.content.decode()
+    html = refused_page(alice_client, response, search)
+    assert "already runs that search as “X search: rings”" in html
     search.refresh_from_db()
     assert search.query == "harbor street"
 
@@ -194,7 +203,9 @@ def test_a_feed_gets_a_new_name_and_keeps_its_address(alice_client, source):
 def test_an_interval_it_already_had_outside_the_offered_ones_is_kept(alice_client, source):
     Source.objects.filter(pk=source.pk).update(poll_interval=600)
     assert edit(alice_client, source, name="Local news", interval="600").status_code == 302
-    assert edit(alice_client, source, name="Local news", interval="601").status_code == 400
+    refused_page(
+        alice_client, edit(alice_client, source, name="Local news", interval="601"), source
+    )
     source.refresh_from_db()
     assert source.poll_interval == 600
 
@@ -207,6 +218,32 @@ def test_under_htmx_errors_swap_in_place_and_success_goes_back_to_the_list(alice
     assert bad.content.decode().lstrip().startswith('<form method="post" id="source-form"')
     good = alice_client.post(url, {"query": "harbor rings", "interval": "900"}, **HX)
     assert good.status_code == 200 and good["HX-Redirect"] == URL
+
+
+def test_a_refused_edit_keeps_what_was_typed_and_links_to_the_field(alice_client, search):
+    url = reverse("source_edit", args=[search.pk])
+    response = alice_client.post(url, {"query": "<i>rings</i> " * 50, "interval": "3600"})
+    html = refused_page(alice_client, response, search)
+    summary = html[html.index('class="form-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_query"' in summary and "at most 512 characters" in summary
+    assert 'id="id_query"' in html and 'aria-invalid="true"' in html
+    assert "&lt;i&gt;rings&lt;/i&gt; &lt;i&gt;rings" in html and "<i>rings" not in html
+    assert '<option value="3600" selected>' in html
+    # A reload is a plain GET: the stored query, no errors.
+    again = alice_client.get(url).content.decode()
+    assert "form-errors" not in again and 'value="harbor street"' in again
+    search.refresh_from_db()
+    assert search.query == "harbor street"
+
+
+def test_under_htmx_a_refusal_is_answered_in_place_with_the_summary(alice_client, search):
+    url = reverse("source_edit", args=[search.pk])
+    bad = alice_client.post(url, {"query": "", "interval": "900"}, **HX)
+    html = bad.content.decode()
+    assert 'class="form-errors"' in html and 'href="#id_query"' in html
+    # Nothing was kept for a later GET: the swap happened in place.
+    assert "form-errors" not in alice_client.get(url).content.decode()
 
 
 def test_delete_asks_first_then_keeps_the_mentions(alice_client, alice, source):

@@ -119,13 +119,50 @@ def test_a_responder_or_viewer_cannot_create_edit_or_delete(request, who, topic)
 
 
 def test_a_malformed_query_is_never_saved_and_the_form_says_where(alice_client):
-    response = post_form(alice_client, reverse("topic_create"), query="globex (rings")
-    assert response.status_code == 400
-    page = response.content.decode()
+    url = reverse("topic_create")
+    response = post_form(alice_client, url, query="globex (rings")
+    assert response.status_code == 302 and response["Location"] == url
+    page = alice_client.get(url).content.decode()
     assert "Expected a closing ) for the ( at position 8" in page
     assert "<mark" in page
     assert not Topic.objects.exists()
     assert not AuditEntry.objects.filter(action="topic.create").exists()
+
+
+def test_a_refused_topic_form_comes_back_by_get_with_a_summary_and_what_was_typed(alice_client):
+    url = reverse("topic_create")
+    response = post_form(alice_client, url, name="<b>Rivals</b>", kind="", query="globex (rings")
+    # Post/redirect/get: the refused form is this page's GET, so a reload posts nothing.
+    assert response.status_code == 302 and response["Location"] == url
+    page = alice_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    summary = html[html.index('class="form-errors"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#id_kind"' in summary and 'href="#id_query"' in summary
+    assert "Expected a closing )" in summary
+    assert html.index('class="form-errors"') < html.index('name="name"')
+    # What was typed is back, escaped; the caret marks where the query fails.
+    assert 'value="&lt;b&gt;Rivals&lt;/b&gt;"' in html and "<b>Rivals" not in html
+    assert ">globex (rings</textarea>" in html
+    assert "<mark" in html
+    # A reload is a plain GET: the empty form, and still nothing saved.
+    again = alice_client.get(url).content.decode()
+    assert "form-errors" not in again and "Rivals" not in again
+    assert not Topic.objects.exists()
+
+
+def test_a_refused_edit_comes_back_to_the_edit_page(alice_client, topic):
+    url = reverse("topic_edit", args=[topic.pk])
+    response = post_form(alice_client, url, name="Renamed", query="a OR")
+    assert response.status_code == 302 and response["Location"] == url
+    html = alice_client.get(url).content.decode()
+    assert 'value="Renamed"' in html and 'href="#id_query"' in html
+    assert "a OR</textarea>" in html
+    again = alice_client.get(url).content.decode()
+    assert "form-errors" not in again and 'value="Our brand"' in again
+    topic.refresh_from_db()
+    assert (topic.name, topic.query) == ("Our brand", "harbor")
 
 
 def test_editing_a_topic_audits_old_and_new_values(alice_client, topic):
@@ -145,7 +182,7 @@ def test_editing_a_topic_audits_old_and_new_values(alice_client, topic):
 
 def test_an_edit_with_a_malformed_query_keeps_the_stored_one(alice_client, topic):
     response = post_form(alice_client, reverse("topic_edit", args=[topic.pk]), query="a OR")
-    assert response.status_code == 400
+    assert response.status_code == 302
     topic.refresh_from_db()
     assert topic.query == "harbor"
 

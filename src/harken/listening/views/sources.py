@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
+from harken.core.refused import bind, refused
 from harken.listening.feeds import FeedForm, do_add_feed
 from harken.listening.models import Source
 from harken.listening.polling import POLLED
@@ -48,8 +49,8 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request)
 
 
-def _list_page(request: HttpRequest, status: int = 200, **forms_: object) -> HttpResponse:
-    """The sources page; a failed add passes its form back, with its errors, in ``forms_``."""
+def _list_page(request: HttpRequest, **forms_: object) -> HttpResponse:
+    """The sources page; a refused add's page passes its form, with its errors, in ``forms_``."""
     workspace = request.workspace  # type: ignore[attr-defined]
     context = {
         "sources": sources_with_health(request),
@@ -64,7 +65,7 @@ def _list_page(request: HttpRequest, status: int = 200, **forms_: object) -> Htt
         "search_form": SearchForm(workspace),
         **forms_,
     }
-    return render(request, "listening/sources.html", context, status=status)
+    return render(request, "listening/sources.html", context)
 
 
 def check_may_run_sources(request: HttpRequest) -> None:
@@ -80,11 +81,16 @@ def check_may_add(request: HttpRequest) -> None:
         raise PermissionDenied("Your role may not add feeds or searches to the workspace.")
 
 
-@require_POST
+# Adding a feed or a search posts to its own address; a refused one is sent back there
+# (``harken.core.refused``), whose GET is the Sources page with that form as it was sent,
+# so a reload is a plain GET. Kept apart, the two forms' refusals never mix.
+@require_http_methods(["GET", "POST"])
 @workspace_view()
 def feed_add(request: HttpRequest) -> HttpResponse:
     check_may_add(request)
-    form = FeedForm(request.POST)
+    form = bind(request, FeedForm)
+    if request.method != "POST":
+        return _list_page(request, feed_form=form)
     if form.is_valid():
         try:
             source = do_add_feed(
@@ -98,14 +104,16 @@ def feed_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Harken now follows the feed “{source.name}”.")
             return redirect("source_list")
-    return _list_page(request, status=400, feed_form=form)
+    return refused(request, form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view()
 def search_add(request: HttpRequest) -> HttpResponse:
     check_may_add(request)
-    form = SearchForm(request.workspace, request.POST)  # type: ignore[attr-defined]
+    form = bind(request, SearchForm, workspace=request.workspace)  # type: ignore[attr-defined]
+    if request.method != "POST":
+        return _list_page(request, search_form=form)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -122,7 +130,7 @@ def search_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Harken now runs the search “{source.name}”.")
             return redirect("source_list")
-    return _list_page(request, status=400, search_form=form)
+    return refused(request, form)
 
 
 def _x_usage(request: HttpRequest) -> object | None:
@@ -244,12 +252,20 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @workspace_view()
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A search's query and interval, a feed's name and interval. The form posts with
-    htmx where it can (errors swap in place) and as a plain form where it cannot."""
+    htmx where it can and as a plain form where it cannot.
+
+    Refused, a plain post is redirected to this page's GET with the form as it was sent
+    (``harken.core.refused``), so a reload does not post again. An htmx post is answered
+    in place with the form and its errors: htmx swaps it into the page without a
+    navigation, so the page's URL stays this GET and no reload can post it again."""
     source = access_managed_source(request, pk)
-    if (refused := _refused(request, source)) is not None:
-        return refused
-    form = SourceForm(source, request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
+    if (not_managed := _refused(request, source)) is not None:
+        return not_managed
+    if request.method == "POST":
+        form = SourceForm(source, request.POST)
+    else:
+        form = bind(request, SourceForm, source=source)
+    if request.method == "POST" and form.is_valid():
         try:
             changes = do_edit_source(source, request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -259,20 +275,21 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{saved} “{source.name}”.")
             return _back_to_list(request)
     context = {"source": source, "form": form, "section": "listening"}
-    if request.htmx and form.is_bound:  # type: ignore[attr-defined]
-        # 200, not 400: htmx does not swap an error status in, and the form with its
-        # messages is exactly what should replace the one that was sent.
-        return render(request, "listening/_source_form.html", context)
-    status = 400 if form.is_bound else 200
-    return render(request, "listening/source_form.html", context, status=status)
+    if request.method == "POST":
+        if request.htmx:  # type: ignore[attr-defined]
+            # 200, not 400: htmx does not swap an error status in, and the form with its
+            # messages is exactly what should replace the one that was sent.
+            return render(request, "listening/_source_form.html", context)
+        return refused(request, form)
+    return render(request, "listening/source_form.html", context)
 
 
 @workspace_view()
 def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks (a page, or the row turned into the question under htmx); POST deletes."""
     source = access_managed_source(request, pk)
-    if (refused := _refused(request, source)) is not None:
-        return refused
+    if (not_managed := _refused(request, source)) is not None:
+        return not_managed
     if request.method != "POST":
         context = {"source": source, "kept": source.mentions.count(), "section": "listening"}
         template = "_source_delete_row" if request.htmx else "source_delete"  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.models import Role
+from harken.core.refused import bind, refused
 from harken.listening.forms import TopicForm
 from harken.listening.models import Topic
 from harken.listening.query import QueryError, parse
@@ -57,23 +58,27 @@ def _query_error(query: str) -> QueryError | None:
 
 @workspace_view(Role.MANAGER)
 def topic_create(request: HttpRequest) -> HttpResponse:
-    form = TopicForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        workspace = request.workspace  # type: ignore[attr-defined]
-        topic = do_create_topic(workspace, request.user, **form.cleaned_data)
-        messages.success(request, f"Created the topic “{topic.name}”.")
-        return redirect("topic_list")
+    form = bind(request, TopicForm)
+    if request.method == "POST":
+        if form.is_valid():
+            workspace = request.workspace  # type: ignore[attr-defined]
+            topic = do_create_topic(workspace, request.user, **form.cleaned_data)
+            messages.success(request, f"Created the topic “{topic.name}”.")
+            return redirect("topic_list")
+        return refused(request, form)
     return _form_page(request, form, None)
 
 
 @workspace_view(Role.MANAGER)
 def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
     topic = access_object(request, Topic, pk)
-    form = TopicForm(request.POST or None, instance=Topic(pk=topic.pk, **_fields(topic)))
-    if request.method == "POST" and form.is_valid():
-        do_update_topic(topic, request.user, **form.cleaned_data)
-        messages.success(request, f"Saved the topic “{topic.name}”.")
-        return redirect("topic_list")
+    form = bind(request, TopicForm, instance=Topic(pk=topic.pk, **_fields(topic)))
+    if request.method == "POST":
+        if form.is_valid():
+            do_update_topic(topic, request.user, **form.cleaned_data)
+            messages.success(request, f"Saved the topic “{topic.name}”.")
+            return redirect("topic_list")
+        return refused(request, form)
     return _form_page(request, form, topic)
 
 
@@ -84,11 +89,15 @@ def _fields(topic: Topic) -> dict[str, object]:
 
 
 def _form_page(request: HttpRequest, form: TopicForm, topic: Topic | None) -> HttpResponse:
-    status = 400 if form.is_bound else 200
+    """The form: empty, or (after a refusal, see ``harken.core.refused``) as it was sent."""
     context: dict[str, object] = {"form": form, "topic": topic, "section": SECTION}
-    if form.query_error is not None:
-        context.update(_status_context(form.data.get("query", ""), form.query_error))
-    return render(request, "listening/topic_form.html", context, status=status)
+    if form.is_bound and "query" in form.errors:
+        # The kept errors are not re-validated, so where the query fails is found again
+        # (parsing is deterministic) to mark the very character, as the form did when sent.
+        query = form.data.get("query", "").strip()
+        if (error := _query_error(query)) is not None:
+            context.update(_status_context(query, error))
+    return render(request, "listening/topic_form.html", context)
 
 
 @workspace_view(Role.MANAGER)
