@@ -97,3 +97,9 @@ def test_threading_again_keeps_the_answer_we_sent_from_harken(workspace, bob):
     conversation.refresh_from_db()
     assert conversation.first_response_at == sent_at
     assert conversation.status == Conversation.Status.WAITING
+
+
+def test_a_question_about_buying_is_filed_under_purchase_intent(workspace):
+    conversation = make_conversation(workspace, intents=("question", "purchase_intent"))
+    assert conversation.intent == "purchase_intent"
+    assert conversation.priority_reasons.startswith("purchase intent · question")

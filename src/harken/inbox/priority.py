@@ -118,6 +118,16 @@ def _recent_counts(authors: list[int], now: datetime) -> dict[int, int]:
     )
 
 
+#: Between intents worth the same points, the one a view should file it under: a question
+#: about buying is purchase intent.
+TIES = ("complaint", "purchase_intent", "question")
+
+
+def _intent_rank(intent: str) -> tuple[int, int, str]:
+    tie = TIES.index(intent) if intent in TIES else len(TIES)
+    return (-INTENT_POINTS.get(intent, 0), tie, intent)
+
+
 def _pending(
     timeline: list[tuple[datetime, bool, int, list[str], str]],
 ) -> list[tuple[datetime, bool, int, list[str], str]]:
@@ -139,7 +149,7 @@ def _score(
 ) -> list[Any]:
     if not pending:
         return [0, "", "", "", None]
-    intents = sorted({i for e in pending for i in e[3]}, key=lambda i: -INTENT_POINTS.get(i, 0))
+    intents = sorted({i for e in pending for i in e[3]}, key=_intent_rank)
     sentiment = min((e[4] for e in pending), key=lambda s: SENTIMENT_ORDER.get(s, 3))
     last = pending[-1]
     author = last[2]
