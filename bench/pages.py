@@ -23,8 +23,9 @@ pages of the stream show what real ones show. The workspace also has topics, sou
 the demo's alert rules.
 
 Database: SQLite in a temporary folder by default (``--data DIR`` keeps it in DIR and
-reuses it on the next run); ``DATABASE_URL`` (e.g. postgres://postgres@127.0.0.1:5432/test)
-for PostgreSQL, where the workspace is reused by later runs too (``--fresh`` loads again).
+reuses it on the next run); ``DATABASE_URL`` for PostgreSQL, best a database of its own
+(``createdb bench_pages``, then postgres://postgres@127.0.0.1:5432/bench_pages), where the
+workspace is reused by later runs too (``--fresh`` loads it again).
 
 Another page joins with one line in ``PAGES`` below (``Page("inbox", "inbox")``).
 ``--profile stream`` prints where one page's time goes (cProfile, sorted by cumulative
@@ -71,6 +72,8 @@ PAGES = [
     Page("stream", "listening"),
     Page("stream, 50 cards", "listening", patch=("harken.listening.views.stream", "PAGE", 50)),
     Page("stream, search", "listening", {"q": "flight"}),
+    # A word no mention holds: every text of the workspace is read.
+    Page("stream, no hit", "listening", {"q": "qwertyuiop"}),
     # Every open stream asks every 15 s; none new since the page was drawn.
     Page("stream, poll", "listening", {"newer": str(2**63 - 2)}, htmx=True),
     Page("topics", "topic_list"),

@@ -112,3 +112,8 @@ def test_a_topic_of_another_workspace_is_ignored(alice_client, source, other_wor
     response = alice_client.get(URL, {"topic": theirs.pk})
     assert response.status_code == 200
     assert "Topic ignored" in response.content.decode()
+
+
+def test_a_correction_of_a_mention_number_past_any_id_is_not_found(bob_client, source):
+    url = reverse("mention_correct", args=[int(HUGE)])
+    assert bob_client.post(url, {"sentiment": "negative"}).status_code == 404
