@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from harken.core.models import AuditEntry
+from harken.networks.models import Account
 from harken.publishing.engine import do_publish_due
 from harken.publishing.guidelines import Draft, Other, Rules, check
 from harken.publishing.models import Guidelines, Variant
@@ -111,3 +112,46 @@ def test_the_gate_is_checked_again_just_before_publishing(mastodon, mastodon_acc
     assert variant.state == State.FAILED
     assert variant.error.startswith("Held by the guidelines: The brand's voice rules exclude")
     assert mastodon.posts == []
+
+
+def test_too_many_mentions_for_the_network():
+    text = "Thanks @ana @ben @cat @dan@mastodon.social"
+    assert rules_found(text, network="x") == ["mentions"]
+    assert rules_found(text, network="mastodon") == []
+    assert rules_found("write to shop@example.com", network="x") == []  # an address
+
+
+def test_a_promotion_above_the_target_share_is_flagged_with_the_share():
+    recent = ["promotion", "offer", "educational", "humour", "event"]
+    draft = Draft("20% off rings", "x", NOW, category="offer")
+    (finding,) = check(draft, [], RULES, recent)
+    assert finding.rule == "content_mix" and "50% of the last 30 days" in finding.why
+    useful = Draft("How to clean silver", "x", NOW, category="educational")
+    assert check(useful, [], RULES, recent) == []
+    assert check(draft, [], RULES, recent[:4]) == []  # too few posts to judge yet
+
+
+@pytest.mark.django_db
+def test_scheduling_counts_the_workspaces_recent_posts_once_each(mastodon, mastodon_account):
+    from harken.publishing.models import Post
+
+    for day, category in enumerate(["offer", "offer", "educational", "event", "humour"]):
+        variant = make_variant(mastodon_account, f"Post {day}", at=NOW - timedelta(days=day + 1))
+        Post.objects.filter(pk=variant.post_id).update(category=category)
+        if day == 0:  # the same post on a second account is still one post
+            second = Account.objects.create(
+                workspace=mastodon_account.workspace, network="bluesky", handle="harbor"
+            )
+            Variant.objects.create(
+                workspace=second.workspace,
+                post_id=variant.post_id,
+                account=second,
+                text="Post 0",
+                state=State.SCHEDULED,
+                scheduled_at=variant.scheduled_at,
+            )
+    offer = make_variant(mastodon_account, "Sale on pearls", state=State.DRAFT, at=None)
+    Post.objects.filter(pk=offer.post_id).update(category="offer")
+    offer.post.refresh_from_db()
+    with pytest.raises(CannotSchedule, match="50% of the last 30 days' posts sell"):
+        do_schedule(offer, NOW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from harken.publishing.guidelines import Draft, Finding, Other, Rules, check
+from harken.publishing.guidelines import PROMOTIONS, Draft, Finding, Other, Rules, check
 from harken.publishing.models import Guidelines, Variant
 from harken.publishing.states import State
 
@@ -40,10 +40,30 @@ def others_for(variant: Variant, at: datetime, rules: Rules, published_only: boo
     ]
 
 
+def recent_categories(variant: Variant, at: datetime) -> list[str]:
+    """The categories of the workspace's other posts going out in the 30 days before
+    ``at`` (one per post, however many accounts it goes to)."""
+    rows = (
+        Variant.objects.filter(
+            workspace_id=variant.workspace_id,
+            state__in=[State.SCHEDULED, State.PUBLISHING, State.PUBLISHED],
+            scheduled_at__gte=at - timedelta(days=30),
+            scheduled_at__lte=at,
+        )
+        .exclude(post_id=variant.post_id)
+        .order_by()  # the default ordering would add its columns to the DISTINCT
+        .values_list("post_id", "post__category")
+        .distinct()
+    )
+    return [category for _, category in rows]
+
+
 def findings_for(variant: Variant, at: datetime, *, published_only: bool = False) -> list[Finding]:
     """What the gate says about ``variant`` going out at ``at``, less what a person
     overrode for it."""
     rules = rules_for(variant.workspace_id)
-    draft = Draft(variant.text, variant.account.network, at, variant.post.sponsored)
-    found = check(draft, others_for(variant, at, rules, published_only), rules)
+    post = variant.post
+    draft = Draft(variant.text, variant.account.network, at, post.sponsored, post.category)
+    recent = recent_categories(variant, at) if draft.category in PROMOTIONS else []
+    found = check(draft, others_for(variant, at, rules, published_only), rules, recent)
     return [f for f in found if f.rule not in set(variant.overrides or [])]

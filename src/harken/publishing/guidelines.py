@@ -17,6 +17,7 @@ from typing import Any
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _WORD = re.compile(r"\w+")
+_MENTION = re.compile(r"(?<![\w@])@\w[\w.]*(?:@[\w.-]+)?")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class Rules:
     max_hashtags: dict[str, int] = field(
         default_factory=lambda: {"*": 3, "x": 2, "bluesky": 3, "mastodon": 5}
     )
+    #: Mentions per post, per network; "*" is every other network.
+    max_mentions: dict[str, int] = field(default_factory=lambda: {"*": 5, "x": 3})
+    #: The largest share of promotions and offers among the workspace's posts of the
+    #: last 30 days ("the customers aren't there to be sold something every time").
+    max_promotion_share: float = 0.3
+    #: Posts in those 30 days before the share is judged (a new workspace is not).
+    promotion_share_after: int = 5
     #: Words the brand never uses (whole words, any case).
     banned_words: tuple[str, ...] = ()
     #: What a post marked sponsored must say.
@@ -71,6 +79,7 @@ class Draft:
     network: str
     at: datetime
     sponsored: bool = False
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,10 +90,15 @@ class Other:
     at: datetime
 
 
-def check(draft: Draft, others: Iterable[Other], rules: Rules) -> list[Finding]:
-    """Every guideline ``draft`` breaks, given the account's ``others``."""
+def check(
+    draft: Draft, others: Iterable[Other], rules: Rules, recent_categories: Iterable[str] = ()
+) -> list[Finding]:
+    """Every guideline ``draft`` breaks, given the account's ``others`` and the categories
+    of the workspace's posts of the last 30 days."""
     others = list(others)
     return [
+        *check_promotion_share(draft, list(recent_categories), rules),
+        *check_mentions(draft, rules),
         *check_gap(draft, others, rules),
         *check_daily_cap(draft, others, rules),
         *check_duplicate(draft, others, rules),
@@ -162,6 +176,40 @@ def check_hashtags(draft: Draft, rules: Rules) -> list[Finding]:
             "hashtags",
             f"{count} hashtags; more than {limit} reads as spam on this network.",
             f"Keep the {limit} that matter most.",
+        )
+    ]
+
+
+PROMOTIONS = frozenset({"promotion", "offer"})
+
+
+def check_promotion_share(draft: Draft, recent: list[str], rules: Rules) -> list[Finding]:
+    if draft.category not in PROMOTIONS or len(recent) < rules.promotion_share_after:
+        return []
+    share = (sum(1 for c in recent if c in PROMOTIONS) + 1) / (len(recent) + 1)
+    if share <= rules.max_promotion_share:
+        return []
+    return [
+        Finding(
+            "content_mix",
+            f"With this one, {share:.0%} of the last 30 days' posts sell something; the "
+            f"target is at most {rules.max_promotion_share:.0%}. Customers aren't there to "
+            "be sold something every time.",
+            "Plan something useful, a question or a look behind the scenes first.",
+        )
+    ]
+
+
+def check_mentions(draft: Draft, rules: Rules) -> list[Finding]:
+    limit = rules.max_mentions.get(draft.network, rules.max_mentions.get("*", 0))
+    count = len(_MENTION.findall(draft.text))
+    if not limit or count <= limit:
+        return []
+    return [
+        Finding(
+            "mentions",
+            f"{count} mentions; more than {limit} reads as spam on this network.",
+            "Mention only the people the post is about.",
         )
     ]
 
