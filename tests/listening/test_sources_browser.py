@@ -39,7 +39,11 @@ def test_a_manager_edits_a_search_and_deletes_a_feed(page, alice, workspace):  #
     query = page.get_by_label("Search for")
     query.fill("-jobs")  # X refuses a query of exclusions only
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("cannot stand alone")).to_be_visible()  # swapped in place
+    # Swapped in place: the summary at the top (focused) and the message at the field.
+    summary = page.locator("#source-form [data-form-errors]")
+    expect(summary).to_contain_text("cannot stand alone")
+    expect(summary).to_be_focused()
+    expect(page.locator("#source-form small.error")).to_contain_text("cannot stand alone")
     no_sideways_scroll(page)
     screenshot(page, "source-edit-error")
     query.fill("harbor street rings")
