@@ -8,6 +8,9 @@
 
 Reach is the followers of the contact's identities, summed across networks. Only the
 customer's own mentions count (never our answers), and only enriched ones.
+
+The lists are computed from light rows (a tuple a mention); the messages shown as
+evidence are loaded afterwards, only for the contacts and the number of them shown.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 from harken.contacts.models import Contact
 from harken.core.models import Workspace
@@ -27,17 +30,34 @@ POSITIVE, NEGATIVE = Mention.Sentiment.POSITIVE, Mention.Sentiment.NEGATIVE
 #: Advocates have praised more than once: one kind word is a moment, two are a habit.
 ADVOCATE_MIN = 2
 KINDS = ("advocates", "detractors", "recovered")
+CONTACT = "author__contact_identity__contact_id"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What the lists need of one mention."""
+
+    pk: int
+    author_id: int
+    followers: int
+    sentiment: str
+    posted: datetime
+    #: When we first answered the mention's conversation, if we did.
+    answered: datetime | None
 
 
 @dataclass
 class Standing:
-    contact: Contact
-    mentions: list[Mention] = field(default_factory=list)
+    #: A merged contact has no identities left, so every id here is a contact shown.
+    contact_id: int
+    facts: list[Fact] = field(default_factory=list)
     reach: int = 0
     answered_at: datetime | None = None
+    messages: dict[int, Mention] = field(default_factory=dict)
+    contact: Contact = field(init=False)
 
     def count(self, sentiment: str) -> int:
-        return sum(1 for m in self.mentions if m.sentiment == sentiment)
+        return sum(1 for f in self.facts if f.sentiment == sentiment)
 
     @property
     def positive(self) -> int:
@@ -48,57 +68,60 @@ class Standing:
         return self.count(NEGATIVE)
 
     @property
-    def after_answer(self) -> list[Mention]:
-        if self.answered_at is None:
-            return []
-        return [m for m in self.mentions if m.posted > self.answered_at]
-
-    @property
     def recovered(self) -> bool:
-        after = self.after_answer
-        return bool(after) and all(m.sentiment != NEGATIVE for m in after)
+        if self.answered_at is None:
+            return False
+        after = [f for f in self.facts if f.posted > self.answered_at]
+        return bool(after) and all(f.sentiment != NEGATIVE for f in after)
 
-    def evidence(self, kind: str) -> list[Mention]:
-        """The messages that put this contact on the ``kind`` list, oldest first."""
+    def evidence_facts(self, kind: str) -> list[Fact]:
+        """The mentions that put this contact on the ``kind`` list, oldest first."""
         if kind == "advocates":
-            return [m for m in self.mentions if m.sentiment == POSITIVE]
+            return [f for f in self.facts if f.sentiment == POSITIVE]
         if kind == "detractors":
-            return [m for m in self.mentions if m.sentiment == NEGATIVE]
+            return [f for f in self.facts if f.sentiment == NEGATIVE]
         answered = self.answered_at
         return [
-            m
-            for m in self.mentions
-            if m.sentiment == NEGATIVE or (answered and m.posted > answered)
+            f
+            for f in self.facts
+            if f.sentiment == NEGATIVE or (answered is not None and f.posted > answered)
         ]
+
+    def evidence(self, kind: str) -> list[Mention]:
+        """The loaded messages of ``evidence_facts`` (see ``load_evidence``)."""
+        return [self.messages[f.pk] for f in self.evidence_facts(kind) if f.pk in self.messages]
 
 
 def standings(workspace: Workspace, kind: str | None = None) -> list[Standing]:
-    """Contacts of ``workspace`` with enriched mentions, with their evidence; with ``kind``,
-    only the candidates for that list (counted by the database first, so a workspace of
-    many quiet authors loads the mentions of a few)."""
+    """Contacts of ``workspace`` with enriched mentions; with ``kind``, only the candidates
+    for that list (counted by the database first, so a workspace of many quiet authors
+    reads the mentions of a few)."""
     mentions = Mention.objects.filter(
         workspace=workspace,
         is_own=False,
         sentiment__in=[POSITIVE, NEGATIVE, Mention.Sentiment.NEUTRAL],
         author__contact_identity__isnull=False,
-    ).annotate(contact_id=F("author__contact_identity__contact_id"))
-    if kind is not None:
-        mentions = mentions.filter(
-            author__contact_identity__contact_id__in=_candidates(mentions, kind)
-        )
-    by_contact: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions.select_related("author", "conversation").order_by("posted", "pk"):
-        by_contact[mention.contact_id].append(mention)  # type: ignore[attr-defined]
-    contacts = Contact.objects.filter(pk__in=by_contact, merged_into=None).prefetch_related(
-        "identities"
     )
+    if kind is not None:
+        mentions = mentions.filter(**{f"{CONTACT}__in": _candidates(mentions, kind)})
+    rows = mentions.order_by("posted", "pk").values_list(
+        CONTACT,
+        "pk",
+        "author_id",
+        "author__followers",
+        "sentiment",
+        "posted",
+        "conversation__first_response_at",
+    )
+    by_contact: dict[int, list[Fact]] = defaultdict(list)
+    for contact_id, pk, author_id, followers, sentiment, posted, answered in rows:
+        by_contact[contact_id].append(
+            Fact(pk, author_id, followers or 0, sentiment, posted, answered)
+        )
     result = []
-    for contact in contacts:
-        standing = Standing(contact, by_contact[contact.pk])
-        authors = {m.author_id: m.author.followers or 0 for m in standing.mentions}
-        standing.reach = sum(authors.values())
-        standing.answered_at = _last_answer(standing.mentions)
-        result.append(standing)
+    for contact_id, facts in by_contact.items():
+        reach = sum({f.author_id: f.followers for f in facts}.values())
+        result.append(Standing(contact_id, facts, reach, _last_answer(facts)))
     return result
 
 
@@ -107,38 +130,57 @@ def _candidates(mentions: QuerySet[Mention], kind: str) -> QuerySet[Mention, Any
     sentiment, least = (POSITIVE, ADVOCATE_MIN) if kind == "advocates" else (NEGATIVE, 1)
     return (
         mentions.filter(sentiment=sentiment)
-        .values("author__contact_identity__contact_id")
+        .values(CONTACT)
         .annotate(n=Count("pk"))
         .filter(n__gte=least)
-        .values("author__contact_identity__contact_id")
+        .values(CONTACT)
     )
 
 
-def _last_answer(mentions: list[Mention]) -> datetime | None:
+def _last_answer(facts: list[Fact]) -> datetime | None:
     """When we last answered a conversation holding one of these negative mentions."""
     answers = [
-        m.conversation.first_response_at
-        for m in mentions
-        if m.sentiment == NEGATIVE
-        and m.conversation is not None
-        and m.conversation.first_response_at is not None
-        and m.conversation.first_response_at >= m.posted
+        f.answered
+        for f in facts
+        if f.sentiment == NEGATIVE and f.answered is not None and f.answered >= f.posted
     ]
     return max(answers, default=None)
 
 
-def listing(workspace: Workspace, kind: str) -> list[Standing]:
-    """The contacts on list ``kind`` (advocates, detractors or recovered), ranked."""
+def load_evidence(rows: list[Standing], kind: str, each: int | None = None) -> None:
+    """Load the messages shown as evidence: the first ``each`` of every row (all: None)."""
+    pks = [f.pk for s in rows for f in s.evidence_facts(kind)[:each]]
+    fields = ("pk", "network", "text", "url", "posted", "sentiment")
+    found = Mention.objects.only(*fields).in_bulk(pks)
+    for standing in rows:
+        standing.messages = {
+            f.pk: found[f.pk] for f in standing.evidence_facts(kind)[:each] if f.pk in found
+        }
+
+
+def listing(
+    workspace: Workspace, kind: str, limit: int | None = None, each: int | None = 20
+) -> list[Standing]:
+    """The first ``limit`` contacts on list ``kind`` (advocates, detractors or recovered),
+    ranked, with the first ``each`` messages of their evidence loaded."""
     if kind not in KINDS:
         raise ValueError(kind)
     everyone = standings(workspace, kind)
     if kind == "advocates":
         chosen = [s for s in everyone if s.positive >= ADVOCATE_MIN]
-        return sorted(chosen, key=lambda s: (-s.positive, -s.reach, s.contact.pk))
-    if kind == "detractors":
+        chosen.sort(key=lambda s: (-s.positive, -s.reach, s.contact_id))
+    elif kind == "detractors":
         chosen = [s for s in everyone if s.negative >= 1]
-        return sorted(chosen, key=lambda s: (-s.negative, -s.reach, s.contact.pk))
-    if kind == "recovered":
+        chosen.sort(key=lambda s: (-s.negative, -s.reach, s.contact_id))
+    else:
         chosen = [s for s in everyone if s.negative >= 1 and s.recovered]
-        return sorted(chosen, key=lambda s: (-s.reach, s.contact.pk))
-    raise ValueError(kind)
+        chosen.sort(key=lambda s: (-s.reach, s.contact_id))
+    chosen = chosen[:limit]
+    contacts = Contact.objects.prefetch_related("identities").in_bulk(
+        [s.contact_id for s in chosen]
+    )
+    chosen = [s for s in chosen if s.contact_id in contacts]
+    for standing in chosen:
+        standing.contact = contacts[standing.contact_id]
+    load_evidence(chosen, kind, each)
+    return chosen

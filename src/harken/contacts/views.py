@@ -31,6 +31,8 @@ from harken.listening.models import Mention
 PAGE = 50
 #: The largest customer file the page accepts (the command reads any size).
 MAX_UPLOAD = 20 * 1024 * 1024
+#: The contacts a list page shows, and the messages of evidence each; the export has all.
+SHOWN, EVIDENCE = 100, 5
 TITLES = {"advocates": "Advocates", "detractors": "Detractors", "recovered": "Recovered"}
 
 
@@ -232,7 +234,7 @@ def _kind(kind: str) -> str:
 def standing_list(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     link_authors(_workspace(request))
-    rows = listing(_workspace(request), kind)[:200]
+    rows = listing(_workspace(request), kind, limit=SHOWN, each=EVIDENCE)
     return render(
         request,
         "contacts/standing.html",
@@ -240,7 +242,11 @@ def standing_list(request: HttpRequest, kind: str) -> HttpResponse:
             "section": "inbox",
             "kind": kind,
             "title": TITLES[kind],
-            "rows": [(s, s.evidence(kind)) for s in rows],
+            "rows": [
+                (s, shown, len(s.evidence_facts(kind)) - len(shown))
+                for s in rows
+                for shown in [s.evidence(kind)]
+            ],
             "export": reverse("contact_standing_export", args=[kind]),
         },
     )
@@ -253,7 +259,7 @@ def standing_export(request: HttpRequest, kind: str) -> HttpResponse:
     header = ["name", "e-mail", "status", "identities", "positive", "negative", "reach"]
     header += ["answered at", "message posted", "sentiment", "message", "link"]
     rows = []
-    for s in listing(_workspace(request), kind):
+    for s in listing(_workspace(request), kind, each=None):
         c = s.contact
         who = "; ".join(f"{i.network}:@{i.handle}" for i in c.identities.all())
         base = [c.name, c.email, c.get_status_display(), who, s.positive, s.negative, s.reach]
