@@ -4,9 +4,9 @@ A stream page draws 25 to 50 cards per request, and each of the stream's visitor
 again every time the page is opened. Drawn by a template, a card cost about 0.25 ms of
 CPU (some 30 variable look-ups, each resolved, localised and escaped one by one, and as
 many ``{% if %}``): 13 ms of a 50-card page, more than all its queries together. Built
-here with f-strings it costs about a tenth of that, with the same markup (``format_html``
-and Django's ``escape`` spend most of their time checking for lazy strings, which a card
-never holds).
+here with f-strings, the same markup costs about 0.07 ms a card, more than half of it
+ui's ``when`` (``format_html`` and Django's ``escape`` spend most of their time checking
+for lazy strings, which a card never holds; the standard library's escape does not).
 
 Every value that comes from a mention or its author is attacker-controlled: each one goes
 through ``_e()`` (the standard library's ``html.escape``, quotes included) on its way in;
