@@ -47,7 +47,6 @@ KNOWN = {
     # Demo data: sample sources per network, and an article for a feed.
     ("harken/listening/demo.py", frozenset({"mastodon", "bluesky", "feed"})),
     # How each network counts a reply's length (the connector's ``text_counting``).
-    ("harken/inbox/counting.py", frozenset({"bluesky", "x", "mastodon"})),
     # Handle prefixes people type ("bsky:", "twitter:") mapped to networks.
     ("harken/contacts/handles.py", frozenset({"bluesky", "mastodon", "x", "reddit"})),
     # Default hashtags per post by network (a workspace may set its own).

@@ -24,12 +24,12 @@ from django.utils import timezone
 from harken.core.actions import audit
 from harken.core.models import Authority, Member, Role
 from harken.inbox import authority
-from harken.inbox.counting import count
 from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State, transition
 from harken.listening.models import Mention
 from harken.networks.base import ConnectorError
+from harken.networks.counting import count
 from harken.networks.models import Account
 from harken.networks.registry import connector_class, connector_for, do_mark_error
 

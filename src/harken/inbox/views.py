@@ -27,10 +27,10 @@ from harken.core.access import access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
 from harken.inbox import actions
-from harken.inbox.counting import count, unit_for
 from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.states import State
 from harken.listening.models import Mention
+from harken.networks.counting import count, unit_for
 from harken.networks.registry import network_label
 
 PAGE = 25

@@ -1,11 +1,11 @@
-"""The reply box counts the way each network counts, and refuses what it would refuse."""
+"""Text is counted the way each network counts it, for the reply box and the composer."""
 
 from __future__ import annotations
 
 import pytest
 
-from harken.inbox.counting import count, graphemes, x_weight
 from harken.networks.bluesky.connector import grapheme_count
+from harken.networks.counting import count, graphemes, x_weight
 from harken.networks.mastodon.connector import post_length
 
 FAMILY = "👩‍👩‍👧‍👦"  # one grapheme of seven code points
@@ -20,7 +20,7 @@ def test_bluesky_counts_graphemes_as_its_connector_does():
 
 def test_x_weighs_links_cjk_and_emoji():
     assert x_weight("hello") == 5
-    assert x_weight("see https://example.com/a/very/long/path") == 4 + 23
+    assert count("x", "see https://example.com/a/very/long/path").used == 4 + 23
     assert x_weight("日本語") == 6
     assert x_weight(FAMILY) == 2
     assert not count("x", "日" * 140).over and count("x", "日" * 141).over
