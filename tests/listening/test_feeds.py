@@ -65,6 +65,11 @@ def test_a_refused_feed_is_shown_again_with_what_was_typed(alice_client, setting
     response = alice_client.post(url, {"url": "http://10.0.0.8/rss", "name": "Intranet"})
     # Sent back to the add address (post/redirect/get): a reload does not post again.
     assert response.status_code == 302 and response["Location"] == url
+    # Kept for the add address only: the Sources page itself and the search form's
+    # address show no refusal.
+    assert "form-errors" not in alice_client.get(reverse("source_list")).content.decode()
+    search_page = alice_client.get(reverse("source_search_add")).content.decode()
+    assert "form-errors" not in search_page and "10.0.0.8" not in search_page
     html = alice_client.get(url).content.decode()
     assert 'id="add-feed"' in html
     assert 'value="http://10.0.0.8/rss"' in html and 'value="Intranet"' in html
