@@ -146,3 +146,18 @@ def test_excel_csv_in_windows_1252_keeps_its_accents(workspace):
     assert report.ok, report.errors
     cleo = Contact.objects.get(workspace=workspace)
     assert (cleo.name, cleo.segments) == ("Cléo Dupont", {"region": "Île-de-France"})
+
+
+def test_it_says_how_it_read_each_column(workspace):
+    report = run(workspace, GOOD)
+    assert report.read_as() == [
+        ("email", "e-mail"),
+        ("name", "name"),
+        ("bluesky", "handle on Bluesky"),
+        ("x", "handle on X"),
+        ("customer since", "customer since"),
+        ("lifetime value", "lifetime value"),
+        ("age band", "segment"),
+        ("region", "segment"),
+        ("plan", "segment"),
+    ]

@@ -152,6 +152,9 @@ def test_the_import_page_lists_bad_rows_and_imports_good_files(alice_client, wor
     response = alice_client.post(reverse("contact_import"), {"file": bad})
     assert response.status_code == 400
     assert "Line 3:" in response.content.decode()
+    assert (
+        "<strong>email</strong> → e-mail, <strong>name</strong> → name" in response.content.decode()
+    )
     assert not Contact.objects.filter(workspace=workspace).exists()
     good = SimpleUploadedFile(
         "c.csv", "\ufeffE-mail;Name;Region\r\ngood@example.com;Good;North\r\n".encode()

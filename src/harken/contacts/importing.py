@@ -29,6 +29,7 @@ from harken.contacts.models import Contact, Identity
 from harken.core.actions import audit
 from harken.core.models import Workspace
 from harken.listening.importer import BINARY_STARTS, CsvReader, RowError
+from harken.networks.registry import network_label
 
 #: Normalised column names and the field each one fills.
 FIELDS = {
@@ -95,6 +96,24 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def read_as(self) -> list[tuple[str, str]]:
+        """Each column and how it was read, in words."""
+        words = {
+            "email": "e-mail",
+            "first_name": "first name",
+            "last_name": "last name",
+            "customer_since": "customer since",
+            "lifetime_value": "lifetime value",
+        }
+        shown = []
+        for column, fill in self.columns.items():
+            if fill.startswith("handle:"):
+                text = f"handle on {network_label(fill.split(':', 1)[1])}"
+            else:
+                text = words.get(fill, fill)
+            shown.append((column, text))
+        return shown
 
 
 def normal_column(name: str) -> str:
