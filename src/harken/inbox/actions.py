@@ -100,6 +100,28 @@ def do_unsnooze(conversation: Conversation, actor: Member | None) -> None:
     )
 
 
+def do_wake(conversation_ids: list[int], now: datetime | None = None) -> int:
+    """A new customer message ends the snooze of its conversation (threading calls this);
+    each woken conversation says so in the audit log."""
+    now = now or timezone.now()
+    woken = 0
+    for conversation in Conversation.objects.filter(
+        pk__in=conversation_ids, snoozed_until__gt=now
+    ).select_related("workspace"):
+        if Conversation.objects.filter(pk=conversation.pk, snoozed_until__gt=now).update(
+            snoozed_until=None
+        ):
+            audit(
+                conversation.workspace,
+                None,
+                "conversation.snooze_woken",
+                conversation,
+                reason="new message",
+            )
+            woken += 1
+    return woken
+
+
 def do_end_snoozes(now: datetime | None = None) -> int:
     """Bring back every conversation whose snooze has passed (the inbox already shows
     them as waiting; this clears the field and says so in the audit log)."""

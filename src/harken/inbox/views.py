@@ -31,7 +31,7 @@ from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.states import State
 from harken.listening.models import Mention
 from harken.networks.counting import count, unit_for
-from harken.networks.registry import network_label
+from harken.networks.registry import CONNECTORS, connector_class, network_label
 
 PAGE = 25
 Status = Conversation.Status
@@ -61,10 +61,18 @@ VIEWS = [
 VIEW_KEYS = {v.key for v in VIEWS}
 
 
+def replyable_networks() -> list[str]:
+    """The networks whose connector can answer (``reply`` among its capabilities): only
+    their conversations can be owed an answer. A feed is read, never answered."""
+    return [n for n in CONNECTORS if "reply" in connector_class(n).capabilities]
+
+
 def view_filters(user: Any, now: datetime) -> dict[str, Q]:
-    """Each view as a filter; the counts and the list use the same ones."""
+    """Each view as a filter; the counts and the list use the same ones. The views that
+    mean "we owe an answer" hold only conversations on networks that can reply; the
+    others stay in All (and Snoozed, Resolved)."""
     awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)
-    needs = Q(status__in=OPEN) & awake
+    needs = Q(status__in=OPEN) & awake & Q(network__in=replyable_networks())
     held = Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD))
     return {
         "needs_reply": needs,
@@ -187,9 +195,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = list(rows[: PAGE + 1])
     more = len(page) > PAGE
     page = page[:PAGE]
+    replyable = set(replyable_networks())
     for row in page:
         row.explanation = explain(row, now)  # type: ignore[attr-defined]
         row.network_label = network_label(row.network)  # type: ignore[attr-defined]
+        row.can_reply = row.network in replyable  # type: ignore[attr-defined]
     next_url = ""
     if more:
         last = page[-1]
@@ -274,6 +284,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
         "title": conversation.subject_handle or "Conversation",
         "conversation": conversation,
         "network_label": network_label(conversation.network),
+        "can_reply": conversation.network in replyable_networks(),
         "timeline": timeline,
         "subject": subject,
         "previous": previous,

@@ -189,20 +189,36 @@ def refresh(conversation_ids: Iterable[int]) -> None:
             sent = as_datetime(sent_at)
             timelines[conv_id].append((sent, True, "", ""))
             entries[conv_id].append(Entry(sent, True, 0, None, ""))
-    changed = []
-    fields = ["id", "resolved_at", *REFRESHED]
+    changed, woken = [], []
+    fields = ["id", "resolved_at", "snoozed_until", *REFRESHED]
     for values in select_in(Conversation, fields, {}, "id", ids):
         state = dict(zip(fields, values, strict=True))
-        for name in ("resolved_at", *TIMES):
+        for name in ("resolved_at", "snoozed_until", *TIMES):
             state[name] = as_datetime(state[name])
         before = [state[name] for name in REFRESHED]
-        _apply_timeline(state, sorted(timelines.get(state["id"], [])))
+        timeline = sorted(timelines.get(state["id"], []))
+        _apply_timeline(state, timeline)
         after = [state[name] for name in REFRESHED]
         if after != before:
             changed.append((*after, state["id"]))
+        if state["snoozed_until"] is not None and _customer_wrote_since(timeline, before[2]):
+            woken.append(state["id"])
     update_by_pk(Conversation, REFRESHED, changed)
+    if woken:  # a customer who writes again ends the snooze
+        from harken.inbox.actions import do_wake
+
+        do_wake(woken)
     # The queue's order: what the customer waits on, how long, and how often they wrote.
     reprioritize(ids, timelines=entries)
+
+
+def _customer_wrote_since(
+    timeline: list[tuple[datetime, bool, str, str]], last_activity: datetime | None
+) -> bool:
+    """Whether a customer's message is newer than everything the conversation had."""
+    return last_activity is not None and any(
+        not own and posted > last_activity for posted, own, _, _ in timeline
+    )
 
 
 def _apply_timeline(state: dict[str, Any], timeline: list[tuple[datetime, bool, str, str]]) -> None:
