@@ -79,14 +79,18 @@ _RESHARES = (
 
 @workspace_view()
 def stream(request: HttpRequest) -> HttpResponse:
-    networks = sorted(set(scoped(request, Source).values_list("network", flat=True)))
+    # The network select's choices; an htmx request (poll, load more) draws no filters.
+    htmx = request.htmx  # type: ignore[attr-defined]
+    networks = (
+        [] if htmx else sorted(set(scoped(request, Source).values_list("network", flat=True)))
+    )
     form = StreamFilter(request.GET or None, workspace=request.workspace, networks=networks)  # type: ignore[attr-defined]
     mentions = form.apply(stream_mentions(request))
     anchors = form.valid_data()
     # A page anchor that is no mention's number: said, and answered 400 (never a 500).
     bad = [form[name] for name in ANCHORS if form[name].errors]
     status = 400 if bad else 200
-    if bad and request.htmx:  # type: ignore[attr-defined]
+    if bad and htmx:
         return render(request, "listening/_filter_error.html", {"field": bad[0]}, status=status)
     if anchors.get("newer") is not None:
         return _arrivals(request, mentions, anchors["newer"])
@@ -97,7 +101,7 @@ def stream(request: HttpRequest) -> HttpResponse:
         "form": form,
         "mentions": page,
         "more": page[-1].pk if len(page) == PAGE else None,
-        "newest": _newest(),
+        "newest": None if htmx else _newest(),  # for the page's poller
         "query": query,
         # Said above the panel: the page anchors and the author (a link's, not a field's).
         "top_errors": [*bad, *([form["author"]] if form["author"].errors else [])],
@@ -108,7 +112,7 @@ def stream(request: HttpRequest) -> HttpResponse:
         "section": "listening",
         **_card_context(request, page),
     }
-    template = "listening/_stream_page.html" if request.htmx else "listening/stream.html"  # type: ignore[attr-defined]
+    template = "listening/_stream_page.html" if htmx else "listening/stream.html"
     return render(request, template, context, status=status)
 
 
