@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,8 +26,8 @@ from harken.analysis.priority import duration
 from harken.core.access import access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
-from harken.inbox import actions
-from harken.inbox.models import Conversation, Message, Tag
+from harken.inbox import actions, canned
+from harken.inbox.models import CannedReply, Conversation, Message, Tag
 from harken.inbox.states import State
 from harken.listening.models import Mention
 from harken.networks.counting import count, unit_for
@@ -448,3 +448,73 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
 
 def conversation_url(conversation: Conversation) -> str:
     return reverse("inbox_conversation", args=[conversation.pk])
+
+
+# --- canned replies -------------------------------------------------------------------------
+
+
+def _canned_page(
+    request: HttpRequest, editing: CannedReply | None, form: dict[str, str], status: int = 200
+) -> HttpResponse:
+    context = {
+        "section": "settings",
+        "tab": "canned",
+        "title": "Canned replies",
+        "replies": list(scoped(request, CannedReply).select_related("created_by")),
+        "editing": editing,
+        "form": form,
+        "variables": canned.VARIABLES,
+        "max_name": canned.MAX_NAME,
+        "max_text": canned.MAX_TEXT,
+    }
+    return render(request, "inbox/canned.html", context, status=status)
+
+
+def _save_canned(request: HttpRequest, editing: CannedReply | None) -> HttpResponse:
+    member = request.member  # type: ignore[attr-defined]
+    form = {"name": request.POST.get("name", ""), "text": request.POST.get("text", "")}
+    try:
+        saved = canned.do_save_canned(member, form["name"], form["text"], editing)
+    except ValidationError as invalid:
+        flash.error(request, " ".join(invalid.messages))
+        return _canned_page(request, editing, form, status=400)
+    flash.success(request, f"Saved {saved.name!r}.")
+    return redirect("inbox_canned")
+
+
+@workspace_view(Role.MANAGER)
+def canned_replies(request: HttpRequest) -> HttpResponse:
+    """Settings → Canned replies: the list, and a form for a new one."""
+    if request.method == "POST":
+        return _save_canned(request, None)
+    return _canned_page(request, None, {"name": "", "text": ""})
+
+
+@workspace_view(Role.MANAGER)
+def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_object(request, CannedReply, pk)
+    if request.method == "POST":
+        return _save_canned(request, found)
+    return _canned_page(request, found, {"name": found.name, "text": found.text})
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    found = access_object(request, CannedReply, pk)
+    canned.do_delete_canned(request.member, found)  # type: ignore[attr-defined]
+    flash.success(request, f"Deleted {found.name!r}.")
+    return redirect("inbox_canned")
+
+
+@workspace_view(Role.RESPONDER)
+def canned_search(request: HttpRequest, pk: int) -> JsonResponse:
+    """The canned replies matching ``q``, filled in for conversation ``pk`` (as text: the
+    reply box inserts them as they are)."""
+    found = access_conversation(request, pk)
+    member = request.member  # type: ignore[attr-defined]
+    values = canned.values_for(found, member)
+    matches = canned.search(member.workspace, request.GET.get("q", ""))
+    return JsonResponse(
+        {"results": [{"name": c.name, "text": canned.fill(c.text, values)} for c in matches]}
+    )

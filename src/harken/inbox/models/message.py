@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -11,7 +12,10 @@ from harken.inbox.states import State
 
 
 def new_key() -> str:
-    return uuid.uuid4().hex
+    """A time-based UUID (version 1, a random node instead of the machine's address), as
+    hex: a network whose record keys are times (Bluesky's TIDs) derives the reply's key
+    from it, the same on every try, so a send repeated after a crash posts once."""
+    return uuid.uuid1(node=secrets.randbits(48) | 0x010000000000).hex
 
 
 class Message(WorkspaceOwned):

@@ -1,5 +1,6 @@
 // The inbox's small behaviours: the reply box counts characters the way the network
-// counts them, the Reply / Internal note tabs, and the keyboard (j/k move, Enter or o
+// counts them and finds canned replies after "/", the Reply / Internal note tabs, bulk
+// actions on the list, and the keyboard (j/k move, Enter or o
 // opens, r reply, n note, e resolve, ? help). Event delegation on the document, so the
 // conversation panel that htmx swaps in keeps working. No inline script: a strict CSP.
 (function () {
@@ -71,6 +72,124 @@
     var area = document.getElementById(tab.dataset.tab);
     var field = area && area.querySelector("textarea");
     if (field) { field.focus(); }
+  });
+
+  // Canned replies: "/" and a few letters in the reply box list the workspace's canned
+  // replies (filled in by the server for this conversation, as plain text); Enter, Tab or
+  // a tap puts the chosen one in place of "/letters". Built with textContent only.
+  var SLASH_RE = /(^|\s)\/([^\s\/]{0,40})$/;
+  var canned = { box: null, start: -1, results: [], active: 0, seq: 0, timer: null };
+
+  function cannedMenu(box) { return document.getElementById(box.getAttribute("aria-controls")); }
+
+  function closeCanned() {
+    if (canned.box) {
+      var menu = cannedMenu(canned.box);
+      if (menu) { menu.hidden = true; menu.textContent = ""; }
+      canned.box.removeAttribute("aria-activedescendant");
+      canned.box.setAttribute("aria-expanded", "false");
+    }
+    canned.box = null; canned.start = -1; canned.results = []; canned.active = 0;
+  }
+
+  function drawCanned(box, query) {
+    var menu = cannedMenu(box);
+    if (!menu) { return; }
+    menu.textContent = "";
+    if (!canned.results.length) {
+      var none = document.createElement("p");
+      none.className = "canned-empty";
+      none.textContent = query ? "No canned reply matches \u201c" + query + "\u201d." : "No canned replies yet: a manager adds them in Settings.";
+      menu.appendChild(none);
+    }
+    canned.results.forEach(function (result, i) {
+      var option = document.createElement("div");
+      option.className = "canned-option";
+      option.id = "canned-option-" + i;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", i === canned.active ? "true" : "false");
+      option.dataset.index = String(i);
+      var name = document.createElement("strong");
+      name.textContent = "/" + result.name;
+      var text = document.createElement("span");
+      text.className = "canned-text";
+      text.textContent = result.text;
+      option.appendChild(name);
+      option.appendChild(text);
+      menu.appendChild(option);
+    });
+    menu.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+    if (canned.results.length) { box.setAttribute("aria-activedescendant", "canned-option-" + canned.active); }
+  }
+
+  function searchCanned(box) {
+    var before = box.value.slice(0, box.selectionStart);
+    var match = box.selectionStart === box.selectionEnd ? SLASH_RE.exec(before) : null;
+    if (!match) { closeCanned(); return; }
+    var query = match[2];
+    var start = box.selectionStart - query.length - 1;
+    var seq = ++canned.seq;
+    clearTimeout(canned.timer);
+    canned.timer = setTimeout(function () {
+      fetch(box.dataset.cannedUrl + "?q=" + encodeURIComponent(query), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      }).then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      }).then(function (data) {
+        if (seq !== canned.seq) { return; }  // a later keystroke asked again
+        canned.box = box; canned.start = start; canned.active = 0;
+        canned.results = Array.isArray(data.results) ? data.results : [];
+        drawCanned(box, query);
+      }).catch(function () { closeCanned(); });
+    }, 120);
+  }
+
+  function insertCanned(index) {
+    var box = canned.box;
+    var result = canned.results[index];
+    if (!box || !result) { return; }
+    var end = box.selectionStart;
+    box.value = box.value.slice(0, canned.start) + result.text + box.value.slice(end);
+    var caret = canned.start + result.text.length;
+    closeCanned();
+    canned.seq++;  // a search still in flight is no longer wanted
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    updateCount(box);
+  }
+
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (box.matches && box.matches("textarea[data-canned-url]")) { searchCanned(box); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (!canned.box || event.target !== canned.box) { return; }
+    var n = canned.results.length;
+    if (event.key === "Escape") { closeCanned(); canned.seq++; event.preventDefault(); return; }
+    if (!n) { return; }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      canned.active = (canned.active + (event.key === "ArrowDown" ? 1 : n - 1)) % n;
+      drawCanned(canned.box, "");
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      insertCanned(canned.active);
+    } else {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+  }, true);
+
+  // mousedown keeps the focus (and the caret) in the box; click chooses.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest(".canned-option")) { event.preventDefault(); }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest(".canned-option");
+    if (option) { insertCanned(parseInt(option.dataset.index, 10)); return; }
+    if (canned.box && event.target !== canned.box) { closeCanned(); }
   });
 
   // Keyboard --------------------------------------------------------------------------
