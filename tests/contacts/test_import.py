@@ -161,3 +161,45 @@ def test_it_says_how_it_read_each_column(workspace):
         ("region", "segment"),
         ("plan", "segment"),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_make_each_contact_once(monkeypatch):
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from harken.contacts import importing
+    from harken.core.models import Workspace
+
+    workspace = Workspace.objects.create(name="Shop", slug="shop")
+    barrier = threading.Barrier(2)
+    built = importing._Store.__init__
+
+    def build_then_wait(self, ws):
+        built(self, ws)
+        # Both have read the contacts here, unless the second waits for the first.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=2)
+
+    monkeypatch.setattr(importing._Store, "__init__", build_then_wait)
+
+    reports, errors = [], []
+
+    def work():
+        try:
+            reports.append(run(workspace, GOOD))
+        except Exception as exc:  # noqa: BLE001  (a thread's failure must fail the test)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted((r.created, r.updated) for r in reports) == [(0, 2), (2, 0)]
+    assert Contact.objects.filter(workspace=workspace).count() == 2

@@ -280,6 +280,9 @@ def import_customers(
         return report
     link_authors(workspace)
     with transaction.atomic():
+        # One import at a time per workspace: two at once would each miss the other's new
+        # contacts and make them twice (SQLite's write lock does this by itself).
+        Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
         store = _Store(workspace)
         for row in rows:
             if store.apply(row):
