@@ -105,3 +105,74 @@ def test_our_own_message_or_an_older_one_does_not_wake_it(alice, workspace):
     conversation.refresh_from_db()
     assert conversation.snoozed_until is not None
     assert not AuditEntry.objects.filter(action="conversation.snooze_woken").exists()
+
+
+def _bulk(client, ids, action, **data):
+    return client.post(reverse("inbox_bulk"), {"ids": ids, "action": action, **data})
+
+
+def test_bulk_assign_tag_and_resolve_each_selected_row(alice_client, bob, workspace):
+    one, two, left = (make_conversation(workspace, handle=h) for h in ("one", "two", "left"))
+    ids = [one.pk, two.pk]
+    response = _bulk(alice_client, ids, "assign", assignee=str(bob.pk), keep_view="unassigned")
+    assert response.status_code == 302 and response["Location"].endswith("?view=unassigned")
+    _bulk(alice_client, ids, "tag", tag="  Rush  Order ")
+    assert set(Conversation.objects.filter(assignee=bob).values_list("pk", flat=True)) == set(ids)
+    assert {t.name for t in one.tags.all()} == {"rush order"} == {t.name for t in two.tags.all()}
+    _bulk(alice_client, ids, "resolve")
+    statuses = dict(Conversation.objects.values_list("pk", "status"))
+    assert statuses == {one.pk: "resolved", two.pk: "resolved", left.pk: "new"}
+    assert left.tags.count() == 0 and Conversation.objects.get(pk=left.pk).assignee is None
+    audited = AuditEntry.objects.filter(workspace=workspace, action="conversation.status")
+    assert audited.count() == 2
+    refused = _bulk(alice_client, [one.pk], "assign", assignee="999999")
+    assert refused.status_code == 302
+    assert Conversation.objects.get(pk=one.pk).assignee == bob
+
+
+def test_bulk_spam_corrects_the_analysis_like_the_stream_and_resolves(alice_client, workspace):
+    from harken.analysis.models import Correction
+
+    spam = make_conversation(workspace, handle="promo", text="Cheap followers at example.biz")
+    _write_again(spam, minutes_ago=1)
+    _bulk(alice_client, [spam.pk], "spam")
+    spam.refresh_from_db()
+    assert spam.status == Conversation.Status.RESOLVED and spam.priority == 0
+    intents = Mention.objects.filter(conversation=spam).values_list("intents", flat=True)
+    assert all(list(i) == ["spam"] for i in intents)
+    corrections = Correction.objects.filter(workspace=workspace, field="intent", label="spam")
+    assert corrections.count() == 2
+    assert {c.text for c in corrections} >= {"Cheap followers at example.biz"}
+    assert AuditEntry.objects.filter(action="mention.corrected").count() == 2
+    _bulk(alice_client, [spam.pk], "spam")  # again: nothing left to correct
+    assert corrections.count() == 2
+
+
+def test_bulk_actions_never_touch_another_workspaces_rows(
+    charlie_client, workspace, other_workspace
+):
+    theirs = make_conversation(workspace, handle="theirs")
+    response = _bulk(charlie_client, [theirs.pk], "resolve")
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.status == Conversation.Status.NEW
+    assert not AuditEntry.objects.filter(action="conversation.status").exists()
+
+
+def test_a_viewer_cannot_use_bulk_actions(victor, workspace):
+    from tests.conftest import client_for
+
+    row = make_conversation(workspace)
+    client = client_for(victor)
+    assert _bulk(client, [row.pk], "resolve").status_code == 403
+    page = client.get(reverse("inbox")).content.decode()
+    assert 'id="bulk-form"' not in page and "row-select" not in page
+    row.refresh_from_db()
+    assert row.status == Conversation.Status.NEW
+
+
+def test_the_list_offers_a_checkbox_per_row_for_the_bulk_form(alice_client, workspace):
+    row = make_conversation(workspace)
+    page = alice_client.get(reverse("inbox")).content.decode()
+    assert f'name="ids" value="{row.pk}" form="bulk-form"' in page
+    assert 'id="bulk-form"' in page and 'value="spam"' in page

@@ -153,6 +153,69 @@ def do_untag(conversation: Conversation, actor: Member, tag: Tag) -> None:
     audit(conversation.workspace, actor.user, "conversation.untag", conversation, tag=tag.name)
 
 
+def do_mark_spam(conversation: Conversation, actor: Member) -> int:
+    """Spam: the customer's messages are corrected to the spam intent the way the stream's
+    one-click corrections do it (which teaches the analysis), and the conversation is
+    resolved. Returns how many messages were corrected."""
+    from harken.listening.views.stream import do_correct_mention
+
+    corrected = 0
+    for mention in Mention.objects.filter(conversation=conversation, is_own=False).order_by("pk"):
+        if list(mention.intents or []) == ["spam"]:
+            continue
+        try:
+            do_correct_mention(conversation.workspace, actor.user, mention, "intent", "spam")
+        except ValueError:  # no words to learn from (a bare link): the label still changed
+            log.info("Spam correction of mention %s kept no text to learn from", mention.pk)
+        corrected += 1
+    if conversation.status != Status.RESOLVED:
+        do_set_status(conversation, actor, Status.RESOLVED)
+    audit(conversation.workspace, actor.user, "conversation.spam", conversation, messages=corrected)
+    reprioritize([conversation.pk])
+    return corrected
+
+
+BULK_ACTIONS = ("assign", "tag", "resolve", "spam")
+#: At most this many conversations in one bulk action (a page is 25).
+BULK_LIMIT = 200
+
+
+def do_bulk(
+    conversations: list[Conversation],
+    actor: Member,
+    action: str,
+    *,
+    assignee: Member | None = None,
+    tag: str = "",
+) -> int:
+    """One action on each of ``conversations`` (all of ``actor``'s workspace), each step
+    audited as if done one by one. Returns how many conversations it touched."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError("Choose what to do with the selected conversations.")
+    if not actor.can(Role.RESPONDER):
+        raise PermissionDenied("Viewers cannot change conversations.")
+    if not conversations:
+        raise ValidationError("Select at least one conversation.")
+    if len(conversations) > BULK_LIMIT:
+        raise ValidationError(f"Select at most {BULK_LIMIT} conversations at a time.")
+    if any(c.workspace_id != actor.workspace_id for c in conversations):
+        raise PermissionDenied("Those conversations belong to another workspace.")
+    if action == "tag" and not " ".join(tag.split()):
+        raise ValidationError("A tag needs a name.")
+    with transaction.atomic():
+        for conversation in conversations:
+            if action == "assign":
+                do_assign(conversation, actor, assignee)
+            elif action == "tag":
+                do_tag(conversation, actor, tag)
+            elif action == "resolve":
+                if conversation.status != Status.RESOLVED:
+                    do_set_status(conversation, actor, Status.RESOLVED)
+            else:
+                do_mark_spam(conversation, actor)
+    return len(conversations)
+
+
 # --- notes and replies ---------------------------------------------------------------------
 
 

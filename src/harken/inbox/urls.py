@@ -4,6 +4,7 @@ from harken.inbox import views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("bulk/", views.bulk, name="inbox_bulk"),
     path("<int:pk>/", views.conversation, name="inbox_conversation"),
     path("<int:pk>/reply/", views.reply, name="inbox_reply"),
     path("<int:pk>/note/", views.note, name="inbox_note"),

@@ -219,6 +219,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "networks": list(base.order_by("network").values_list("network", flat=True).distinct()),
         "statuses": Status.choices,
         "now": now,
+        "may_triage": request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
     }
     more_rows = request.htmx and request.GET.get("after")  # type: ignore[attr-defined]
     template = "inbox/_rows.html" if more_rows else "inbox/inbox.html"
@@ -518,3 +519,61 @@ def canned_search(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {"results": [{"name": c.name, "text": canned.fill(c.text, values)} for c in matches]}
     )
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+
+#: The list's address parts a bulk form carries back (``inbox`` checks them again).
+KEPT = ("view", "network", "status", "assignee", "tag")
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The list the form was sent from (its view and filters, read again, never echoed)."""
+    keep = {k: request.POST.get(f"keep_{k}", "") for k in KEPT}
+    query = {k: v for k, v in keep.items() if v and len(v) <= 32 and v.replace("_", "").isalnum()}
+    return reverse("inbox") + ("?" + urlencode(query) if query else "")
+
+
+@require_POST
+@workspace_view(Role.RESPONDER)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One action (assign, tag, resolve, spam) on the selected rows of the list. Rows of
+    another workspace are not found and not touched."""
+    member = request.member  # type: ignore[attr-defined]
+    ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
+    action = request.POST.get("action", "")
+    found = list(
+        scoped(request, Conversation)
+        .filter(pk__in=ids[: actions.BULK_LIMIT + 1])
+        .select_related("workspace", "assignee")
+    )
+    assignee = None
+    raw = request.POST.get("assignee", "")
+    if action == "assign" and raw:
+        raw = str(request.user.pk) if raw == "me" else raw
+        assignee = (
+            Member.objects.filter(workspace=member.workspace, user_id=raw)
+            .select_related("user")
+            .first()
+            if raw.isdigit()
+            else None
+        )
+        if assignee is None:
+            flash.error(request, "Choose a member of this workspace.")
+            return redirect(_back_to_list(request))
+    try:
+        done = actions.do_bulk(
+            found, member, action, assignee=assignee, tag=request.POST.get("tag", "")
+        )
+    except ValidationError as invalid:
+        flash.error(request, " ".join(invalid.messages))
+        return redirect(_back_to_list(request))
+    words = {
+        "assign": "Assigned",
+        "tag": "Tagged",
+        "resolve": "Resolved",
+        "spam": "Marked as spam",
+    }[action]
+    flash.success(request, f"{words} {done} conversation{'s' if done != 1 else ''}.")
+    return redirect(_back_to_list(request))

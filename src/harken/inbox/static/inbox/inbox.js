@@ -1,7 +1,7 @@
 // The inbox's small behaviours: the reply box counts characters the way the network
 // counts them and finds canned replies after "/", the Reply / Internal note tabs, bulk
 // actions on the list, and the keyboard (j/k move, Enter or o
-// opens, r reply, n note, e resolve, ? help). Event delegation on the document, so the
+// opens, x select, r reply, n note, e resolve, ? help). Event delegation on the document, so the
 // conversation panel that htmx swaps in keeps working. No inline script: a strict CSP.
 (function () {
   "use strict";
@@ -192,6 +192,33 @@
     if (canned.box && event.target !== canned.box) { closeCanned(); }
   });
 
+  // Bulk actions: the count of selected rows, select all, and x selects the current row.
+  function selectBoxes() { return Array.from(document.querySelectorAll("input.row-select")); }
+
+  function updateBulk() {
+    var boxes = selectBoxes();
+    var chosen = boxes.filter(function (b) { return b.checked; }).length;
+    boxes.forEach(function (b) { var row = b.closest("[data-row]"); if (row) { row.classList.toggle("is-selected", b.checked); } });
+    var label = document.querySelector("[data-bulk-count]");
+    if (label) { label.textContent = chosen ? chosen + " selected" : "Select"; }
+    var all = document.querySelector("[data-select-all]");
+    if (all) { all.checked = chosen > 0 && chosen === boxes.length; all.indeterminate = chosen > 0 && chosen < boxes.length; }
+    document.querySelectorAll("[data-bulk]").forEach(function (b) { b.disabled = chosen === 0; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.matches) { return; }
+    if (target.matches("[data-select-all]")) {
+      selectBoxes().forEach(function (b) { b.checked = target.checked; });
+      updateBulk();
+    } else if (target.matches("input.row-select")) {
+      updateBulk();
+    }
+  });
+  document.addEventListener("DOMContentLoaded", updateBulk);
+  document.addEventListener("htmx:afterSwap", updateBulk);
+
   // Keyboard --------------------------------------------------------------------------
   function typing(target) {
     return target.closest && target.closest("input, textarea, select, [contenteditable]");
@@ -223,6 +250,10 @@
       case "k": move(-1); break;
       case "r": tabTo("reply-form"); break;
       case "n": tabTo("note-form"); break;
+      case "x":
+        var current = document.querySelector("[data-row].is-current input.row-select");
+        if (current) { current.checked = !current.checked; updateBulk(); }
+        break;
       case "e": var resolve = document.querySelector('[data-key="e"]'); if (resolve) { resolve.click(); } break;
       case "?": if (help) { help.hidden = !help.hidden; } break;
       default: return;
