@@ -35,6 +35,11 @@ def test_the_demo_fills_a_living_inbox_that_still_counts_as_untouched(alice):
     assert b"Held for approval." in page and b"Approve and send" in page
     listing = client.get(reverse("inbox") + "?view=held").context["rows"]
     assert [row.pk for row in listing] == [held.conversation_id]
+    # Canned replies to find with "/", filled in for the conversation.
+    found = client.get(reverse("inbox_canned_search", args=[held.conversation_id]), {"q": "ship"})
+    (shipping,) = found.json()["results"]
+    assert shipping["name"] == "shipping" and "{" not in shipping["text"]
+    assert shipping["text"].endswith(f"at {sample.name}")
 
 
 def test_a_new_message_in_a_resolved_conversation_reopens_it_and_it_climbs_the_queue(workspace):

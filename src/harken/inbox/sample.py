@@ -1,6 +1,6 @@
 """The inbox's part of `harken demo`: conversations in every state, so a newcomer sees a
 living inbox (assigned, tagged, answered, a reply held for a manager, one that failed,
-a snoozed one, a resolved one, a note).
+a snoozed one, a resolved one, a note), and canned replies to find with "/".
 
 Called by the listening demo once its sample mentions are threaded. Rows are written as
 the demo, not as a person (no actor in the audit log), so ``harken demo`` can still tell
@@ -18,11 +18,29 @@ from django.utils import timezone
 
 from harken.core.models import AuditEntry, Member, Role, Workspace
 from harken.inbox.authority import hold_reason
-from harken.inbox.models import Conversation, Message, Tag
+from harken.inbox.models import CannedReply, Conversation, Message, Tag
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State
 
 RESPONDER = "sample.responder"
+#: The sample's canned replies (name, text), found in the reply box by typing "/".
+CANNED = [
+    (
+        "shipping",
+        "Hi {first_name}, thanks for your patience! Orders ship within 2 business days and "
+        "you'll get a tracking link by e-mail. {agent} at {business}",
+    ),
+    (
+        "resizing",
+        "Hi {first_name}! Resizing is free for the first year and takes about an hour for "
+        "most rings; just drop by the shop. {agent}",
+    ),
+    (
+        "sorry",
+        "{handle} I'm sorry about this. Could you send us your order number in a direct "
+        "message? I'll look into it right away. {agent} at {business}",
+    ),
+]
 
 
 def _responder(workspace: Workspace) -> Member:
@@ -108,5 +126,11 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
         text="She paid for the rush service on the 28th; the workshop confirms it is late.",
         author=bob.user,
     )
+    for name, text in CANNED:
+        CannedReply.objects.get_or_create(
+            workspace=workspace,
+            name=name,
+            defaults={"text": text, "created_by": owner.user if owner else None},
+        )
     reprioritize([c.pk for c in waiting], now)
     return len(waiting)
