@@ -318,14 +318,16 @@ def goals(results: dict) -> list[tuple[str, bool]]:
         first, loud = ours["first-time"]["p90"], ours["prolific"]["p90"]
         checks.append(
             (
-                f"{load:.0%} load: first-time p90 {_h(first)} <= FIFO's {_h(fifo['first-time']['p90'])}",
+                f"{load:.0%} load: first-time p90 {_h(first)}"
+                f" <= FIFO's {_h(fifo['first-time']['p90'])}",
                 first <= fifo["first-time"]["p90"],
             )
         )
         if load >= 0.9:
             checks.append(
                 (
-                    f"{load:.0%} load: first-time p90 {_h(first)} <= half the prolific p90 {_h(loud)}",
+                    f"{load:.0%} load: first-time p90 {_h(first)}"
+                    f" <= half the prolific p90 {_h(loud)}",
                     first <= loud / 2,
                 )
             )
@@ -375,6 +377,16 @@ def report(name: str, day: Sequence[Message], results: dict) -> bool:
     return ok
 
 
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="the TWCS csv")
@@ -388,7 +400,7 @@ def main() -> None:
     django.setup()
     started = time.perf_counter()
     print(
-        f"bench/fairness.py on {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"bench/fairness.py on {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     ok = True
     if args.data.exists():
@@ -397,7 +409,8 @@ def main() -> None:
         ok &= report("recorded day (customer-support-twitter)", real, run_day(real))
     else:
         print(
-            f"\n(no {args.data}: the recorded day is skipped; the synthetic day draws intents evenly)"
+            f"\n(no {args.data}: the recorded day is skipped;"
+            " the synthetic day draws intents evenly)"
         )
         pool = [
             (("complaint",), "negative"),
@@ -410,7 +423,8 @@ def main() -> None:
         "synthetic day (5 % of authors send 50 % of messages)", synthetic, run_day(synthetic)
     )
     print(
-        f"\n{'all goals met' if ok else 'some goals NOT met'}; {time.perf_counter() - started:.1f} s"
+        f"\n{'all goals met' if ok else 'some goals NOT met'};"
+        f" {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -113,3 +113,28 @@ def test_priority_is_a_frozen_value():
     found = rank(made())
     with pytest.raises(AttributeError):
         replace(found, score=5).score = 7  # type: ignore[misc]
+
+
+def test_a_long_wait_outranks_any_fresh_message_so_nothing_starves():
+    """The aging term has no cap: the least urgent message there is (small talk, positive,
+    nobody's following, the author's hundredth today) rises above the most pressing fresh
+    one (a negative complaint from a known customer with a million followers) in a day."""
+    pressing = rank(made(["complaint"], "negative"), followers=1_000_000, is_customer=True).score
+    least = [
+        rank(
+            made(["other"], "positive"),
+            followers=None,
+            author_recent_count=100,
+            waiting_seconds=hours * 3600,
+        ).score
+        for hours in (1, 6, 12, 24, 30)
+    ]
+    assert least == sorted(least)
+    assert least[-1] > pressing
+
+
+def test_a_loud_authors_second_complaint_waits_behind_a_first_timers_question():
+    second = rank(made(["complaint"], "negative"), author_recent_count=2)
+    first_timer = rank(made(["question"]), author_recent_count=1)
+    assert first_timer.score > second.score
+    assert "2nd message today" in second.reasons
