@@ -72,22 +72,42 @@ def grapheme_count(text: str) -> int:
 
 LINK = regex.compile(r"https?://[^\s<>\"]+[^\s<>\"'.,;:!?)\]]")
 HASHTAG = regex.compile(r"(?<![\w#])#(?!\d+\b)(\w{1,64})")
+#: ``@handle`` as Bluesky's own apps find it: after a start, a space or "(", a handle
+#: with at least one dot, its last label starting with a letter.
+MENTION = regex.compile(
+    r"(?<=^|[\s(])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+    r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?![\w.-]*[\w-])"
+)
 
 
-def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
-    """Links and hashtags as rich-text facets, so they are clickable on Bluesky.
+def facets_for(
+    text: str, resolve: Callable[[str], str | None] | None = None
+) -> list[models.AppBskyRichtextFacet.Main]:
+    """Links, hashtags and mentions as rich-text facets, so they are clickable on Bluesky.
 
-    Facets address UTF-8 byte offsets, not characters. Mentions are left as text:
-    making them facets needs each handle resolved to a DID, a request per handle.
-    """
+    Facets address UTF-8 byte offsets, not characters. A mention needs its handle's DID:
+    ``resolve`` gives it (None: the handle stays plain text, as it does without
+    ``resolve``). A hashtag or mention inside a link is part of the link."""
     facets = []
+    taken: list[tuple[int, int]] = []
     for match in LINK.finditer(text):
-        feature = models.AppBskyRichtextFacet.Link(uri=match[0])
+        feature: Any = models.AppBskyRichtextFacet.Link(uri=match[0])
         facets.append(_facet(text, match.start(), match.end(), feature))
+        taken.append(match.span())
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= lo or start >= hi for lo, hi in taken)
+
     for match in HASHTAG.finditer(text):
-        feature = models.AppBskyRichtextFacet.Tag(tag=match[1])
-        facets.append(_facet(text, match.start(), match.end(), feature))
-    return facets
+        if free(*match.span()):
+            feature = models.AppBskyRichtextFacet.Tag(tag=match[1])
+            facets.append(_facet(text, match.start(), match.end(), feature))
+    for match in MENTION.finditer(text):
+        did = resolve(match[1].lower()) if resolve and free(*match.span()) else None
+        if did:
+            feature = models.AppBskyRichtextFacet.Mention(did=did)
+            facets.append(_facet(text, match.start(), match.end(), feature))
+    return sorted(facets, key=lambda f: f.index.byte_start)
 
 
 def _facet(text: str, start: int, end: int, feature: Any) -> models.AppBskyRichtextFacet.Main:
@@ -162,6 +182,9 @@ class Bluesky(Connector):
     max_chars = 300  # graphemes; see grapheme_count
     counts_urls_as = None  # a link counts as its full text
     finds_published = True  # by the record key its idempotency key gives (see publish)
+    #: A version 1 UUID key is the post's record key: a second write under it answers
+    #: with the first post (see publish and reply), for as long as the post exists.
+    idempotent_writes = True
     text_counting = "graphemes"
 
     def __init__(
@@ -383,11 +406,17 @@ class Bluesky(Connector):
         on every try. A second create under that key cannot make a second post; when it
         is refused, the post already there is the answer."""
         self._check_length(text)
+        return self._write(text, idempotency_key, None, options.get("langs"))
+
+    def _write(
+        self, text: str, idempotency_key: str | None, reply_to: Any, langs: list[str] | None
+    ) -> Published:
+        """Create the post, under the record key ``idempotency_key`` gives when it gives one."""
         rkey = tid_for(idempotency_key)
         if rkey is None:
-            return self._send(text, None, options.get("langs"))
+            return self._send(text, reply_to, langs)
         try:
-            return self._create(text, rkey, options.get("langs"))
+            return self._create(text, rkey, reply_to, langs)
         except ConnectorError as error:
             if error.permanent:
                 raise
@@ -415,13 +444,14 @@ class Bluesky(Connector):
                 return self._published(record.uri)
         return None
 
-    def _create(self, text: str, rkey: str, langs: list[str] | None) -> Published:
+    def _create(self, text: str, rkey: str, reply_to: Any, langs: list[str] | None) -> Published:
         did = self._did()
         record = models.AppBskyFeedPost.Record(
             created_at=self.client.get_current_time_iso(),
             text=text,
             langs=langs or [DEFAULT_LANGUAGE_CODE1],
-            facets=facets_for(text),
+            facets=self._facets(text) or None,
+            reply=reply_to,
         )
         created = self._do(lambda c: c.app.bsky.feed.post.create(did, record, rkey=rkey))
         return self._published(created.uri)
@@ -441,7 +471,9 @@ class Bluesky(Connector):
         return self._do(read)
 
     def _did(self) -> str:
-        client = self._login()
+        # Through ``_do``: a saved session Bluesky refuses is replaced by a fresh login here
+        # too, as before a read, instead of failing the post.
+        client = self._do(lambda c: c)
         return self.config.get("did") or Session.decode(client.export_session_string()).did
 
     def _published(self, uri: str) -> Published:
@@ -450,7 +482,8 @@ class Bluesky(Connector):
         )
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
-        """Answer the post at ``in_reply_to`` (an at:// URI), in its thread."""
+        """Answer the post at ``in_reply_to`` (an at:// URI), in its thread; under the
+        record key ``idempotency_key`` gives, as ``publish``."""
         self._check_length(text)
         found = self._do(lambda c: c.get_posts([in_reply_to]))
         if not found.posts:
@@ -459,21 +492,42 @@ class Bluesky(Connector):
         parent_ref = models.create_strong_ref(parent)
         thread = getattr(parent.record, "reply", None)
         root_ref = thread.root if thread else parent_ref
-        return self._send(
-            text, models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref), None
-        )
+        reply_to = models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
+        return self._write(text, idempotency_key, reply_to, None)
 
     def _send(self, text: str, reply_to: Any, langs: list[str] | None) -> Published:
         client = self._login()
         did = self.config.get("did") or Session.decode(client.export_session_string()).did
         created = self._call(
             lambda: client.send_post(
-                text, profile_identify=did, reply_to=reply_to, langs=langs, facets=facets_for(text)
+                text,
+                profile_identify=did,
+                reply_to=reply_to,
+                langs=langs,
+                facets=self._facets(text) or None,
             )
         )
         return Published(
             external_id=created.uri, url=post_url(self.config.get("handle") or did, created.uri)
         )
+
+    def _facets(self, text: str) -> list[models.AppBskyRichtextFacet.Main]:
+        """``facets_for`` with each mentioned handle resolved by the account's own PDS."""
+        found: dict[str, str | None] = {}
+
+        def resolve(handle: str) -> str | None:
+            if handle not in found:
+                params = models.ComAtprotoIdentityResolveHandle.Params(handle=handle)
+                try:
+                    answer = self._do(lambda c: c.com.atproto.identity.resolve_handle(params))
+                    found[handle] = answer.did
+                except ConnectorError as error:
+                    if error.permanent:
+                        raise
+                    found[handle] = None  # no such handle: it stays plain text
+            return found[handle]
+
+        return facets_for(text, resolve)
 
     def _check_length(self, text: str) -> None:
         count = grapheme_count(text)
