@@ -26,12 +26,14 @@ class Mention(WorkspaceOwned):
     network = models.CharField(max_length=32)
     external_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, default="post")
+    # Indexed with ``ingested`` (see Meta), which also serves every lookup by source.
     source = models.ForeignKey(
         "listening.Source",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="mentions",
+        db_index=False,
     )
     # CASCADE, not PROTECT: deleting a workspace (or erasing a person on request) must take
     # their mentions along; PROTECT made the workspace's own cascade fail.
@@ -85,6 +87,9 @@ class Mention(WorkspaceOwned):
             models.Index(fields=["workspace", "-posted"], name="mention_stream"),
             # Near-duplicate lookups: the same text in the workspace within a window.
             models.Index(fields=["workspace", "fingerprint", "posted"], name="mention_fingerprint"),
+            # The Sources page's "last 24 h" per source: counted from the index alone. It
+            # replaces the source's own index (the SET NULL of a deleted source uses it too).
+            models.Index(fields=["source", "ingested"], name="mention_source_ingested"),
             # A mention's re-shares, and SET NULL when an original is deleted.
             models.Index(
                 fields=["duplicate_of"],

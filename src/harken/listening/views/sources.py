@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from harken.core.access import access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.refused import bind, refused
 from harken.listening.feeds import FeedForm, do_add_feed
-from harken.listening.models import Source
+from harken.listening.models import Mention, Source
 from harken.listening.polling import POLLED
 from harken.listening.searches import SearchForm, do_add_search
 from harken.listening.sources import (
@@ -34,12 +35,24 @@ from harken.listening.sources import (
 )
 
 
-def sources_with_health(request: HttpRequest):
+def sources_with_health(request: HttpRequest) -> QuerySet[Source]:
+    """The workspace's sources with ``items_24h``, in one query however many there are.
+
+    The count is a subquery per source, read from the (source, ingested) index alone: a
+    join of every mention, grouped on every column of the source, took 0.2–0.9 s at
+    50,000 mentions."""
     day_ago = timezone.now() - timedelta(days=1)
+    last_day = (
+        Mention.objects.filter(source=OuterRef("pk"), ingested__gte=day_ago)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
         scoped(request, Source)
         .select_related("account")
-        .annotate(items_24h=Count("mentions", filter=Q(mentions__ingested__gte=day_ago)))
+        .annotate(items_24h=Coalesce(Subquery(last_day), 0))
         .order_by("name", "pk")
     )
 
