@@ -190,7 +190,7 @@ def simulate(
     posted: dict[str, list[float]] = defaultdict(list)  # each author's arrival times
     waiting: dict[int, tuple[float, str, Message, int, str]] = {}
     stored: dict[int, int] = {}  # conversation id -> stored priority
-    heap: list[tuple[float, ...]] = []  # fifo: (arrival, id)
+    heap: list[tuple[float, float]] = []  # fifo: (arrival, id); else (-priority, -id)
     outcome = Outcome()
     fair = order == "harken"
     # pending entries per conversation, built once
@@ -214,7 +214,9 @@ def simulate(
             key = (message.intents, message.sentiment, recent.get(author, 1), now - at)
             if key not in memo:
                 memo[key] = score(entries[i], {}, recent, when)[0]
-            stored[i] = memo[key]
+            if stored.get(i) != memo[key]:
+                stored[i] = memo[key]
+                heapq.heappush(heap, (-memo[key], -i))  # the inbox's "-priority, -id"
 
     def pick() -> int:
         if order == "fifo":
@@ -222,7 +224,11 @@ def simulate(
                 _, i = heapq.heappop(heap)
                 if i in waiting:
                     return int(i)
-        return max(waiting, key=lambda i: (stored[i], i))
+        while True:  # entries of answered or rescored conversations are skipped
+            minus_score, minus_i = heapq.heappop(heap)
+            i = int(-minus_i)
+            if i in waiting and stored[i] == -minus_score:
+                return i
 
     nxt, free_at, last_tick, clock = 0, 0.0, 0.0, 0.0
     while nxt < len(arrivals) or waiting:
