@@ -126,6 +126,7 @@ def test_a_long_wait_outranks_any_fresh_message_so_nothing_starves():
             followers=None,
             author_recent_count=100,
             waiting_seconds=hours * 3600,
+            aging=True,
         ).score
         for hours in (1, 6, 12, 24, 30)
     ]
@@ -138,3 +139,12 @@ def test_a_loud_authors_second_complaint_waits_behind_a_first_timers_question():
     first_timer = rank(made(["question"]), author_recent_count=1)
     assert first_timer.score > second.score
     assert "2nd message today" in second.reasons
+
+
+def test_a_score_stored_once_does_not_grow_with_a_backfilled_posts_age():
+    """Without ``aging`` (enrichment scores a mention once, at ingest) the wait counts at
+    most 20 points: a week-old post backfilled today does not come first for its age."""
+    question = made(["question"])
+    day = rank(question, waiting_seconds=86_400).score
+    assert rank(question, waiting_seconds=7 * 86_400).score == day
+    assert rank(question, waiting_seconds=7 * 86_400, aging=True).score > day

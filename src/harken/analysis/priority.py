@@ -5,9 +5,12 @@ known customer, how long they have waited, and reach; the score is clamped to 0-
 Reach is counted on a log scale and capped low on purpose (DESIGN: the loudest voices must
 not drown out the average customer). The fairness term takes points from an author's
 repeated messages: the tenth message of one loud author must not outrank a first-time
-customer's question. Waiting counts twice: fast in the first hours (answer fast), and an
-aging term that grows by the hour without a cap, so that whatever waits long enough rises
-above anything new, however pressing, loud or penalised: nothing starves.
+customer's question. Waiting counts fast in the first hours (answer fast), flattening out
+at a day; with ``aging=True`` (the inbox, which recomputes its scores as time passes) an
+aging term grows by the hour without a cap on top, so that whatever waits long enough
+rises above anything new, however pressing, loud or penalised: nothing starves. A score
+stored once (enrichment's, on the stream) leaves it out: a backfilled week-old post must
+not come first for its age.
 
 ``bench/fairness.py`` chose the fairness and aging weights: with them a first-time author's
 p90 wait beats FIFO's and is at most half a prolific author's at 70-110 % load, and nothing
@@ -51,16 +54,18 @@ def priority(
     is_customer: bool,
     waiting_seconds: float,
     author_recent_count: int,
+    aging: bool = False,
 ) -> Priority:
     """Priority of one analysed mention; ``author_recent_count`` counts the author's
-    messages in the last day including this one (1 = first)."""
+    messages in the last day including this one (1 = first); ``aging``: add the uncapped
+    aging term, for a queue that recomputes as time passes."""
     intents = tuple(analysis.intents) or ("other",)
     if "spam" in intents:
         return Priority(0, ("spam",), "spam")
     points = float(max(INTENT_POINTS.get(i, 0) for i in intents))
     points += SENTIMENT_POINTS.get(analysis.sentiment, 0)
     points += CUSTOMER_POINTS if is_customer else 0
-    points += reach_points(followers) + wait_points(waiting_seconds)
+    points += reach_points(followers) + wait_points(waiting_seconds, aging=aging)
     penalty = fairness_penalty(author_recent_count)
     score = max(0, min(100, round(points - penalty)))
     reasons = _reasons(intents, analysis.sentiment, followers, is_customer, waiting_seconds)
@@ -75,12 +80,12 @@ def reach_points(followers: int | None) -> float:
     return min(MAX_REACH_POINTS, MAX_REACH_POINTS * math.log10(followers / 10) / 5)
 
 
-def wait_points(waiting_seconds: float) -> float:
+def wait_points(waiting_seconds: float, *, aging: bool = False) -> float:
     hours = max(0.0, float(waiting_seconds or 0)) / 3600
     # Grows fast in the first hours (answer fast), then flattens out at a day ...
     fast = min(MAX_WAIT_POINTS, MAX_WAIT_POINTS * math.log1p(hours) / math.log1p(24))
-    # ... and ages steadily, so a long wait outranks any fresh message (no starvation).
-    return fast + AGING_POINTS_PER_HOUR * hours
+    # ... and, in a queue, ages steadily: a long wait outranks any fresh message.
+    return fast + (AGING_POINTS_PER_HOUR * hours if aging else 0.0)
 
 
 def fairness_penalty(author_recent_count: int) -> float:

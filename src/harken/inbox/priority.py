@@ -162,6 +162,7 @@ def _score(
         is_customer=False,
         waiting_seconds=(now - waiting).total_seconds() if waiting else 0,
         author_recent_count=count,
+        aging=True,  # recomputed as time passes: a long wait outranks anything new
     )
     reasons = [r for r in scored.reasons if not r.startswith("waiting ")]
     if count == 1 and not answered and "spam" not in intents:
