@@ -1,4 +1,5 @@
-"""Seconds from a post on a real Bluesky network to the mention in Harken's stream.
+"""Seconds from a post on a real Bluesky network to the mention in Harken's stream, and
+from "send" in Harken's inbox to the reply visible on the network.
 
     .venv/bin/python bench/realnet.py [--rounds 10] [--interval 0.25]
 
@@ -15,6 +16,13 @@ accepted Bob's post:
 - *stored*: until a poll stored it (``poll_source``: listNotifications, the pipeline,
   threading, analysis);
 - *stream*: until the stream page, as Alice opens it, shows it.
+
+Then Alice answers it from the conversation page (its reply form's POST, as she sends
+it), and two more figures, from the moment she pressed "send":
+
+- *accepted*: until the page answered, the PDS holding the reply and Harken having
+  recorded it as sent;
+- *visible*: until the AppView lists the reply in Bob's notifications.
 
 In production the wait is dominated by the source's poll interval (minutes); this
 measures what is left with the interval taken out. The network is stopped at the end.
@@ -72,6 +80,7 @@ def _bench(network, rounds: int, interval: float) -> None:
     from django.test import Client
 
     from harken.core.models import Member, Role, Workspace
+    from harken.inbox.models import Message
     from harken.listening.models import Mention, Source
     from harken.listening.polling import poll_source
     from harken.networks.bluesky.connect import do_connect_bluesky
@@ -86,6 +95,7 @@ def _bench(network, rounds: int, interval: float) -> None:
     browser = Client()
     browser.force_login(owner)
     figures: dict[str, list[float]] = {"network": [], "stored": [], "stream": []}
+    replies: dict[str, list[float]] = {"accepted": [], "visible": []}
     params = models.AppBskyNotificationListNotifications.Params(limit=20)
     for n in range(rounds):
         marker = f"bench{n}x{time.time_ns() % 10**8}"
@@ -112,12 +122,32 @@ def _bench(network, rounds: int, interval: float) -> None:
         figures["network"].append(seen if seen is not None else stored)
         figures["stored"].append(stored)
         figures["stream"].append(time.monotonic() - sent)
-    for name, values in figures.items():
-        values.sort()
-        print(
-            f"  post → {name:<8} median {statistics.median(values):5.2f} s"
-            f"  p90 {values[int(0.9 * (len(values) - 1))]:5.2f} s  max {values[-1]:5.2f} s"
-        )
+        conversation = Mention.objects.get(external_id=post.uri).conversation_id
+        pressed = time.monotonic()
+        browser.post(f"/inbox/{conversation}/reply/", {"text": f"Thanks, round {n}!"})
+        accepted = time.monotonic() - pressed
+        message = Message.objects.get(conversation=conversation, is_note=False)
+        if message.state != "sent":
+            sys.exit(f"round {n}: the reply was not sent: {message.error}")
+        bob_params = models.AppBskyNotificationListNotifications.Params(limit=20)
+        while not any(
+            note.uri == message.external_id
+            for note in bob.client.app.bsky.notification.list_notifications(
+                bob_params
+            ).notifications
+        ):
+            if time.monotonic() - pressed > 60:
+                sys.exit(f"round {n}: Bob was not notified of the reply within 60 s")
+            time.sleep(0.05)
+        replies["accepted"].append(accepted)
+        replies["visible"].append(time.monotonic() - pressed)
+    for start, group in (("post", figures), ("send", replies)):
+        for name, values in group.items():
+            values.sort()
+            print(
+                f"  {start} → {name:<8} median {statistics.median(values):5.2f} s"
+                f"  p90 {values[int(0.9 * (len(values) - 1))]:5.2f} s  max {values[-1]:5.2f} s"
+            )
 
 
 def _arguments() -> argparse.Namespace:
