@@ -251,8 +251,10 @@
       case "r": tabTo("reply-form"); break;
       case "n": tabTo("note-form"); break;
       case "x":
-        var current = document.querySelector("[data-row].is-current input.row-select");
-        if (current) { current.checked = !current.checked; updateBulk(); }
+        var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-row]");
+        var row = focused || document.querySelector("[data-row].is-current");
+        var box = row && row.querySelector("input.row-select");
+        if (box) { box.checked = !box.checked; updateBulk(); }
         break;
       case "e": var resolve = document.querySelector('[data-key="e"]'); if (resolve) { resolve.click(); } break;
       case "?": if (help) { help.hidden = !help.hidden; } break;
