@@ -56,3 +56,27 @@ def test_a_worker_killed_mid_publish_is_reconciled_without_a_second_post(
     assert settled.state == State.PUBLISHED
     assert settled.external_id.endswith("/" + mastodon.statuses[0]["id"])
     assert len(mastodon.posts) == 1
+
+
+def test_a_worker_killed_mid_tick_leaves_only_the_variant_it_was_sending(
+    mastodon, mastodon_account, no_time_rules
+):
+    variants = [make_variant(mastodon_account, f"Winter window, part {n}") for n in range(5)]
+    mastodon.hold.set()
+    connection.close()
+    worker = multiprocessing.get_context("fork").Process(target=_tick)
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not mastodon.statuses and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert mastodon.statuses, "the worker never reached the network"
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join(10)
+    mastodon.release.set()
+
+    states = dict(Variant.objects.values_list("pk", "state"))
+    assert states[variants[0].pk] == State.PUBLISHING
+    # The rest were never claimed: the next tick publishes them now, not after the lease.
+    assert [states[v.pk] for v in variants[1:]] == [State.SCHEDULED] * 4
+    mastodon.hold.clear()
+    assert sorted(do_publish_due(NOW).published) == [v.pk for v in variants[1:]]

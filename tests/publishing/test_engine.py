@@ -223,3 +223,33 @@ def test_only_a_failed_variant_can_be_retried(mastodon_account):
     variant = make_variant(mastodon_account)
     with pytest.raises(IllegalTransition):
         do_retry(variant)
+
+
+def test_a_backlog_is_drained_in_one_tick_not_a_batch_per_tick(
+    mastodon, mastodon_account, no_time_rules
+):
+    variants = [make_variant(mastodon_account, f"Winter window, part {n}") for n in range(5)]
+    for variant in variants:
+        variant.scheduled_at = timezone.now() - timedelta(seconds=1)
+        variant.save(update_fields=["scheduled_at"])
+    report = run_ticks(1, 60, limit=2)
+    assert sorted(report.published) == [v.pk for v in variants]
+    assert report.claimed == 5
+
+
+def test_a_tick_makes_one_connector_per_account(
+    mastodon, mastodon_account, no_time_rules, monkeypatch
+):
+    from harken.networks import registry
+
+    made = []
+
+    def counting(account):
+        made.append(account.pk)
+        return registry.connector_for(account)
+
+    monkeypatch.setattr("harken.publishing.engine.connector_for", counting)
+    for n in range(3):
+        make_variant(mastodon_account, f"Winter window, part {n}")
+    assert len(do_publish_due(NOW).published) == 3
+    assert made == [mastodon_account.pk]

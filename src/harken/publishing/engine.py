@@ -58,6 +58,11 @@ class TickReport:
     reconciled: list[int] = field(default_factory=list)
     #: Accounts a network refused for good during this tick: their other variants wait.
     broken: dict[int, str] = field(default_factory=dict)
+    #: Due variants this tick claimed (a full ``limit`` means more may be waiting).
+    claimed: int = 0
+    #: The connector of each account this tick published to, made once per tick: making
+    #: one (an HTTP client, a session) costs more than a local network's publish call.
+    connectors: dict[int, Connector] = field(default_factory=dict, repr=False)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -66,13 +71,25 @@ def backoff(attempts: int) -> timedelta:
 
 
 def do_publish_due(now: datetime | None = None, limit: int = BATCH) -> TickReport:
-    """One tick: reconcile variants left in publishing, then publish what is due."""
+    """One tick: reconcile variants left in publishing, then publish what is due, up to
+    ``limit`` variants.
+
+    Each variant is claimed just before it is published, one at a time, at the tick's
+    clock (``now`` plus the time the tick has taken so far): a worker killed mid-tick
+    leaves only the variant it was sending in publishing, not a batch it had not reached
+    yet, and a claim's lease runs from its own publish call, not from the tick's start."""
     now = now or timezone.now()
+    started = time.monotonic()
     report = TickReport()
     for variant in _claim_stuck(now):
         _settle(_reconcile, variant, now, report)
-    for variant in claim_due(now, limit):
-        _settle(publish_claimed, variant, now, report)
+    for _ in range(limit):
+        at = now + timedelta(seconds=time.monotonic() - started)
+        claimed = claim_due(at, 1)
+        if not claimed:
+            break
+        report.claimed += 1
+        _settle(publish_claimed, claimed[0], now, report)
     return report
 
 
@@ -91,17 +108,23 @@ def _settle(
         log.exception("Publishing variant %s failed unexpectedly", variant.pk)
 
 
-def run_ticks(ticks: int, every: float) -> TickReport:
-    """``ticks`` ticks, ``every`` seconds apart from start to start (the queue's periodic
-    task runs a minute of them, since its schedule has minutes, not seconds)."""
+def run_ticks(ticks: int, every: float, limit: int = BATCH) -> TickReport:
+    """``ticks`` ticks, started ``every`` seconds apart (the queue's periodic task runs a
+    minute of them, since its schedule has minutes, not seconds). A tick that claimed a
+    full ``limit`` is followed at once by another: a backlog is drained, not worked off
+    at ``limit`` variants per ``every`` seconds."""
     total = TickReport()
+    first = time.monotonic()
     for tick in range(ticks):
-        started = time.monotonic()
-        report = do_publish_due()
-        for name in ("published", "retrying", "failed", "reconciled"):
-            getattr(total, name).extend(getattr(report, name))
+        while True:
+            report = do_publish_due(limit=limit)
+            for name in ("published", "retrying", "failed", "reconciled"):
+                getattr(total, name).extend(getattr(report, name))
+            total.claimed += report.claimed
+            if report.claimed < limit:
+                break
         if tick < ticks - 1:
-            time.sleep(max(0.0, every - (time.monotonic() - started)))
+            time.sleep(max(0.0, first + (tick + 1) * every - time.monotonic()))
     return total
 
 
@@ -122,15 +145,17 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
             )
         won = ids
     else:
-        won = [
-            pk
-            for pk in due.values_list("pk", flat=True)[:limit]
-            # SQLite has no SKIP LOCKED: the conditional UPDATE alone decides who wins.
-            if Variant.objects.filter(pk=pk, state=State.SCHEDULED).update(
+        won = []
+        # SQLite has no SKIP LOCKED: the conditional UPDATE alone decides who wins, and a
+        # row another worker took first is passed over for the next one.
+        for pk in due.values_list("pk", flat=True)[: limit + BATCH]:
+            taken = Variant.objects.filter(pk=pk, state=State.SCHEDULED).update(
                 state=State.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1
             )
-            == 1
-        ]
+            if taken == 1:
+                won.append(pk)
+                if len(won) == limit:
+                    break
     claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
     return list(claimed.select_related("account", "post").order_by("scheduled_at", "pk"))
 
@@ -147,10 +172,11 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         _fail(variant, "Held by the guidelines: " + " ".join(f.message for f in held), report)
         return
     try:
-        connector = connector_for(account)
+        connector = report.connectors.get(account.pk) or connector_for(account)
     except ConnectorError as error:  # no token, no app keys: nothing was sent
         _failed_call(variant, error, now, report)
         return
+    report.connectors[account.pk] = connector
     try:
         published = connector.publish(variant.text, idempotency_key=str(variant.idempotency_key))
     except ConnectorError as error:
