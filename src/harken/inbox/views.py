@@ -479,7 +479,7 @@ def _save_canned(request: HttpRequest, editing: CannedReply | None) -> HttpRespo
     except ValidationError as invalid:
         flash.error(request, " ".join(invalid.messages))
         return _canned_page(request, editing, form, status=400)
-    flash.success(request, f"Saved {saved.name!r}.")
+    flash.success(request, f"Saved “{saved.name}”.")
     return redirect("inbox_canned")
 
 
@@ -504,7 +504,7 @@ def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
     found = access_object(request, CannedReply, pk)
     canned.do_delete_canned(request.member, found)  # type: ignore[attr-defined]
-    flash.success(request, f"Deleted {found.name!r}.")
+    flash.success(request, f"Deleted “{found.name}”.")
     return redirect("inbox_canned")
 
 
