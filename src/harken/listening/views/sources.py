@@ -65,15 +65,17 @@ def source_list(request: HttpRequest) -> HttpResponse:
 def _list_page(request: HttpRequest, **forms_: object) -> HttpResponse:
     """The sources page; a refused add's page passes its form, with its errors, in ``forms_``."""
     workspace = request.workspace  # type: ignore[attr-defined]
+    may_manage = may_manage_sources(request)  # one authority lookup, not one per flag
+    sources = list(sources_with_health(request))  # the page shows them all anyway
     context = {
-        "sources": sources_with_health(request),
-        "can_manage": may_manage_sources(request),
-        "can_edit": may_manage_sources(request),
+        "sources": sources,
+        "can_manage": may_manage,
+        "can_edit": may_manage,
         "managed": MANAGED,
         "polled": POLLED,
         "section": "listening",
-        "has_firehose": scoped(request, Source).filter(kind=Source.Kind.STREAM).exists(),
-        "x_usage": _x_usage(request),
+        "has_firehose": any(source.kind == Source.Kind.STREAM for source in sources),
+        "x_usage": _x_usage(request, sources),
         "feed_form": FeedForm(),
         "search_form": SearchForm(workspace),
         **forms_,
@@ -146,9 +148,9 @@ def search_add(request: HttpRequest) -> HttpResponse:
     return refused(request, form)
 
 
-def _x_usage(request: HttpRequest) -> object | None:
+def _x_usage(request: HttpRequest, sources: list[Source]) -> object | None:
     """This month's X reads and spend, shown where the workspace reads from X."""
-    if not scoped(request, Source).filter(network="x").exists():
+    if not any(source.network == "x" for source in sources):
         return None
     from harken.networks.x.budget import usage_for
 
