@@ -196,12 +196,13 @@ def refresh(conversation_ids: Iterable[int]) -> None:
         for name in ("resolved_at", "snoozed_until", *TIMES):
             state[name] = as_datetime(state[name])
         before = [state[name] for name in REFRESHED]
+        last_seen = state["last_activity"]
         timeline = sorted(timelines.get(state["id"], []))
         _apply_timeline(state, timeline)
         after = [state[name] for name in REFRESHED]
         if after != before:
             changed.append((*after, state["id"]))
-        if state["snoozed_until"] is not None and _customer_wrote_since(timeline, before[2]):
+        if state["snoozed_until"] is not None and _customer_wrote_since(timeline, last_seen):
             woken.append(state["id"])
     update_by_pk(Conversation, REFRESHED, changed)
     if woken:  # a customer who writes again ends the snooze
