@@ -271,3 +271,10 @@ def test_a_refused_reply_keeps_what_was_typed(alice_client, workspace):
     assert "No connected account can answer on this network" in html
     assert "Thanks &lt;3 for writing</textarea>" in html
     assert not Message.objects.exists()
+
+
+def test_the_views_lead_to_the_people_behind_the_conversations(alice_client, workspace):
+    make_conversation(workspace)
+    page = alice_client.get(reverse("inbox")).content.decode()
+    assert f'href="{reverse("contact_list")}"' in page
+    assert f'href="{reverse("contact_standing", args=["advocates"])}"' in page
