@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from harken.analysis.adjust import do_activate, do_deactivate
 from harken.analysis.models import Correction, RetrainJob, WorkspaceAdjustment
 from harken.analysis.retraining import NothingToLearn, do_queue_retrain, latest_job
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role
 
 RECENT = 20
 
 
 @workspace_view(Role.MANAGER)
-def analysis_settings(request: HttpRequest) -> HttpResponse:
+def analysis_settings(request: WorkspaceRequest) -> HttpResponse:
     corrections = scoped(request, Correction)
     context = {
         "section": "settings",
@@ -29,17 +29,17 @@ def analysis_settings(request: HttpRequest) -> HttpResponse:
         .order_by("field", "label"),
         "recent": corrections.select_related("user")[:RECENT],
         "adjustments": scoped(request, WorkspaceAdjustment).select_related("created_by")[:10],
-        "job": latest_job(request.workspace),  # type: ignore[attr-defined]
+        "job": latest_job(request.workspace),
     }
     return render(request, "analysis/settings.html", context)
 
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def analysis_retrain(request: HttpRequest) -> HttpResponse:
+def analysis_retrain(request: WorkspaceRequest) -> HttpResponse:
     """Queue a retrain (a worker fits it); a second click while one runs joins that one."""
     try:
-        job, queued = do_queue_retrain(request.workspace, request.user)  # type: ignore[attr-defined]
+        job, queued = do_queue_retrain(request.workspace, request.user)
     except NothingToLearn as exc:
         messages.error(request, str(exc))
         return redirect("analysis_settings")
@@ -55,10 +55,10 @@ def analysis_retrain(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Role.MANAGER)
-def analysis_retrain_status(request: HttpRequest) -> HttpResponse:
+def analysis_retrain_status(request: WorkspaceRequest) -> HttpResponse:
     """The retrain's state, polled by the page while one is queued or running; once it
     ends, the whole page reloads to show the new adjustment's figures."""
-    job = latest_job(request.workspace)  # type: ignore[attr-defined]
+    job = latest_job(request.workspace)
     response = render(request, "analysis/_retrain_status.html", {"job": job})
     if request.GET.get("was") == "active" and (job is None or not job.is_active):
         response["HX-Refresh"] = "true"
@@ -67,7 +67,7 @@ def analysis_retrain_status(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def analysis_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def analysis_activate(request: WorkspaceRequest, pk: int) -> HttpResponse:
     adjustment = access_object(request, WorkspaceAdjustment, pk)
     do_activate(adjustment, request.user)
     messages.success(request, "The adjustment is on: new mentions are analysed with it.")
@@ -76,7 +76,7 @@ def analysis_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def analysis_deactivate(request: HttpRequest) -> HttpResponse:
-    do_deactivate(request.workspace, request.user)  # type: ignore[attr-defined]
+def analysis_deactivate(request: WorkspaceRequest) -> HttpResponse:
+    do_deactivate(request.workspace, request.user)
     messages.success(request, "Back to the shipped model.")
     return redirect("analysis_settings")

@@ -10,7 +10,7 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,7 +23,7 @@ from harken.contacts.linking import link_authors
 from harken.contacts.models import Contact, Merge
 from harken.contacts.standing import KINDS, listing
 from harken.contacts.suggestions import suggest
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role, Workspace
 from harken.inbox.models import Conversation
 from harken.listening.models import Mention
@@ -36,16 +36,16 @@ SHOWN, EVIDENCE = 100, 5
 TITLES = {"advocates": "Advocates", "detractors": "Detractors", "recovered": "Recovered"}
 
 
-def _workspace(request: HttpRequest) -> Workspace:
-    return request.workspace  # type: ignore[attr-defined]
+def _workspace(request: WorkspaceRequest) -> Workspace:
+    return request.workspace
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return request.member.can(Role.RESPONDER)  # type: ignore[attr-defined]
+def _can_edit(request: WorkspaceRequest) -> bool:
+    return request.member.can(Role.RESPONDER)
 
 
 @workspace_view()
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: WorkspaceRequest) -> HttpResponse:
     link_authors(_workspace(request))
     contacts = scoped(request, Contact).filter(merged_into=None)
     query, status = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
@@ -75,7 +75,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     contact = access_object(request, Contact, pk, merged_into=None)
     identities = list(contact.identities.select_related("author"))
     authors = [i.author_id for i in identities if i.author_id]
@@ -109,7 +109,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     contact = access_object(request, Contact, pk, merged_into=None)
     try:
         actions.do_update_contact(
@@ -128,7 +128,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view()
-def suggestions(request: HttpRequest) -> HttpResponse:
+def suggestions(request: WorkspaceRequest) -> HttpResponse:
     link_authors(_workspace(request))
     merges = scoped(request, Merge).select_related("kept", "merged", "actor")[:20]
     return render(
@@ -145,7 +145,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def merge(request: HttpRequest) -> HttpResponse:
+def merge(request: WorkspaceRequest) -> HttpResponse:
     kept = access_object(request, Contact, _pk(request.POST.get("keep")), merged_into=None)
     merged = access_object(request, Contact, _pk(request.POST.get("merge")), merged_into=None)
     reasons = request.POST.getlist("reason")[:10]
@@ -160,7 +160,7 @@ def merge(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def distinct(request: HttpRequest) -> HttpResponse:
+def distinct(request: WorkspaceRequest) -> HttpResponse:
     one = access_object(request, Contact, _pk(request.POST.get("keep")), merged_into=None)
     other = access_object(request, Contact, _pk(request.POST.get("merge")), merged_into=None)
     try:
@@ -180,7 +180,7 @@ def _pk(raw: str | None) -> int:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
     record = access_object(request, Merge, pk)
     try:
         actions.do_undo_merge(record, request.user)
@@ -192,7 +192,7 @@ def merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(Role.MANAGER)
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: WorkspaceRequest) -> HttpResponse:
     report, refused = None, ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -231,7 +231,7 @@ def _kind(kind: str) -> str:
 
 
 @workspace_view()
-def standing_list(request: HttpRequest, kind: str) -> HttpResponse:
+def standing_list(request: WorkspaceRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     link_authors(_workspace(request))
     rows = listing(_workspace(request), kind, limit=SHOWN, each=EVIDENCE)
@@ -253,7 +253,7 @@ def standing_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @workspace_view()
-def standing_export(request: HttpRequest, kind: str) -> HttpResponse:
+def standing_export(request: WorkspaceRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     link_authors(_workspace(request))
     header = ["name", "e-mail", "status", "identities", "positive", "negative", "reach"]

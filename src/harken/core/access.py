@@ -18,11 +18,21 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django_htmx.middleware import HtmxDetails
 
 from harken.core.models import Authority, Member, Role, Workspace
 
 M = TypeVar("M", bound=models.Model)
 View = Callable[..., HttpResponse]
+
+
+class WorkspaceRequest(HttpRequest):
+    """A request that passed ``workspace_view``: the member and workspace it acts in
+    (set by ``WorkspaceMiddleware``) and django-htmx's details, typed for the views."""
+
+    workspace: Workspace
+    member: Member
+    htmx: HtmxDetails
 
 
 def memberships(user: Any) -> models.QuerySet[Member]:

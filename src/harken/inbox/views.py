@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from harken.analysis.priority import duration
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
 from harken.inbox import actions, canned
@@ -89,7 +89,7 @@ def view_filters(user: Any, now: datetime) -> dict[str, Q]:
     }
 
 
-def _filters(request: HttpRequest, tags: list[Tag], members: list[Member]) -> dict[str, str]:
+def _filters(request: WorkspaceRequest, tags: list[Tag], members: list[Member]) -> dict[str, str]:
     """The list's filters from the address; an unknown value is ignored, never an error."""
     get = request.GET
     chosen: dict[str, str] = {}
@@ -149,8 +149,8 @@ def _last_text() -> Subquery:
 
 
 @workspace_view()
-def inbox(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def inbox(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     base = scoped(request, Conversation)
     now = timezone.now()
     filters = view_filters(request.user, now)
@@ -219,9 +219,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "networks": list(base.order_by("network").values_list("network", flat=True).distinct()),
         "statuses": Status.choices,
         "now": now,
-        "may_triage": request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
+        "may_triage": request.member.can(Role.RESPONDER),
     }
-    more_rows = request.htmx and request.GET.get("after")  # type: ignore[attr-defined]
+    more_rows = request.htmx and request.GET.get("after")
     template = "inbox/_rows.html" if more_rows else "inbox/inbox.html"
     return render(request, template, context)
 
@@ -229,12 +229,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # --- one conversation ----------------------------------------------------------------------
 
 
-def access_conversation(request: HttpRequest, pk: int) -> Conversation:
+def access_conversation(request: WorkspaceRequest, pk: int) -> Conversation:
     """A conversation of the request's workspace, or 404."""
     return access_object(request, Conversation, pk)
 
 
-def access_message(request: HttpRequest, pk: int) -> Message:
+def access_message(request: WorkspaceRequest, pk: int) -> Message:
     """A reply or note of the request's workspace, or 404."""
     return get_object_or_404(
         scoped(request, Message).select_related("conversation", "account", "workspace"), pk=pk
@@ -249,8 +249,8 @@ SNOOZES = [
 ]
 
 
-def conversation_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
-    member: Member = request.member  # type: ignore[attr-defined]
+def conversation_context(request: WorkspaceRequest, conversation: Conversation) -> dict[str, Any]:
+    member: Member = request.member
     mentions = list(
         conversation.mentions.select_related("author", "source__account").order_by(  # type: ignore[attr-defined]
             "posted", "id"
@@ -305,13 +305,13 @@ def conversation_context(request: HttpRequest, conversation: Conversation) -> di
 
 
 def _panel(
-    request: HttpRequest, conversation: Conversation, error: str = "", draft: str = ""
+    request: WorkspaceRequest, conversation: Conversation, error: str = "", draft: str = ""
 ) -> HttpResponse:
     conversation.refresh_from_db()
     context = conversation_context(request, conversation)
     context["error"] = error
     context["draft"] = draft  # what was typed stays in the box when it was refused
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "inbox/_conversation.html", context)
     if error:
         flash.error(request, error)
@@ -319,7 +319,7 @@ def _panel(
 
 
 def _done(
-    request: HttpRequest, conversation: Conversation, call: Any, draft: str = ""
+    request: WorkspaceRequest, conversation: Conversation, call: Any, draft: str = ""
 ) -> HttpResponse:
     try:
         call()
@@ -329,25 +329,25 @@ def _done(
 
 
 @workspace_view()
-def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
     return render(request, "inbox/conversation.html", conversation_context(request, found))
 
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     text = request.POST.get("text", "")
     return _done(request, found, lambda: actions.do_reply(found, member, text), draft=text)
 
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def note(request: HttpRequest, pk: int) -> HttpResponse:
+def note(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     return _done(
         request, found, lambda: actions.do_note(found, member, request.POST.get("text", ""))
     )
@@ -355,9 +355,9 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     raw = request.POST.get("assignee", "")
     if raw == "me":
         raw = str(request.user.pk)
@@ -375,18 +375,18 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def status(request: HttpRequest, pk: int) -> HttpResponse:
+def status(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     value = request.POST.get("status", "")
     return _done(request, found, lambda: actions.do_set_status(found, member, value))
 
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def snooze(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     choice = request.POST.get("for", "")
     if choice == "wake":
         return _done(request, found, lambda: actions.do_unsnooze(found, member))
@@ -398,9 +398,9 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def tag(request: HttpRequest, pk: int) -> HttpResponse:
+def tag(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     remove = request.POST.get("remove", "")
     if remove.isdigit():
         chosen = get_object_or_404(scoped(request, Tag), pk=int(remove))
@@ -412,18 +412,18 @@ def tag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: WorkspaceRequest, pk: int) -> HttpResponse:
     message = access_message(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     text = request.POST.get("text")
     return _done(request, message.conversation, lambda: actions.do_approve(message, member, text))
 
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: WorkspaceRequest, pk: int) -> HttpResponse:
     message = access_message(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     comment = request.POST.get("comment", "")
     return _done(
         request, message.conversation, lambda: actions.do_send_back(message, member, comment)
@@ -432,17 +432,17 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
     message = access_message(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     return _done(request, message.conversation, lambda: actions.do_retry(message, member))
 
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def revise(request: HttpRequest, pk: int) -> HttpResponse:
+def revise(request: WorkspaceRequest, pk: int) -> HttpResponse:
     message = access_message(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     text = request.POST.get("text", "")
     return _done(request, message.conversation, lambda: actions.do_revise(message, member, text))
 
@@ -455,7 +455,7 @@ def conversation_url(conversation: Conversation) -> str:
 
 
 def _canned_page(
-    request: HttpRequest, editing: CannedReply | None, form: dict[str, str], status: int = 200
+    request: WorkspaceRequest, editing: CannedReply | None, form: dict[str, str], status: int = 200
 ) -> HttpResponse:
     context = {
         "section": "settings",
@@ -471,8 +471,8 @@ def _canned_page(
     return render(request, "inbox/canned.html", context, status=status)
 
 
-def _save_canned(request: HttpRequest, editing: CannedReply | None) -> HttpResponse:
-    member = request.member  # type: ignore[attr-defined]
+def _save_canned(request: WorkspaceRequest, editing: CannedReply | None) -> HttpResponse:
+    member = request.member
     form = {"name": request.POST.get("name", ""), "text": request.POST.get("text", "")}
     try:
         saved = canned.do_save_canned(member, form["name"], form["text"], editing)
@@ -484,7 +484,7 @@ def _save_canned(request: HttpRequest, editing: CannedReply | None) -> HttpRespo
 
 
 @workspace_view(Role.MANAGER)
-def canned_replies(request: HttpRequest) -> HttpResponse:
+def canned_replies(request: WorkspaceRequest) -> HttpResponse:
     """Settings → Canned replies: the list, and a form for a new one."""
     if request.method == "POST":
         return _save_canned(request, None)
@@ -492,7 +492,7 @@ def canned_replies(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Role.MANAGER)
-def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_object(request, CannedReply, pk)
     if request.method == "POST":
         return _save_canned(request, found)
@@ -501,19 +501,19 @@ def canned_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def canned_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def canned_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_object(request, CannedReply, pk)
-    canned.do_delete_canned(request.member, found)  # type: ignore[attr-defined]
+    canned.do_delete_canned(request.member, found)
     flash.success(request, f"Deleted “{found.name}”.")
     return redirect("inbox_canned")
 
 
 @workspace_view(Role.RESPONDER)
-def canned_search(request: HttpRequest, pk: int) -> JsonResponse:
+def canned_search(request: WorkspaceRequest, pk: int) -> JsonResponse:
     """The canned replies matching ``q``, filled in for conversation ``pk`` (as text: the
     reply box inserts them as they are)."""
     found = access_conversation(request, pk)
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     values = canned.values_for(found, member)
     matches = canned.search(member.workspace, request.GET.get("q", ""))
     return JsonResponse(
@@ -528,7 +528,7 @@ def canned_search(request: HttpRequest, pk: int) -> JsonResponse:
 KEPT = ("view", "network", "status", "assignee", "tag")
 
 
-def _back_to_list(request: HttpRequest) -> str:
+def _back_to_list(request: WorkspaceRequest) -> str:
     """The list the form was sent from (its view and filters, read again, never echoed)."""
     keep = {k: request.POST.get(f"keep_{k}", "") for k in KEPT}
     query = {k: v for k, v in keep.items() if v and len(v) <= 32 and v.replace("_", "").isalnum()}
@@ -537,10 +537,10 @@ def _back_to_list(request: HttpRequest) -> str:
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: WorkspaceRequest) -> HttpResponse:
     """One action (assign, tag, resolve, spam) on the selected rows of the list. Rows of
     another workspace are not found and not touched."""
-    member = request.member  # type: ignore[attr-defined]
+    member = request.member
     ids = sorted({int(i) for i in request.POST.getlist("ids") if i.isdigit()})
     action = request.POST.get("action", "")
     found = list(

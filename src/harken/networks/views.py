@@ -17,13 +17,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import engines
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from harken.core.access import access_object, check_authority, scoped, workspace_view
+from harken.core.access import (
+    WorkspaceRequest,
+    access_object,
+    check_authority,
+    scoped,
+    workspace_view,
+)
 from harken.core.models import Role
 from harken.networks.base import ConnectFlow, ConnectorError
 from harken.networks.models import Account
@@ -39,7 +45,7 @@ from harken.networks.registry import (
 )
 
 
-def check_may_connect(request: HttpRequest) -> None:
+def check_may_connect(request: WorkspaceRequest) -> None:
     """Connecting accounts is the workspace's ``may_connect_accounts`` authority
     (managers and owners unless the owner changed it)."""
     if not check_authority(request, "may_connect_accounts"):
@@ -55,11 +61,11 @@ def access_flow(network: str, name: str, kind: str) -> ConnectFlow:
 
 
 @workspace_view(Role.VIEWER)
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: WorkspaceRequest) -> HttpResponse:
     return _page(request)
 
 
-def _accounts(request: HttpRequest) -> list[Account]:
+def _accounts(request: WorkspaceRequest) -> list[Account]:
     accounts = list(scoped(request, Account).order_by("network", "handle"))
     for account in accounts:
         account.network_label = network_label(account.network)  # type: ignore[attr-defined]
@@ -69,7 +75,7 @@ def _accounts(request: HttpRequest) -> list[Account]:
     return accounts
 
 
-def _connectables(request: HttpRequest, failed: Mapping[tuple[str, str], Any]) -> list[dict]:
+def _connectables(request: WorkspaceRequest, failed: Mapping[tuple[str, str], Any]) -> list[dict]:
     """One entry per network an account can be connected on: its forms (empty, or the one
     that failed with its errors), its form template and its consent page's callback."""
     found = []
@@ -105,7 +111,9 @@ def connect_template(network: str) -> Any:
 
 
 def _page(
-    request: HttpRequest, status: int = 200, failed: Mapping[tuple[str, str], Any] | None = None
+    request: WorkspaceRequest,
+    status: int = 200,
+    failed: Mapping[tuple[str, str], Any] | None = None,
 ) -> HttpResponse:
     connectables = _connectables(request, failed or {})
     context = {
@@ -120,7 +128,7 @@ def _page(
 
 
 def _failed(
-    request: HttpRequest, network: str, name: str, form: Any, error: str = ""
+    request: WorkspaceRequest, network: str, name: str, form: Any, error: str = ""
 ) -> HttpResponse:
     """The Accounts page again, with ``form`` showing its errors and the network's."""
     if error:
@@ -129,13 +137,13 @@ def _failed(
     return _page(request, status=400, failed={(network, name): form})
 
 
-def _bound_form(flow: ConnectFlow, request: HttpRequest) -> Any:
+def _bound_form(flow: ConnectFlow, request: WorkspaceRequest) -> Any:
     return flow.form_class(request.POST, prefix=flow.prefix) if flow.form_class else None
 
 
 @workspace_view(Role.VIEWER)
 @require_POST
-def connect_form(request: HttpRequest, network: str, flow_name: str) -> HttpResponse:
+def connect_form(request: WorkspaceRequest, network: str, flow_name: str) -> HttpResponse:
     """A flow that connects at once: an app password, a pasted token."""
     check_may_connect(request)
     flow = access_flow(network, flow_name, "form")
@@ -143,7 +151,7 @@ def connect_form(request: HttpRequest, network: str, flow_name: str) -> HttpResp
     if not form.is_valid():
         return _failed(request, network, flow_name, form)
     try:
-        account = flow.connect(request.workspace, request.user, form.cleaned_data)  # type: ignore[attr-defined]
+        account = flow.connect(request.workspace, request.user, form.cleaned_data)
     except ConnectorError as exc:
         return _failed(request, network, flow_name, form, exc.message)
     messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
@@ -156,7 +164,7 @@ def session_key(network: str) -> str:
 
 @workspace_view(Role.VIEWER)
 @require_POST
-def connect_start(request: HttpRequest, network: str) -> HttpResponse:
+def connect_start(request: WorkspaceRequest, network: str) -> HttpResponse:
     """Send the person to ``network``'s consent page, remembering in their session what
     the callback must match: the state, the callback address and the workspace."""
     check_may_connect(request)
@@ -169,7 +177,7 @@ def connect_start(request: HttpRequest, network: str) -> HttpResponse:
         "redirect_uri": request.build_absolute_uri(
             reverse("networks:connect_callback", args=[network])
         ),
-        "workspace": str(request.workspace.pk),  # type: ignore[attr-defined]
+        "workspace": str(request.workspace.pk),
     }
     data = form.cleaned_data if form is not None else {}
     try:
@@ -189,7 +197,7 @@ def connect_start(request: HttpRequest, network: str) -> HttpResponse:
 
 
 @workspace_view(Role.VIEWER)
-def connect_callback(request: HttpRequest, network: str) -> HttpResponse:
+def connect_callback(request: WorkspaceRequest, network: str) -> HttpResponse:
     """Where the network sends the person back: the start is used up, and the account is
     connected only when ``state`` and the workspace are the ones the start kept."""
     check_may_connect(request)
@@ -197,24 +205,26 @@ def connect_callback(request: HttpRequest, network: str) -> HttpResponse:
 
     def connect() -> Account:
         started = check_started(request, request.session.pop(session_key(network), None))
-        return flow.finish(request.workspace, request.user, started, request.GET)  # type: ignore[attr-defined]
+        return flow.finish(request.workspace, request.user, started, request.GET)
 
     return _connected(request, connect)
 
 
-def check_started(request: HttpRequest, started: Mapping[str, Any] | None) -> Mapping[str, Any]:
+def check_started(
+    request: WorkspaceRequest, started: Mapping[str, Any] | None
+) -> Mapping[str, Any]:
     """What the start kept, once the callback proved it belongs to this session and
     workspace; ``ConnectorError`` otherwise."""
     started = started or {}
     check_state(started.get("state"), request.GET.get("state"))
-    if started.get("workspace") != str(request.workspace.pk):  # type: ignore[attr-defined]
+    if started.get("workspace") != str(request.workspace.pk):
         raise ConnectorError(
             "This sign-in was started in another workspace; connect again here.", permanent=True
         )
     return started
 
 
-def _connected(request: HttpRequest, connect: Callable[[], Account]) -> HttpResponse:
+def _connected(request: WorkspaceRequest, connect: Callable[[], Account]) -> HttpResponse:
     """Finish a consent-page flow: the account connected, or the network's refusal in
     its own words; back to the Accounts page either way."""
     try:
@@ -228,7 +238,7 @@ def _connected(request: HttpRequest, connect: Callable[[], Account]) -> HttpResp
 
 @workspace_view(Role.VIEWER)
 @require_POST
-def account_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+def account_disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     check_may_connect(request)
     account = access_object(request, Account, pk)
     do_disconnect(account, request.user)

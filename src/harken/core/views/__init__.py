@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from harken.core.access import workspace_view
+from harken.core.access import WorkspaceRequest, workspace_view
 from harken.core.sections import section_facts
 
 SECTIONS = {
@@ -21,9 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def section(request: HttpRequest, section: str) -> HttpResponse:
+def section(request: WorkspaceRequest, section: str) -> HttpResponse:
     """A section whose capability has not arrived yet: what Harken holds for it, and what comes."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     return render(
         request,
         f"core/empty_{section}.html",

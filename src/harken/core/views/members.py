@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from harken.core import throttle
-from harken.core.access import access_object, check_role, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, check_role, scoped, workspace_view
 from harken.core.actions import (
     do_accept_invitation,
     do_change_role,
@@ -31,14 +31,14 @@ from harken.core.views.auth import throttled
 
 
 def _settings_page(
-    request: HttpRequest, template: str, tab: str, **context: object
+    request: WorkspaceRequest, template: str, tab: str, **context: object
 ) -> HttpResponse:
     context.update({"title": "Settings", "section": "settings", "tab": tab})
     return render(request, template, context)
 
 
 @workspace_view(Role.VIEWER)
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: WorkspaceRequest) -> HttpResponse:
     members = scoped(request, Member).select_related("user").order_by("user__username")
     invitations = [
         i for i in scoped(request, Invitation).select_related("invited_by") if i.is_usable
@@ -50,7 +50,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         members=members,
         invitations=invitations,
         roles=Role.choices,
-        can_manage=request.member.can(Role.MANAGER),  # type: ignore[attr-defined]
+        can_manage=request.member.can(Role.MANAGER),
         invite_form=InvitationForm(),
         new_link=request.session.pop("new_invitation_link", None),
     )
@@ -58,13 +58,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+def member_role(request: WorkspaceRequest, pk: int) -> HttpResponse:
     member = access_object(request, Member, pk)
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
             raise ValidationError("Choose a role.")
-        do_change_role(member, request.member, form.cleaned_data["role"])  # type: ignore[attr-defined]
+        do_change_role(member, request.member, form.cleaned_data["role"])
         messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -73,10 +73,10 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: WorkspaceRequest, pk: int) -> HttpResponse:
     member = access_object(request, Member, pk)
     try:
-        do_remove_member(member, request.member)  # type: ignore[attr-defined]
+        do_remove_member(member, request.member)
         messages.success(request, f"{member.user} was removed.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -85,14 +85,14 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: WorkspaceRequest) -> HttpResponse:
     form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role and a valid email address.")
         return redirect("member_list")
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     try:
-        token = do_invite(workspace, request.member, **form.cleaned_data)  # type: ignore[attr-defined]
+        token = do_invite(workspace, request.member, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("member_list")
@@ -110,7 +110,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: WorkspaceRequest, pk: int) -> HttpResponse:
     do_revoke_invitation(access_object(request, Invitation, pk), request.user)
     messages.success(request, "Invitation revoked.")
     return redirect("member_list")
@@ -146,8 +146,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @workspace_view(Role.VIEWER)
-def authority_edit(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def authority_edit(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     if request.method == "POST":
         check_role(request, Role.OWNER)
         values = {}
@@ -174,7 +174,7 @@ def authority_edit(request: HttpRequest) -> HttpResponse:
         "authority",
         rows=rows,
         roles=Role.choices,
-        can_edit=request.member.can(Role.OWNER),  # type: ignore[attr-defined]
+        can_edit=request.member.can(Role.OWNER),
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 import harken
-from harken.core.access import scoped, workspace_view
+from harken.core.access import WorkspaceRequest, scoped, workspace_view
 from harken.core.models import AuditEntry, Heartbeat, Role
 from harken.core.queuewatch import UNREACHABLE, queue_address
 
@@ -64,7 +64,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 @workspace_view(Role.MANAGER)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
     entries = scoped(request, AuditEntry).select_related("actor")[:200]
     return render(
         request,
@@ -74,7 +74,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Role.VIEWER)
-def system_status(request: HttpRequest) -> HttpResponse:
+def system_status(request: WorkspaceRequest) -> HttpResponse:
     versions = {
         "Harken": harken.__version__,
         "Django": django.get_version(),

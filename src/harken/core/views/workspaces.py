@@ -8,7 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from harken.core.access import access_workspace, memberships, open_workspace, workspace_view
+from harken.core.access import (
+    WorkspaceRequest,
+    access_workspace,
+    memberships,
+    open_workspace,
+    workspace_view,
+)
 from harken.core.actions import do_create_workspace, do_update_workspace
 from harken.core.forms import WorkspaceForm
 from harken.core.models import Role
@@ -65,9 +71,9 @@ def safe_next(request: HttpRequest, target: str) -> str:
 
 
 @workspace_view(Role.VIEWER)
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    can_edit = request.member.can(Role.OWNER)  # type: ignore[attr-defined]
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    can_edit = request.member.can(Role.OWNER)
     initial = {"name": workspace.name, "time_zone": workspace.time_zone}
     form = bind(request, WorkspaceForm, initial=initial)
     if request.method == "POST":

@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
 from harken.core.refused import bind, refused
@@ -26,7 +26,7 @@ RECENT = 30
 
 
 @workspace_view()
-def alert_rule_list(request: HttpRequest) -> HttpResponse:
+def alert_rule_list(request: WorkspaceRequest) -> HttpResponse:
     rules = (
         scoped(request, AlertRule)
         .select_related("topic")
@@ -37,8 +37,8 @@ def alert_rule_list(request: HttpRequest) -> HttpResponse:
     return render(request, "listening/alert_rules.html", context)
 
 
-def _can_edit(request: HttpRequest) -> bool:
-    return bool(request.member.can(Role.MANAGER))  # type: ignore[attr-defined]
+def _can_edit(request: WorkspaceRequest) -> bool:
+    return bool(request.member.can(Role.MANAGER))
 
 
 def _count_failed() -> Coalesce:
@@ -59,18 +59,18 @@ def _last_event() -> Subquery:
 
 
 @workspace_view(Role.MANAGER)
-def alert_rule_create(request: HttpRequest) -> HttpResponse:
+def alert_rule_create(request: WorkspaceRequest) -> HttpResponse:
     return _edit(request, AlertRule())
 
 
 @workspace_view(Role.MANAGER)
-def alert_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_rule_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return _edit(request, access_object(request, AlertRule, pk))
 
 
-def _edit(request: HttpRequest, rule: AlertRule) -> HttpResponse:
+def _edit(request: WorkspaceRequest, rule: AlertRule) -> HttpResponse:
     creating = rule.pk is None
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     form = bind(request, AlertRuleForm, instance=rule, workspace=workspace)
     if request.method == "POST":
         if not form.is_valid():
@@ -90,7 +90,7 @@ def _edit(request: HttpRequest, rule: AlertRule) -> HttpResponse:
 
 
 @workspace_view()
-def alert_rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_rule_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     rule = access_object(request, AlertRule, pk)
     context = _detail_context(rule, can_edit=_can_edit(request))
     return render(request, "listening/alert_rule_detail.html", context)
@@ -126,7 +126,7 @@ def _threshold(key: str, value: object) -> str:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def alert_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_rule_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     rule = access_object(request, AlertRule, pk)
     audit(rule.workspace, request.user, "alert_rule.delete", rule)
     name = rule.name
@@ -137,11 +137,11 @@ def alert_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def alert_rule_test(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_rule_test(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Send a test alert now to every destination; the outcome shows in the deliveries."""
     rule = access_object(request, AlertRule, pk)
     sent = do_send_test(rule, request.user)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "listening/_alert_deliveries.html", _detail_context(rule))
     failed = [d for d in sent if d.status != Delivery.Status.SENT]
     if not sent:
@@ -157,12 +157,12 @@ def alert_rule_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view(Role.MANAGER)
-def alert_delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_delivery_retry(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Try a failed delivery again now, e.g. after fixing the webhook URL."""
     delivery = access_object(request, Delivery, pk)
     delivery = do_retry_delivery(delivery, request.user)
     rule = delivery.destination.rule
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "listening/_alert_deliveries.html", _detail_context(rule))
     if delivery.status == Delivery.Status.SENT:
         messages.success(request, "Delivered.")

@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.refused import bind, refused
 from harken.listening.feeds import FeedForm, do_add_feed
@@ -35,7 +35,7 @@ from harken.listening.sources import (
 )
 
 
-def sources_with_health(request: HttpRequest) -> QuerySet[Source]:
+def sources_with_health(request: WorkspaceRequest) -> QuerySet[Source]:
     """The workspace's sources with ``items_24h``, in one query however many there are.
 
     The count is a subquery per source, read from the (source, ingested) index alone: a
@@ -58,13 +58,13 @@ def sources_with_health(request: HttpRequest) -> QuerySet[Source]:
 
 
 @workspace_view()
-def source_list(request: HttpRequest) -> HttpResponse:
+def source_list(request: WorkspaceRequest) -> HttpResponse:
     return _list_page(request)
 
 
-def _list_page(request: HttpRequest, **forms_: object) -> HttpResponse:
+def _list_page(request: WorkspaceRequest, **forms_: object) -> HttpResponse:
     """The sources page; a refused add's page passes its form, with its errors, in ``forms_``."""
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     may_manage = may_manage_sources(request)  # one authority lookup, not one per flag
     sources = list(sources_with_health(request))  # the page shows them all anyway
     context = {
@@ -83,14 +83,14 @@ def _list_page(request: HttpRequest, **forms_: object) -> HttpResponse:
     return render(request, "listening/sources.html", context)
 
 
-def check_may_run_sources(request: HttpRequest) -> None:
+def check_may_run_sources(request: WorkspaceRequest) -> None:
     """Switching sources on and off, polling now, the live stream and the X spend cap
     answer to the owner's ``may_connect_accounts`` authority, as adding sources does."""
     if not may_manage_sources(request):
         raise PermissionDenied("Your role may not run the workspace's sources.")
 
 
-def check_may_add(request: HttpRequest) -> None:
+def check_may_add(request: WorkspaceRequest) -> None:
     """Adding feeds and searches answers to the rule that editing them does."""
     if not may_manage_sources(request):
         raise PermissionDenied("Your role may not add feeds or searches to the workspace.")
@@ -101,7 +101,7 @@ def check_may_add(request: HttpRequest) -> None:
 # so a reload is a plain GET. Kept apart, the two forms' refusals never mix.
 @require_http_methods(["GET", "POST"])
 @workspace_view()
-def feed_add(request: HttpRequest) -> HttpResponse:
+def feed_add(request: WorkspaceRequest) -> HttpResponse:
     check_may_add(request)
     form = bind(request, FeedForm)
     if request.method != "POST":
@@ -109,7 +109,7 @@ def feed_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             source = do_add_feed(
-                request.workspace,  # type: ignore[attr-defined]
+                request.workspace,
                 request.user,
                 form.cleaned_data["url"],
                 form.cleaned_data["name"],
@@ -124,16 +124,16 @@ def feed_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @workspace_view()
-def search_add(request: HttpRequest) -> HttpResponse:
+def search_add(request: WorkspaceRequest) -> HttpResponse:
     check_may_add(request)
-    form = bind(request, SearchForm, workspace=request.workspace)  # type: ignore[attr-defined]
+    form = bind(request, SearchForm, workspace=request.workspace)
     if request.method != "POST":
         return _list_page(request, search_form=form)
     if form.is_valid():
         data = form.cleaned_data
         try:
             source = do_add_search(
-                request.workspace,  # type: ignore[attr-defined]
+                request.workspace,
                 request.user,
                 data["network"],
                 data["query"],
@@ -148,18 +148,18 @@ def search_add(request: HttpRequest) -> HttpResponse:
     return refused(request, form)
 
 
-def _x_usage(request: HttpRequest, sources: list[Source]) -> object | None:
+def _x_usage(request: WorkspaceRequest, sources: list[Source]) -> object | None:
     """This month's X reads and spend, shown where the workspace reads from X."""
     if not any(source.network == "x" for source in sources):
         return None
     from harken.networks.x.budget import usage_for
 
-    return usage_for(request.workspace)  # type: ignore[attr-defined]
+    return usage_for(request.workspace)
 
 
 @require_POST
 @workspace_view()
-def source_x_cap(request: HttpRequest) -> HttpResponse:
+def source_x_cap(request: WorkspaceRequest) -> HttpResponse:
     """Set the workspace's monthly spend cap on X (reads are billed per post)."""
     check_may_run_sources(request)
     from harken.networks.models import NetworkBudget
@@ -171,7 +171,7 @@ def source_x_cap(request: HttpRequest) -> HttpResponse:
     except InvalidOperation:
         messages.error(request, "The monthly cap must be an amount between 0 and 100000.")
         return redirect("source_list")
-    workspace = request.workspace  # type: ignore[attr-defined]
+    workspace = request.workspace
     NetworkBudget.objects.update_or_create(
         workspace=workspace, network="x", defaults={"monthly_cap": cap.quantize(Decimal("0.01"))}
     )
@@ -182,11 +182,11 @@ def source_x_cap(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def source_firehose(request: HttpRequest) -> HttpResponse:
+def source_firehose(request: WorkspaceRequest) -> HttpResponse:
     """Add the Bluesky live stream: `harken jetstream` (started by `harken serve`) reads it."""
     check_may_run_sources(request)
     source, created = Source.objects.get_or_create(
-        workspace=request.workspace,  # type: ignore[attr-defined]
+        workspace=request.workspace,
         kind=Source.Kind.STREAM,
         network="bluesky",
         defaults={"name": "Bluesky live stream (all public posts)"},
@@ -196,7 +196,7 @@ def source_firehose(request: HttpRequest) -> HttpResponse:
     return redirect("source_list")
 
 
-def _row(request: HttpRequest, pk: int) -> HttpResponse:
+def _row(request: WorkspaceRequest, pk: int) -> HttpResponse:
     context = {
         "source": sources_with_health(request).get(pk=pk),
         "can_manage": True,
@@ -209,7 +209,7 @@ def _row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
-def source_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def source_toggle(request: WorkspaceRequest, pk: int) -> HttpResponse:
     source = access_object(request, Source, pk)
     check_may_run_sources(request)
     do_set_source_enabled(source, request.user, not source.enabled)
@@ -229,7 +229,7 @@ def do_set_source_enabled(source: Source, actor: object, enabled: bool) -> Sourc
 
 @require_POST
 @workspace_view()
-def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
+def source_poll(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Poll now: queued for a worker (run inline when the queue is immediate)."""
     from harken.listening.tasks import poll_source_task
 
@@ -240,7 +240,7 @@ def source_poll(request: HttpRequest, pk: int) -> HttpResponse:
     return _row(request, source.pk)
 
 
-def access_managed_source(request: HttpRequest, pk: int) -> Source:
+def access_managed_source(request: WorkspaceRequest, pk: int) -> Source:
     """A feed or search of this workspace (404 for another's) that the member may change."""
     source = access_object(request, Source, pk)
     if not may_manage_sources(request):
@@ -248,7 +248,7 @@ def access_managed_source(request: HttpRequest, pk: int) -> Source:
     return source
 
 
-def _refused(request: HttpRequest, source: Source) -> HttpResponse | None:
+def _refused(request: WorkspaceRequest, source: Source) -> HttpResponse | None:
     """Sources that come with an account, the live stream and imports: say why not."""
     try:
         check_managed(source)
@@ -258,14 +258,14 @@ def _refused(request: HttpRequest, source: Source) -> HttpResponse | None:
     return None
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _back_to_list(request: WorkspaceRequest) -> HttpResponse:
+    if request.htmx:
         return HttpResponseClientRedirect(reverse("source_list"))
     return redirect("source_list")
 
 
 @workspace_view()
-def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def source_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """A search's query and interval, a feed's name and interval. The form posts with
     htmx where it can and as a plain form where it cannot.
 
@@ -291,7 +291,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return _back_to_list(request)
     context = {"source": source, "form": form, "section": "listening"}
     if request.method == "POST":
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             # 200, not 400: htmx does not swap an error status in, and the form with its
             # messages is exactly what should replace the one that was sent.
             return render(request, "listening/_source_form.html", context)
@@ -300,18 +300,18 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view()
-def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def source_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """GET asks (a page, or the row turned into the question under htmx); POST deletes."""
     source = access_managed_source(request, pk)
     if (not_managed := _refused(request, source)) is not None:
         return not_managed
     if request.method != "POST":
         context = {"source": source, "kept": source.mentions.count(), "section": "listening"}
-        template = "_source_delete_row" if request.htmx else "source_delete"  # type: ignore[attr-defined]
+        template = "_source_delete_row" if request.htmx else "source_delete"
         return render(request, f"listening/{template}.html", context)
     name = source.name
     kept = do_delete_source(source, request.user)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")  # the row is swapped for nothing
     kept_note = f"; the {kept} mention{'s' if kept != 1 else ''} it found stay" if kept else ""
     messages.success(request, f"Deleted “{name}”{kept_note}.")

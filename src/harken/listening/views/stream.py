@@ -11,12 +11,12 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
 from harken.listening.cards import CardAuthor, CardOptions, render_cards
@@ -45,7 +45,7 @@ CARD_FIELDS = (
 )
 
 
-def stream_mentions(request: HttpRequest) -> QuerySet[Mention]:
+def stream_mentions(request: WorkspaceRequest) -> QuerySet[Mention]:
     """The workspace's mentions with what a card shows, newest first, in one query;
     ``_card_context`` reads their authors and topics' names in two more.
 
@@ -78,13 +78,13 @@ _RESHARES = (
 
 
 @workspace_view()
-def stream(request: HttpRequest) -> HttpResponse:
+def stream(request: WorkspaceRequest) -> HttpResponse:
     # The network select's choices; an htmx request (poll, load more) draws no filters.
-    htmx = request.htmx  # type: ignore[attr-defined]
+    htmx = request.htmx
     networks = (
         [] if htmx else sorted(set(scoped(request, Source).values_list("network", flat=True)))
     )
-    form = StreamFilter(request.GET or None, workspace=request.workspace, networks=networks)  # type: ignore[attr-defined]
+    form = StreamFilter(request.GET or None, workspace=request.workspace, networks=networks)
     mentions = form.apply(stream_mentions(request))
     anchors = form.valid_data()
     # A page anchor that is no mention's number: said, and answered 400 (never a 500).
@@ -128,7 +128,7 @@ def _page(mentions: QuerySet[Mention], before: int | None) -> list[Mention]:
     return list(mentions[:PAGE])
 
 
-def _arrivals(request: HttpRequest, mentions: QuerySet[Mention], newer: int) -> HttpResponse:
+def _arrivals(request: WorkspaceRequest, mentions: QuerySet[Mention], newer: int) -> HttpResponse:
     """Mentions stored since the page was drawn (ids grow with ingestion), and a new poller.
 
     Every open stream asks every 15 seconds, and most often nothing is new. So the ids
@@ -142,7 +142,7 @@ def _arrivals(request: HttpRequest, mentions: QuerySet[Mention], newer: int) -> 
         .order_by("pk")
         .values_list("pk", "workspace_id")[:ARRIVALS_SCAN]
     )
-    workspace = request.workspace.pk  # type: ignore[attr-defined]
+    workspace = request.workspace.pk
     ours = [pk for pk, owner in stored if owner == workspace]
     fresh = list(mentions.filter(pk__in=ours)[:PAGE]) if ours else []
     context = {
@@ -155,12 +155,12 @@ def _arrivals(request: HttpRequest, mentions: QuerySet[Mention], newer: int) -> 
     return render(request, "listening/_arrivals.html", context)
 
 
-def _card_context(request: HttpRequest, mentions: list[Mention]) -> dict[str, Any]:
+def _card_context(request: WorkspaceRequest, mentions: list[Mention]) -> dict[str, Any]:
     """The mention cards, drawn (listening/cards.py), and the links around them."""
     options = CardOptions(
         stream_url=reverse("listening"),
         correct_url=reverse("mention_correct", args=[_PK]).replace(str(_PK), "{pk}"),
-        can_correct=request.member.can(Role.RESPONDER),  # type: ignore[attr-defined]
+        can_correct=request.member.can(Role.RESPONDER),
     )
     cards = render_cards(mentions, _authors(mentions), _topic_names(mentions), options)
     return {"cards": cards, "stream_url": options.stream_url}
@@ -209,7 +209,7 @@ def _newest() -> int:
     return Mention.objects.aggregate(newest=Max("pk"))["newest"] or 0
 
 
-def _query_without(request: HttpRequest, *names: str) -> str:
+def _query_without(request: WorkspaceRequest, *names: str) -> str:
     params = request.GET.copy()
     for name in names:
         params.pop(name, None)
@@ -226,7 +226,7 @@ LABELS = {
 
 @require_POST
 @workspace_view(Role.RESPONDER)
-def mention_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def mention_correct(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """Set a mention's sentiment or intent as a person says it is, and teach the analysis."""
     mention = access_object(request, Mention, pk)
     # The button pressed names the field and carries the label: sentiment=negative.
@@ -234,7 +234,7 @@ def mention_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if len(fields) != 1 or request.POST[fields[0]] not in LABELS[fields[0]]:
         return HttpResponse("Unknown correction.", status=400)
     field, label = fields[0], request.POST[fields[0]]
-    do_correct_mention(request.workspace, request.user, mention, field, label)  # type: ignore[attr-defined]
+    do_correct_mention(request.workspace, request.user, mention, field, label)
     mentions = [stream_mentions(request).get(pk=mention.pk)]
     return HttpResponse(_card_context(request, mentions)["cards"])
 

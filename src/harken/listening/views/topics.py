@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
-from harken.core.access import access_object, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role
 from harken.core.refused import bind, refused
 from harken.listening.forms import TopicForm
@@ -34,14 +34,14 @@ SECTION = "listening"
 
 
 @workspace_view()
-def topic_list(request: HttpRequest) -> HttpResponse:
+def topic_list(request: WorkspaceRequest) -> HttpResponse:
     topics = scoped(request, Topic).annotate(mention_count=Count("mentions")).order_by("name")
     by_kind: dict[str, list[Topic]] = {kind.value: [] for kind in Topic.Kind}
     for topic in topics:
         topic.query_error = _query_error(topic.query)  # type: ignore[attr-defined]
         by_kind.setdefault(topic.kind, []).append(topic)
     groups = [(kind.label, kind.value, by_kind[kind.value]) for kind in Topic.Kind]
-    can_edit = request.member.can(Role.MANAGER)  # type: ignore[attr-defined]
+    can_edit = request.member.can(Role.MANAGER)
     context = {"groups": groups, "can_edit": can_edit, "section": SECTION}
     return render(request, "listening/topics.html", context)
 
@@ -57,11 +57,11 @@ def _query_error(query: str) -> QueryError | None:
 
 
 @workspace_view(Role.MANAGER)
-def topic_create(request: HttpRequest) -> HttpResponse:
+def topic_create(request: WorkspaceRequest) -> HttpResponse:
     form = bind(request, TopicForm)
     if request.method == "POST":
         if form.is_valid():
-            workspace = request.workspace  # type: ignore[attr-defined]
+            workspace = request.workspace
             topic = do_create_topic(workspace, request.user, **form.cleaned_data)
             messages.success(request, f"Created the topic “{topic.name}”.")
             return redirect("topic_list")
@@ -70,7 +70,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view(Role.MANAGER)
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_edit(request: WorkspaceRequest, pk: int) -> HttpResponse:
     topic = access_object(request, Topic, pk)
     form = bind(request, TopicForm, instance=Topic(pk=topic.pk, **_fields(topic)))
     if request.method == "POST":
@@ -88,7 +88,7 @@ def _fields(topic: Topic) -> dict[str, object]:
     return {f: getattr(topic, f) for f in EDITABLE}
 
 
-def _form_page(request: HttpRequest, form: TopicForm, topic: Topic | None) -> HttpResponse:
+def _form_page(request: WorkspaceRequest, form: TopicForm, topic: Topic | None) -> HttpResponse:
     """The form: empty, or (after a refusal, see ``harken.core.refused``) as it was sent."""
     context: dict[str, object] = {"form": form, "topic": topic, "section": SECTION}
     if form.is_bound and "query" in form.errors:
@@ -102,7 +102,7 @@ def _form_page(request: HttpRequest, form: TopicForm, topic: Topic | None) -> Ht
 
 @workspace_view(Role.MANAGER)
 @require_http_methods(["GET", "POST"])
-def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """GET asks, naming the alert rules that watch the topic; POST deletes.
 
     A topic watched by alert rules is deleted only with them, when the POST names them
@@ -116,14 +116,14 @@ def topic_delete(request: HttpRequest, pk: int) -> HttpResponse:
         rules = do_delete_topic(topic, request.user, with_rules=_ids(request.POST))
     except TopicInUse:
         return _delete_question(request, topic, status=409)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse("")  # the row is swapped for nothing
     gone = f" and its alert rule{pluralize(len(rules))} {', '.join(rules)}" if rules else ""
     messages.success(request, f"Deleted the topic “{name}”{gone}. Its mentions stay.")
     return redirect("topic_list")
 
 
-def _delete_question(request: HttpRequest, topic: Topic, status: int = 200) -> HttpResponse:
+def _delete_question(request: WorkspaceRequest, topic: Topic, status: int = 200) -> HttpResponse:
     context = {
         "topic": topic,
         "rules": dependent_rules(topic),
@@ -131,7 +131,7 @@ def _delete_question(request: HttpRequest, topic: Topic, status: int = 200) -> H
         "refused": status != 200,
         "section": SECTION,
     }
-    template = "_topic_delete_row" if request.htmx else "topic_delete"  # type: ignore[attr-defined]
+    template = "_topic_delete_row" if request.htmx else "topic_delete"
     return render(request, f"listening/{template}.html", context, status=status)
 
 
@@ -141,7 +141,7 @@ def _ids(data: QueryDict) -> list[int]:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def topic_validate(request: HttpRequest) -> HttpResponse:
+def topic_validate(request: WorkspaceRequest) -> HttpResponse:
     """The query's status as it is typed: OK with how it was understood, or where it fails."""
     query = request.POST.get("query", "")
     context: dict[str, object]
@@ -166,11 +166,11 @@ def _status_context(query: str, error: QueryError) -> dict[str, object]:
 
 @workspace_view(Role.MANAGER)
 @require_POST
-def topic_preview(request: HttpRequest) -> HttpResponse:
+def topic_preview(request: WorkspaceRequest) -> HttpResponse:
     """How many of the last 1,000 stored mentions the query matches, and the first few."""
     query = request.POST.get("query", "")
     try:
-        preview = preview_matches(request.workspace, query)  # type: ignore[attr-defined]
+        preview = preview_matches(request.workspace, query)
     except QueryError as error:
         return render(request, "listening/_topic_query_status.html", _status_context(query, error))
     return render(request, "listening/_topic_preview.html", {"preview": preview, "query": query})
