@@ -88,3 +88,11 @@ def test_an_expired_session_fails_the_variant_and_asks_to_reconnect(pds, bluesky
     assert variant.state == State.FAILED and "Invalid identifier or password" in variant.error
     assert bluesky_account.status == bluesky_account.Status.RECONNECT
     assert pds.creates == []
+
+
+def test_another_text_under_the_same_record_key_is_not_taken_for_ours(pds, bluesky_account):
+    # Two processes can make keys of the same microsecond whose clock bits agree.
+    key = str(new_idempotency_key())
+    made = connector_for(bluesky_account)
+    made.publish("Someone else's post", idempotency_key=key)
+    assert made.find_published(key, "Our post", NOW - timedelta(days=1)) is None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.db import models
 
 from harken.core.models import WorkspaceOwned
+from harken.lib.timekeys import time_key
 from harken.publishing.states import State
 
 
@@ -35,11 +35,9 @@ class Category(models.TextChoices):
 
 
 def new_idempotency_key() -> uuid.UUID:
-    """A time-based UUID (version 1) with a random node instead of the machine's address.
-
-    Its timestamp lets a network that wants time-ordered record keys (Bluesky's TIDs)
-    derive one from the key alone, the same one on every retry."""
-    return uuid.uuid1(node=secrets.randbits(48) | 0x010000000000)
+    """A time-based key: a network that wants time-ordered record keys (Bluesky's TIDs)
+    derives one from the key alone, the same one on every retry."""
+    return time_key()
 
 
 class Post(WorkspaceOwned):

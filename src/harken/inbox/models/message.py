@@ -1,21 +1,19 @@
 from __future__ import annotations
 
-import secrets
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from harken.core.models import Workspace, WorkspaceOwned
 from harken.inbox.models.conversation import Conversation
 from harken.inbox.states import State
+from harken.lib.timekeys import time_key
 
 
 def new_key() -> str:
     """A time-based UUID (version 1, a random node instead of the machine's address), as
     hex: a network whose record keys are times (Bluesky's TIDs) derives the reply's key
     from it, the same on every try, so a send repeated after a crash posts once."""
-    return uuid.uuid1(node=secrets.randbits(48) | 0x010000000000).hex
+    return time_key().hex
 
 
 class Message(WorkspaceOwned):

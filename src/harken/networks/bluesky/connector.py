@@ -434,7 +434,11 @@ class Bluesky(Connector):
         rkey = tid_for(idempotency_key)
         if rkey is not None:
             found = self._own_post(rkey)
-            return self._published(found.uri) if found is not None else None
+            # Another text under the key's record key is another post (two keys of one
+            # microsecond from two processes), never ours: report nothing rather than it.
+            if found is None or found.value.text != text:
+                return None
+            return self._published(found.uri)
         did = self._did()
         params = models.ComAtprotoRepoListRecords.Params(repo=did, collection=POSTS, limit=PAGE)
         page = self._do(lambda c: c.com.atproto.repo.list_records(params))
