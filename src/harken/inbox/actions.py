@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -295,26 +295,56 @@ def check_reply(conversation: Conversation, account: Account | None, text: str) 
         )
 
 
-def do_reply(conversation: Conversation, actor: Member, text: str) -> Message:
+def _form_token(token: str) -> str | None:
+    """The reply form's one-time token, when it looks like one (else none is used)."""
+    token = (token or "").strip()
+    plain = token.replace("-", "").replace("_", "")
+    return token if len(token) <= 64 and plain.isascii() and plain.isalnum() else None
+
+
+def _replayed(conversation: Conversation, token: str | None) -> Message | None:
+    """The message an earlier post of the same reply form made, if any."""
+    if not token:
+        return None
+    found = Message.objects.filter(workspace_id=conversation.workspace_id, form_token=token).first()
+    if found is not None and found.conversation_id != conversation.pk:
+        raise ValidationError("This form was already sent; reload the page to reply again.")
+    return found
+
+
+def do_reply(conversation: Conversation, actor: Member, text: str, token: str = "") -> Message:
     """Store a reply and send it, or hold it for a manager when it says more than the
-    author's role may promise."""
+    author's role may promise. ``token`` is the reply form's: the same form posted again
+    (a double click, a browser re-post) returns the first message and sends nothing."""
     if not Authority.value_for(actor.workspace, actor.role, "may_reply"):
         raise PermissionDenied("Your role cannot reply from the inbox.")
+    form_token = _form_token(token)
+    earlier = _replayed(conversation, form_token)
+    if earlier is not None:
+        return earlier
     text = _clean_text(text)
     target = reply_target(conversation)
     account = reply_account(conversation, target)
     check_reply(conversation, account, text)
     reason = authority.hold_reason(actor, text)
-    message = Message.objects.create(
-        workspace=conversation.workspace,
-        conversation=conversation,
-        text=text,
-        state=State.HELD if reason else State.DRAFT,
-        hold_reason=reason,
-        in_reply_to=target.external_id if target else conversation.root_external_id,
-        account=account,
-        author=actor.user,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the loser of a race reads the winner's row
+            message = Message.objects.create(
+                workspace=conversation.workspace,
+                conversation=conversation,
+                text=text,
+                state=State.HELD if reason else State.DRAFT,
+                hold_reason=reason,
+                in_reply_to=target.external_id if target else conversation.root_external_id,
+                account=account,
+                author=actor.user,
+                form_token=form_token,
+            )
+    except IntegrityError:
+        earlier = _replayed(conversation, form_token)
+        if earlier is None:
+            raise
+        return earlier
     if reason:
         audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
         return message
@@ -424,7 +454,8 @@ def _deliver(pk: int, actor: Member | None) -> Message:
             message.in_reply_to, message.text, idempotency_key=message.idempotency_key
         )
     except ConnectorError as error:
-        do_mark_error(account, error)
+        if not error.rejected:  # the network refused the text, not the account
+            do_mark_error(account, error)
         return _fail(message, user, error.message)
     except Exception:
         # The request may have reached the network: never resend on a guess.

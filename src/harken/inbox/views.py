@@ -8,6 +8,7 @@ a plain form post is redirected to the page (both work without JavaScript).
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -187,11 +188,13 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
             preview=_last_text(),
             held=Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD)),
         )
-        .order_by("-priority", "-id")
+        # At a tie the oldest conversation comes first: under load many reach the cap,
+        # and newest-first would leave the first to write waiting longest.
+        .order_by("-priority", "id")
     )
     after = _cursor(request.GET.get("after", ""))
-    if after:
-        rows = rows.filter(Q(priority__lt=after[0]) | Q(priority=after[0], pk__lt=after[1]))
+    if after:  # the keyset matches the order: lower priority, or the same and a later id
+        rows = rows.filter(Q(priority__lt=after[0]) | Q(priority=after[0], pk__gt=after[1]))
     page = list(rows[: PAGE + 1])
     more = len(page) > PAGE
     page = page[:PAGE]
@@ -301,6 +304,8 @@ def conversation_context(request: WorkspaceRequest, conversation: Conversation) 
         "snoozes": SNOOZES,
         "explanation": explain(conversation, timezone.now()),
         "State": State,
+        # One per page view: the reply form posted twice finds the first message.
+        "reply_token": secrets.token_hex(16),
     }
 
 
@@ -340,7 +345,10 @@ def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     found = access_conversation(request, pk)
     member = request.member
     text = request.POST.get("text", "")
-    return _done(request, found, lambda: actions.do_reply(found, member, text), draft=text)
+    token = request.POST.get("token", "")
+    return _done(
+        request, found, lambda: actions.do_reply(found, member, text, token=token), draft=text
+    )
 
 
 @require_POST

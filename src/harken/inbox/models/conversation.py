@@ -69,8 +69,9 @@ class Conversation(WorkspaceOwned):
             )
         ]
         indexes = [
-            # The inbox's default order, keyset-paginated: priority, then newest id.
-            models.Index(fields=["workspace", "-priority", "-id"], name="conversation_queue"),
+            # The inbox's default order, keyset-paginated: priority, then oldest id first
+            # (at a tie, who came first is answered first).
+            models.Index(fields=["workspace", "-priority", "id"], name="conversation_queue_fair"),
         ]
 
     def __str__(self) -> str:

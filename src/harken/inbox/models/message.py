@@ -41,6 +41,9 @@ class Message(WorkspaceOwned):
     external_id = models.CharField(max_length=255, blank=True)
     url = models.URLField(max_length=2000, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True, default=new_key)
+    #: The reply form's one-time token: the same form posted twice (a double click, a
+    #: browser re-post) finds this message instead of writing a second one.
+    form_token = models.CharField(max_length=64, null=True, blank=True, default=None)
     error = models.TextField(blank=True, help_text="The network's own words, when it refused.")
     hold_reason = models.TextField(blank=True)
     review_comment = models.TextField(blank=True)
@@ -70,7 +73,10 @@ class Message(WorkspaceOwned):
                 fields=["workspace", "external_id"],
                 condition=~models.Q(external_id=""),
                 name="one_message_per_network_item",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "form_token"], name="one_message_per_form_token"
+            ),
         ]
 
     def __str__(self) -> str:
