@@ -454,7 +454,8 @@ def _deliver(pk: int, actor: Member | None) -> Message:
             message.in_reply_to, message.text, idempotency_key=message.idempotency_key
         )
     except ConnectorError as error:
-        do_mark_error(account, error)
+        if not error.rejected:  # the network refused the text, not the account
+            do_mark_error(account, error)
         return _fail(message, user, error.message)
     except Exception:
         # The request may have reached the network: never resend on a guess.

@@ -4,6 +4,10 @@ A connector reads (``fetch``), writes (``publish``, ``reply``) and reports ``met
 What a network can do and its limits are data on the class, never ``if network == ...``
 elsewhere. Every failure is a ``ConnectorError``; ``permanent=True`` means a person must
 act (revoked or expired token, account suspended) and marks the account "reconnect needed".
+``rejected=True`` means the network refused the content itself (too long, a duplicate, a
+record it will not accept): the post or reply fails at once in the network's words, with
+no retry, and the account stays connected. A rejected error is never ``permanent``, so a
+caller that only knows ``permanent`` treats it as transient, never as the account's fault.
 """
 
 from __future__ import annotations
@@ -17,11 +21,18 @@ from typing import Any, ClassVar
 class ConnectorError(Exception):
     """A network call failed. ``message`` keeps the network's own words."""
 
-    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        rejected: bool = False,
+    ):
         super().__init__(message)
         self.message = message
-        self.permanent = permanent
+        self.permanent = permanent and not rejected
         self.retry_after = retry_after
+        self.rejected = rejected
 
 
 @dataclass(frozen=True)

@@ -207,7 +207,11 @@ def _failed_call(
     variant: Variant, error: ConnectorError, now: datetime, report: TickReport
 ) -> None:
     """A permanent error fails the variant (and marks the account where it is the
-    account's fault); a transient one retries later, until ``MAX_ATTEMPTS``."""
+    account's fault); a rejection of the content fails it at once and leaves the account
+    connected; a transient one retries later, until ``MAX_ATTEMPTS``."""
+    if error.rejected:
+        _fail(variant, error.message, report)
+        return
     if error.permanent:
         _mark_broken(variant.account, error, report)
         _fail(variant, error.message, report)

@@ -169,6 +169,22 @@ def to_connector_error(exc: Exception) -> ConnectorError:
     return ConnectorError(f"Bluesky: {message}")
 
 
+def _refused_record(error: ConnectorError) -> ConnectorError:
+    """``error`` from creating a post, as a rejection when Bluesky refused the record
+    itself (InvalidRequest, HTTP 400: "grapheme too big", a bad record): no retry or
+    reconnect changes that. ``_write`` still looks for a post already under the record
+    key before it lets a rejection through (a repeated create is refused the same way)."""
+    cause = error.__cause__
+    if not isinstance(cause, atproto_errors.BadRequestError):
+        return error
+    status, name, message = _xrpc_error(cause)
+    if status != 400 or name != "InvalidRequest":
+        return error
+    refused = ConnectorError(f"Bluesky refused the post: {message}", rejected=True)
+    refused.__cause__ = cause
+    return refused
+
+
 class Bluesky(Connector):
     network = "bluesky"
     label = "Bluesky"
@@ -423,9 +439,14 @@ class Bluesky(Connector):
             try:
                 earlier = self._own_post(rkey)
             except ConnectorError:
-                raise error from None
-            if earlier is None or earlier.value.text != text:
+                # Unknown whether the key's record is there: a rejection could be a
+                # conflict, so it stays a transient error and the next try asks again.
+                raise ConnectorError(error.message, retry_after=error.retry_after) from None
+            if earlier is None:
                 raise
+            if earlier.value.text != text:
+                # Another post holds the record key: a conflict, not this text's fault.
+                raise ConnectorError(error.message) from error.__cause__
             return self._published(earlier.uri)
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
@@ -457,7 +478,10 @@ class Bluesky(Connector):
             facets=self._facets(text) or None,
             reply=reply_to,
         )
-        created = self._do(lambda c: c.app.bsky.feed.post.create(did, record, rkey=rkey))
+        try:
+            created = self._do(lambda c: c.app.bsky.feed.post.create(did, record, rkey=rkey))
+        except ConnectorError as error:
+            raise _refused_record(error) from error.__cause__
         return self._published(created.uri)
 
     def _own_post(self, rkey: str) -> Any:
@@ -502,15 +526,18 @@ class Bluesky(Connector):
     def _send(self, text: str, reply_to: Any, langs: list[str] | None) -> Published:
         client = self._login()
         did = self.config.get("did") or Session.decode(client.export_session_string()).did
-        created = self._call(
-            lambda: client.send_post(
-                text,
-                profile_identify=did,
-                reply_to=reply_to,
-                langs=langs,
-                facets=self._facets(text) or None,
+        try:
+            created = self._call(
+                lambda: client.send_post(
+                    text,
+                    profile_identify=did,
+                    reply_to=reply_to,
+                    langs=langs,
+                    facets=self._facets(text) or None,
+                )
             )
-        )
+        except ConnectorError as error:
+            raise _refused_record(error) from error.__cause__
         return Published(
             external_id=created.uri, url=post_url(self.config.get("handle") or did, created.uri)
         )
@@ -537,7 +564,8 @@ class Bluesky(Connector):
         count = grapheme_count(text)
         if count > self.max_chars:
             raise ConnectorError(
-                f"Bluesky allows {self.max_chars} characters; this text has {count}."
+                f"Bluesky allows {self.max_chars} characters; this text has {count}.",
+                rejected=True,
             )
 
     def metrics(self) -> AccountMetrics:

@@ -381,9 +381,15 @@ class Mastodon(Connector):
             if not said and isinstance(session, GuardedSession):
                 said = session.last_error_text()
             said = said or (str(exc.args[2]) if len(exc.args) > 2 else str(exc))
-            # 401: token revoked or expired; 403: account suspended or app blocked.
+            # 401: token revoked or expired; 403: account suspended or app blocked;
+            # 422: the server refused the status itself ("Validation failed: Text
+            # character limit…"), which no retry or reconnect changes.
             permanent = status in (401, 403)
-            return ConnectorError(f"{host} answered HTTP {status}: {said}", permanent=permanent)
+            return ConnectorError(
+                f"{host} answered HTTP {status}: {said}",
+                permanent=permanent,
+                rejected=status == 422,
+            )
         return ConnectorError(f"Could not reach {host}: {exc}")
 
 

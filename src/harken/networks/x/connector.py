@@ -126,6 +126,25 @@ def to_connector_error(exc: Exception) -> ConnectorError:
     return ConnectorError(f"X: {exc}")
 
 
+#: Words of an X 403 on creating a post that refuse the post itself, not the token.
+REFUSED_POST_WORDS = ("duplicate content", "too long")
+
+
+def refused_post(error: ConnectorError) -> ConnectorError:
+    """``error`` from creating a post, as a rejection when X refused the content: a 400
+    (text too long, a bad parameter) or a 403 in the documented words for a duplicate or
+    too long text. Any other 403 stays the token's or the account's fault."""
+    cause = error.__cause__
+    if isinstance(cause, tweepy.BadRequest) or (
+        isinstance(cause, tweepy.Forbidden)
+        and any(words in _network_words(cause).lower() for words in REFUSED_POST_WORDS)
+    ):
+        refused = ConnectorError(f"X refused the post: {_network_words(cause)}", rejected=True)
+        refused.__cause__ = cause
+        return refused
+    return error
+
+
 def created_from_id(tweet_id: str) -> datetime:
     """A post's creation time from its snowflake id, for responses without created_at."""
     return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
@@ -352,16 +371,22 @@ class X(Connector):
 
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
         """Post ``text``. X has no idempotency key: the publisher's state machine guards repeats."""
-        body = self._call(self.client.create_tweet, text=text, user_auth=self.user_auth)
+        try:
+            body = self._call(self.client.create_tweet, text=text, user_auth=self.user_auth)
+        except ConnectorError as error:
+            raise refused_post(error) from error.__cause__
         return self._published(body)
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
-        body = self._call(
-            self.client.create_tweet,
-            text=text,
-            in_reply_to_tweet_id=in_reply_to,
-            user_auth=self.user_auth,
-        )
+        try:
+            body = self._call(
+                self.client.create_tweet,
+                text=text,
+                in_reply_to_tweet_id=in_reply_to,
+                user_auth=self.user_auth,
+            )
+        except ConnectorError as error:
+            raise refused_post(error) from error.__cause__
         return self._published(body)
 
     def _published(self, body: dict[str, Any]) -> Published:
