@@ -22,7 +22,7 @@ Each customer message is one conversation. Three orders:
 * **harken**: the inbox's own score (``harken.inbox.priority._score``, which calls
   ``harken.analysis.priority.priority`` with the author's messages of the last day), set when
   a message arrives and recomputed every 10 minutes as the queue task does, ordered as the
-  inbox orders (``-priority, -id``).
+  inbox orders (``-priority, id``: at a tie the oldest first).
 
 The day is replayed three times in a row with fresh authors each time, so the middle day
 starts with a real backlog and has a full day after it; its conversations are measured.
@@ -190,7 +190,7 @@ def simulate(
     posted: dict[str, list[float]] = defaultdict(list)  # each author's arrival times
     waiting: dict[int, tuple[float, str, Message, int, str]] = {}
     stored: dict[int, int] = {}  # conversation id -> stored priority
-    heap: list[tuple[float, float]] = []  # fifo: (arrival, id); else (-priority, -id)
+    heap: list[tuple[float, float]] = []  # fifo: (arrival, id); else (-priority, id)
     outcome = Outcome()
     fair = order == "harken"
     # pending entries per conversation, built once
@@ -216,7 +216,7 @@ def simulate(
                 memo[key] = score(entries[i], {}, recent, when)[0]
             if stored.get(i) != memo[key]:
                 stored[i] = memo[key]
-                heapq.heappush(heap, (-memo[key], -i))  # the inbox's "-priority, -id"
+                heapq.heappush(heap, (-memo[key], i))  # the inbox's "-priority, id"
 
     def pick() -> int:
         if order == "fifo":
@@ -225,8 +225,8 @@ def simulate(
                 if i in waiting:
                     return int(i)
         while True:  # entries of answered or rescored conversations are skipped
-            minus_score, minus_i = heapq.heappop(heap)
-            i = int(-minus_i)
+            minus_score, at_tie = heapq.heappop(heap)
+            i = int(at_tie)
             if i in waiting and stored[i] == -minus_score:
                 return i
 
