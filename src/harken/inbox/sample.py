@@ -63,13 +63,39 @@ def _responder(workspace: Workspace) -> Member:
     return Member.objects.select_related("workspace", "user").get(pk=member.pk)
 
 
+#: What the held, sent and failed sample replies answer, so each reads true.
+PARTS = ("waiting on my order", "resize rings while", "open on sundays")
+
+
+def _cast(waiting: list[Conversation]) -> list[Conversation]:
+    """The held, sent, failed, snoozed, resolved and assigned conversations: the first
+    three answer the messages ``PARTS`` names (any open conversation, most urgent first),
+    the rest follow in priority order."""
+    workspace_id = waiting[0].workspace_id
+    cast: list[Conversation] = []
+    for words in PARTS:
+        found = (
+            Conversation.objects.filter(
+                workspace_id=workspace_id,
+                status__in=[Conversation.Status.NEW, Conversation.Status.OPEN],
+                mentions__text__icontains=words,
+                mentions__is_own=False,
+            )
+            .exclude(pk__in=[c.pk for c in cast])
+            .order_by("-priority", "pk")
+            .first()
+        )
+        cast.append(found or next(c for c in waiting if c not in cast))
+    return cast + [c for c in waiting if c not in cast][:3]
+
+
 def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
     """Give the sample's conversations their states; returns how many were changed."""
     now = now or timezone.now()
     waiting = list(
         Conversation.objects.filter(
             workspace=workspace, status__in=[Conversation.Status.NEW, Conversation.Status.OPEN]
-        ).order_by("-priority", "pk")[:8]
+        ).order_by("-priority", "pk")[:12]
     )
     if len(waiting) < 6:
         return 0
@@ -77,7 +103,7 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
     owner = (
         Member.objects.filter(workspace=workspace, role=Role.OWNER).select_related("user").first()
     )
-    held, sent, failed, snoozed, resolved, assigned = waiting[:6]
+    held, sent, failed, snoozed, resolved, assigned = _cast(waiting)
 
     def reply(conversation: Conversation, text: str, state: str, **fields: Any) -> Message:
         return Message.objects.create(
@@ -90,7 +116,10 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
             **fields,
         )
 
-    promise = "You're right, and I'm sorry. We'll refund your $150 rush fee in full today."
+    promise = (
+        "You're right, and I'm sorry. Your order ships tonight by overnight courier, and"
+        " we'll refund your $150 rush fee in full today."
+    )
     reply(held, promise, State.HELD, hold_reason=hold_reason(bob, promise))
     reply(
         sent,
@@ -123,7 +152,7 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
         conversation=held,
         is_note=True,
         state=State.NOTE,
-        text="She paid for the rush service on the 28th; the workshop confirms it is late.",
+        text="Paid for rush service on the 28th; the workshop confirms the order is late.",
         author=bob.user,
     )
     for name, text in CANNED:
