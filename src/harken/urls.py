@@ -7,4 +7,5 @@ urlpatterns = [
     path("contacts/", include("harken.contacts.urls")),
     path("networks/", include("harken.networks.urls")),
     path("analysis/", include("harken.analysis.urls")),
+    path("calendar/", include("harken.publishing.urls")),
 ]

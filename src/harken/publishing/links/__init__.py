@@ -1,0 +1,1 @@
+"""Tracked short links, their clicks, and campaigns with per-click pledges."""
