@@ -1,5 +1,13 @@
 """The publishing app's rows, one module per concern; importers use ``harken.publishing.models``."""
 
+from harken.publishing.models.calendar import (
+    CalendarSettings,
+    Event,
+    FeedToken,
+    Occurrence,
+    QueueSlot,
+    Series,
+)
 from harken.publishing.models.posts import (
     Category,
     Guidelines,
@@ -9,4 +17,17 @@ from harken.publishing.models.posts import (
     new_idempotency_key,
 )
 
-__all__ = ["Category", "Guidelines", "Post", "Stage", "Variant", "new_idempotency_key"]
+__all__ = [
+    "CalendarSettings",
+    "Event",
+    "FeedToken",
+    "Occurrence",
+    "QueueSlot",
+    "Series",
+    "Category",
+    "Guidelines",
+    "Post",
+    "Stage",
+    "Variant",
+    "new_idempotency_key",
+]
