@@ -11,6 +11,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 import harken
 from harken.core.models import Heartbeat
+from harken.core.notify_delivery import do_deliver_due, do_send_notification
 
 
 def do_heartbeat(name: str | None = None) -> Heartbeat:
@@ -32,3 +33,15 @@ def heartbeat() -> None:
 def ping() -> str:
     """A round trip through the queue: `harken` uses it to check a consumer answers."""
     return f"pong from {socket.gethostname()}:{os.getpid()}"
+
+
+@db_task()
+def send_notification(pk: int) -> None:
+    """The first try of a notification's deliveries, right after it was recorded."""
+    do_send_notification(pk)
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_due_notifications() -> None:
+    """Retries with backoff, and any first try the queue lost."""
+    do_deliver_due()

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from harken.core import views
-from harken.core.views import auth, members, system, workspaces
+from harken.core.views import auth, members, notifications, system, workspaces
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +38,11 @@ urlpatterns = [
         "settings/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/authority/", members.authority_edit, name="authority"),
+    path(
+        "settings/notifications/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("settings/audit/", system.audit_log, name="audit_log"),
     path("settings/system/", system.system_status, name="system"),
     path("invite/<str:token>/", members.invitation_accept, name="invitation_accept"),

@@ -34,6 +34,8 @@ class Member(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     #: When the member last chose this workspace: a new session opens the latest one.
     last_opened = models.DateTimeField(null=True, blank=True)
+    #: Taking conversations now: round-robin assignment skips a member who is away.
+    available = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
