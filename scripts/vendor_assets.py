@@ -26,6 +26,13 @@ VENDOR = Path(__file__).resolve().parents[1] / "src" / "harken" / "static" / "ve
 ASSETS = {
     "htmx.org@2.0.11": {"package/dist/htmx.min.js": "htmx/htmx.min.js"},
     "@picocss/pico@2.1.1": {"package/css/pico.min.css": "pico/pico.min.css"},
+    # The API docs page (/api/v1/docs/): Swagger UI renders the OpenAPI schema with a
+    # "try it out" console, from files served here (script-src 'self', no CDN).
+    "swagger-ui-dist@5.35.0": {
+        "package/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+        "package/swagger-ui.css": "swagger-ui/swagger-ui.css",
+        "package/LICENSE": "swagger-ui/LICENSE",
+    },
 }
 
 

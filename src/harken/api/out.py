@@ -1,0 +1,126 @@
+"""Model rows as the API's schemas. Mention and author text is returned as stored: JSON
+is not HTML, and the client escapes it where it shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harken.api import schemas as s
+from harken.contacts.models import Contact
+from harken.inbox.models import Conversation, Message
+from harken.listening.models import Mention, Source, Topic
+
+
+def mention_out(m: Mention) -> s.MentionOut:
+    author = m.author
+    return s.MentionOut(
+        id=m.pk,
+        network=m.network,
+        external_id=m.external_id,
+        kind=m.kind,
+        author=s.AuthorOut(
+            id=author.pk,
+            network=author.network,
+            handle=author.handle,
+            name=author.name,
+            followers=author.followers,
+        ),
+        text=m.text,
+        url=m.link,
+        posted=m.posted,
+        is_own=m.is_own,
+        language=m.language,
+        sentiment=m.sentiment,
+        intents=[str(i) for i in (m.intents or [])],
+        priority=m.priority,
+        priority_reasons=m.priority_reasons,
+        topics=[s.TopicRef(id=t.pk, name=t.name) for t in m.topics.all()],
+        conversation_id=m.conversation_id,
+        duplicate_of_id=m.duplicate_of_id,
+        reshares=getattr(m, "duplicate_count", 0) or 0,
+    )
+
+
+def topic_out(t: Topic) -> s.TopicOut:
+    return s.TopicOut(
+        id=t.pk,
+        name=t.name,
+        kind=t.kind,
+        query=t.query,
+        enabled=t.enabled,
+        created=t.created,
+        mention_count=getattr(t, "mention_count", 0),
+    )
+
+
+def source_out(src: Source) -> s.SourceOut:
+    return s.SourceOut(
+        id=src.pk,
+        name=src.name,
+        kind=src.kind,
+        network=src.network,
+        enabled=src.enabled,
+        poll_interval=src.poll_interval,
+        next_poll=src.next_poll,
+        last_success=src.last_success,
+        last_error=src.last_error,
+        last_error_at=src.last_error_at,
+        failures=src.failures,
+        items_24h=getattr(src, "items_24h", 0),
+        skipped_last_day=src.skipped_last_day,
+    )
+
+
+def conversation_out(c: Conversation) -> s.ConversationOut:
+    return s.ConversationOut(
+        id=c.pk,
+        network=c.network,
+        status=c.status,
+        assignee=c.assignee_id,
+        subject_handle=c.subject_handle,
+        priority=c.priority,
+        priority_reasons=c.priority_reasons,
+        intent=c.intent,
+        sentiment=c.sentiment,
+        tags=[s.TagOut(id=t.pk, name=t.name) for t in c.tags.all()],
+        held=bool(getattr(c, "held", False)),
+        first_message_at=c.first_message_at,
+        first_response_at=c.first_response_at,
+        resolved_at=c.resolved_at,
+        last_activity=c.last_activity,
+        snoozed_until=c.snoozed_until,
+        waiting_since=c.waiting_since,
+    )
+
+
+def message_out(m: Message) -> s.MessageOut:
+    return s.MessageOut(
+        id=m.pk,
+        is_note=m.is_note,
+        text=m.text,
+        state=m.state,
+        hold_reason=m.hold_reason,
+        error=m.error,
+        url=m.link,
+        author=m.author_id,
+        created=m.created,
+        sent_at=m.sent_at,
+    )
+
+
+def contact_out(c: Contact) -> s.ContactOut:
+    segments: dict[str, Any] = c.segments if isinstance(c.segments, dict) else {}
+    return s.ContactOut(
+        id=c.pk,
+        name=c.name,
+        emails=[str(e) for e in (c.emails or [])],
+        status=c.status,
+        customer_since=c.customer_since,
+        lifetime_value=str(c.lifetime_value) if c.lifetime_value is not None else None,
+        tags=[str(t) for t in (c.tags or [])],
+        notes=c.notes,
+        segments={str(k): str(v) for k, v in segments.items()},
+        identities=[s.IdentityOut(network=i.network, handle=i.handle) for i in c.identities.all()],
+        created=c.created,
+        updated=c.updated,
+    )

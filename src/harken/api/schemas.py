@@ -1,0 +1,235 @@
+"""What the API sends and accepts, as pydantic schemas (the OpenAPI schema is built from
+these). Outgoing schemas are filled from model rows by the routers' ``*_out`` functions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+Sentiment = Literal["negative", "neutral", "positive"]
+Intent = Literal[
+    "question", "complaint", "praise", "purchase_intent", "job_seeker", "spam", "other"
+]
+
+
+class AuthorOut(Schema):
+    id: int
+    network: str
+    handle: str
+    name: str
+    followers: int | None
+
+
+class TopicRef(Schema):
+    id: int
+    name: str
+
+
+class MentionOut(Schema):
+    id: int
+    network: str
+    external_id: str
+    kind: str
+    author: AuthorOut
+    text: str
+    url: str
+    posted: datetime
+    is_own: bool
+    language: str
+    sentiment: str
+    intents: list[str]
+    priority: int
+    priority_reasons: str
+    topics: list[TopicRef]
+    conversation_id: int | None
+    duplicate_of_id: int | None
+    reshares: int
+
+
+class MentionPage(Schema):
+    items: list[MentionOut]
+    #: Pass as ``before`` for the next page; null on the last page.
+    next_before: int | None
+
+
+class CorrectionIn(Schema):
+    field: Literal["sentiment", "intent"]
+    label: str = Field(max_length=32)
+
+
+class TopicOut(Schema):
+    id: int
+    name: str
+    kind: str
+    query: str
+    enabled: bool
+    created: datetime
+    mention_count: int
+
+
+class TopicIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["brand", "competitor", "industry"] = "brand"
+    query: str = Field(min_length=1, max_length=5000)
+    enabled: bool = True
+
+
+class TopicPatch(Schema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    kind: Literal["brand", "competitor", "industry"] | None = None
+    query: str | None = Field(default=None, min_length=1, max_length=5000)
+    enabled: bool | None = None
+
+
+class QueryIn(Schema):
+    query: str = Field(max_length=5000)
+
+
+class QueryCheckOut(Schema):
+    valid: bool
+    message: str
+    #: Where the query goes wrong, 1-based; null when it is valid.
+    position: int | None
+
+
+class DeletedOut(Schema):
+    deleted: bool
+    alert_rules_deleted: list[str]
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    kind: str
+    network: str
+    enabled: bool
+    poll_interval: int
+    next_poll: datetime | None
+    last_success: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+    failures: int
+    items_24h: int
+    skipped_last_day: int
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+
+
+class ConversationOut(Schema):
+    id: int
+    network: str
+    status: str
+    assignee: int | None
+    subject_handle: str
+    priority: int
+    priority_reasons: str
+    intent: str
+    sentiment: str
+    tags: list[TagOut]
+    held: bool
+    first_message_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    last_activity: datetime | None
+    snoozed_until: datetime | None
+    waiting_since: datetime | None
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    #: Pass as ``after`` for the next page; null on the last page.
+    next_after: str | None
+
+
+class MessageOut(Schema):
+    id: int
+    is_note: bool
+    text: str
+    #: draft, held (awaiting a manager's approval), sending, sent, failed, unknown, note
+    state: str
+    hold_reason: str
+    error: str
+    url: str
+    author: int | None
+    created: datetime
+    sent_at: datetime | None
+
+
+class ThreadOut(Schema):
+    conversation: ConversationOut
+    mentions: list[MentionOut]
+    messages: list[MessageOut]
+
+
+class AssignIn(Schema):
+    #: The user id of a member of the workspace; null to unassign.
+    assignee: int | None
+
+
+class TagIn(Schema):
+    name: str = Field(min_length=1, max_length=48)
+
+
+class SnoozeIn(Schema):
+    #: An aware time in the future; null wakes the conversation.
+    until: datetime | None
+
+
+class StatusIn(Schema):
+    status: Literal["new", "open", "waiting", "resolved"]
+
+
+class ReplyIn(Schema):
+    text: str = Field(min_length=1, max_length=20_000)
+    #: An idempotency key (letters, digits, - and _, at most 64): sent again, the same
+    #: reply comes back and nothing is sent twice.
+    key: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9_-]*$")
+
+
+class IdentityOut(Schema):
+    network: str
+    handle: str
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    emails: list[str]
+    status: str
+    customer_since: date | None
+    lifetime_value: str | None
+    tags: list[str]
+    notes: str
+    segments: dict[str, str]
+    identities: list[IdentityOut]
+    created: datetime
+    updated: datetime
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_after: int | None
+
+
+ContactStatus = Literal["customer", "prospect", "non_customer"]
+
+
+class ContactPatch(Schema):
+    name: str | None = Field(default=None, max_length=255)
+    status: ContactStatus | None = None
+    tags: list[str] | None = Field(default=None, max_length=100)
+    notes: str | None = Field(default=None, max_length=20_000)
+
+
+class ImportOut(Schema):
+    ok: bool
+    created: int
+    updated: int
+    #: (line, reason) of each refused row; when any, nothing was imported.
+    errors: list[tuple[int, str]]

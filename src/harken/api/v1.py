@@ -1,0 +1,51 @@
+"""The API's version 1: one ``NinjaAPI`` with bearer-token authentication, the error
+handlers, and a router per resource."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from harken.api import errors, ratelimit
+from harken.api.caller import Caller
+from harken.api.routes import contacts, conversations, exports, mentions, sources, topics
+from harken.api.tokens import find_token, touch
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer hk_…``: a live token, within its rate limit."""
+
+    openapi_description = "A personal access token made in Settings → API."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
+        found = find_token(token)
+        if found is None:
+            return None
+        wait = ratelimit.spend(found.pk)
+        if wait:
+            raise errors.ApiError(
+                429,
+                "rate_limited",
+                f"Too many requests with this token; try again in {wait} s.",
+                retry_after=wait,
+            )
+        touch(found)
+        return Caller(found)
+
+
+api = NinjaAPI(
+    title="Harken API",
+    version="1",
+    description=(
+        "Harken's workspace data: mentions, topics, sources, conversations, contacts, "
+        "and exports. Every call acts as the member who made the token, with that "
+        "member's role and authority, narrowed by the token's scopes."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+    docs_url=None,
+)
+errors.install(api)
+for module in (mentions, topics, sources, conversations, contacts, exports):
+    api.add_router("/", module.router)

@@ -1,0 +1,102 @@
+"""Tokens for every role of Harbor Street Jewelers (Alice owner, Mia manager, Bob
+responder, Victor viewer), Charlie's token of Rival Rings, and a little of each resource
+to act on. The inbox's local Mastodon (recorded real replies) answers our replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from harken.api.models import ALL_SCOPES, scope_name
+from harken.api.tokens import do_create_token
+from harken.contacts.models import Contact, Identity
+from harken.core.models import Member, Role
+from harken.listening.models import Source, Topic
+from tests.conftest import _person
+from tests.inbox.conftest import account, make_conversation, mastodon  # noqa: F401
+
+READ_ONLY = [s for s in ALL_SCOPES if s.endswith(":read")]
+
+
+@dataclass
+class Api:
+    """A client that sends one token."""
+
+    client: Client
+    secret: str
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+    def get(self, path: str, **params: object):
+        return self.client.get(f"/api/v1{path}", params, headers=self._headers())
+
+    def post(self, path: str, body: object = None, **extra: object):
+        return self.client.post(
+            f"/api/v1{path}",
+            body if body is not None else {},
+            content_type="application/json",
+            headers=self._headers(),
+            **extra,
+        )
+
+    def patch(self, path: str, body: object):
+        return self.client.patch(
+            f"/api/v1{path}", body, content_type="application/json", headers=self._headers()
+        )
+
+    def delete(self, path: str):
+        return self.client.delete(f"/api/v1{path}", headers=self._headers())
+
+
+def token_for(user, workspace, scopes: list[str] | None = None) -> Api:
+    member = Member.objects.get(user=user, workspace=workspace)
+    made = do_create_token(member, f"{user.username}'s script", scopes or list(ALL_SCOPES))
+    return Api(Client(), made.secret)
+
+
+@pytest.fixture
+def mia(workspace):
+    return _person("mia", workspace, Role.MANAGER)
+
+
+@pytest.fixture
+def tokens(workspace, other_workspace, alice, mia, bob, victor, charlie) -> dict[str, Api]:
+    return {
+        "owner": token_for(alice, workspace),
+        "manager": token_for(mia, workspace),
+        "responder": token_for(bob, workspace),
+        "viewer": token_for(victor, workspace),
+        "outsider": token_for(charlie, other_workspace),
+        "read_only": token_for(alice, workspace, READ_ONLY),
+    }
+
+
+@dataclass
+class Rows:
+    topic: Topic
+    source: Source
+    conversation: object
+    contact: Contact
+
+
+@pytest.fixture
+def rows(workspace, account) -> Rows:  # noqa: F811
+    topic = Topic.objects.create(workspace=workspace, name="Rings", query="ring OR rings")
+    source = Source.objects.create(
+        workspace=workspace,
+        name="Ring blog",
+        kind=Source.Kind.FEED,
+        network="web",
+        url="https://blog.example.com/feed.xml",
+    )
+    conversation = make_conversation(workspace, text="Is the opal ring in stock?")
+    conversation.mentions.first().topics.add(topic)
+    contact = Contact.objects.create(workspace=workspace, name="Maya", emails=["maya@example.com"])
+    Identity.objects.create(workspace=workspace, contact=contact, network="mastodon", handle="maya")
+    return Rows(topic, source, conversation, contact)
+
+
+__all__ = ["READ_ONLY", "scope_name"]
