@@ -33,6 +33,8 @@ CONNECTORS: dict[str, str] = {
     "bluesky": "harken.networks.bluesky.connector.Bluesky",
     "reddit": "harken.networks.reddit.connector.Reddit",
     "x": "harken.networks.x.connector.X",
+    "facebook": "harken.networks.facebook.connector.Facebook",
+    "instagram": "harken.networks.instagram.connector.Instagram",
 }
 
 

@@ -1,0 +1,71 @@
+"""How a Facebook Page connects: Facebook Login (``harken.networks.meta.login``), then
+the Page chosen among those the person manages. Facebook's dialog lets the person tick
+Pages; when they manage several, the Page's name (or id) typed on Harken's form picks
+one, and a Reconnect names the Page it had."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+
+from harken.networks.base import ConnectFlow
+from harken.networks.connecting import save_connected
+from harken.networks.meta import login
+from harken.networks.models import Account
+from harken.networks.oauth2 import check_consent
+
+#: What Harken asks Facebook for, and why (docs/connecting-meta.md).
+SCOPES = (
+    "pages_show_list",  # list the Pages the person manages
+    "pages_read_engagement",  # read the Page's posts, fans and followers
+    "pages_read_user_content",  # read visitors' posts and comments, with who wrote them
+    "pages_manage_engagement",  # answer comments as the Page
+    "pages_manage_posts",  # publish as the Page
+    "pages_manage_metadata",  # subscribe the Page to Harken's webhook
+    "read_insights",  # the Page's and its posts' insights
+)
+
+
+class PageForm(forms.Form):
+    page = forms.CharField(
+        label="Page (its name or id, when you manage several)", max_length=200, required=False
+    )
+
+
+class OAuth(ConnectFlow):
+    form_class = PageForm
+    prefix = "facebook"
+
+    def available(self) -> bool:
+        return login.configured()
+
+    def start(
+        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
+    ) -> tuple[str, dict[str, Any]]:
+        return login.authorize_url(redirect_uri, state, SCOPES), {"page": data.get("page", "")}
+
+    def finish(
+        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
+    ) -> Account:
+        code = check_consent("Facebook", params)
+        token, _ = login.user_token(code, started["redirect_uri"], "Facebook")
+        pages = login.managed_pages(token, "Facebook")
+        page = login.choose(pages, started.get("page", ""), "Page", _names, "Facebook")
+        config = {
+            "page_id": str(page["id"]),
+            "page_token": str(page["access_token"]),
+            "name": str(page.get("name") or ""),
+            "username": str(page.get("username") or ""),
+        }
+        return save_connected(
+            workspace, actor, "facebook", config["page_id"], config["name"] or page["id"], config
+        )
+
+    def reconnect_data(self, handle: str) -> dict[str, str] | None:
+        return {f"{self.prefix}-page": handle}
+
+
+def _names(page: Mapping[str, Any]) -> tuple[str, ...]:
+    return (str(page.get("name") or ""), str(page.get("username") or ""))
