@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from harken.core.actions import audit
 from harken.core.models import Authority, Member, Role
-from harken.inbox import authority
+from harken.inbox import authority, notices
 from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State, transition
@@ -53,9 +53,11 @@ def do_assign(conversation: Conversation, actor: Member, assignee: Member | None
     conversation.assignee = user
     conversation.save(update_fields=["assignee"])
     after = user.get_username() if user else ""
-    audit(
+    event = audit(
         conversation.workspace, actor.user, "conversation.assign", conversation, to=[before, after]
     )
+    if assignee is not None and before != after:
+        notices.assigned(conversation, assignee, event, by=actor)
 
 
 def do_set_status(conversation: Conversation, actor: Member, status: str) -> None:
@@ -241,6 +243,7 @@ def do_note(conversation: Conversation, actor: Member, text: str) -> Message:
         author=actor.user,
     )
     audit(conversation.workspace, actor.user, "conversation.note", conversation)
+    notices.mentioned(message)
     return message
 
 
@@ -346,7 +349,8 @@ def do_reply(conversation: Conversation, actor: Member, text: str, token: str = 
             raise
         return earlier
     if reason:
-        audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
+        event = audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
+        notices.held(message, event)
         return message
     audit(conversation.workspace, actor.user, "reply.write", conversation)
     return send(message, State.DRAFT, actor)
@@ -366,7 +370,11 @@ def do_revise(message: Message, actor: Member, text: str) -> Message:
     message.text = text
     if reason:
         if transition(Message.objects, message.pk, State.DRAFT, State.HELD, hold_reason=reason):
-            audit(message.workspace, actor.user, "reply.held", message.conversation, reason=reason)
+            event = audit(
+                message.workspace, actor.user, "reply.held", message.conversation, reason=reason
+            )
+            message.refresh_from_db()
+            notices.held(message, event)
         message.refresh_from_db()
         return message
     return send(message, target, actor)

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from harken.analysis.priority import INTENT_POINTS, priority
 from harken.inbox.models import Conversation, Message
+from harken.inbox.routing import route_new
+from harken.inbox.sla import update_due
 from harken.inbox.states import State
 from harken.listening.bulk import as_datetime, select_in, update_by_pk
 from harken.listening.models import Author, Mention
@@ -103,6 +105,10 @@ def reprioritize(
         if after != before:
             changed.append((*after, state["id"]))
     update_by_pk(Conversation, FIELDS, changed)
+    # The answer's due time follows the wait and the intent; a conversation seen for the
+    # first time goes to the assignment rules once this transaction is stored.
+    update_due(ids)
+    route_new(ids)
     return len(changed)
 
 

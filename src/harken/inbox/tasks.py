@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from harken.inbox import assignment, notices
 from harken.inbox.actions import do_end_snoozes, do_reconcile_interrupted
 from harken.inbox.priority import reprioritize_open
 
@@ -23,3 +24,19 @@ def keep_priorities_current() -> None:
 @db_periodic_task(crontab(minute="*/5"))
 def reconcile_interrupted_sends() -> None:
     do_reconcile_interrupted()
+
+
+@db_task()
+def route_conversations(ids: list[int]) -> None:
+    assignment.route(ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+def route_unrouted() -> None:
+    # Conversations whose routing task was lost (a crash between commit and enqueue).
+    assignment.route_unrouted()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def warn_sla_at_risk() -> None:
+    notices.at_risk()

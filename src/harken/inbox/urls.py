@@ -1,10 +1,17 @@
 from django.urls import path
 
-from harken.inbox import views
+from harken.inbox import assignment_views, saved_views, sla_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("bulk/", views.bulk, name="inbox_bulk"),
+    path("views/save/", saved_views.save_view, name="inbox_view_save"),
+    path("views/<int:pk>/delete/", saved_views.delete_view, name="inbox_view_delete"),
+    path("service-level/", sla_views.service_level, name="inbox_sla"),
+    path("assignment/", assignment_views.rules, name="inbox_rules"),
+    path("assignment/<int:pk>/", assignment_views.rule_edit, name="inbox_rule_edit"),
+    path("assignment/<int:pk>/delete/", assignment_views.rule_delete, name="inbox_rule_delete"),
+    path("assignment/rerun/", assignment_views.rerun, name="inbox_rules_rerun"),
     path("<int:pk>/", views.conversation, name="inbox_conversation"),
     path("<int:pk>/reply/", views.reply, name="inbox_reply"),
     path("<int:pk>/note/", views.note, name="inbox_note"),

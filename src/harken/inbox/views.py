@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -23,15 +24,17 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from harken.analysis.intents import INTENTS
 from harken.analysis.priority import duration
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
-from harken.inbox import actions, canned
-from harken.inbox.models import CannedReply, Conversation, Message, Tag
+from harken.inbox import actions, canned, filters, saved_views, sla
+from harken.inbox.models import CannedReply, Conversation, Message, ServiceLevel, Tag
 from harken.inbox.states import State
-from harken.listening.models import Mention
+from harken.listening.models import Mention, Topic
 from harken.networks.counting import count, unit_for
+from harken.networks.models import Account
 from harken.networks.registry import CONNECTORS, connector_class, network_label
 
 PAGE = 25
@@ -51,6 +54,8 @@ VIEWS = [
     View("mine", "Mine", ""),
     View("unassigned", "Unassigned", ""),
     View("held", "Awaiting approval", ""),
+    View("at_risk", "SLA at risk", "Service level"),
+    View("overdue", "Overdue", "Service level"),
     View("questions", "Questions", "By intent"),
     View("complaints", "Complaints", "By intent"),
     View("praise", "Praise", "By intent"),
@@ -68,7 +73,7 @@ def replyable_networks() -> list[str]:
     return [n for n in CONNECTORS if "reply" in connector_class(n).capabilities]
 
 
-def view_filters(user: Any, now: datetime) -> dict[str, Q]:
+def view_filters(user: Any, now: datetime, warn: timedelta = timedelta(minutes=30)) -> dict[str, Q]:
     """Each view as a filter; the counts and the list use the same ones. The views that
     mean "we owe an answer" hold only conversations on networks that can reply; the
     others stay in All (and Snoozed, Resolved)."""
@@ -80,6 +85,9 @@ def view_filters(user: Any, now: datetime) -> dict[str, Q]:
         "mine": needs & Q(assignee=user),
         "unassigned": needs & Q(assignee__isnull=True),
         "held": Q(held),
+        # Due within the workspace's warning time, overdue included (``harken.inbox.sla``).
+        "at_risk": needs & Q(due_at__lte=now + warn),
+        "overdue": needs & Q(due_at__lte=now),
         "questions": needs & Q(intent="question"),
         "complaints": needs & Q(intent="complaint"),
         "praise": needs & Q(intent="praise"),
@@ -92,32 +100,13 @@ def view_filters(user: Any, now: datetime) -> dict[str, Q]:
 
 def _filters(request: WorkspaceRequest, tags: list[Tag], members: list[Member]) -> dict[str, str]:
     """The list's filters from the address; an unknown value is ignored, never an error."""
-    get = request.GET
-    chosen: dict[str, str] = {}
-    if get.get("network", "").isalnum() and len(get["network"]) <= 32:
-        chosen["network"] = get["network"]
-    if get.get("status") in Status.values:
-        chosen["status"] = get["status"]
-    assignee = get.get("assignee", "")
-    if assignee == "none" or assignee in {str(m.user_id) for m in members}:
-        chosen["assignee"] = assignee
-    if get.get("tag", "") in {str(t.pk) for t in tags}:
-        chosen["tag"] = get["tag"]
-    return chosen
+    return filters.parse(request.GET, tags, members)
 
 
-def _apply(queryset: QuerySet[Conversation], chosen: dict[str, str]) -> QuerySet[Conversation]:
-    if "network" in chosen:
-        queryset = queryset.filter(network=chosen["network"])
-    if "status" in chosen:
-        queryset = queryset.filter(status=chosen["status"])
-    if chosen.get("assignee") == "none":
-        queryset = queryset.filter(assignee__isnull=True)
-    elif "assignee" in chosen:
-        queryset = queryset.filter(assignee_id=int(chosen["assignee"]))
-    if "tag" in chosen:
-        queryset = queryset.filter(tags__id=int(chosen["tag"]))
-    return queryset
+def _apply(
+    queryset: QuerySet[Conversation], chosen: dict[str, str], zone: Any = UTC
+) -> QuerySet[Conversation]:
+    return queryset.filter(filters.as_q(chosen, zone))
 
 
 def _cursor(raw: str) -> tuple[int, int] | None:
@@ -154,8 +143,21 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     base = scoped(request, Conversation)
     now = timezone.now()
-    filters = view_filters(request.user, now)
-    counts = base.aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
+    level = ServiceLevel.objects.filter(workspace=workspace).first()
+    warn = timedelta(minutes=level.warn_minutes if level else 30)
+    zone = ZoneInfo(workspace.time_zone or "UTC")
+    by_view = view_filters(request.user, now, warn)
+    tags = list(scoped(request, Tag))
+    members = list(
+        Member.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
+    )
+    saved = list(saved_views.visible(request))
+    counted = {key: Count("pk", filter=q) for key, q in by_view.items()}
+    for view in saved:
+        kept = filters.parse(view.filters, tags, members)
+        start = by_view.get(view.filters.get("view", ""), Q())
+        counted[f"saved_{view.pk}"] = Count("pk", filter=start & filters.as_q(kept, zone))
+    counts = base.aggregate(**counted)
     if not counts["all"]:
         facts = section_facts("inbox", workspace)
         return render(
@@ -163,25 +165,39 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         )
     current = request.GET.get("view", "needs_reply")
     current = current if current in VIEW_KEYS else "needs_reply"
-    tags = list(scoped(request, Tag))
-    members = list(
-        Member.objects.filter(workspace=workspace).select_related("user").order_by("user__username")
-    )
     chosen = _filters(request, tags, members)
     views = [
         {**v.__dict__, "count": counts[v.key], "url": "?" + urlencode({"view": v.key, **chosen})}
         for v in VIEWS
+        if level is not None or v.group != "Service level"
+    ]
+    saved_id = request.GET.get("saved", "")
+    saved_rows = [
+        {
+            "pk": v.pk,
+            "name": v.name,
+            "shared": v.shared,
+            "mine": v.owner_id == request.user.pk,
+            "count": counts[f"saved_{v.pk}"],
+            "url": saved_views.url_of(v),
+            "current": str(v.pk) == saved_id,
+        }
+        for v in saved
     ]
     keep = {"view": current, **chosen}
     views_url = reverse("inbox") + "?" + urlencode({**keep, "part": "views"})
+    views_context = {
+        "views": views,
+        "current": current,
+        "saved_current": any(v["current"] for v in saved_rows),
+        "views_url": views_url,
+        "saved_views": saved_rows,
+        "may_share": request.member.can(Role.MANAGER),
+    }
     if request.GET.get("part") == "views":  # the counts, polled while the page is open
-        return render(
-            request,
-            "inbox/_views.html",
-            {"views": views, "current": current, "views_url": views_url},
-        )
+        return render(request, "inbox/_views.html", views_context)
     rows = (
-        _apply(base.filter(filters[current]), chosen)
+        _apply(base.filter(by_view[current]), chosen, zone)
         .select_related("assignee")
         .prefetch_related(Prefetch("tags", Tag.objects.order_by("name")))
         .annotate(
@@ -200,6 +216,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     page = page[:PAGE]
     replyable = set(replyable_networks())
     for row in page:
+        row.sla = sla.badge(row, now, warn)  # type: ignore[attr-defined]
         row.explanation = explain(row, now)  # type: ignore[attr-defined]
         row.network_label = network_label(row.network)  # type: ignore[attr-defined]
         row.can_reply = row.network in replyable  # type: ignore[attr-defined]
@@ -210,10 +227,9 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     context = {
         "section": "inbox",
         "title": "Inbox",
-        "views": views,
-        "views_url": views_url,
-        "current": current,
+        **views_context,
         "current_label": next(v.label for v in VIEWS if v.key == current),
+        "view_key": current,
         "rows": page,
         "next_url": next_url,
         "chosen": chosen,
@@ -223,6 +239,10 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         "statuses": Status.choices,
         "now": now,
         "may_triage": request.member.can(Role.RESPONDER),
+        "intents": [i for i in INTENTS if i != "other"],
+        "sentiments": filters.SENTIMENTS,
+        "topics": list(scoped(request, Topic).order_by("name").values_list("pk", "name")),
+        "accounts": list(scoped(request, Account).order_by("handle").values_list("pk", "handle")),
     }
     more_rows = request.htmx and request.GET.get("after")
     template = "inbox/_rows.html" if more_rows else "inbox/inbox.html"
@@ -533,7 +553,7 @@ def canned_search(request: WorkspaceRequest, pk: int) -> JsonResponse:
 
 
 #: The list's address parts a bulk form carries back (``inbox`` checks them again).
-KEPT = ("view", "network", "status", "assignee", "tag")
+KEPT = ("view", *filters.KEYS)
 
 
 def _back_to_list(request: WorkspaceRequest) -> str:

@@ -59,6 +59,10 @@ class Conversation(WorkspaceOwned):
     sentiment = models.CharField(max_length=8, blank=True, db_default="")
     #: Since when the customer waits for us (their first message after our last answer).
     waiting_since = models.DateTimeField(null=True, blank=True)
+    #: When our answer is due under the workspace's service level (``harken.inbox.sla``).
+    due_at = models.DateTimeField(null=True, blank=True)
+    #: When the assignment rules were applied (``harken.inbox.assignment``); null: not yet.
+    routed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_activity", "-id"]
@@ -72,6 +76,14 @@ class Conversation(WorkspaceOwned):
             # The inbox's default order, keyset-paginated: priority, then oldest id first
             # (at a tie, who came first is answered first).
             models.Index(fields=["workspace", "-priority", "id"], name="conversation_queue_fair"),
+            # The "SLA at risk" view and the warning task read by due time.
+            models.Index(fields=["workspace", "due_at"], name="conversation_due"),
+            # The router's sweep of conversations no rule has seen yet.
+            models.Index(
+                fields=["routed_at"],
+                condition=models.Q(routed_at__isnull=True),
+                name="conversation_unrouted",
+            ),
         ]
 
     def __str__(self) -> str:

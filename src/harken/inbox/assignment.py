@@ -1,0 +1,183 @@
+"""Assignment rules: who gets a new conversation.
+
+Rules are tried in order; the first whose every set condition matches assigns the
+conversation to its member, or to the next available member of its rotation (round
+robin). The turn is one atomic ``UPDATE … SET turn = turn + 1`` read back in the same
+transaction: the row lock (PostgreSQL) or the write lock (SQLite) makes two workers take
+two different turns, so the rotation stays fair whichever worker routes.
+
+Routing runs once per conversation: ``routed_at`` is claimed with a conditional update.
+Threading reaches the inbox through ``reprioritize``, which queues ``route`` for the
+conversations it saw for the first time; a periodic task sweeps any the queue lost; and a
+manager can run the rules again over the unassigned conversations (``do_reroute``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from harken.core.actions import audit
+from harken.core.models import Member
+from harken.inbox import notices
+from harken.inbox.models import AssignmentRule, Conversation
+from harken.listening.models import Mention
+
+OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN)
+SWEEP = 500
+
+
+@dataclass
+class Facts:
+    """What a rule may ask of a conversation."""
+
+    network: str
+    intent: str
+    sentiment: str
+    accounts: set[int] = field(default_factory=set)
+    topics: set[int] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+
+
+def facts_for(conversations: list[Conversation]) -> dict[int, Facts]:
+    facts = {c.pk: Facts(c.network, c.intent, c.sentiment) for c in conversations}
+    customer = Mention.objects.filter(conversation_id__in=list(facts), is_own=False)
+    for conv, language, account in customer.values_list(
+        "conversation_id", "language", "source__account_id"
+    ):
+        if language:
+            facts[conv].languages.add(language)
+        if account:
+            facts[conv].accounts.add(account)
+    through = Mention.topics.through.objects.filter(mention__in=customer)
+    for conv, topic in through.values_list("mention__conversation_id", "topic_id"):
+        facts[conv].topics.add(topic)
+    return facts
+
+
+def matches(rule: AssignmentRule, facts: Facts) -> bool:
+    """Every condition the rule sets holds (an empty condition holds for anything)."""
+    return (
+        (not rule.network or rule.network == facts.network)
+        and (not rule.intent or rule.intent == facts.intent)
+        and (not rule.sentiment or rule.sentiment == facts.sentiment)
+        and (not rule.language or rule.language in facts.languages)
+        and (rule.account_id is None or rule.account_id in facts.accounts)
+        and (rule.topic_id is None or rule.topic_id in facts.topics)
+    )
+
+
+def rotation_members(rule: AssignmentRule) -> list[Member]:
+    """The rotation's members who are in the workspace and available, in a fixed order."""
+    return list(
+        Member.objects.filter(
+            workspace_id=rule.workspace_id,
+            user__in=rule.rotation.all(),
+            available=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+
+
+def take_turn(rule: AssignmentRule) -> Member | None:
+    """The next available member of the rotation; None when nobody is available."""
+    members = rotation_members(rule)
+    if not members:
+        return None
+    with transaction.atomic():
+        AssignmentRule.objects.filter(pk=rule.pk).update(turn=F("turn") + 1)
+        turn = AssignmentRule.objects.filter(pk=rule.pk).values_list("turn", flat=True).get()
+    return members[(turn - 1) % len(members)]
+
+
+def choose(rule: AssignmentRule) -> Member | None:
+    if rule.assignee_id is not None:
+        return (
+            Member.objects.filter(workspace_id=rule.workspace_id, user_id=rule.assignee_id)
+            .select_related("user")
+            .first()
+        )
+    return take_turn(rule)
+
+
+def route(conversation_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, int]:
+    """Apply the rules to the conversations not routed yet; returns conversation → user
+    assigned. Each conversation is claimed first, so it is routed once."""
+    now = now or timezone.now()
+    ids = sorted(set(conversation_ids))
+    claimed = [
+        pk
+        for pk in Conversation.objects.filter(pk__in=ids, routed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+        if Conversation.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=now)
+    ]
+    conversations = list(
+        Conversation.objects.filter(pk__in=claimed).select_related("workspace").order_by("pk")
+    )
+    return _apply_rules(conversations, new=True)
+
+
+def _apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, int]:
+    """The first matching rule assigns each unassigned conversation that waits for us;
+    a ``new`` conversation high in the queue is also announced."""
+    by_workspace: dict[int, list[Conversation]] = defaultdict(list)
+    for conversation in conversations:
+        by_workspace[conversation.workspace_id].append(conversation)
+    done: dict[int, int] = {}
+    for workspace_id, rows in by_workspace.items():
+        rules = list(AssignmentRule.objects.filter(workspace_id=workspace_id, enabled=True))
+        facts = facts_for(rows) if rules else {}
+        for conversation in rows:
+            if rules and conversation.assignee_id is None and conversation.status in OPEN:
+                rule = next((r for r in rules if matches(r, facts[conversation.pk])), None)
+                member = choose(rule) if rule else None
+                if rule and member and _assign(conversation, member, rule):
+                    done[conversation.pk] = member.user_id
+            if new:
+                notices.high_priority(conversation)
+    return done
+
+
+def _assign(conversation: Conversation, member: Member, rule: AssignmentRule) -> bool:
+    # Conditional: a person who took the conversation meanwhile keeps it.
+    if not Conversation.objects.filter(pk=conversation.pk, assignee__isnull=True).update(
+        assignee_id=member.user_id
+    ):
+        return False
+    conversation.assignee_id = member.user_id
+    event = audit(
+        conversation.workspace,
+        None,
+        "conversation.assign",
+        conversation,
+        to=["", member.user.get_username()],
+        rule=rule.name,
+    )
+    notices.assigned(conversation, member, event)
+    return True
+
+
+def route_unrouted(limit: int = SWEEP) -> dict[int, int]:
+    """The queue's sweep: conversations that threading made and no router has seen."""
+    ids = Conversation.objects.filter(routed_at__isnull=True).order_by("pk")[:limit]
+    return route(list(ids.values_list("pk", flat=True)))
+
+
+def do_reroute(actor: Member) -> int:
+    """Run the rules again over the workspace's unassigned conversations that wait for us
+    (after a manager changed the rules). Returns how many were assigned."""
+    waiting = Conversation.objects.filter(
+        workspace_id=actor.workspace_id, status__in=OPEN, assignee__isnull=True
+    )
+    conversations = list(waiting.select_related("workspace").order_by("pk")[:SWEEP])
+    done = _apply_rules(conversations, new=False)
+    audit(actor.workspace, actor.user, "assignment.rerun", "assignment rules", assigned=len(done))
+    return len(done)

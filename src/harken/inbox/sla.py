@@ -1,0 +1,165 @@
+"""Service levels: when an answer is due, counted in the workspace's open hours.
+
+A conversation's reply is due ``target`` open minutes after the customer began to wait
+(``waiting_since``: the first message, or the first after our last answer), where the
+target depends on the conversation's intent. Open hours are wall-clock times in the
+workspace's time zone, so a day that changes the clocks still opens at 09:00 local.
+``due_at`` is stored, kept current by ``reprioritize`` (threading calls it), so the list
+and the "SLA at risk" view filter and sort by a column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from harken.analysis.priority import duration
+from harken.inbox.models import Conversation, ServiceLevel
+from harken.listening.bulk import as_datetime, select_in, update_by_pk
+
+UTC = dt.UTC
+#: No policy finds open hours this many days ahead: its due time is left empty.
+HORIZON_DAYS = 400
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Open hours per weekday (0 = Monday) and closed dates, in one time zone."""
+
+    zone: zoneinfo.ZoneInfo
+    hours: dict[int, tuple[dt.time, dt.time]]
+    closed: frozenset[dt.date]
+
+    def spans(self, start: dt.datetime) -> Iterable[tuple[dt.datetime, dt.datetime]]:
+        """The open spans (UTC) from ``start`` on, in order, over the horizon."""
+        first = start.astimezone(self.zone).date()
+        for offset in range(HORIZON_DAYS):
+            day = first + dt.timedelta(days=offset)
+            opening = self.hours.get(day.weekday())
+            if opening is None or day in self.closed:
+                continue
+            begin = _utc(day, opening[0], self.zone)
+            end = _utc(day, opening[1], self.zone)
+            if end > start and end > begin:
+                yield max(begin, start), end
+
+
+def _utc(day: dt.date, at: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """A local wall-clock time as UTC. A time the clocks skip (02:30 on a spring-forward
+    night) is read as the same wall time before the change, as ``zoneinfo`` does."""
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def calendar_of(level: ServiceLevel) -> Calendar:
+    zone = zoneinfo.ZoneInfo(level.workspace.time_zone or "UTC")
+    hours = {}
+    for key, span in (level.hours or {}).items():
+        opens, closes = parse_time(span[0]), parse_time(span[1])
+        hours[int(key)] = (opens, closes)
+    closed = frozenset(dt.date.fromisoformat(d) for d in level.closed_days or [])
+    return Calendar(zone, hours, closed)
+
+
+def parse_time(text: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise ValidationError(f"{text!r} is not a time such as 09:00.") from None
+
+
+def add_open_time(start: dt.datetime, minutes: int, calendar: Calendar) -> dt.datetime | None:
+    """The moment ``minutes`` of open time have passed since ``start`` (None: never open)."""
+    left = dt.timedelta(minutes=minutes)
+    for begin, end in calendar.spans(start):
+        if left <= end - begin:
+            return begin + left
+        left -= end - begin
+    return None
+
+
+def open_time_between(start: dt.datetime, stop: dt.datetime, calendar: Calendar) -> dt.timedelta:
+    """How much open time lies between two moments (the business-hours wait)."""
+    total = dt.timedelta()
+    for begin, end in calendar.spans(start):
+        if begin >= stop:
+            break
+        total += min(end, stop) - begin
+    return total
+
+
+def due_for(
+    level: ServiceLevel, calendar: Calendar, intent: str, waiting_since: dt.datetime | None
+) -> dt.datetime | None:
+    minutes = level.target_minutes(intent)
+    if waiting_since is None or minutes <= 0:
+        return None
+    return add_open_time(waiting_since, minutes, calendar)
+
+
+# --- keeping ``due_at`` current ----------------------------------------------------------
+
+
+def update_due(conversation_ids: Iterable[int]) -> int:
+    """Recompute the due time of these conversations; returns how many changed. Only a
+    conversation that waits for us (new or open) is due; others have none."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return 0
+    names = ["id", "workspace", "status", "intent", "waiting_since", "due_at"]
+    rows = select_in(Conversation, names, {}, "id", ids)
+    workspaces = sorted({row[1] for row in rows})
+    levels = {
+        level.workspace_id: (level, calendar_of(level))
+        for level in ServiceLevel.objects.filter(workspace_id__in=workspaces).select_related(
+            "workspace"
+        )
+    }
+    changed = []
+    for pk, workspace_id, status, intent, waiting_since, due_at in rows:
+        found = levels.get(workspace_id)
+        due = None
+        if found is not None and status in OPEN:
+            due = due_for(found[0], found[1], intent or "", as_datetime(waiting_since))
+        if due != as_datetime(due_at):
+            changed.append((due, pk))
+    update_by_pk(Conversation, ["due_at"], changed)
+    return len(changed)
+
+
+def update_workspace_due(workspace_id: int) -> int:
+    """After the service level changed: every waiting conversation of the workspace."""
+    ids = Conversation.objects.filter(
+        Q(status__in=OPEN) | Q(due_at__isnull=False), workspace_id=workspace_id
+    )
+    return update_due(list(ids.values_list("pk", flat=True)))
+
+
+# --- what a row shows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    text: str
+    state: str  # "ok", "risk", "overdue"
+
+
+def badge(
+    conversation: Conversation, now: dt.datetime, warn: dt.timedelta | None = None
+) -> Badge | None:
+    """ "due in 25 min" or "overdue 2 h", for a conversation that waits for us."""
+    due = conversation.due_at
+    if due is None or conversation.status not in OPEN:
+        return None
+    left = (due - now).total_seconds()
+    if left < 0:
+        return Badge(f"overdue {duration(-left)}", "overdue")
+    warn = warn if warn is not None else dt.timedelta(minutes=30)
+    state = "risk" if left <= warn.total_seconds() else "ok"
+    return Badge(f"due in {duration(max(left, 60))}", state)

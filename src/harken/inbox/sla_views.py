@@ -1,0 +1,41 @@
+"""Settings › Service levels (managers): the workspace's hours and answer targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from harken.core.access import WorkspaceRequest, workspace_view
+from harken.core.actions import audit
+from harken.core.models import Role
+from harken.core.refused import bind, refused
+from harken.inbox.models import ServiceLevel
+from harken.inbox.sla import update_workspace_due
+from harken.inbox.sla_forms import ServiceLevelForm
+
+
+@workspace_view(Role.MANAGER)
+def service_level(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    level = ServiceLevel.objects.filter(workspace=workspace).first() or ServiceLevel(
+        workspace=workspace
+    )
+    form = bind(request, ServiceLevelForm, level=level)
+    if request.method == "POST":
+        if not form.is_valid():
+            return refused(request, form)
+        saved = form.save()
+        changed = update_workspace_due(workspace.pk)
+        audit(workspace, request.user, "sla.save", saved, hours=saved.hours, due_changed=changed)
+        flash.success(request, "Service level saved; due times are updated.")
+        return redirect("inbox_sla")
+    context = {
+        "section": "settings",
+        "tab": "sla",
+        "title": "Service levels",
+        "form": form,
+        "level": level,
+        "time_zone": workspace.time_zone,
+    }
+    return render(request, "inbox/sla.html", context)
