@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from harken.api.models import ALL_SCOPES, scope_name
+from harken.api.models import ALL_SCOPES
 from harken.api.tokens import do_create_token
 from harken.contacts.models import Contact, Identity
 from harken.core.models import Member, Role
 from harken.listening.models import Source, Topic
 from tests.conftest import _person
-from tests.inbox.conftest import account, make_conversation, mastodon  # noqa: F401
+from tests.inbox.conftest import account, conversation, make_conversation, mastodon  # noqa: F401
 
 READ_ONLY = [s for s in ALL_SCOPES if s.endswith(":read")]
 
@@ -83,20 +83,17 @@ class Rows:
 
 
 @pytest.fixture
-def rows(workspace, account) -> Rows:  # noqa: F811
+def rows(workspace, account, conversation, mastodon) -> Rows:  # noqa: F811
     topic = Topic.objects.create(workspace=workspace, name="Rings", query="ring OR rings")
+    # A feed on the local server: polling it reads a 404 there, never the internet.
     source = Source.objects.create(
         workspace=workspace,
         name="Ring blog",
         kind=Source.Kind.FEED,
-        network="web",
-        url="https://blog.example.com/feed.xml",
+        network="feed",
+        url=f"{mastodon.base}/feed.xml",
     )
-    conversation = make_conversation(workspace, text="Is the opal ring in stock?")
     conversation.mentions.first().topics.add(topic)
     contact = Contact.objects.create(workspace=workspace, name="Maya", emails=["maya@example.com"])
     Identity.objects.create(workspace=workspace, contact=contact, network="mastodon", handle="maya")
     return Rows(topic, source, conversation, contact)
-
-
-__all__ = ["READ_ONLY", "scope_name"]

@@ -20,6 +20,9 @@ from harken.listening.query import QueryError
 from harken.publishing.states import IllegalTransition
 from harken.publishing.validation import CannotSchedule
 
+#: The codes of ninja's own refusals (a body that is not JSON is its 400).
+HTTP_CODES = {400: "invalid", 405: "method_not_allowed", 413: "too_large"}
+
 
 class Error(Schema):
     code: str
@@ -113,7 +116,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(exc.status_code, f"http_{exc.status_code}", str(exc))
+        code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return error_response(exc.status_code, code, str(exc))
 
     api.exception_handler(NinjaValidationError)(_validation)
     api.exception_handler(DjangoValidationError)(_django_validation)

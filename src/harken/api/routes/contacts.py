@@ -25,16 +25,7 @@ def list_contacts(
     return s.ContactPage(items=[contact_out(c) for c in page.items], next_after=page.next_after)
 
 
-@router.get("/contacts/{pk}", response={200: s.ContactOut, **ERRORS})
-def get_contact(request: HttpRequest, pk: Id) -> s.ContactOut:
-    return contact_out(ops.get_contact(caller_of(request), pk))
-
-
-@router.patch("/contacts/{pk}", response={200: s.ContactOut, **ERRORS})
-def update_contact(request: HttpRequest, pk: Id, body: s.ContactPatch) -> s.ContactOut:
-    return contact_out(ops.update_contact(caller_of(request), pk, body.dict()))
-
-
+# Before /contacts/{pk}: the first route whose pattern matches the address is taken.
 @router.post("/contacts/import", response={200: s.ImportOut, 413: Error, **ERRORS})
 def import_contacts(request: HttpRequest, file: File[UploadedFile]) -> s.ImportOut:
     """Import a customer CSV (managers up): every row or, when any row is bad, none; the
@@ -44,3 +35,13 @@ def import_contacts(request: HttpRequest, file: File[UploadedFile]) -> s.ImportO
     return s.ImportOut(
         ok=report.ok, created=report.created, updated=report.updated, errors=report.errors
     )
+
+
+@router.get("/contacts/{pk}", response={200: s.ContactOut, **ERRORS})
+def get_contact(request: HttpRequest, pk: Id) -> s.ContactOut:
+    return contact_out(ops.get_contact(caller_of(request), pk))
+
+
+@router.patch("/contacts/{pk}", response={200: s.ContactOut, **ERRORS})
+def update_contact(request: HttpRequest, pk: Id, body: s.ContactPatch) -> s.ContactOut:
+    return contact_out(ops.update_contact(caller_of(request), pk, body.dict()))

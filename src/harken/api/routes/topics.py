@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from pydantic import Field
 
 from harken.api import schemas as s
 from harken.api.operations import topics as ops
@@ -9,6 +12,7 @@ from harken.api.out import topic_out
 from harken.api.routes.common import ERRORS, MAX_ID, WRITE_ERRORS, Id, caller_of
 
 router = Router(tags=["topics"])
+RuleId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 @router.get("/topics", response={200: list[s.TopicOut], **ERRORS})
@@ -45,7 +49,7 @@ def update_topic(request: HttpRequest, pk: Id, body: s.TopicPatch) -> s.TopicOut
 def delete_topic(
     request: HttpRequest,
     pk: Id,
-    with_rules: list[int] = Query([], ge=1, le=MAX_ID, max_length=100),  # noqa: B008
+    with_rules: list[RuleId] = Query([], max_length=100),  # noqa: B008
 ) -> s.DeletedOut:
     """Delete a topic; its mentions stay. When alert rules watch it the answer is a 409
     naming them; send their ids as ``with_rules`` to delete them with it."""
