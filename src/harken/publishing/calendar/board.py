@@ -1,0 +1,162 @@
+"""What a calendar page shows: one chip per variant, and the events, grouped by local day.
+
+One query for the variants (with their accounts and posts) and one per kind of event,
+whatever the number of days: the month view stays a handful of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from harken.core.models import Workspace
+from harken.networks.models import Account
+from harken.networks.registry import network_label
+from harken.publishing.calendar import grid
+from harken.publishing.calendar.events import CalendarEvent, events_between
+from harken.publishing.models import Occurrence, Variant
+from harken.publishing.states import EDITABLE, State
+
+#: Account colours, told apart by people with the common colour-vision deficiencies.
+PALETTE = (
+    "#1f6f8b",
+    "#c0527a",
+    "#6a4fb3",
+    "#2e8b57",
+    "#c77d0a",
+    "#3b5bdb",
+    "#8f5b34",
+    "#0f8c8c",
+    "#a23b3b",
+    "#5c6b2e",
+)
+#: Characters of a variant's text on its chip.
+CHIP_CHARS = 48
+
+
+def account_colour(account_id: int) -> str:
+    """A stable colour per account, the same on every page and every day: the class
+    ``acct-N`` of the stylesheet, which holds ``PALETTE[N]``."""
+    return f"acct-{account_id % len(PALETTE)}"
+
+
+def first_words(text: str, limit: int = CHIP_CHARS) -> str:
+    """The start of ``text`` on one line, cut at a word where it is long (escaped later,
+    by the template, like every text a person or a network wrote)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut + "…"
+
+
+@dataclass(frozen=True)
+class Chip:
+    variant_id: int
+    post_id: int
+    at: datetime  # local
+    account_id: int
+    handle: str
+    network: str
+    network_label: str
+    colour: str
+    words: str
+    state: str
+    state_label: str
+    movable: bool
+    series: bool
+    error: str
+
+
+@dataclass
+class Day:
+    day: date
+    chips: list[Chip] = field(default_factory=list)
+    events: list[CalendarEvent] = field(default_factory=list)
+    hours: float = 24.0
+    #: The events the list view names on this day: those that begin on it (a season
+    #: running for weeks is named once, on its first day or the list's first).
+    list_events: list[CalendarEvent] = field(default_factory=list)
+
+    @property
+    def by_hour(self) -> dict[int, list[Chip]]:
+        hours: dict[int, list[Chip]] = defaultdict(list)
+        for chip in self.chips:
+            hours[chip.at.hour].append(chip)
+        return hours
+
+
+@dataclass(frozen=True)
+class Filters:
+    accounts: frozenset[int] = frozenset()
+    states: frozenset[str] = frozenset()
+
+
+def variants_between(
+    workspace: Workspace, start: datetime, end: datetime, filters: Filters
+) -> list[Variant]:
+    rows = (
+        Variant.objects.filter(workspace=workspace, scheduled_at__gte=start, scheduled_at__lt=end)
+        .select_related("account", "post")
+        .order_by("scheduled_at", "pk")
+    )
+    if filters.accounts:
+        rows = rows.filter(account_id__in=filters.accounts)
+    if filters.states:
+        rows = rows.filter(state__in=filters.states)
+    return list(rows)
+
+
+def chip_for(variant: Variant, zone: ZoneInfo, in_series: set[int]) -> Chip:
+    account = variant.account
+    assert variant.scheduled_at is not None  # the query asked for a time
+    return Chip(
+        variant_id=variant.pk,
+        post_id=variant.post_id,
+        at=grid.local(variant.scheduled_at, zone),
+        account_id=account.pk,
+        handle=account.handle,
+        network=account.network,
+        network_label=network_label(account.network),
+        colour=account_colour(account.pk),
+        words=first_words(variant.text),
+        state=variant.state,
+        state_label=State(variant.state).label,
+        movable=variant.state in EDITABLE,
+        series=variant.post_id in in_series,
+        error=variant.error,
+    )
+
+
+def days_for(workspace: Workspace, window: grid.Window, filters: Filters) -> list[Day]:
+    """Every day of ``window`` with its chips (in local time order) and events."""
+    zone = ZoneInfo(workspace.time_zone)
+    start, end = grid.bounds(window.first, window.last, zone)
+    variants = variants_between(workspace, start, end, filters)
+    in_series = set(
+        Occurrence.objects.filter(post_id__in={v.post_id for v in variants}).values_list(
+            "post_id", flat=True
+        )
+    )
+    days = {d: Day(d, hours=grid.day_hours(d, zone)) for d in window.days}
+    for variant in variants:
+        chip = chip_for(variant, zone, in_series)
+        days[chip.at.date()].chips.append(chip)
+    listed_from = window.anchor.replace(day=1) if window.kind == "month" else window.first
+    for event in events_between(workspace, window.first, window.last):
+        for d in window.days:
+            if event.first <= d <= event.last:
+                days[d].events.append(event)
+                if d == event.first or d == listed_from:
+                    days[d].list_events.append(event)
+    return list(days.values())
+
+
+def accounts_of(workspace: Workspace) -> list[Account]:
+    return list(
+        Account.objects.filter(workspace=workspace)
+        .exclude(status=Account.Status.DISABLED)
+        .order_by("network", "handle")
+    )
