@@ -81,6 +81,17 @@ class Published:
 
 
 @dataclass(frozen=True)
+class MediaFile:
+    """An image to post with ``publish(..., media=[...])``: its bytes, checked type and
+    alt text (the composer checked it against the connector's ``max_images`` and
+    ``image_types`` first)."""
+
+    data: bytes = field(repr=False)
+    content_type: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
 class AccountMetrics:
     followers: int | None = None
     following: int | None = None
@@ -103,6 +114,11 @@ class Connector:
     max_chars: ClassVar[int | None] = None
     counts_urls_as: ClassVar[int | None] = None
     needs_media: ClassVar[bool] = False
+    #: Images one post may carry (0: the connector cannot post images), the largest
+    #: image in bytes (None: no limit of its own) and the image types it takes.
+    max_images: ClassVar[int] = 0
+    max_image_bytes: ClassVar[int | None] = None
+    image_types: ClassVar[frozenset[str]] = frozenset()
     #: The network honours ``idempotency_key`` on publish and reply (for about an hour):
     #: a write repeated under the same key answers with the first post, not a second one.
     idempotent_writes: ClassVar[bool] = False

@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from harken.core.actions import audit
-from harken.networks.base import Connector, ConnectorError, Published
+from harken.networks.base import Connector, ConnectorError, MediaFile, Published
 from harken.networks.models import Account
 from harken.networks.registry import (
     connector_class,
@@ -34,6 +34,7 @@ from harken.networks.registry import (
     do_mark_error,
     network_label,
 )
+from harken.publishing.compose.threads import part_key, post_texts, replies
 from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
 from harken.publishing.states import State, transition
@@ -167,7 +168,9 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         why = report.broken.get(account.pk) or account.last_error or account.status
         _fail(variant, f"{account.handle} needs reconnecting: {why}", report)
         return
-    held = findings_for(variant, now, published_only=True)
+    # A variant whose main post is out already (a reply failed, or a crash cut it short)
+    # only has replies left: the gate judged the post when it went out.
+    held = [] if variant.external_id else findings_for(variant, now, published_only=True)
     if held:
         _fail(variant, "Held by the guidelines: " + " ".join(f.message for f in held), report)
         return
@@ -178,13 +181,62 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         return
     report.connectors[account.pk] = connector
     try:
-        published = connector.publish(variant.text, idempotency_key=str(variant.idempotency_key))
+        if not variant.external_id:
+            options = attachments(variant)
+            texts = post_texts(variant)
+            published = connector.publish(
+                texts[0], idempotency_key=str(variant.idempotency_key), **options
+            )
+            if not _record(variant, external_id=published.external_id, url=published.url[:500]):
+                return
+        _send_replies(variant, connector)
     except ConnectorError as error:
         _keep_config(account, connector)
         _failed_call(variant, error, now, report)
         return
     _keep_config(account, connector)
-    _mark_published(variant, published, report)
+    _mark_published(variant, Published(variant.external_id, variant.url), report)
+
+
+def _record(variant: Variant, **fields: object) -> bool:
+    """Save what went out while the variant is still ours (in publishing): the main post's
+    id before any reply, each reply's id before the next, so a retry or a reconciliation
+    after a crash starts after what is recorded."""
+    kept = Variant.objects.filter(pk=variant.pk, state=State.PUBLISHING).update(**fields)
+    if kept != 1:
+        log.warning("Variant %s was settled elsewhere while publishing", variant.pk)
+        return False
+    for name, value in fields.items():
+        setattr(variant, name, value)
+    return True
+
+
+def _send_replies(variant: Variant, connector: Connector) -> None:
+    """Post the thread's other parts and the first comment, each once, after the main
+    post: each under its own idempotency key derived from the variant's, each recorded
+    before the next is sent."""
+    planned = replies(variant)
+    done = list(variant.parts or [])
+    for n in range(len(done), len(planned)):
+        reply = planned[n]
+        parent = variant.external_id if reply.parent == 0 else done[reply.parent - 1]
+        key = part_key(variant.idempotency_key, n + 1)
+        got = connector.reply(parent, reply.text, idempotency_key=key)
+        done.append(got.external_id)
+        if not _record(variant, parts=list(done)):
+            raise ConnectorError("Another worker took over this post.")
+
+
+def attachments(variant: Variant) -> dict[str, object]:
+    """The connector's ``media`` option: each image's bytes, type and alt text."""
+    images = list(variant.media.all()) if variant.pk else []  # type: ignore[attr-defined]
+    if not images:
+        return {}
+    media = []
+    for item in images:
+        with item.file.open("rb") as handle:
+            media.append(MediaFile(handle.read(), item.content_type, item.alt_text))
+    return {"media": media}
 
 
 def _mark_published(variant: Variant, published: Published, report: TickReport) -> None:
@@ -301,14 +353,36 @@ def _reconcile(variant: Variant, now: datetime, report: TickReport) -> None:
         return
     try:
         connector = connector_for(variant.account)
-        found = connector.find_published(str(variant.idempotency_key), variant.text, since)
+        found = _find_cut_short(variant, connector, since)
     except ConnectorError as error:
         if error.permanent:
             _mark_broken(variant.account, error, report)
             _fail(variant, error.message, report)
         return  # transient: the lease is renewed, the next tick after it asks again
-    if found is not None:
+    if found:
         report.reconciled.append(variant.pk)
-        _mark_published(variant, found, report)
-        return
     publish_claimed(variant, now, report)
+
+
+def _find_cut_short(variant: Variant, connector: Connector, since: datetime) -> bool:
+    """Record what the crash left unrecorded: the main post, then the one reply that may
+    have been in flight (replies go out one after another, each recorded before the
+    next). True when the network had something; what it lacks is sent after."""
+    found_any = False
+    if not variant.external_id:
+        main = post_texts(variant)[0]
+        found = connector.find_published(str(variant.idempotency_key), main, since)
+        if found is None:
+            return False
+        if not _record(variant, external_id=found.external_id, url=found.url[:500]):
+            return False
+        found_any = True
+    planned = replies(variant)
+    n = len(variant.parts or [])
+    if n < len(planned):
+        key = part_key(variant.idempotency_key, n + 1)
+        part = connector.find_published(key, planned[n].text, since)
+        if part is not None:
+            _record(variant, parts=[*variant.parts, part.external_id])
+            found_any = True
+    return found_any

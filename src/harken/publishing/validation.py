@@ -78,4 +78,29 @@ def check_variant(variant: Any) -> list[Problem]:
         )
     if variant.scheduled_at is None:
         problems.append(Problem("time", "Choose when to publish it."))
-    return problems + check_text(variant.text, account)
+    return problems + check_texts(variant)
+
+
+def check_texts(variant: Any) -> list[Problem]:
+    """The main text (each part of it, for a thread) and the first comment."""
+    from harken.publishing.compose.media import check_media
+    from harken.publishing.compose.threads import can_reply, post_texts
+
+    account = variant.account
+    problems = []
+    for text in post_texts(variant):
+        problems += [p for p in check_text(text, account) if p not in problems]
+    comment = (getattr(variant, "first_comment", "") or "").strip()
+    if comment and not can_reply(account):
+        label = network_label(account.network)
+        problems.append(
+            Problem(
+                "first_comment", f"{label} takes no replies from Harken; remove the first comment."
+            )
+        )
+    elif comment:
+        problems += [
+            Problem("first_comment", "The first comment: " + p.message)
+            for p in check_text(comment, account)
+        ]
+    return problems + check_media(variant)

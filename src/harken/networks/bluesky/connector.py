@@ -38,6 +38,7 @@ from harken.networks.base import (
     AccountMetrics,
     Connector,
     ConnectorError,
+    MediaFile,
     NormalizedItem,
     Page,
     Published,
@@ -197,6 +198,12 @@ class Bluesky(Connector):
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 300  # graphemes; see grapheme_count
     counts_urls_as = None  # a link counts as its full text
+    #: app.bsky.embed.images: four images, each blob at most 1,000,000 bytes.
+    max_images: ClassVar[int] = 4
+    max_image_bytes: ClassVar[int | None] = 1_000_000
+    image_types: ClassVar[frozenset[str]] = frozenset(
+        {"image/jpeg", "image/png", "image/gif", "image/webp"}
+    )
     finds_published = True  # by the record key its idempotency key gives (see publish)
     #: A version 1 UUID key is the post's record key: a second write under it answers
     #: with the first post (see publish and reply), for as long as the post exists.
@@ -422,17 +429,33 @@ class Bluesky(Connector):
         on every try. A second create under that key cannot make a second post; when it
         is refused, the post already there is the answer."""
         self._check_length(text)
-        return self._write(text, idempotency_key, None, options.get("langs"))
+        embed = self._images(options.get("media") or [])
+        return self._write(text, idempotency_key, None, options.get("langs"), embed)
+
+    def _images(self, media: list[MediaFile]) -> Any:
+        """Upload each image as a blob (``uploadBlob``); the post's images embed, or None."""
+        if not media:
+            return None
+        images = []
+        for item in media:
+            uploaded = self._do(_uploader(item.data))
+            images.append(models.AppBskyEmbedImages.Image(alt=item.alt or "", image=uploaded.blob))
+        return models.AppBskyEmbedImages.Main(images=images)
 
     def _write(
-        self, text: str, idempotency_key: str | None, reply_to: Any, langs: list[str] | None
+        self,
+        text: str,
+        idempotency_key: str | None,
+        reply_to: Any,
+        langs: list[str] | None,
+        embed: Any = None,
     ) -> Published:
         """Create the post, under the record key ``idempotency_key`` gives when it gives one."""
         rkey = tid_for(idempotency_key)
         if rkey is None:
-            return self._send(text, reply_to, langs)
+            return self._send(text, reply_to, langs, embed)
         try:
-            return self._create(text, rkey, reply_to, langs)
+            return self._create(text, rkey, reply_to, langs, embed)
         except ConnectorError as error:
             if error.permanent:
                 raise
@@ -469,7 +492,9 @@ class Bluesky(Connector):
                 return self._published(record.uri)
         return None
 
-    def _create(self, text: str, rkey: str, reply_to: Any, langs: list[str] | None) -> Published:
+    def _create(
+        self, text: str, rkey: str, reply_to: Any, langs: list[str] | None, embed: Any = None
+    ) -> Published:
         did = self._did()
         record = models.AppBskyFeedPost.Record(
             created_at=self.client.get_current_time_iso(),
@@ -477,6 +502,7 @@ class Bluesky(Connector):
             langs=langs or [DEFAULT_LANGUAGE_CODE1],
             facets=self._facets(text) or None,
             reply=reply_to,
+            embed=embed,
         )
         try:
             created = self._do(lambda c: c.app.bsky.feed.post.create(did, record, rkey=rkey))
@@ -523,7 +549,9 @@ class Bluesky(Connector):
         reply_to = models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
         return self._write(text, idempotency_key, reply_to, None)
 
-    def _send(self, text: str, reply_to: Any, langs: list[str] | None) -> Published:
+    def _send(
+        self, text: str, reply_to: Any, langs: list[str] | None, embed: Any = None
+    ) -> Published:
         client = self._login()
         did = self.config.get("did") or Session.decode(client.export_session_string()).did
         try:
@@ -534,6 +562,7 @@ class Bluesky(Connector):
                     reply_to=reply_to,
                     langs=langs,
                     facets=self._facets(text) or None,
+                    embed=embed,
                 )
             )
         except ConnectorError as error:
@@ -591,6 +620,10 @@ def _session_tokens(session: Session) -> dict[str, Any]:
         "refresh_token": session.refresh_jwt,
         "expires_at": float(payload.exp) if payload and payload.exp else 0.0,
     }
+
+
+def _uploader(data: bytes) -> Callable[[Client], Any]:
+    return lambda client: client.upload_blob(data)
 
 
 def tid_for(idempotency_key: str | None) -> str | None:

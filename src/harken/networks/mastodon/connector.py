@@ -32,6 +32,7 @@ from harken.networks.base import (
     AccountMetrics,
     Connector,
     ConnectorError,
+    MediaFile,
     NormalizedItem,
     Page,
     Published,
@@ -93,6 +94,12 @@ class Mastodon(Connector):
     #: Mastodon's defaults; each server says its own (``limits``), which win once read.
     max_chars = 500
     counts_urls_as = 23
+    #: Mastodon's defaults for images (a status takes four; 16 MB each on mastodon.social).
+    max_images: ClassVar[int] = 4
+    max_image_bytes: ClassVar[int | None] = 16 * 1024 * 1024
+    image_types: ClassVar[frozenset[str]] = frozenset(
+        {"image/jpeg", "image/png", "image/gif", "image/webp"}
+    )
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"fetch", "publish", "reply", "metrics", "search"}
     )
@@ -246,12 +253,32 @@ class Mastodon(Connector):
         self.check_length(text)
         visibility = options.get("visibility")
         language = options.get("language")
+        media_ids = [self.upload(item) for item in options.get("media") or []] or None
         status = self.call(
             lambda: self.api.status_post(
-                text, visibility=visibility, language=language, idempotency_key=idempotency_key
+                text,
+                visibility=visibility,
+                language=language,
+                media_ids=media_ids,
+                idempotency_key=idempotency_key,
             )
         )
         return Published(external_id=self.global_id(status["id"]), url=status.get("url") or "")
+
+    def upload(self, item: MediaFile) -> str:
+        """Upload one image with its alt text (``/api/v2/media``); its id for the status.
+        A retry uploads it again: an unattached upload is the server's to clear, a
+        second status is prevented by the status's own idempotency key."""
+        extension = item.content_type.rsplit("/", 1)[-1]
+        media = self.call(
+            lambda: self.api.media_post(
+                item.data,
+                mime_type=item.content_type,
+                description=item.alt or None,
+                file_name=f"image.{extension}",
+            )
+        )
+        return str(media["id"])
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
         """Our own status with ``text`` created at or after ``since``, read from the

@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The composer: one post, one variant per account, previews, media, first comments, threads."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from harken.publishing.compose import views
+
+urlpatterns = [
+    path("", views.compose, name="compose"),
+    path("check/", views.check, name="compose_check"),
+    path("<int:pk>/", views.compose, name="compose_edit"),
+    path("media/<int:pk>/", views.media_file, name="compose_media"),
+]

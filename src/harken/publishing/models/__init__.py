@@ -1,5 +1,6 @@
 """The publishing app's rows, one module per concern; importers use ``harken.publishing.models``."""
 
+from harken.publishing.models.approvals import ApprovalComment, ReviewLink
 from harken.publishing.models.calendar import (
     CalendarSettings,
     Event,
@@ -8,6 +9,9 @@ from harken.publishing.models.calendar import (
     QueueSlot,
     Series,
 )
+from harken.publishing.models.links import Campaign, Click, ClickSalt, Link
+from harken.publishing.models.feeds import DraftFeed
+from harken.publishing.models.media import Media
 from harken.publishing.models.posts import (
     Category,
     Guidelines,
@@ -18,6 +22,8 @@ from harken.publishing.models.posts import (
 )
 
 __all__ = [
+    "ApprovalComment",
+    "ReviewLink",
     "CalendarSettings",
     "Event",
     "FeedToken",
@@ -25,7 +31,13 @@ __all__ = [
     "QueueSlot",
     "Series",
     "Category",
+    "DraftFeed",
     "Guidelines",
+    "Media",
+    "Campaign",
+    "Click",
+    "ClickSalt",
+    "Link",
     "Post",
     "Stage",
     "Variant",

@@ -49,6 +49,10 @@ class Post(WorkspaceOwned):
         max_length=24, choices=Category.choices, default=Category.EDUCATIONAL
     )
     sponsored = models.BooleanField(default=False)
+    #: The composer's shared text, which seeded each variant's (kept to edit the post).
+    text = models.TextField(blank=True)
+    #: The feed item a draft came from (its link), so a feed item becomes one draft once.
+    source_url = models.URLField(max_length=500, blank=True)
     author = models.ForeignKey(
         "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -56,6 +60,14 @@ class Post(WorkspaceOwned):
 
     class Meta:
         ordering = ["-created"]
+        constraints = [
+            # A feed item becomes one draft, however often the feed is read.
+            models.UniqueConstraint(
+                fields=["workspace", "source_url"],
+                condition=~models.Q(source_url=""),
+                name="one_post_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.pk} ({self.get_category_display()})"
@@ -84,6 +96,16 @@ class Variant(WorkspaceOwned):
     #: Guideline rules a person chose to override for this variant (their reasons are
     #: in the audit log); the gate skips them at scheduling and at publishing.
     overrides = models.JSONField(default=list, blank=True)
+    #: Posted right after the post, as its reply (where the network takes replies).
+    first_comment = models.TextField(blank=True)
+    #: Split a text too long for one post into a thread of replies, at sentence ends.
+    thread = models.BooleanField(default=False)
+    #: Number the thread's parts ("1/3").
+    numbered = models.BooleanField(default=True)
+    #: The network's ids of the replies already posted (thread parts, then the first
+    #: comment), in order: a retry or a reconciliation skips what is here.
+    parts = models.JSONField(default=list, blank=True)
+    media = models.ManyToManyField("publishing.Media", blank=True, related_name="variants")
 
     class Meta:
         ordering = ["scheduled_at", "pk"]

@@ -1,0 +1,89 @@
+"""What the composer shows beside each account's text, computed on the server: the count
+the network's way, the thread's parts, the network's rules it breaks and the guidelines
+gate's findings. The browser mirrors the count while typing; this is the authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from harken.networks.counting import URL, Count, count, unit_for
+from harken.networks.models import Account
+from harken.networks.registry import network_label
+from harken.publishing.compose.saving import Composed
+from harken.publishing.compose.threads import can_reply, post_texts
+from harken.publishing.gate import findings_for
+from harken.publishing.guidelines import Finding
+from harken.publishing.models import Post, Variant
+from harken.publishing.validation import Problem, check_texts
+
+
+@dataclass
+class Column:
+    account: Account
+    label: str
+    text: str
+    count: Count
+    unit: str
+    can_reply: bool
+    parts: list[tuple[str, Count]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    #: What the page shows: the findings with the reason typed to override each, and
+    #: the links with whether the author keeps them as written.
+    notes: list[Any] = field(default_factory=list)
+    link_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def columns(composed: Composed, workspace: Any, post: Post | None = None) -> list[Column]:
+    """One column per chosen account, checked as the variant would be."""
+    draft_post = Post(
+        workspace=workspace,
+        persona=composed.persona,
+        stage=composed.stage,
+        category=composed.category,
+        sponsored=composed.sponsored,
+    )
+    if post is not None:
+        draft_post.pk = post.pk
+    existing = {v.account_id: v for v in post.variants.all()} if post else {}  # type: ignore[attr-defined]
+    out = []
+    for account in composed.accounts:
+        before = existing.get(account.pk)
+        variant = Variant(
+            workspace=workspace,
+            post=draft_post,
+            account=account,
+            text=composed.texts.get(account.pk) or composed.text,
+            first_comment=composed.comments.get(account.pk, ""),
+            thread=composed.threads.get(account.pk, False),
+            numbered=composed.numbered.get(account.pk, False),
+            scheduled_at=composed.at,
+            overrides=list(before.overrides) if before else [],
+        )
+        if before is not None:
+            variant.pk = before.pk
+        out.append(column(variant))
+    return out
+
+
+def column(variant: Variant) -> Column:
+    account = variant.account
+    config = cast(dict[str, Any], account.config)
+    texts = post_texts(variant)
+    col = Column(
+        account=account,
+        label=network_label(account.network),
+        text=variant.text,
+        count=count(account.network, variant.text, config),
+        unit=unit_for(account.network),
+        can_reply=can_reply(account),
+        problems=check_texts(variant) if variant.text.strip() else [],
+        links=sorted(set(URL.findall(variant.text))),
+    )
+    if len(texts) > 1:
+        col.parts = [(text, count(account.network, text, config)) for text in texts]
+    if variant.scheduled_at is not None and variant.text.strip():
+        col.findings = findings_for(variant, variant.scheduled_at)
+    return col

@@ -1,0 +1,42 @@
+"""Images uploaded once in the composer and attached to any of a post's variants."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from harken.core.models import WorkspaceOwned
+
+
+def media_path(instance: Media, filename: str) -> str:
+    """A random name under the workspace's folder: the uploader's file name is theirs to
+    choose and says nothing Harken needs (the extension comes from the checked type)."""
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+    suffix = extension.get(instance.content_type, "bin")
+    return f"media/{instance.workspace_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Media(WorkspaceOwned):
+    """One uploaded image, checked on upload (type, size, dimensions read by Pillow)."""
+
+    file = models.FileField(upload_to=media_path, max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    #: What the image shows, for people who cannot see it; required unless a person
+    #: turns the requirement off for this image.
+    alt_text = models.TextField(blank=True)
+    alt_not_needed = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return f"Media {self.pk} ({self.content_type}, {self.width}×{self.height})"
