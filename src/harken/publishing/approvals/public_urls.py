@@ -1,0 +1,9 @@
+"""The client's review page, outside the workspace (no login): /review/<token>/."""
+
+from django.urls import path
+
+from harken.publishing.approvals import public
+
+urlpatterns = [
+    path("<str:token>/", public.review_page, name="publishing_review"),
+]
