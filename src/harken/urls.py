@@ -8,4 +8,5 @@ urlpatterns = [
     path("networks/", include("harken.networks.urls")),
     path("analysis/", include("harken.analysis.urls")),
     path("calendar/", include("harken.publishing.urls")),
+    path("review/", include("harken.publishing.approvals.public_urls")),
 ]
