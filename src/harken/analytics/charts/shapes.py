@@ -1,0 +1,393 @@
+"""The chart shapes: line over time, bars, stacked bars, heatmap, funnel.
+
+Each returns a ``Chart``; the SVG is built with ``tag`` (every label escaped),
+sized by a viewBox so the page can stretch it, and titled (``<title>``, ``<desc>``,
+``aria-labelledby``) so a screen reader names it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from harken.analytics.charts.chart import PALETTE, Bar, Cell, Chart, Series
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 26
+FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+
+
+def _safe(value: object) -> object:
+    return value if isinstance(value, (int, float)) else conditional_escape(str(value))
+
+
+def tag(template: str, *args: object, **kwargs: object) -> SafeString:
+    """``format_html`` that keeps numbers numbers, so ``{:.1f}`` formats them: every
+    other argument (every label) is escaped."""
+    return mark_safe(  # noqa: S308 - every argument is escaped or a number
+        template.format(*map(_safe, args), **{k: _safe(v) for k, v in kwargs.items()})
+    )
+
+
+def colour(name: str) -> str:
+    return PALETTE.get(name, PALETTE["accent"])
+
+
+def nice_max(value: float) -> float:
+    """A round top for an axis at or above ``value`` (1, 2, 2.5, 5 × a power of ten)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
+
+
+def _frame(key: str, title: str, desc: str, body: SafeString, height: int = HEIGHT) -> SafeString:
+    return tag(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
+        'height="{h}" role="img" aria-labelledby="{k}-t {k}-d" class="chart-svg" '
+        'font-family="{f}" font-size="11">'
+        '<title id="{k}-t">{t}</title><desc id="{k}-d">{d}</desc>{b}</svg>',
+        w=WIDTH,
+        h=height,
+        k=key,
+        f=FONT,
+        t=title,
+        d=desc,
+        b=body,
+    )
+
+
+def _axes(top: float, labels: Sequence[str], unit: str = "") -> SafeString:
+    """Horizontal grid lines with their values, and a few of the x labels."""
+    plot_h = HEIGHT - TOP - BOTTOM
+    parts = []
+    for step in range(5):
+        value = top * step / 4
+        y = TOP + plot_h - plot_h * step / 4
+        parts.append(
+            tag(
+                '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}"/>'
+                '<text x="{}" y="{:.1f}" text-anchor="end" fill="{}">{}{}</text>',
+                LEFT,
+                WIDTH - RIGHT,
+                y,
+                y,
+                PALETTE["line"],
+                LEFT - 6,
+                y + 4,
+                PALETTE["muted"],
+                number(value),
+                unit,
+            )
+        )
+    for index in _label_positions(len(labels)):
+        parts.append(
+            tag(
+                '<text x="{:.1f}" y="{}" text-anchor="{}" fill="{}">{}</text>',
+                _x(index, len(labels)),
+                HEIGHT - 8,
+                "start" if index == 0 else "end" if index == len(labels) - 1 else "middle",
+                PALETTE["muted"],
+                labels[index],
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every part came from ``tag``
+
+
+def _label_positions(count: int) -> list[int]:
+    if count <= 1:
+        return list(range(count))
+    steps = min(count - 1, 4)
+    return sorted({round(n * (count - 1) / steps) for n in range(steps + 1)})
+
+
+def _x(index: int, count: int) -> float:
+    plot_w = WIDTH - LEFT - RIGHT
+    return LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
+
+
+def _y(value: float, top: float) -> float:
+    plot_h = HEIGHT - TOP - BOTTOM
+    return TOP + plot_h - plot_h * value / top
+
+
+def line(
+    key: str, title: str, desc: str, labels: list[str], series: list[Series], unit: str = ""
+) -> Chart:
+    """Lines over time; a missing value (None) breaks the line instead of dropping to 0."""
+    values = [v for s in series for v in s.values if v is not None]
+    top = nice_max(max(values, default=0))
+    paths = []
+    for s in series:
+        runs: list[list[str]] = [[]]
+        for index, value in enumerate(s.values):
+            if value is None:
+                runs.append([])
+                continue
+            runs[-1].append(f"{_x(index, len(labels)):.1f},{_y(value, top):.1f}")
+        for run in runs:
+            if len(run) == 1:
+                x, y = run[0].split(",")
+                paths.append(
+                    tag('<circle cx="{}" cy="{}" r="2.5" fill="{}"/>', x, y, colour(s.colour))
+                )
+            elif run:
+                paths.append(
+                    tag(
+                        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
+                        'stroke-linejoin="round"><title>{}</title></polyline>',
+                        " ".join(run),
+                        colour(s.colour),
+                        s.name,
+                    )
+                )
+    body = _axes(top, labels, unit) + mark_safe("".join(paths))  # noqa: S308
+    rows: list[list[Cell]] = [
+        [label, *[s.values[i] for s in series]] for i, label in enumerate(labels)
+    ]
+    names = ["", *[s.name for s in series]]
+    return Chart(key, title, desc, _frame(key, title, desc, body), names, rows)
+
+
+def stacked(key: str, title: str, desc: str, labels: list[str], series: list[Series]) -> Chart:
+    """Columns per label (a day), each split between the series (sentiments)."""
+    totals = [sum(s.values[i] or 0 for s in series) for i in range(len(labels))]
+    top = nice_max(max(totals, default=0))
+    plot_w = WIDTH - LEFT - RIGHT
+    slot = plot_w / max(len(labels), 1)
+    width = max(1.0, slot * 0.72)
+    parts = []
+    for index, label in enumerate(labels):
+        base = 0.0
+        x = LEFT + slot * index + (slot - width) / 2
+        for s in series:
+            value = s.values[index] or 0
+            if not value:
+                continue
+            y_top, y_base = _y(base + value, top), _y(base, top)
+            parts.append(
+                tag(
+                    '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
+                    "<title>{}: {} {}</title></rect>",
+                    x,
+                    y_top,
+                    width,
+                    y_base - y_top,
+                    colour(s.colour),
+                    label,
+                    number(value),
+                    s.name.lower(),
+                )
+            )
+            base += value
+    body = _axes(top, [""] * len(labels)) + _stacked_labels(labels, slot)
+    body += mark_safe("".join(parts))  # noqa: S308
+    rows: list[list[Cell]] = [
+        [label, *[s.values[i] for s in series]] for i, label in enumerate(labels)
+    ]
+    names = ["", *[s.name for s in series]]
+    return Chart(key, title, desc, _frame(key, title, desc, body), names, rows)
+
+
+def _stacked_labels(labels: list[str], slot: float) -> SafeString:
+    return mark_safe(  # noqa: S308 - each part from ``tag``
+        "".join(
+            tag(
+                '<text x="{:.1f}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                LEFT + slot * i + slot / 2,
+                HEIGHT - 8,
+                PALETTE["muted"],
+                labels[i],
+            )
+            for i in _label_positions(len(labels))
+        )
+    )
+
+
+def bars(
+    key: str,
+    title: str,
+    desc: str,
+    items: list[Bar],
+    unit: str = "",
+    columns: list[str] | None = None,
+) -> Chart:
+    """Horizontal bars, one a row, with a mark where the previous period stood."""
+    row_h, label_w, value_w = 28, 170, 64
+    height = max(row_h * len(items) + 8, 36)
+    top = nice_max(max([b.value for b in items] + [b.before or 0 for b in items], default=0))
+    track = WIDTH - label_w - value_w
+    parts = []
+    for index, bar in enumerate(items):
+        y = 6 + index * row_h
+        width = track * bar.value / top
+        parts.append(
+            tag(
+                '<text x="0" y="{}" fill="{}" font-weight="{}">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="12" rx="3" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{:.1f}" height="12" rx="3" fill="{}">'
+                "<title>{}: {}{}</title></rect>"
+                '<text x="{}" y="{}" text-anchor="end" fill="{}" font-weight="600">{}{}</text>',
+                y + 14,
+                PALETTE["ink"],
+                "600" if bar.strong else "400",
+                _clip(bar.label),
+                label_w,
+                y + 4,
+                track,
+                "#f1f3f6",
+                label_w,
+                y + 4,
+                width,
+                colour(bar.colour),
+                bar.label,
+                number(bar.value),
+                unit,
+                WIDTH,
+                y + 14,
+                PALETTE["ink"],
+                number(bar.value),
+                unit,
+            )
+        )
+        if bar.before is not None:
+            mark = label_w + track * bar.before / top
+            parts.append(
+                tag(
+                    '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="{}" stroke-width="2">'
+                    "<title>Before: {}{}</title></line>",
+                    mark,
+                    mark,
+                    y,
+                    y + 20,
+                    PALETTE["ink"],
+                    number(bar.before),
+                    unit,
+                )
+            )
+    body = mark_safe("".join(parts))  # noqa: S308
+    has_before = any(b.before is not None for b in items)
+    header = columns or (["", "Now", "Before"] if has_before else ["", "Value"])
+    rows: list[list[Cell]] = [
+        [b.label, b.value, b.before] if has_before else [b.label, b.value] for b in items
+    ]
+    return Chart(key, title, desc, _frame(key, title, desc, body, height), header, rows)
+
+
+def _clip(label: str, limit: int = 26) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def heatmap(
+    key: str,
+    title: str,
+    desc: str,
+    row_labels: list[str],
+    column_labels: list[str],
+    values: list[list[float | None]],
+    counts: list[list[int]],
+    count_noun: str = "posts",
+) -> Chart:
+    """A grid whose darker cells hold more; each cell's title says what it rests on."""
+    left, top_pad = 34, 18
+    cell_w = (WIDTH - left) / max(len(column_labels), 1)
+    cell_h = 20
+    height = top_pad + cell_h * len(row_labels) + 4
+    peak = max((v for row in values for v in row if v is not None), default=0) or 1
+    parts = []
+    for c, label in enumerate(column_labels):
+        if c % 3 == 0:
+            parts.append(
+                tag(
+                    '<text x="{:.1f}" y="12" text-anchor="middle" fill="{}">{}</text>',
+                    left + cell_w * c + cell_w / 2,
+                    PALETTE["muted"],
+                    label,
+                )
+            )
+    for r, label in enumerate(row_labels):
+        y = top_pad + r * cell_h
+        parts.append(tag('<text x="0" y="{}" fill="{}">{}</text>', y + 14, PALETTE["muted"], label))
+        for c, value in enumerate(values[r]):
+            shade = 0.06 + 0.94 * (value or 0) / peak if value is not None else 0.0
+            parts.append(
+                tag(
+                    '<rect x="{:.1f}" y="{}" width="{:.1f}" height="{}" rx="2" fill="{}" '
+                    'fill-opacity="{:.2f}" stroke="#fff"><title>{} {}: {} ({} {})</title></rect>',
+                    left + c * cell_w,
+                    y,
+                    cell_w,
+                    cell_h,
+                    PALETTE["accent"] if value is not None else "#f1f3f6",
+                    shade if value is not None else 1,
+                    label,
+                    column_labels[c],
+                    number(value) if value is not None else "no data",
+                    counts[r][c],
+                    count_noun,
+                )
+            )
+    body = mark_safe("".join(parts))  # noqa: S308
+    rows: list[list[Cell]] = [
+        [row_labels[r], column_labels[c], values[r][c], counts[r][c]]
+        for r in range(len(row_labels))
+        for c in range(len(column_labels))
+        if counts[r][c]
+    ]
+    return Chart(
+        key,
+        title,
+        desc,
+        _frame(key, title, desc, body, height),
+        ["Day", "Hour", "Value", count_noun.capitalize()],
+        rows,
+    )
+
+
+def funnel(key: str, title: str, desc: str, stages: list[tuple[str, float]]) -> Chart:
+    """Stages narrowing left to right, each with its share of the first."""
+    first = stages[0][1] if stages and stages[0][1] else 0
+    slot = WIDTH / max(len(stages), 1)
+    height = 150
+    parts = []
+    for index, (label, value) in enumerate(stages):
+        share = value / first if first else 0
+        bar_h = max(4.0, 100 * share)
+        x = index * slot + 6
+        parts.append(
+            tag(
+                '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" rx="4" fill="{}" '
+                'fill-opacity="{:.2f}"><title>{}: {}</title></rect>'
+                '<text x="{:.1f}" y="{}" fill="{}" font-weight="600">{}</text>'
+                '<text x="{:.1f}" y="{}" fill="{}">{} · {:.0f} %</text>',
+                x,
+                110 - bar_h,
+                slot - 12,
+                bar_h,
+                PALETTE["accent"],
+                1 - 0.18 * index,
+                label,
+                number(value),
+                x,
+                128,
+                PALETTE["ink"],
+                label,
+                x,
+                144,
+                PALETTE["muted"],
+                number(value),
+                100 * share,
+            )
+        )
+    body = mark_safe("".join(parts))  # noqa: S308
+    rows: list[list[Cell]] = [[label, value] for label, value in stages]
+    return Chart(key, title, desc, _frame(key, title, desc, body, height), ["Stage", "Count"], rows)

@@ -1,0 +1,106 @@
+"""The rows the figures read, loaded for one scope: rollups, and the few small tables
+(published posts, account snapshots, replies sent) that need none."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from harken.analytics.days import bounds, zone_of
+from harken.analytics.figures.relationship import ResponseRow
+from harken.analytics.models import AccountSnapshot, ResponseDay, Tally
+from harken.analytics.periods import Period, Scope
+from harken.inbox.models import Message
+from harken.inbox.states import State as ReplyState
+from harken.listening.models import Topic
+from harken.networks.models import Account
+from harken.publishing.models import Variant
+from harken.publishing.states import State
+
+
+def instants(scope: Scope, period: Period) -> tuple[dt.datetime, dt.datetime]:
+    zone = zone_of(scope.workspace)
+    return bounds(period.first, zone)[0], bounds(period.last, zone)[1]
+
+
+def topics(scope: Scope) -> list[Topic]:
+    return list(Topic.objects.filter(workspace=scope.workspace).order_by("kind", "name"))
+
+
+def accounts(scope: Scope) -> list[Account]:
+    return list(Account.objects.filter(workspace=scope.workspace).order_by("network", "handle"))
+
+
+def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
+    rows = ResponseDay.objects.filter(
+        workspace=scope.workspace, day__gte=period.first, day__lte=period.last
+    )
+    if scope.network:
+        rows = rows.filter(network=scope.network)
+    return [
+        ResponseRow(*values)
+        for values in rows.values_list(
+            "network", "intent", "assignee", "conversations", "first_response", "resolution"
+        )
+    ]
+
+
+def published(scope: Scope, period: Period) -> QuerySet[Variant]:
+    """The workspace's variants published in ``period`` (on the filtered account/network)."""
+    start, end = instants(scope, period)
+    rows = Variant.objects.filter(
+        workspace=scope.workspace,
+        state=State.PUBLISHED,
+        published_at__gte=start,
+        published_at__lt=end,
+    )
+    if scope.account:
+        rows = rows.filter(account_id=scope.account)
+    if scope.network:
+        rows = rows.filter(account__network=scope.network)
+    return rows
+
+
+def replies_per_post(scope: Scope, variant_ids: list[int]) -> dict[int, int]:
+    """Mentions that answered each of our posts (the rollups' "post" rows), any day."""
+    counts: dict[int, int] = {}
+    keys = [str(pk) for pk in variant_ids]
+    for start in range(0, len(keys), 500):
+        rows = Tally.objects.filter(
+            workspace=scope.workspace, dimension="post", topic=0, key__in=keys[start : start + 500]
+        ).values_list("key", "count")
+        for key, count in rows:
+            counts[int(key)] = counts.get(int(key), 0) + count
+    return counts
+
+
+def replies_sent(scope: Scope, period: Period) -> int:
+    start, end = instants(scope, period)
+    rows = Message.objects.filter(
+        workspace=scope.workspace, state=ReplyState.SENT, sent_at__gte=start, sent_at__lt=end
+    )
+    if scope.network:
+        rows = rows.filter(conversation__network=scope.network)
+    return rows.count()
+
+
+def snapshots(scope: Scope, period: Period) -> dict[int, list[tuple[dt.date, int | None]]]:
+    """Each account's snapshots in ``period``, and its last one before (the count held)."""
+    rows = AccountSnapshot.objects.filter(workspace=scope.workspace, day__lte=period.last)
+    if scope.account:
+        rows = rows.filter(account_id=scope.account)
+    if scope.network:
+        rows = rows.filter(account__network=scope.network)
+    found: dict[int, list[tuple[dt.date, int | None]]] = {}
+    earlier: dict[int, tuple[dt.date, int | None]] = {}
+    for account, day, followers in rows.order_by("day").values_list(
+        "account_id", "day", "followers"
+    ):
+        if day < period.first:
+            earlier[account] = (day, followers)
+        else:
+            found.setdefault(account, []).append((day, followers))
+    for account, last in earlier.items():
+        found.setdefault(account, []).insert(0, last)
+    return found

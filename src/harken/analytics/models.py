@@ -1,0 +1,110 @@
+"""The analytics app's rows: daily rollups the queue keeps current, and account snapshots.
+
+Pages read these, never the mention table: a 90-day dashboard sums a few thousand rollup
+rows instead of counting a million mentions per request (see ``harken.analytics.rollups``).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from harken.core.models import Workspace, WorkspaceOwned
+
+#: ``Tally.topic`` for "every mention, whatever topic it matched" (counted once).
+ALL_TOPICS = 0
+
+
+class Tally(WorkspaceOwned):
+    """How many mentions of one day, network and topic had one value of one dimension.
+
+    ``dimension`` is "all" (key ""), "sentiment", "intent", "language", "phrase" or "author"
+    (key: the author's id); ``reach`` sums the authors' followers, ``positive`` and
+    ``negative`` count the rows' sentiments, so any dimension splits by sentiment too.
+    A mention that matched two topics counts once under ``ALL_TOPICS`` and once per topic.
+    Phrases and authors keep only each day's busiest (``rollups.KEEP``) per network.
+    """
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(help_text="In the workspace's time zone.")
+    network = models.CharField(max_length=32)
+    topic = models.PositiveIntegerField(default=ALL_TOPICS)
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=255, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    reach = models.BigIntegerField(default=0)
+    positive = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "dimension", "topic", "day"], name="tally_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} {self.dimension}={self.key}: {self.count}"
+
+
+class ResponseDay(WorkspaceOwned):
+    """The conversations that began on one day, per network, intent and assignee, with
+    the seconds to our first answer and to resolution of each (medians do not add up, so
+    the durations themselves are kept: a few numbers a conversation)."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    network = models.CharField(max_length=32)
+    intent = models.CharField(max_length=24, blank=True)
+    assignee = models.PositiveIntegerField(default=0, help_text="User id; 0: nobody.")
+    conversations = models.PositiveIntegerField(default=0)
+    first_response = models.JSONField(default=list)
+    resolution = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "day"], name="responseday_read")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.network} {self.intent}: {self.conversations}"
+
+
+class AccountSnapshot(WorkspaceOwned):
+    """An account's counts on one day, from its connector's ``metrics()``."""
+
+    account = models.ForeignKey("networks.Account", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    following = models.PositiveIntegerField(null=True, blank=True)
+    posts = models.PositiveIntegerField(null=True, blank=True)
+    taken = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="one_snapshot_per_day")
+        ]
+        indexes = [models.Index(fields=["workspace", "day"], name="snapshot_read")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} on {self.day}: {self.followers} followers"
+
+
+class RollupState(models.Model):
+    """How far the rollups of a workspace have got: the last mention rolled up, the last
+    conversation change, and the progress of a back-fill (shown as a progress bar)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    mention_id = models.BigIntegerField(default=0)
+    conversations_at = models.DateTimeField(null=True, blank=True)
+    days_total = models.PositiveIntegerField(default=0)
+    days_done = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"rollups of workspace {self.workspace_id} up to mention {self.mention_id}"
+
+    @property
+    def busy(self) -> bool:
+        return self.days_done < self.days_total

@@ -1,0 +1,492 @@
+"""Each figure as a panel of a page: loaded for a scope, computed, drawn as a chart.
+
+A panel is found by its key (``PANELS``): the pages list the keys they show, and the CSV
+download computes the same panel again and writes its table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from harken.analytics import load
+from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, line, stacked
+from harken.analytics.days import zone_of
+from harken.analytics.figures import audience, listening, relationship
+from harken.analytics.figures.rows import tallies
+from harken.analytics.periods import Scope
+from harken.listening.models import Author, Mention
+from harken.networks.registry import network_label
+from harken.publishing.gate import rules_for
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    sub: str
+    chart: Chart | None = None
+    empty: str = ""
+    #: Anything else the panel's template shows (examples, a legend).
+    extra: dict[str, Any] = field(default_factory=dict)
+    wide: bool = False
+
+
+def _day_labels(days: list[dt.date]) -> list[str]:
+    return [f"{day:%-d %b}" for day in days]
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def mentions(scope: Scope) -> Panel:
+    days = scope.period.days
+    rows = tallies(scope.workspace, scope.period, "all", topic=scope.topic, network=scope.network)
+    series = [Series("Mentions", [float(n) for n in listening.per_day(rows, days)])]
+    before = scope.before
+    if before is not None:
+        old = tallies(scope.workspace, before, "all", topic=scope.topic, network=scope.network)
+        series.append(
+            Series(
+                "Previous period", [float(n) for n in listening.per_day(old, before.days)], "light"
+            )
+        )
+    total = listening.total(rows)
+    chart = line(
+        "mentions",
+        "Mentions per day",
+        f"{total} mentions from {scope.period}, with the period before as a grey line.",
+        _day_labels(days),
+        series,
+    )
+    return Panel("mentions", "Mentions per day", f"{total:,} mentions", chart, wide=True)
+
+
+def sentiment(scope: Scope) -> Panel:
+    days = scope.period.days
+    rows = tallies(
+        scope.workspace, scope.period, "sentiment", topic=scope.topic, network=scope.network
+    )
+    split = listening.sentiment_per_day(rows, days)
+    chart = stacked(
+        "sentiment",
+        "Sentiment of mentions per day",
+        "Positive, neutral and negative mentions on each day of the period.",
+        _day_labels(days),
+        [
+            Series("Positive", [float(n) for n in split["positive"]], "positive"),
+            Series("Neutral", [float(n) for n in split["neutral"]], "light"),
+            Series("Negative", [float(n) for n in split["negative"]], "negative"),
+        ],
+    )
+    rated = sum(sum(v) for v in split.values())
+    return Panel(
+        "sentiment",
+        "Sentiment of mentions",
+        f"{rated:,} rated mentions, per day",
+        chart,
+        empty="" if rated else "No mention of this period has been rated yet.",
+        wide=True,
+    )
+
+
+def share_of_voice(scope: Scope) -> Panel:
+    topics = [
+        (t.pk, t.name, t.kind) for t in load.topics(scope) if t.kind in ("brand", "competitor")
+    ]
+    ids = [t[0] for t in topics]
+    rows = tallies(scope.workspace, scope.period, "all", topics=ids, network=scope.network)
+    before = scope.before
+    old = (
+        tallies(scope.workspace, before, "all", topics=ids, network=scope.network)
+        if before is not None
+        else None
+    )
+    voices = listening.share_of_voice(rows, old, topics)
+    has_competitor = any(t[2] == "competitor" for t in topics)
+    chart = bars(
+        "share-of-voice",
+        "Share of voice",
+        "Each brand and competitor topic's share of their mentions; the mark is the period before.",
+        [
+            Bar(
+                v.name,
+                round(v.mention_share, 1),
+                round(v.before_share, 1) if v.before_share is not None else None,
+                "accent" if v.kind == "brand" else "grey",
+                strong=v.kind == "brand",
+            )
+            for v in voices
+        ],
+        unit=" %",
+    )
+    reach = bars(
+        "share-of-voice-reach",
+        "Share of voice by reach",
+        "Each topic's share of the followers its mentions reached.",
+        [
+            Bar(v.name, round(v.reach_share, 1), colour="accent" if v.kind == "brand" else "grey")
+            for v in voices
+        ],
+        unit=" %",
+    )
+    empty = ""
+    if not has_competitor:
+        empty = "Add a competitor topic under Listening › Topics to compare your voice with theirs."
+    elif not sum(v.mentions for v in voices):
+        empty = "No mention of your brand or competitors in this period."
+    return Panel(
+        "share-of-voice",
+        "Share of voice",
+        "Mentions of you and your competitors; the mark is the period before",
+        chart,
+        empty=empty,
+        extra={"voices": voices, "reach": reach},
+    )
+
+
+def drivers(scope: Scope) -> Panel:
+    rows = tallies(scope.workspace, scope.period, "phrase", network=scope.network)
+    before = scope.before or scope.period.previous()
+    old = tallies(scope.workspace, before, "phrase", network=scope.network)
+    found = listening.drivers(rows, old, limit=8)
+    chart = bars(
+        "drivers",
+        "What people talk about",
+        "Key phrases and hashtags that rose most against the period before.",
+        [
+            Bar(d.phrase, d.now, d.before, "negative" if d.mostly_negative else "accent")
+            for d in found
+        ],
+        columns=["Phrase", "Mentions", "Before"],
+    )
+    return Panel(
+        "drivers",
+        "Conversation drivers",
+        "Phrases and hashtags rising against the period before",
+        chart,
+        empty="" if found else "No phrase came up twice in this period.",
+        extra={"drivers": found, "examples": _examples(scope, [d.phrase for d in found[:5]])},
+    )
+
+
+def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list[Mention]]:
+    """A couple of recent mentions for each phrase, looked for among the period's latest
+    3,000 (never a scan of the whole table)."""
+    if not phrases:
+        return {}
+    start, end = load.instants(scope, scope.period)
+    recent = Mention.objects.filter(
+        workspace=scope.workspace, is_own=False, posted__gte=start, posted__lt=end
+    )
+    if scope.network:
+        recent = recent.filter(network=scope.network)
+    picked: dict[str, list[int]] = {p: [] for p in phrases}
+    for pk, found in recent.order_by("-posted").values_list("pk", "key_phrases")[:3000]:
+        for phrase in found or ():
+            if phrase in picked and len(picked[phrase]) < each:
+                picked[phrase].append(pk)
+    wanted = [pk for ids in picked.values() for pk in ids]
+    by_id = Mention.objects.select_related("author").in_bulk(wanted)
+    return {p: [by_id[pk] for pk in ids if pk in by_id] for p, ids in picked.items()}
+
+
+def influence(scope: Scope) -> Panel:
+    rows = tallies(scope.workspace, scope.period, "author", network=scope.network)
+    found = listening.influence(rows, limit=10)
+    authors = Author.objects.in_bulk([i.author for i in found])
+    chart = bars(
+        "influence",
+        "Who carries your name furthest",
+        "Authors by the followers their mentions reached in the period.",
+        [
+            Bar(
+                f"@{authors[i.author].handle}" if i.author in authors else f"author {i.author}",
+                i.reach,
+                colour={"positive": "positive", "negative": "negative"}.get(i.leaning, "grey"),
+            )
+            for i in found
+        ],
+        columns=["Author", "Reach"],
+    )
+    return Panel(
+        "influence",
+        "Influence",
+        "Authors by reach; green leaned positive, red negative",
+        chart,
+        empty="" if found else "No author in this period.",
+        extra={"influencers": [(i, authors.get(i.author)) for i in found]},
+    )
+
+
+def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str) -> Panel:
+    rows = tallies(
+        scope.workspace, scope.period, dimension, topic=scope.topic, network=scope.network
+    )
+    counts = listening.breakdown(rows, by)[:8]
+    label = network_label if by == "network" else _words
+    chart = bars(
+        key,
+        title,
+        f"Mentions per {dimension if by == 'key' else 'network'} in the period.",
+        [Bar(label(k), n) for k, n in counts],
+        columns=["", "Mentions"],
+    )
+    return Panel(key, title, f"Mentions of {scope.period}", chart, empty="" if counts else "None.")
+
+
+def intents(scope: Scope) -> Panel:
+    days = scope.period.days
+    rows = tallies(
+        scope.workspace, scope.period, "intent", topic=scope.topic, network=scope.network
+    )
+    keys = [k for k, _ in listening.breakdown(rows) if k != "other"][:5]
+    over = listening.per_day_by_key(rows, days, keys)
+    colours = ("accent", "negative", "positive", "amber", "grey")
+    chart = line(
+        "intents",
+        "What people want, per day",
+        "Mentions per day of the most common intents.",
+        _day_labels(days),
+        [Series(_words(k), [float(n) for n in over[k]], colours[i]) for i, k in enumerate(keys)],
+    )
+    return Panel(
+        "intents",
+        "Intents over time",
+        "Questions, complaints, praise…",
+        chart,
+        empty="" if keys else "No intent recognised in this period.",
+        wide=True,
+    )
+
+
+def languages(scope: Scope) -> Panel:
+    return _breakdown_panel(scope, "languages", "Languages", "language", "key")
+
+
+def networks(scope: Scope) -> Panel:
+    return _breakdown_panel(scope, "networks", "Networks", "all", "network")
+
+
+def responses(scope: Scope) -> Panel:
+    rows = load.response_rows(scope, scope.period)
+    by_network = relationship.responses_by(rows, "network")
+    by_intent = relationship.responses_by(rows, "intent")
+    by_member = relationship.responses_by(rows, "assignee")
+    users = get_user_model().objects.in_bulk([int(r.key) for r in by_member if r.key != "0"])
+    member_names = {
+        r.key: (str(users[int(r.key)]) if int(r.key) in users else "Nobody") for r in by_member
+    }
+    chart = bars(
+        "responses",
+        "Median first response by network",
+        "Median minutes from a customer's first message to our first answer.",
+        [Bar(network_label(r.key), round((r.median or 0) / 60, 1)) for r in by_network],
+        unit=" min",
+        columns=["Network", "Median minutes"],
+    )
+    return Panel(
+        "responses",
+        "Response times",
+        f"Conversations begun in {scope.period}; the goal is an answer within the hour",
+        chart,
+        empty="" if rows else "No conversation began in this period.",
+        extra={
+            "overall": relationship.responses(rows),
+            "groups": [
+                ("Network", [(network_label(r.key), r) for r in by_network]),
+                ("Intent", [(_words(r.key) if r.key else "None", r) for r in by_intent]),
+                ("Member", [(member_names[r.key], r) for r in by_member]),
+            ],
+        },
+        wide=True,
+    )
+
+
+def talk_to_listen(scope: Scope) -> Panel:
+    posts = load.published(scope, scope.period).count()
+    replies = load.replies_sent(scope, scope.period)
+    heard = listening.total(tallies(scope.workspace, scope.period, "all", network=scope.network))
+    figure = relationship.TalkToListen(posts, replies, heard)
+    chart = bars(
+        "talk-to-listen",
+        "Talk and listen",
+        "Posts we published against the replies we sent and the mentions we heard.",
+        [
+            Bar("Posts published", posts, colour="amber"),
+            Bar("Replies sent", replies),
+            Bar("Mentions heard", heard, colour="grey"),
+        ],
+        columns=["", "Count"],
+    )
+    return Panel(
+        "talk-to-listen",
+        "Talk-to-listen ratio",
+        "Listen more than you talk: fewer posts than replies",
+        chart,
+        extra={"figure": figure},
+    )
+
+
+def content_mix(scope: Scope) -> Panel:
+    categories = load.published(scope, scope.period).values_list("post__category", flat=True)
+    rules = rules_for(scope.workspace.pk)
+    mix = relationship.content_mix(list(categories), rules.max_promotion_share)
+    chart = bars(
+        "content-mix",
+        "Content mix",
+        f"Published posts per category; promotions and offers should stay under "
+        f"{mix.target:.0f} %.",
+        [
+            Bar(_words(c), n, colour="amber" if c in relationship.PROMOTIONS else "accent")
+            for c, n in mix.categories
+        ],
+        columns=["Category", "Posts"],
+    )
+    return Panel(
+        "content-mix",
+        "Content mix",
+        f"Promotion target: at most {mix.target:.0f} %",
+        chart,
+        empty="" if mix.categories else "Nothing published in this period.",
+        extra={"mix": mix},
+    )
+
+
+def followers(scope: Scope) -> Panel:
+    days = scope.period.days
+    snaps = load.snapshots(scope, scope.period)
+    names = {a.pk: f"{a.handle} ({network_label(a.network)})" for a in load.accounts(scope)}
+    series = [
+        Series(
+            names.get(account, str(account)),
+            [float(v) if v is not None else None for v in audience.followers_per_day(rows, days)],
+            ("accent", "amber", "grey", "positive", "ink")[i % 5],
+        )
+        for i, (account, rows) in enumerate(sorted(snaps.items()))
+    ]
+    chart = line(
+        "followers",
+        "Followers per account",
+        "Followers of each account on each day.",
+        _day_labels(days),
+        series,
+    )
+    return Panel(
+        "followers",
+        "Followers over time",
+        "A daily count from each connected account",
+        chart,
+        empty=""
+        if snaps
+        else "No account has been counted yet: connect one under "
+        "Settings › Accounts; Harken counts its followers every day.",
+        wide=True,
+    )
+
+
+def posts(scope: Scope) -> Panel:
+    days = scope.period.days
+    rows = list(load.published(scope, scope.period).values_list("pk", "published_at"))
+    zone = zone_of(scope.workspace)
+    per_day = {day: 0 for day in days}
+    for _pk, at in rows:
+        local = at.astimezone(zone).date() if at is not None else None
+        if local in per_day:
+            per_day[local] += 1
+    replies = load.replies_per_post(scope, [pk for pk, _ in rows])
+    chart = stacked(
+        "posts",
+        "Posts published per day",
+        "Posts published on each day of the period.",
+        _day_labels(days),
+        [Series("Posts", [float(per_day[d]) for d in days])],
+    )
+    return Panel(
+        "posts",
+        "Posts published",
+        f"{len(rows)} posts, {sum(replies.values())} replies to them",
+        chart,
+        empty="" if rows else "Nothing published in this period.",
+    )
+
+
+def best_times(scope: Scope) -> Panel:
+    """Replies per post by weekday and hour of publishing, over the last 90 days at least."""
+    period = scope.period
+    if period.length < 90:
+        period = type(period)(period.last - dt.timedelta(days=89), period.last)
+    rows = list(load.published(scope, period).values_list("pk", "published_at"))
+    replies = load.replies_per_post(scope, [pk for pk, _ in rows])
+    grid = audience.best_times(
+        ((at, replies.get(pk, 0)) for pk, at in rows if at is not None), zone_of(scope.workspace)
+    )
+    best = audience.best_cell(grid)
+    chart = heatmap(
+        "best-times",
+        "Best times to post",
+        "Replies per post by the weekday and hour it was published, in the business's time zone.",
+        list(audience.WEEKDAYS),
+        [f"{h}h" for h in range(24)],
+        [[c.per_post for c in row] for row in grid],
+        [[c.posts for c in row] for row in grid],
+    )
+    return Panel(
+        "best-times",
+        "Best times to post",
+        f"Replies per post by weekday and hour, {period}, {scope.workspace.time_zone} time",
+        chart,
+        empty="" if rows else "No post published in the last 90 days to learn from.",
+        extra={"best": best, "weekdays": audience.WEEKDAYS},
+        wide=True,
+    )
+
+
+def journey(scope: Scope) -> Panel:
+    """Reach of our posts' replies' authors → replies → people who answered."""
+    rows = list(load.published(scope, scope.period).values_list("pk", flat=True))
+    replies = load.replies_per_post(scope, rows)
+    chart = funnel(
+        "journey",
+        "From post to conversation",
+        "Posts published, the replies they drew, and how many of those we answered.",
+        [
+            ("Posts", len(rows)),
+            ("Replies", sum(replies.values())),
+            ("Answered", load.replies_sent(scope, scope.period)),
+        ],
+    )
+    return Panel("journey", "Posts to conversations", "Published, replied to, answered", chart)
+
+
+PANELS: dict[str, Callable[[Scope], Panel]] = {
+    "mentions": mentions,
+    "sentiment": sentiment,
+    "share-of-voice": share_of_voice,
+    "drivers": drivers,
+    "influence": influence,
+    "intents": intents,
+    "languages": languages,
+    "networks": networks,
+    "responses": responses,
+    "talk-to-listen": talk_to_listen,
+    "content-mix": content_mix,
+    "followers": followers,
+    "posts": posts,
+    "best-times": best_times,
+    "journey": journey,
+}
+
+
+def chart_of(panel: Panel, key: str) -> Chart | None:
+    """The panel's main chart, or a second one it carries under ``extra`` (by its key)."""
+    if panel.chart is not None and panel.chart.key == key:
+        return panel.chart
+    for value in panel.extra.values():
+        if isinstance(value, Chart) and value.key == key:
+            return value
+    return None

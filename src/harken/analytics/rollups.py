@@ -1,0 +1,290 @@
+"""Daily rollups of mentions and conversations, kept current by the queue.
+
+``catch_up`` (a periodic task) rolls up again every day that gained mentions since the
+last mention it saw (an id watermark), and the days of the conversations that changed
+since the last change it saw; ``roll_all`` back-fills every day after an import, counting
+its progress on ``RollupState``. Rolling up a day deletes its rows and writes them again
+from the stored mentions, in one transaction: running it twice, or after a crash, gives
+the same rows. Lower apps never import analytics: the watermark finds their new rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Max, Min
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from harken.analytics.days import bounds, span, zone_of
+from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
+from harken.core.models import Workspace
+from harken.inbox.models import Conversation
+from harken.listening.models import Mention
+from harken.publishing.models import Variant
+from harken.publishing.states import State
+
+#: Phrases and authors kept per day and network: enough for the period's leaders.
+KEEP = 100
+#: Mentions below the watermark looked at again: a batch that committed late (a slower
+#: transaction that took its ids first) is still rolled up.
+LOOKBACK = 2_000
+#: Conversation days rolled up again every time, however quiet: answers and resolutions
+#: change a conversation long after it began.
+RECENT_DAYS = 2
+
+Counts = list[int]  # count, reach, positive, negative
+Progress = Callable[[int, int], None]
+
+
+def _inbound(workspace: Workspace) -> Iterable[Mention]:
+    return Mention.objects.filter(workspace=workspace, is_own=False)
+
+
+def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
+    """Write the tallies of ``day`` again from its mentions; returns the rows written."""
+    start, end = bounds(day, zone_of(workspace))
+    mentions = Mention.objects.filter(
+        workspace=workspace, is_own=False, posted__gte=start, posted__lt=end
+    )
+    rows = mentions.values_list(
+        "pk",
+        "network",
+        "sentiment",
+        "language",
+        "intents",
+        "key_phrases",
+        "author_id",
+        "author__followers",
+        "in_reply_to",
+    )
+    topics: dict[int, list[int]] = defaultdict(list)
+    for mention_id, topic_id in Mention.topics.through.objects.filter(
+        mention__in=mentions
+    ).values_list("mention_id", "topic_id"):
+        topics[mention_id].append(topic_id)
+    posts = _our_posts(workspace)
+    cube: dict[tuple[str, int, str, str], Counts] = defaultdict(lambda: [0, 0, 0, 0])
+    for pk, network, sentiment, language, intents, phrases, author, followers, parent in rows:
+        cells: list[tuple[int, str, str]] = []
+        for topic in (ALL_TOPICS, *topics.get(pk, ())):
+            cells += [
+                (topic, "all", ""),
+                (topic, "sentiment", sentiment or "unrated"),
+                (topic, "language", language or "und"),
+            ]
+            cells += [(topic, "intent", str(intent)) for intent in set(intents or ())]
+        cells += [(ALL_TOPICS, "phrase", str(phrase)[:255]) for phrase in set(phrases or ())]
+        cells.append((ALL_TOPICS, "author", str(author)))
+        variant = posts.get((network, parent)) if parent else None
+        if variant is not None:
+            cells.append((ALL_TOPICS, "post", str(variant)))
+        reach = followers or 0
+        pos, neg = int(sentiment == "positive"), int(sentiment == "negative")
+        for topic, dimension, key in cells:
+            cell = cube[(network, topic, dimension, key)]
+            cell[0] += 1
+            cell[1] += reach
+            cell[2] += pos
+            cell[3] += neg
+    tallies = [
+        Tally(
+            workspace=workspace,
+            day=day,
+            network=network,
+            topic=topic,
+            dimension=dimension,
+            key=key,
+            count=c[0],
+            reach=c[1],
+            positive=c[2],
+            negative=c[3],
+        )
+        for (network, topic, dimension, key), c in _trimmed(cube)
+    ]
+    with transaction.atomic():
+        Tally.objects.filter(workspace=workspace, day=day).delete()
+        Tally.objects.bulk_create(tallies, batch_size=1000)
+    return len(tallies)
+
+
+def _trimmed(
+    cube: dict[tuple[str, int, str, str], Counts],
+) -> list[tuple[tuple[str, int, str, str], Counts]]:
+    """Every cell, but only the ``KEEP`` busiest phrases (by count) and authors (by reach)
+    of each network: a day's long tail of one-off phrases would outweigh the figures."""
+    kept, ranked = [], defaultdict(list)
+    for cell, counts in cube.items():
+        if cell[2] in ("phrase", "author"):
+            ranked[(cell[0], cell[2])].append((cell, counts))
+        else:
+            kept.append((cell, counts))
+    for (_network, dimension), cells in ranked.items():
+        by = 1 if dimension == "author" else 0
+        cells.sort(key=lambda item: (-item[1][by], -item[1][0], item[0][3]))
+        kept.extend(cells[:KEEP])
+    return kept
+
+
+def _our_posts(workspace: Workspace) -> dict[tuple[str, str], int]:
+    """(network, external id) → variant id of the workspace's published posts: a mention
+    that answers one counts as a reply to that post (its engagement)."""
+    rows = Variant.objects.filter(
+        workspace=workspace, state=State.PUBLISHED, external_id__gt=""
+    ).values_list("account__network", "external_id", "pk")
+    return {(network, external): pk for network, external, pk in rows}
+
+
+def roll_response_day(workspace: Workspace, day: dt.date) -> int:
+    """Write the response times of the conversations that began on ``day`` again."""
+    start, end = bounds(day, zone_of(workspace))
+    conversations = list(
+        Conversation.objects.filter(
+            workspace=workspace, first_message_at__gte=start, first_message_at__lt=end
+        ).values_list(
+            "pk",
+            "network",
+            "intent",
+            "assignee_id",
+            "first_message_at",
+            "first_response_at",
+            "resolved_at",
+        )
+    )
+    first_intent = _first_intents([row[0] for row in conversations])
+    groups: dict[tuple[str, str, int], list[Counts]] = defaultdict(lambda: [[0], [], []])
+    for pk, network, intent, assignee, began, answered, resolved in conversations:
+        group = groups[(network, first_intent.get(pk) or intent or "", assignee or 0)]
+        group[0][0] += 1
+        for slot, at in ((1, answered), (2, resolved)):
+            if at is not None and began is not None and at >= began:
+                group[slot].append(round((at - began).total_seconds()))
+    with transaction.atomic():
+        ResponseDay.objects.filter(workspace=workspace, day=day).delete()
+        ResponseDay.objects.bulk_create(
+            ResponseDay(
+                workspace=workspace,
+                day=day,
+                network=network,
+                intent=intent,
+                assignee=assignee,
+                conversations=g[0][0],
+                first_response=sorted(g[1]),
+                resolution=sorted(g[2]),
+            )
+            for (network, intent, assignee), g in groups.items()
+        )
+    return len(groups)
+
+
+def _first_intents(conversation_ids: list[int]) -> dict[int, str]:
+    """The first intent of each conversation's first customer mention: what the
+    conversation was about when it began (the conversation's own intent follows what is
+    still unanswered and empties once we answer)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(conversation_ids), 500):
+        rows = (
+            Mention.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
+            .filter(is_own=False)
+            .order_by("conversation_id", "posted", "pk")
+            .values_list("conversation_id", "intents")
+        )
+        for conversation, intents in rows:
+            if conversation not in found:
+                found[conversation] = str(intents[0]) if intents else ""
+    return found
+
+
+def mention_days(workspace: Workspace, after_id: int = 0) -> list[dt.date]:
+    """The local days of the workspace's mentions with an id above ``after_id``."""
+    days = (
+        Mention.objects.filter(workspace=workspace, is_own=False, pk__gt=after_id)
+        .annotate(local=TruncDate("posted", tzinfo=zone_of(workspace)))
+        .values_list("local", flat=True)
+        .distinct()
+    )
+    return sorted(set(days))
+
+
+def conversation_days(workspace: Workspace, since: dt.datetime | None) -> list[dt.date]:
+    """The days conversations that changed since ``since`` began on, and the last few."""
+    zone = zone_of(workspace)
+    changed = Conversation.objects.filter(workspace=workspace, first_message_at__isnull=False)
+    if since is not None:
+        changed = changed.filter(last_activity__gte=since)
+    days = set(
+        changed.annotate(local=TruncDate("first_message_at", tzinfo=zone))
+        .values_list("local", flat=True)
+        .distinct()
+    )
+    today = timezone.now().astimezone(zone).date()
+    days.update(today - dt.timedelta(days=n) for n in range(RECENT_DAYS))
+    return sorted(days)
+
+
+def catch_up(workspace: Workspace, progress: Progress | None = None) -> int:
+    """Roll up what changed since the last run; returns the days rolled up."""
+    state, _ = RollupState.objects.get_or_create(workspace=workspace)
+    started = timezone.now()
+    newest = Mention.objects.filter(workspace=workspace).aggregate(top=Max("pk"))["top"] or 0
+    days: list[dt.date] = []
+    if newest > state.mention_id:
+        days = mention_days(workspace, max(0, state.mention_id - LOOKBACK))
+    answered = conversation_days(workspace, state.conversations_at)
+    _roll(state, days, answered, progress)
+    state.mention_id = max(state.mention_id, newest)
+    state.conversations_at = started
+    state.save()
+    return len(days) + len(answered)
+
+
+def roll_all(workspace: Workspace, progress: Progress | None = None) -> int:
+    """Back-fill: roll up every day from the first mention or conversation to today."""
+    state, _ = RollupState.objects.get_or_create(workspace=workspace)
+    started = timezone.now()
+    newest = Mention.objects.filter(workspace=workspace).aggregate(top=Max("pk"))["top"] or 0
+    zone = zone_of(workspace)
+    first = [
+        Mention.objects.filter(workspace=workspace).aggregate(at=Min("posted"))["at"],
+        Conversation.objects.filter(workspace=workspace).aggregate(at=Min("first_message_at"))[
+            "at"
+        ],
+    ]
+    known = [at.astimezone(zone).date() for at in first if at is not None]
+    today = timezone.now().astimezone(zone).date()
+    days = span(min(known), today) if known else []
+    if days:
+        Tally.objects.filter(workspace=workspace).exclude(day__range=(days[0], days[-1])).delete()
+    # Every day, not only those with mentions now: a day whose mentions were deleted
+    # must lose its old rows too.
+    _roll(state, days, days, progress)
+    state.mention_id = newest
+    state.conversations_at = started
+    state.save()
+    return len(days)
+
+
+def _roll(
+    state: RollupState,
+    mention_days: list[dt.date],
+    conversation_days: list[dt.date],
+    progress: Progress | None,
+) -> None:
+    """Roll up the days given, newest first (the dashboard's default range fills first),
+    saving the progress every few days so the page can show a progress bar."""
+    workspace = state.workspace
+    jobs = [(day, roll_mention_day) for day in mention_days]
+    jobs += [(day, roll_response_day) for day in conversation_days]
+    jobs.sort(key=lambda job: job[0], reverse=True)
+    state.days_total, state.days_done = len(jobs), 0
+    state.save(update_fields=["days_total", "days_done", "updated"])
+    for done, (day, roll) in enumerate(jobs, start=1):
+        roll(workspace, day)
+        if done % 10 == 0 or done == len(jobs):
+            state.days_done = done
+            state.save(update_fields=["days_done", "updated"])
+            if progress is not None:
+                progress(done, len(jobs))
