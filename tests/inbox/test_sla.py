@@ -209,7 +209,5 @@ def test_unassigned_conversations_warn_the_managers(workspace, level, alice, bob
     far = make_conversation(workspace, handle="far", intents=("question",))
     Conversation.objects.filter(pk=far.pk).update(due_at=now + dt.timedelta(hours=5))
     assert notices.at_risk(now) == 1
-    assert list(Notification.objects.values_list("member__user__username", flat=True)) == [
-        "alice"
-    ]
+    assert list(Notification.objects.values_list("member__user__username", flat=True)) == ["alice"]
     assert mail.outbox == []  # delivered once the transaction commits (not in this test)
