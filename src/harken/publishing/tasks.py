@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from harken.publishing.calendar import tasks as calendar_tasks  # noqa: F401 (its periodic tasks)
 from harken.publishing.engine import run_ticks
 
 #: Seconds between ticks. Huey's schedule is per minute: each run ticks for a minute.

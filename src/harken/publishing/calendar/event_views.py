@@ -30,6 +30,10 @@ def plan_url(event: Event, zone: ZoneInfo) -> str:
 
 @workspace_view()
 def event_list(request: WorkspaceRequest) -> HttpResponse:
+    """The events ahead, and the form that adds one (a responder or above)."""
+    if request.method == "POST":
+        check_role(request, Role.RESPONDER)
+        return event_create(request)
     zone = ZoneInfo(request.workspace.time_zone)
     today = today_in(zone)
     events = scoped(request, Event).exclude(starts__lt=today, ends__isnull=True)
@@ -49,8 +53,6 @@ def event_list(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@workspace_view(Role.RESPONDER)
 def event_create(request: WorkspaceRequest) -> HttpResponse:
     form = bind(request, EventForm)
     if not form.is_valid():

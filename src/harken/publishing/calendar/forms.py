@@ -91,7 +91,7 @@ class SettingsForm(forms.ModelForm):
         elif subdivision and not country:
             self.add_error("subdivision", "Choose the country first.")
         elif subdivision and subdivision not in supported.get(country, []):
-            known = ", ".join(supported.get(country, [])[:30]) or "none"
+            known = ", ".join(supported.get(country, [])) or "none"
             self.add_error(
                 "subdivision", f"{country} has no region {subdivision!r}; known codes: {known}."
             )

@@ -16,7 +16,6 @@ urlpatterns = [
     path("variants/<int:pk>/move/", views.move_variant, name="calendar_move"),
     path("variants/<int:pk>/queue/", queue_views.add_to_queue, name="calendar_add_to_queue"),
     path("events/", event_views.event_list, name="calendar_events"),
-    path("events/new/", event_views.event_create, name="calendar_event_create"),
     path("events/<int:pk>/", event_views.event_detail, name="calendar_event"),
     path("settings/", event_views.calendar_settings, name="calendar_settings"),
     path("settings/feed/", event_views.feed_token, name="calendar_feed_token"),
