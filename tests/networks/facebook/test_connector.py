@@ -17,42 +17,23 @@ from harken.networks.registry import connector_for
 from tests.lib.localserver import Reply
 from tests.networks.facebook.graph_local import (
     APP_SECRET,
-    EMPTY,
     body,
     error,
     path,
     query,
     recorded,
 )
-
-PAGE = "19292868552"  # the Facebook for Developers Page of the recorded feed
-TOKEN = "page-token"  # noqa: S105
-FEED = (
-    json.loads(recorded("page_feed_p1.json"))["data"]
-    + json.loads(recorded("page_feed_p2.json"))["data"]
+from tests.networks.facebook.page_local import (
+    PAGE,
+    TOKEN,
+    WITH_AUTHORS,
+    WITHOUT_AUTHORS,
+    feed_posts,
 )
-WITH_AUTHORS, WITHOUT_AUTHORS = FEED[0]["id"], FEED[1]["id"]
 
 
 def page(**config) -> Facebook:
     return Facebook({"page_id": PAGE, "page_token": TOKEN, **config})
-
-
-@pytest.fixture
-def feed(meta):
-    """The recorded feed (two pages); the first post's comments carry their authors,
-    the second's were read without a Page token (no ``from``); the rest have none."""
-    meta.route(path(PAGE, "feed"), body("page_feed_p1.json"), body("page_feed_p2.json"))
-    for post in FEED:
-        meta.route(path(post["id"], "comments"), Reply(200, EMPTY))
-    meta.route(path(WITH_AUTHORS, "comments"), body("post_comments_with_from_summary.json"))
-    meta.route(
-        path(WITHOUT_AUTHORS, "comments"),
-        body("post_comments_p1.json"),
-        body("post_comments_p2.json"),
-    )
-    meta.route(path(PAGE, "tagged"), Reply(200, EMPTY))  # documented shape: no tags
-    return meta
 
 
 def test_fetch_reads_the_comments_on_the_pages_posts_oldest_first(feed):
@@ -110,8 +91,8 @@ def test_every_call_carries_the_token_and_its_appsecret_proof(feed):
 def test_a_cursor_reads_only_posts_with_newer_activity(feed):
     cursor = datetime(2021, 7, 11, tzinfo=UTC).isoformat()
     got = page().fetch(cursor)
-    active = {p["id"] for p in FEED if p["updated_time"] > "2021-07-11T00:00:00+0000"}
-    assert {p for p in (x["id"] for x in FEED) if feed.hits(path(p, "comments"))} == active
+    active = {p["id"] for p in feed_posts() if p["updated_time"] > "2021-07-11T00:00:00+0000"}
+    assert {p for p in (x["id"] for x in feed_posts()) if feed.hits(path(p, "comments"))} == active
     # The recorded comments are from 2014, older than the cursor: nothing new.
     assert got.items == [] and got.cursor == cursor
 

@@ -110,7 +110,9 @@ class Instagram(Connector):
             if int(row.get("comments_count") or 0):
                 items.extend(self._comments(client, str(row["id"]), since, skipped))
         for tag in client.walk(f"{self.ig_user}/tags", 1, fields=TAG_FIELDS, limit=25):
-            if tag.get("username"):
+            if not tag.get("username"):
+                skipped.append((str(tag.get("id") or "?"), HIDDEN))
+            elif not since or parse_time(tag["timestamp"]) > since:
                 items.append(self._tagged(tag))
         fresh = [
             i for i in {i.external_id: i for i in items}.values() if not since or i.created > since

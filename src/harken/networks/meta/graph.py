@@ -169,12 +169,9 @@ def graph_error(
     body: Mapping[str, Any], response: httpx.Response, label: str, regain: float = 0.0
 ) -> GraphError:
     """Meta's ``error`` object as a ``GraphError`` in Meta's words, classified."""
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    assert isinstance(error, dict)
-    code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
-    words = str(error.get("error_user_msg") or error.get("message") or "").strip()
-    words = words or f"HTTP {response.status_code} {response.reason_phrase}"
-    said = f"{words} (code {code}{f', subcode {subcode}' if subcode else ''})"
+    code, subcode = error_codes(body)
+    words = str(_error(body).get("error_user_msg") or _error(body).get("message") or "").strip()
+    said = meta_words(body, response)
     if code in TOKEN_CODES:
         why = TOKEN_SUBCODES.get(subcode, "the token is no longer valid")
         return GraphError(
@@ -198,6 +195,27 @@ def graph_error(
             permanent=True,
         )
     return GraphError(f"{label}: {said}", code=code, subcode=subcode)
+
+
+def _error(body: Mapping[str, Any]) -> dict[str, Any]:
+    error = body.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def error_codes(body: Mapping[str, Any]) -> tuple[int, int]:
+    """The ``code`` and ``error_subcode`` of Meta's error object (0 when absent)."""
+    error = _error(body)
+    return _int(error.get("code")), _int(error.get("error_subcode"))
+
+
+def meta_words(body: Mapping[str, Any], response: httpx.Response) -> str:
+    """Meta's own words for an error, with its code: the message meant for people
+    (``error_user_msg``) where Meta gives one, else ``message``, else the status line."""
+    error = _error(body)
+    words = str(error.get("error_user_msg") or error.get("message") or "").strip()
+    words = words or f"HTTP {response.status_code} {response.reason_phrase}"
+    code, subcode = error_codes(body)
+    return f"{words} (code {code}{f', subcode {subcode}' if subcode else ''})"
 
 
 def as_refused(error: ConnectorError, label: str) -> ConnectorError:

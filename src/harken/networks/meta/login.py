@@ -91,8 +91,8 @@ def _token(params: dict[str, str], label: str) -> dict[str, Any]:
     )
     body = graph.json_body(response)
     if response.status_code >= 400 or "access_token" not in body:
-        error = graph.graph_error(body, response, label)
-        raise ConnectorError(f"{label} refused the sign-in: {error.message}", permanent=True)
+        words = graph.meta_words(body, response)
+        raise ConnectorError(f"{label} refused the sign-in: {words}", permanent=True)
     return body
 
 
