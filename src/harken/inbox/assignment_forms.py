@@ -49,10 +49,13 @@ class RuleForm(forms.ModelForm):
         )
         fields["assignee"].queryset = users
         fields["assignee"].required = False
+        fields["assignee"].empty_label = "Nobody: take turns below"
         fields["rotation"].queryset = users
         fields["rotation"].required = False
         fields["account"].queryset = Account.objects.filter(workspace=workspace).order_by("handle")
         fields["topic"].queryset = Topic.objects.filter(workspace=workspace).order_by("name")
+        fields["account"].empty_label = "Any account"
+        fields["topic"].empty_label = "Any topic"
         fields["network"] = forms.ChoiceField(
             required=False,
             choices=[("", "Any network"), *[(n, network_label(n)) for n in CONNECTORS]],
