@@ -29,7 +29,8 @@ def test_the_queue_lists_awaiting_posts_with_a_count(mia_client, bob, accounts):
     body = response.content.decode()
     assert response.status_code == 200
     assert page_of(waiting) in body
-    assert re.search(r"Awaiting approval <span[^>]*>1</span>", body)
+    assert re.search(r"Approvals <span[^>]*>1</span>", body)
+    assert "Awaiting approval (1)" in body and "Failed (0)" in body
     assert "<script>alert" not in body and "&lt;script&gt;" in body
 
 

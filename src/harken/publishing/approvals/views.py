@@ -32,6 +32,7 @@ from harken.publishing.approvals.forms import (
     SendBackForm,
     ShareForm,
 )
+from harken.publishing.calendar.views import publishing_tabs
 from harken.publishing.gate import findings_for
 from harken.publishing.guidelines import Finding
 from harken.publishing.models import ApprovalComment, Post, ReviewLink, Variant
@@ -102,7 +103,8 @@ def queue(request: WorkspaceRequest) -> HttpResponse:
             "tabs": tabs,
             "current": current,
             "rows": _queue_rows(posts, state),
-            "awaiting": counts["awaiting"],
+            "awaiting_total": counts["awaiting"],
+            "publishing_tabs": publishing_tabs("Approvals"),
             "may_approve": actions.may_approve(request.member),
         },
     )
@@ -189,6 +191,7 @@ def _context(request: WorkspaceRequest, post: Post) -> dict[str, Any]:
         "share_form": bind(request, ShareForm, prefix="share"),
         "revoke_form": bind(request, ActionForm, prefix="revoke"),
         "awaiting_total": awaiting_count(request.workspace),
+        "publishing_tabs": publishing_tabs("Approvals"),
     }
 
 
