@@ -31,7 +31,8 @@ class ComposeForm(forms.Form):
     sponsored = forms.BooleanField(required=False)
     at = forms.CharField(max_length=32, required=False)
     action = forms.ChoiceField(
-        choices=[("draft", "Save draft"), ("schedule", "Schedule")], initial="draft"
+        choices=[("draft", "Save draft"), ("schedule", "Schedule"), ("queue", "Add to queue")],
+        initial="draft",
     )
 
     def __init__(self, *args: Any, accounts: list[Account], time_zone: str, **kwargs: Any):

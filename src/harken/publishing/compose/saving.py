@@ -49,6 +49,8 @@ class Composed:
     media: dict[int, list[Media]] = field(default_factory=dict)
     overrides: dict[int, dict[str, str]] = field(default_factory=dict)
     keep_links: Collection[str] = ()
+    #: Each account's own time where it differs from ``at`` (its queue's next free slot).
+    times: dict[int, datetime] = field(default_factory=dict)
 
 
 class Refused(ValueError):
@@ -126,7 +128,7 @@ def _save_variants(composed: Composed, post: Post, member: Member) -> list[Varia
         variant.first_comment = composed.comments.get(account.pk, "")
         variant.thread = composed.threads.get(account.pk, False)
         variant.numbered = composed.numbered.get(account.pk, False)
-        variant.scheduled_at = composed.at
+        variant.scheduled_at = composed.times.get(account.pk, composed.at)
         variant.save()
         variant.media.set(composed.media.get(account.pk, []))  # type: ignore[attr-defined]
         variants.append(variant)
@@ -171,8 +173,10 @@ def _schedule(composed: Composed, post: Post, variants: list[Variant], member: M
         overrides = composed.overrides.get(variant.account_id, {}) if may_override else {}
         variant.overrides = sorted(set(variant.overrides or []) | set(overrides))
         found = check_variant(variant)
-        if composed.at is not None and not needs_approval(member):
-            found += [Problem(f.rule, f.message) for f in findings_for(variant, composed.at)]
+        if variant.scheduled_at is not None and not needs_approval(member):
+            found += [
+                Problem(f.rule, f.message) for f in findings_for(variant, variant.scheduled_at)
+            ]
         problems += [(variant.account.handle, p) for p in found]
     if problems:
         raise Refused(problems)
@@ -182,11 +186,11 @@ def _schedule(composed: Composed, post: Post, variants: list[Variant], member: M
                 raise IllegalTransition(RACE)
         audit(post.workspace, member.user, "post.submit", post, variants=len(variants))
         return
-    assert composed.at is not None  # check_variant refused a variant without a time
     for variant in variants:
         overrides = composed.overrides.get(variant.account_id, {}) if may_override else {}
+        assert variant.scheduled_at is not None  # check_variant refused one without a time
         try:
-            do_schedule(variant, composed.at, overrides=overrides, actor=member.user)
+            do_schedule(variant, variant.scheduled_at, overrides=overrides, actor=member.user)
         except CannotSchedule as refused:
             raise Refused([(variant.account.handle, p) for p in refused.problems]) from None
     audit(post.workspace, member.user, "post.schedule", post, variants=len(variants))

@@ -17,6 +17,7 @@ from django.contrib import messages as flash
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role
@@ -24,6 +25,7 @@ from harken.core.refused import bind, refused
 from harken.networks.counting import limits, unit_for
 from harken.networks.models import Account
 from harken.networks.registry import connector_class, network_label
+from harken.publishing.calendar.queues import NoFreeSlot, next_free_slot
 from harken.publishing.compose import media as media_files
 from harken.publishing.compose.checks import columns
 from harken.publishing.compose.forms import ComposeForm
@@ -137,8 +139,15 @@ def compose(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse:
 def _save(request: WorkspaceRequest, form: ComposeForm, post: Post | None) -> HttpResponse:
     if not form.is_valid():
         return refused(request, form)
-    schedule = form.cleaned_data["action"] == "schedule"
+    action = form.cleaned_data["action"]
+    schedule = action in ("schedule", "queue")
     composed = composed_from(form, request)
+    if action == "queue":
+        try:
+            composed.times = queue_times(composed)
+        except NoFreeSlot as error:
+            form.add_error(None, str(error))
+            return refused(request, form)
     try:
         uploaded = media_files.receive(request, composed)
     except media_files.Unusable as error:
@@ -150,7 +159,8 @@ def _save(request: WorkspaceRequest, form: ComposeForm, post: Post | None) -> Ht
         by_handle = {a.handle: a for a in composed.accounts}
         for sentence in describe(error.problems, by_handle):
             form.add_error(None, sentence)
-        for item in uploaded:
+        for item in uploaded:  # refused whole: the upload is not kept either
+            item.file.delete(save=False)
             item.delete()
         return refused(request, form)
     if not schedule:
@@ -160,6 +170,12 @@ def _save(request: WorkspaceRequest, form: ComposeForm, post: Post | None) -> Ht
     else:
         flash.success(request, "Scheduled.")
     return redirect("compose_edit", pk=post.pk)
+
+
+def queue_times(composed: Composed) -> dict[int, datetime]:
+    """Each chosen account's next free queue slot (``calendar.queues``)."""
+    now = timezone.now()
+    return {a.pk: next_free_slot(a, now) for a in composed.accounts}
 
 
 def _context(
