@@ -183,6 +183,8 @@ INSTALLED_APPS = [
     "harken.listening",
     "harken.contacts",
     "harken.publishing",
+    "harken.api",
+    "harken.analytics",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +318,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+#: Uploads (the composer's images) go to the data folder; they are served to members only
+#: (``harken.publishing.compose``), never from a public URL.
+MEDIA_ROOT = _data_file("media")
+MEDIA_URL = "/media/"
+if env_str("HARKEN_S3_BUCKET", ""):
+    # S3-compatible storage through django-storages (``pip install 'harken[s3]'``); the
+    # credentials come from the usual AWS_* variables, which boto3 reads itself.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("HARKEN_S3_BUCKET", ""),
+            "endpoint_url": env_str("HARKEN_S3_ENDPOINT", "") or None,
+            "region_name": env_str("HARKEN_S3_REGION", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Serve straight from the package without a collectstatic step in the embedded default.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
