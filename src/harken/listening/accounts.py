@@ -28,6 +28,19 @@ def start_mentions_source(sender: Any, account: Account, **kwargs: Any) -> None:
         source.save(update_fields=["enabled"])
 
 
+def poll_account_soon(sender: Any, account: Account, **kwargs: Any) -> None:
+    """The network announced news on the account (a webhook): its enabled sources are due
+    now, so the next scheduler tick reads them instead of waiting for their interval. A
+    source backing off after failures keeps its wait (a rate limit must not be hurried);
+    one being read now may be read twice, which the dedupe key makes harmless."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Source.objects.filter(account=account, enabled=True, failures=0, next_poll__gt=now).update(
+        next_poll=now
+    )
+
+
 def stop_account_sources(sender: Any, account: Account, **kwargs: Any) -> None:
     """Everything read through a disconnected account would only fail: stop polling it.
     Its mentions stay."""

@@ -15,3 +15,7 @@ account_connected = Signal()
 #: An account was disconnected: its credentials are wiped and it is disabled.
 #: Argument: ``account``.
 account_disconnected = Signal()
+
+#: The network announced news on an account (a webhook): read it now rather than at the
+#: next poll. Argument: ``account``. Sent outside any transaction.
+account_activity = Signal()

@@ -163,3 +163,31 @@ def test_a_broken_page_reconnects_in_one_press_naming_it(alice_client, workspace
     account = Account.objects.get(workspace=workspace, network="facebook")
     assert account.status == Account.Status.ACTIVE and account.config["page_id"] == "1234"
     assert json.dumps(account.config).count("access_token") == 1
+
+
+def test_with_webhooks_the_page_is_subscribed_to_its_feed(
+    alice_client, workspace, facebook, monkeypatch
+):
+    """Meta's documented ``{"success": true}`` answer to POST /{page}/subscribed_apps."""
+    monkeypatch.setenv("HARKEN_FACEBOOK_WEBHOOK_TOKEN", "verify")
+    facebook.route(path("1234", "subscribed_apps"), Reply(200, '{"success": true}'))
+    sent = start(alice_client, page="1234")
+    come_back(alice_client, code="c", state=sent["state"][0])
+    (subscribed,) = facebook.hits(path("1234", "subscribed_apps"))
+    assert query(subscribed)["subscribed_fields"] == "feed"
+    assert query(subscribed)["access_token"] == "access_token"  # the Page's token
+
+
+def test_a_refused_subscription_still_connects_the_page(
+    alice_client, workspace, facebook, monkeypatch
+):
+    monkeypatch.setenv("HARKEN_FACEBOOK_WEBHOOK_TOKEN", "verify")
+    facebook.route(
+        path("1234", "subscribed_apps"),
+        error(200, "(#200) Requires pages_manage_metadata permission"),
+    )
+    sent = start(alice_client, page="1234")
+    come_back(alice_client, code="c", state=sent["state"][0])
+    assert (
+        Account.objects.get(workspace=workspace, network="facebook").status == Account.Status.ACTIVE
+    )

@@ -5,16 +5,20 @@ one, and a Reconnect names the Page it had."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 
-from harken.networks.base import ConnectFlow
+from harken.networks.base import ConnectFlow, ConnectorError
 from harken.networks.connecting import save_connected
-from harken.networks.meta import login
+from harken.networks.meta import login, webhooks
+from harken.networks.meta.graph import Graph
 from harken.networks.models import Account
 from harken.networks.oauth2 import check_consent
+
+log = logging.getLogger(__name__)
 
 #: What Harken asks Facebook for, and why (docs/connecting-meta.md).
 SCOPES = (
@@ -59,12 +63,27 @@ class OAuth(ConnectFlow):
             "name": str(page.get("name") or ""),
             "username": str(page.get("username") or ""),
         }
-        return save_connected(
+        account = save_connected(
             workspace, actor, "facebook", config["page_id"], config["name"] or page["id"], config
         )
+        subscribe(config)
+        return account
 
     def reconnect_data(self, handle: str) -> dict[str, str] | None:
         return {f"{self.prefix}-page": handle}
+
+
+def subscribe(config: Mapping[str, str]) -> None:
+    """Ask Meta to notify Harken's webhook of the Page's feed (new posts and comments),
+    when this installation has webhooks. A refusal is logged, not raised: the Page is
+    connected, and polling reads it all the same."""
+    if not webhooks.configured():
+        return
+    client = Graph(config["page_token"], owner=config["page_id"], label="Facebook")
+    try:
+        client.post(f"{config['page_id']}/subscribed_apps", subscribed_fields="feed")
+    except ConnectorError as error:
+        log.warning("Facebook refused the webhook for Page %s: %s", config["page_id"], error)
 
 
 def _names(page: Mapping[str, Any]) -> tuple[str, ...]:
