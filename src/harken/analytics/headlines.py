@@ -82,10 +82,6 @@ def headlines(scope: Scope) -> list[Stat]:
         answers.within_goal, answers_before.within_goal if answers_before else None, "%"
     )
     followers = pair(_followers)
-    posts = Change(
-        load.published(scope, now).count(),
-        load.published(scope, before).count() if before else None,
-    )
     stats = [
         Stat("mentions", "Mentions", mentions.now, "", mentions),
         Stat("positive", "Positive mentions", positive.now, "%", positive, "of rated mentions"),
@@ -95,6 +91,5 @@ def headlines(scope: Scope) -> list[Stat]:
         Stat("first-response", "Median first response", median.now, "min", median),
         Stat("within-goal", "Answered within the hour", within.now, "%", within, "goal: 1 h"),
         Stat("followers", "Followers, all accounts", followers.now, "", followers),
-        Stat("posts", "Posts published", posts.now, "", posts),
     ]
     return [s for s in stats if s.value is not None]

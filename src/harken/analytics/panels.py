@@ -63,7 +63,7 @@ def mentions(scope: Scope) -> Panel:
         _day_labels(days),
         series,
     )
-    return Panel("mentions", "Mentions per day", f"{total:,} mentions", chart, wide=True)
+    return Panel("mentions", "Mentions per day", f"{total:,} mentions", chart)
 
 
 def sentiment(scope: Scope) -> Panel:
@@ -90,7 +90,6 @@ def sentiment(scope: Scope) -> Panel:
         f"{rated:,} rated mentions, per day",
         chart,
         empty="" if rated else "No mention of this period has been rated yet.",
-        wide=True,
     )
 
 
@@ -153,6 +152,9 @@ def drivers(scope: Scope) -> Panel:
     rows = tallies(scope.workspace, scope.period, "phrase", network=scope.network)
     before = scope.before or scope.period.previous()
     old = tallies(scope.workspace, before, "phrase", network=scope.network)
+    # The topics' own names come up in every mention they match: they drive nothing.
+    names = {t.name.lower() for t in load.topics(scope)}
+    rows = [r for r in rows if r.key.lower() not in names]
     found = listening.drivers(rows, old, limit=8)
     chart = bars(
         "drivers",

@@ -24,6 +24,7 @@ from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
 from harken.listening.models import Mention
+from harken.networks.registry import connector_class
 from harken.publishing.models import Variant
 from harken.publishing.states import State
 
@@ -154,6 +155,8 @@ def roll_response_day(workspace: Workspace, day: dt.date) -> int:
             "resolved_at",
         )
     )
+    # Only where we can answer: a web feed's article is read, never owed a reply.
+    conversations = [row for row in conversations if _answerable(row[1])]
     first_intent = _first_intents([row[0] for row in conversations])
     groups: dict[tuple[str, str, int], list[Counts]] = defaultdict(lambda: [[0], [], []])
     for pk, network, intent, assignee, began, answered, resolved in conversations:
@@ -178,6 +181,13 @@ def roll_response_day(workspace: Workspace, day: dt.date) -> int:
             for (network, intent, assignee), g in groups.items()
         )
     return len(groups)
+
+
+def _answerable(network: str) -> bool:
+    try:
+        return "reply" in connector_class(network).capabilities
+    except KeyError:  # an imported row's network, with no connector
+        return False
 
 
 def _first_intents(conversation_ids: list[int]) -> dict[int, str]:

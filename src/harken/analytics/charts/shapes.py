@@ -14,8 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from harken.analytics.charts.chart import PALETTE, Bar, Cell, Chart, Series
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 26
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 32
+#: Text is sized for a chart drawn half a desktop wide; on a phone it is still legible.
+FONT_SIZE = 15
+BARS_WIDTH = 480
 FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -50,14 +53,23 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
 
 
-def _frame(key: str, title: str, desc: str, body: SafeString, height: int = HEIGHT) -> SafeString:
+def _frame(
+    key: str,
+    title: str,
+    desc: str,
+    body: SafeString,
+    height: int = HEIGHT,
+    width: int = WIDTH,
+    size: int = FONT_SIZE,
+) -> SafeString:
     return tag(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
-        'height="{h}" role="img" aria-labelledby="{k}-t {k}-d" class="chart-svg" '
-        'font-family="{f}" font-size="11">'
+        'height="{h}" role="img" aria-labelledby="{k}-t" aria-describedby="{k}-d" '
+        'class="chart-svg" font-family="{f}" font-size="{s}">'
         '<title id="{k}-t">{t}</title><desc id="{k}-d">{d}</desc>{b}</svg>',
-        w=WIDTH,
+        w=width,
         h=height,
+        s=size,
         k=key,
         f=FONT,
         t=title,
@@ -222,22 +234,22 @@ def bars(
     columns: list[str] | None = None,
 ) -> Chart:
     """Horizontal bars, one a row, with a mark where the previous period stood."""
-    row_h, label_w, value_w = 28, 170, 64
+    row_h, label_w, value_w, width = 32, 150, 80, BARS_WIDTH
     height = max(row_h * len(items) + 8, 36)
     top = nice_max(max([b.value for b in items] + [b.before or 0 for b in items], default=0))
-    track = WIDTH - label_w - value_w
+    track = width - label_w - value_w - 8
     parts = []
     for index, bar in enumerate(items):
         y = 6 + index * row_h
-        width = track * bar.value / top
+        filled = track * bar.value / top
         parts.append(
             tag(
                 '<text x="0" y="{}" fill="{}" font-weight="{}">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="12" rx="3" fill="{}"/>'
-                '<rect x="{}" y="{}" width="{:.1f}" height="12" rx="3" fill="{}">'
+                '<rect x="{}" y="{}" width="{}" height="14" rx="3" fill="{}"/>'
+                '<rect x="{}" y="{}" width="{:.1f}" height="14" rx="3" fill="{}">'
                 "<title>{}: {}{}</title></rect>"
                 '<text x="{}" y="{}" text-anchor="end" fill="{}" font-weight="600">{}{}</text>',
-                y + 14,
+                y + 16,
                 PALETTE["ink"],
                 "600" if bar.strong else "400",
                 _clip(bar.label),
@@ -247,13 +259,13 @@ def bars(
                 "#f1f3f6",
                 label_w,
                 y + 4,
-                width,
+                filled,
                 colour(bar.colour),
                 bar.label,
                 number(bar.value),
                 unit,
-                WIDTH,
-                y + 14,
+                width,
+                y + 16,
                 PALETTE["ink"],
                 number(bar.value),
                 unit,
@@ -280,10 +292,11 @@ def bars(
     rows: list[list[Cell]] = [
         [b.label, b.value, b.before] if has_before else [b.label, b.value] for b in items
     ]
-    return Chart(key, title, desc, _frame(key, title, desc, body, height), header, rows)
+    svg = _frame(key, title, desc, body, height, width, 14)
+    return Chart(key, title, desc, svg, header, rows)
 
 
-def _clip(label: str, limit: int = 26) -> str:
+def _clip(label: str, limit: int = 17) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -298,9 +311,9 @@ def heatmap(
     count_noun: str = "posts",
 ) -> Chart:
     """A grid whose darker cells hold more; each cell's title says what it rests on."""
-    left, top_pad = 34, 18
+    left, top_pad = 44, 22
     cell_w = (WIDTH - left) / max(len(column_labels), 1)
-    cell_h = 20
+    cell_h = 24
     height = top_pad + cell_h * len(row_labels) + 4
     peak = max((v for row in values for v in row if v is not None), default=0) or 1
     parts = []
@@ -308,7 +321,7 @@ def heatmap(
         if c % 3 == 0:
             parts.append(
                 tag(
-                    '<text x="{:.1f}" y="12" text-anchor="middle" fill="{}">{}</text>',
+                    '<text x="{:.1f}" y="15" text-anchor="middle" fill="{}">{}</text>',
                     left + cell_w * c + cell_w / 2,
                     PALETTE["muted"],
                     label,
@@ -316,7 +329,7 @@ def heatmap(
             )
     for r, label in enumerate(row_labels):
         y = top_pad + r * cell_h
-        parts.append(tag('<text x="0" y="{}" fill="{}">{}</text>', y + 14, PALETTE["muted"], label))
+        parts.append(tag('<text x="0" y="{}" fill="{}">{}</text>', y + 17, PALETTE["muted"], label))
         for c, value in enumerate(values[r]):
             shade = 0.06 + 0.94 * (value or 0) / peak if value is not None else 0.0
             parts.append(
@@ -347,7 +360,7 @@ def heatmap(
         key,
         title,
         desc,
-        _frame(key, title, desc, body, height),
+        _frame(key, title, desc, body, height, WIDTH, 13),
         ["Day", "Hour", "Value", count_noun.capitalize()],
         rows,
     )

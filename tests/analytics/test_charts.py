@@ -1,0 +1,55 @@
+"""Charts: titled for a screen reader, labels escaped, the table beside, a safe CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from harken.analytics.charts import Bar, Series, bars, funnel, heatmap, line, stacked
+from harken.analytics.charts.csv import chart_csv
+
+HOSTILE = '<script>alert(1)</script>"&'
+
+
+def test_every_shape_is_titled_and_escapes_its_labels():
+    charts = [
+        line("l", HOSTILE, "desc", [HOSTILE, "b"], [Series(HOSTILE, [1.0, None])]),
+        stacked("s", "Stacked", HOSTILE, ["a", HOSTILE], [Series("x", [1.0, 2.0])]),
+        bars("b", "Bars", "desc", [Bar(HOSTILE, 3, before=2)]),
+        heatmap("h", "Heat", "desc", [HOSTILE], ["0h"], [[2.0]], [[1]]),
+        funnel("f", "Funnel", "desc", [(HOSTILE, 10), ("b", 5)]),
+    ]
+    for chart in charts:
+        svg = str(chart.svg)
+        assert svg.startswith("<svg") and 'role="img"' in svg
+        assert f'aria-labelledby="{chart.key}-t"' in svg and f'id="{chart.key}-d"' in svg
+        assert "<script>" not in svg and "&lt;script&gt;" in svg
+        assert chart.rows
+
+
+def test_a_line_breaks_at_a_missing_value_instead_of_dropping_to_zero():
+    chart = line("l", "T", "D", ["a", "b", "c", "d"], [Series("s", [1.0, 2.0, None, 4.0])])
+    svg = str(chart.svg)
+    assert svg.count("<polyline") == 1 and svg.count("<circle") == 1
+    assert chart.rows[2] == ["c", None]
+
+
+def test_bars_carry_the_previous_period_in_their_table():
+    chart = bars("b", "T", "D", [Bar("Us", 44.0, 38.0), Bar("Them", 31.0, 35.0)], unit=" %")
+    assert chart.columns == ["", "Now", "Before"]
+    assert chart.rows == [["Us", 44.0, 38.0], ["Them", 31.0, 35.0]]
+    assert str(chart.svg).count("Before: ") == 2
+
+
+def test_csv_neutralises_formulas_but_keeps_numbers():
+    chart = bars(
+        "b",
+        "T",
+        "D",
+        [Bar('=HYPERLINK("http://evil.example","x")', 3), Bar("-2+3", -1), Bar("@SUM(A1)", 2)],
+    )
+    rows = list(csv.reader(io.StringIO(chart_csv(chart))))
+    assert rows[0] == ["T", "Value"]
+    assert rows[1] == ['\'=HYPERLINK("http://evil.example","x")', "3"]
+    assert rows[2] == ["'-2+3", "-1"]
+    assert rows[3] == ["'@SUM(A1)", "2"]

@@ -1,0 +1,136 @@
+"""Rollups from hand-built mentions and conversations: days in the business's time zone,
+a mention of two topics counted once in the whole, idempotent, kept current by catch_up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from harken.analytics.models import ResponseDay, RollupState, Tally
+from harken.analytics.rollups import catch_up, roll_all, roll_mention_day, roll_response_day
+from harken.inbox.models import Conversation
+from harken.listening.models import Mention
+from harken.networks.models import Account
+from harken.publishing.models import Post, Variant
+from harken.publishing.states import State
+from tests.analytics.conftest import add_mention
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+DEC1, DEC2 = dt.date(2026, 12, 1), dt.date(2026, 12, 2)
+
+
+def counts(workspace, dimension, **filters):
+    rows = Tally.objects.filter(workspace=workspace, dimension=dimension, **filters)
+    return dict(rows.values_list("key").annotate(n=Sum("count")).values_list("key", "n"))
+
+
+def test_a_day_is_the_business_day_and_topics_count_once_in_the_whole(new_york, brand, rival):
+    # 03:00 UTC on 2 Dec is still 1 Dec in New York (22:00).
+    late = dt.datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+    add_mention(new_york, late, topics=(brand, rival), intents=("question", "complaint"))
+    add_mention(new_york, late, handle="tom", followers=900, sentiment="negative", topics=(brand,))
+    add_mention(new_york, late, is_own=True, handle="us")  # our answer: not a mention
+    add_mention(new_york, dt.datetime(2026, 12, 2, 15, 0, tzinfo=UTC), language="fr")
+
+    assert roll_mention_day(new_york, DEC1) > 0
+    roll_mention_day(new_york, DEC2)
+    whole = Tally.objects.get(workspace=new_york, day=DEC1, dimension="all", topic=0)
+    assert (whole.count, whole.reach, whole.positive, whole.negative) == (2, 1000, 1, 1)
+    assert Tally.objects.get(day=DEC1, dimension="all", topic=brand.pk).count == 2
+    assert Tally.objects.get(day=DEC1, dimension="all", topic=rival.pk).count == 1
+    assert counts(new_york, "intent", day=DEC1, topic=0) == {"question": 1, "complaint": 1}
+    assert counts(new_york, "language", day=DEC2) == {"fr": 1}
+    authors = counts(new_york, "author", day=DEC1)
+    assert sorted(authors.values()) == [1, 1] and len(authors) == 2
+
+
+def test_rolling_a_day_twice_writes_the_same_rows(workspace, brand):
+    add_mention(workspace, dt.datetime(2026, 12, 1, 12, tzinfo=UTC), phrases=("late order",))
+    roll_mention_day(workspace, DEC1)
+    first = sorted(Tally.objects.values_list("dimension", "key", "topic", "count"))
+    roll_mention_day(workspace, DEC1)
+    assert sorted(Tally.objects.values_list("dimension", "key", "topic", "count")) == first
+    assert counts(workspace, "phrase") == {"late order": 1}
+
+
+def test_catch_up_rolls_up_only_the_days_that_gained_mentions(workspace):
+    add_mention(workspace, dt.datetime(2026, 11, 20, 12, tzinfo=UTC))
+    catch_up(workspace)
+    assert counts(workspace, "all") == {"": 1}
+    state = RollupState.objects.get(workspace=workspace)
+    assert state.mention_id > 0 and not state.busy
+    # A mention imported late, for an old day: the watermark finds it.
+    add_mention(workspace, dt.datetime(2026, 10, 3, 12, tzinfo=UTC), handle="old")
+    catch_up(workspace)
+    assert Tally.objects.get(dimension="all", day=dt.date(2026, 10, 3)).count == 1
+    assert counts(workspace, "all") == {"": 2}
+
+
+def test_back_fill_counts_its_progress_and_drops_deleted_days(workspace):
+    for day in range(1, 6):
+        add_mention(workspace, dt.datetime(2026, 11, day, 12, tzinfo=UTC))
+    seen: list[tuple[int, int]] = []
+    roll_all(workspace, lambda done, total: seen.append((done, total)))
+    state = RollupState.objects.get(workspace=workspace)
+    assert state.days_done == state.days_total == seen[-1][1] > 0
+    Mention.objects.filter(workspace=workspace, posted__day=3).delete()
+    roll_all(workspace)
+    assert not Tally.objects.filter(day=dt.date(2026, 11, 3)).exists()
+    assert counts(workspace, "all") == {"": 4}
+
+
+def test_the_command_back_fills_a_workspace(workspace, capsys):
+    add_mention(workspace, timezone.now() - dt.timedelta(days=2))
+    call_command("rollup", "--workspace", workspace.slug, "--all")
+    assert "days rolled up" in capsys.readouterr().out
+    assert counts(workspace, "all") == {"": 1}
+
+
+def test_replies_to_our_posts_count_as_their_engagement(workspace):
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    post = Post.objects.create(workspace=workspace)
+    variant = Variant.objects.create(
+        workspace=workspace,
+        post=post,
+        account=account,
+        text="hello",
+        state=State.PUBLISHED,
+        external_id="our-post",
+    )
+    at = dt.datetime(2026, 12, 1, 12, tzinfo=UTC)
+    add_mention(workspace, at, in_reply_to="our-post")
+    add_mention(workspace, at, in_reply_to="our-post", handle="tom")
+    add_mention(workspace, at, in_reply_to="our-post", network="bluesky")  # another network
+    add_mention(workspace, at, in_reply_to="someone-else")
+    roll_mention_day(workspace, DEC1)
+    assert counts(workspace, "post") == {str(variant.pk): 2}
+
+
+def test_response_days_keep_each_conversation_durations(workspace):
+    began = dt.datetime(2026, 12, 1, 15, tzinfo=UTC)
+    conversation = Conversation.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        root_external_id="r1",
+        first_message_at=began,
+        first_response_at=began + dt.timedelta(minutes=12),
+        resolved_at=began + dt.timedelta(hours=3),
+    )
+    add_mention(workspace, began, conversation=conversation, intents=("complaint",))
+    Conversation.objects.create(
+        workspace=workspace, network="mastodon", root_external_id="r2", first_message_at=began
+    )
+    Conversation.objects.create(  # a feed is never answered: no response time to count
+        workspace=workspace, network="feed", root_external_id="r3", first_message_at=began
+    )
+    roll_response_day(workspace, DEC1)
+    rows = {r.intent: r for r in ResponseDay.objects.filter(workspace=workspace)}
+    assert set(rows) == {"complaint", ""}
+    assert rows["complaint"].first_response == [720]
+    assert rows["complaint"].resolution == [3 * 3600]
+    assert (rows[""].conversations, rows[""].first_response) == (1, [])

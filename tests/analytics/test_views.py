@@ -1,0 +1,79 @@
+"""The pages: any member may look, only at their own workspace; the period and filters
+come from the URL and bad ones say so; every chart downloads as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+
+from harken.analytics.rollups import roll_all
+from tests.analytics.conftest import add_mention
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+HOSTILE = "=cmd|' /C calc'!A0 <img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def heard(workspace, brand, rival):
+    now = timezone.now()
+    for n in range(6):
+        add_mention(workspace, now - dt.timedelta(days=n), topics=(brand,), phrases=(HOSTILE,))
+    add_mention(workspace, now - dt.timedelta(hours=3), topics=(rival,), phrases=(HOSTILE,))
+    add_mention(workspace, now - dt.timedelta(days=40), topics=(brand,))
+    roll_all(workspace)
+    return workspace
+
+
+def test_a_viewer_sees_the_dashboard_with_its_figures(victor, heard):
+    page = client_for(victor).get("/analytics/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="stat-mentions"' in html and '<span class="value">7</span>' in html
+    # Share of voice: 6 of 7 mentions name the brand.
+    assert "86 <small>%</small>" in html
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_each_area_page_renders(alice_client, heard):
+    for area in ("listening", "relationship", "audience"):
+        assert alice_client.get(f"/analytics/{area}/").status_code == 200
+    assert alice_client.get("/analytics/nowhere/").status_code == 404
+
+
+def test_another_workspace_sees_none_of_it(charlie, heard):
+    html = client_for(charlie).get("/analytics/").content.decode()
+    assert "&lt;img src=x" not in html
+    assert 'id="stat-mentions"' in html and '<span class="value">0</span>' in html
+
+
+def test_signed_out_people_are_sent_to_log_in(client, heard):
+    assert client.get("/analytics/").status_code == 302
+
+
+def test_bad_dates_fall_back_and_say_why(alice_client, heard):
+    page = alice_client.get("/analytics/?start=2026-13-01&end=yesterday", follow=True)
+    assert page.status_code == 200
+    assert "Dates are read as YYYY-MM-DD" in page.content.decode()
+
+
+def test_a_chart_downloads_as_csv_with_formulas_neutralised(alice_client, heard):
+    response = alice_client.get("/analytics/csv/drivers/?range=28")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Phrase", "Mentions", "Before"]
+    assert rows[1][0] == "'" + HOSTILE and rows[1][1] == "7"
+    reach = alice_client.get("/analytics/csv/share-of-voice-reach/")
+    assert reach.status_code == 200 and "Rival Rings" in reach.content.decode()
+    assert alice_client.get("/analytics/csv/nothing/").status_code == 404
+
+
+def test_a_topic_filter_narrows_the_figures(alice_client, heard, rival):
+    html = alice_client.get(f"/analytics/?topic={rival.pk}").content.decode()
+    assert '<span class="value">1</span>' in html
