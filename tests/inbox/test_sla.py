@@ -211,3 +211,28 @@ def test_unassigned_conversations_warn_the_managers(workspace, level, alice, bob
     assert notices.at_risk(now) == 1
     assert list(Notification.objects.values_list("member__user__username", flat=True)) == ["alice"]
     assert mail.outbox == []  # delivered once the transaction commits (not in this test)
+
+
+def test_a_missed_due_time_is_counted_once_per_due_time(workspace, level, bob, alice_client):
+    conversation = make_conversation(workspace, handle="maya", intents=("complaint",))
+    now = dt.datetime(2026, 3, 31, 10, 0, tzinfo=UTC)
+    due = now - dt.timedelta(minutes=5)
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=bob, due_at=due)
+    waiting = make_conversation(workspace, handle="fine", intents=("question",))
+    Conversation.objects.filter(pk=waiting.pk).update(due_at=now + dt.timedelta(hours=1))
+    assert sla.record_breaches(now) == 1
+    assert sla.record_breaches(now + dt.timedelta(minutes=5)) == 0
+    # The customer writes again after our answer: a new due time, missed too.
+    Conversation.objects.filter(pk=conversation.pk).update(due_at=now + dt.timedelta(hours=2))
+    assert sla.record_breaches(now + dt.timedelta(hours=3)) == 2  # and the other one now
+    assert sla.breaches_since(workspace.pk, now - dt.timedelta(days=400)) == {"bob": 2, "": 1}
+    page = alice_client.get("/inbox/service-level/").content.decode()
+    assert "Missed in the last 30 days" in page and "<td>bob</td><td>2</td>" in page
+
+
+def test_the_conversation_page_shows_the_time_left(workspace, level, alice_client):
+    level.hours = {str(d): ["00:00", "23:59"] for d in range(7)}
+    level.save()
+    late = make_conversation(workspace, handle="late", intents=("complaint",), minutes_ago=150)
+    page = alice_client.get(f"/inbox/{late.pk}/").content.decode()
+    assert 'data-sla="overdue">overdue 1 h<' in page

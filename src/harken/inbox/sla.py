@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 
 from harken.analysis.priority import duration
+from harken.core.actions import audit
+from harken.core.models import AuditEntry
 from harken.inbox.models import Conversation, ServiceLevel
 from harken.listening.bulk import as_datetime, select_in, update_by_pk
 
@@ -163,3 +165,50 @@ def badge(
     warn = warn if warn is not None else dt.timedelta(minutes=30)
     state = "risk" if left <= warn.total_seconds() else "ok"
     return Badge(f"due in {duration(max(left, 60))}", state)
+
+
+# --- breaches ----------------------------------------------------------------------------
+
+BREACH = "sla.breach"
+
+
+def record_breaches(now: dt.datetime, limit: int = 2000) -> int:
+    """Count each missed due time once: mark the conversation and write it to the audit
+    log (with its assignee), which the service-level page sums up."""
+    overdue = (
+        Conversation.objects.filter(status__in=OPEN, due_at__lte=now)
+        .exclude(breached_due=F("due_at"))
+        .select_related("workspace", "assignee")
+        .order_by("due_at", "pk")[:limit]
+    )
+    counted = 0
+    for conversation in overdue:
+        due = conversation.due_at
+        marked = Conversation.objects.filter(pk=conversation.pk, due_at=due).exclude(
+            breached_due=due
+        )
+        if marked.update(breached_due=due):
+            who = conversation.assignee.get_username() if conversation.assignee else ""
+            audit(
+                conversation.workspace,
+                None,
+                BREACH,
+                conversation,
+                due=due.isoformat() if due else "",
+                intent=conversation.intent,
+                assignee=who,
+            )
+            counted += 1
+    return counted
+
+
+def breaches_since(workspace_id: int, since: dt.datetime) -> dict[str, int]:
+    """Missed due times per assignee ("" for nobody) since ``since``, from the audit log."""
+    counts: dict[str, int] = {}
+    entries = AuditEntry.objects.filter(
+        workspace_id=workspace_id, action=BREACH, created__gte=since
+    ).values_list("changes", flat=True)
+    for changes in entries:
+        who = str((changes or {}).get("assignee", ""))
+        counts[who] = counts.get(who, 0) + 1
+    return counts

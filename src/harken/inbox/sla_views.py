@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages as flash
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from harken.core.access import WorkspaceRequest, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
 from harken.core.refused import bind, refused
 from harken.inbox.models import ServiceLevel
-from harken.inbox.sla import update_workspace_due
+from harken.inbox.sla import breaches_since, update_workspace_due
 from harken.inbox.sla_forms import ServiceLevelForm
+
+BREACH_WINDOW = timedelta(days=30)
 
 
 @workspace_view(Role.MANAGER)
@@ -37,5 +42,10 @@ def service_level(request: WorkspaceRequest) -> HttpResponse:
         "form": form,
         "level": level,
         "time_zone": workspace.time_zone,
+        "breaches": sorted(
+            breaches_since(workspace.pk, timezone.now() - BREACH_WINDOW).items(),
+            key=lambda pair: (-pair[1], pair[0]),
+        ),
+        "breach_days": BREACH_WINDOW.days,
     }
     return render(request, "inbox/sla.html", context)

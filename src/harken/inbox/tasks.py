@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from harken.inbox import assignment, notices
+from harken.inbox import assignment, notices, sla
 from harken.inbox.actions import do_end_snoozes, do_reconcile_interrupted
 from harken.inbox.priority import reprioritize_open
 
@@ -39,4 +40,6 @@ def route_unrouted() -> None:
 
 @db_periodic_task(crontab(minute="*/5"))
 def warn_sla_at_risk() -> None:
-    notices.at_risk()
+    now = timezone.now()
+    notices.at_risk(now)
+    sla.record_breaches(now)

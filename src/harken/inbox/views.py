@@ -272,6 +272,15 @@ SNOOZES = [
 ]
 
 
+def _badge(conversation: Conversation) -> sla.Badge | None:
+    """Time left to answer; the warning time is read only when an answer is due."""
+    if conversation.due_at is None:
+        return None
+    level = ServiceLevel.objects.filter(workspace_id=conversation.workspace_id).first()
+    warn = timedelta(minutes=level.warn_minutes) if level else None
+    return sla.badge(conversation, timezone.now(), warn)
+
+
 def conversation_context(request: WorkspaceRequest, conversation: Conversation) -> dict[str, Any]:
     member: Member = request.member
     mentions = list(
@@ -323,6 +332,7 @@ def conversation_context(request: WorkspaceRequest, conversation: Conversation) 
         "statuses": Status.choices,
         "snoozes": SNOOZES,
         "explanation": explain(conversation, timezone.now()),
+        "sla": _badge(conversation),
         "State": State,
         # One per page view: the reply form posted twice finds the first message.
         "reply_token": secrets.token_hex(16),

@@ -61,6 +61,8 @@ class Conversation(WorkspaceOwned):
     waiting_since = models.DateTimeField(null=True, blank=True)
     #: When our answer is due under the workspace's service level (``harken.inbox.sla``).
     due_at = models.DateTimeField(null=True, blank=True)
+    #: The due time whose breach was recorded (each missed due time is counted once).
+    breached_due = models.DateTimeField(null=True, blank=True)
     #: When the assignment rules were applied (``harken.inbox.assignment``); null: not yet.
     routed_at = models.DateTimeField(null=True, blank=True)
 
