@@ -8,5 +8,8 @@ urlpatterns = [
     path("networks/", include("harken.networks.urls")),
     path("analysis/", include("harken.analysis.urls")),
     path("calendar/", include("harken.publishing.urls")),
+    path("analytics/", include("harken.analytics.urls")),
+    path("api/", include("harken.api.urls")),
+    path("", include("harken.publishing.links.public_urls")),  # /l/<code>, /pledge/<token>/
     path("review/", include("harken.publishing.approvals.public_urls")),
 ]

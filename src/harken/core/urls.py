@@ -24,8 +24,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("setup/<str:token>/", members.setup_owner, name="setup_owner"),
-    path("calendar/", views.section, {"section": "calendar"}, name="calendar"),
-    path("analytics/", views.section, {"section": "analytics"}, name="analytics"),
     path("workspaces/", workspaces.workspace_list, name="workspace_list"),
     path("workspaces/new/", workspaces.workspace_create, name="workspace_create"),
     path("workspaces/switch/", workspaces.workspace_switch, name="workspace_switch"),

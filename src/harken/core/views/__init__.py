@@ -9,8 +9,6 @@ from harken.core.sections import section_facts
 SECTIONS = {
     "inbox": "Inbox",
     "listening": "Listening",
-    "calendar": "Calendar",
-    "analytics": "Analytics",
 }
 
 
