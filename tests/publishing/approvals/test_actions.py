@@ -171,3 +171,20 @@ def test_comments_are_kept_per_variant(bob, accounts, victor):
         actions.do_comment(post, member(victor), "Me too.")
     with pytest.raises(ValidationError):
         actions.do_comment(post, member(bob), "   ")
+
+
+def test_a_decision_racing_another_moves_nothing(bob, mia, accounts):
+    """Two approvers at once: the second finds a variant already moved and changes nothing."""
+    from harken.publishing.models import Variant
+    from harken.publishing.states import IllegalTransition
+
+    post = make_post(bob, accounts, state=State.AWAITING_APPROVAL)
+    stale = list(post.variants.order_by("pk"))
+    first, second = stale
+    # Another approver sent the second variant back between our read and our write.
+    Variant.objects.filter(pk=second.pk).update(state=State.DRAFT)
+    with pytest.raises(IllegalTransition):
+        actions.send_back_for(post, member(mia), None, "Too long.", waiting=stale)
+    assert states(post) == [State.AWAITING_APPROVAL, State.DRAFT]
+    assert not ApprovalComment.objects.exists()
+    assert not AuditEntry.objects.filter(action="post.send_back").exists()

@@ -30,7 +30,7 @@ def test_the_queue_lists_awaiting_posts_with_a_count(mia_client, bob, accounts):
     assert response.status_code == 200
     assert page_of(waiting) in body
     assert re.search(r"Approvals <span[^>]*>1</span>", body)
-    assert "Awaiting approval (1)" in body and "Failed (0)" in body
+    assert "Awaiting approval (1)" in body and "Failed (0)" in body and "Sent back (0)" in body
     assert "<script>alert" not in body and "&lt;script&gt;" in body
 
 
@@ -206,3 +206,14 @@ def test_a_closed_link_says_so_clearly(bob, mia, accounts, how, status, words):
         == status
     )
     assert states(post) == [State.AWAITING_APPROVAL] * 2
+
+
+def test_a_post_sent_back_is_listed_for_its_author(bob_client, bob, mia, accounts):
+    from harken.publishing.approvals import actions
+
+    post = make_post(bob, accounts, state=State.AWAITING_APPROVAL)
+    make_post(bob, accounts)  # a draft never submitted is not "sent back"
+    actions.do_send_back(post, member(mia), "Add the price.")
+    body = bob_client.get("/calendar/approvals/?view=sent_back").content.decode()
+    assert "Sent back (1)" in body and page_of(post) in body
+    assert "Add the price." in bob_client.get(page_of(post)).content.decode()

@@ -170,12 +170,18 @@ def do_send_back(post: Post, actor: Member, comment: str) -> list[Variant]:
 
 
 def send_back_for(
-    post: Post, actor: Member | None, client: str | None, comment: str
+    post: Post,
+    actor: Member | None,
+    client: str | None,
+    comment: str,
+    waiting: list[Variant] | None = None,
 ) -> list[Variant]:
+    """Send back ``waiting`` (the post's variants awaiting approval, read now unless
+    given): all of them move to draft, or, when another person moved one first, none."""
     comment = _clean_comment(comment)
     if not comment:
         raise ValidationError("Say what should change, so the author knows what to do.")
-    waiting = _variants(post, [State.AWAITING_APPROVAL])
+    waiting = waiting if waiting is not None else _variants(post, [State.AWAITING_APPROVAL])
     if not waiting:
         raise ValidationError("Nothing in this post is awaiting approval.")
     with transaction.atomic():

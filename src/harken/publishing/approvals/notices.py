@@ -5,6 +5,8 @@ post submitted again after changes is told again."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +19,8 @@ DECIDED = register_kind("post_decided", "My post is approved or sent back", 3).k
 
 
 def _event(post: Post, what: str) -> str:
-    return f"publishing.post:{post.pk}:{what}:{timezone.now().isoformat()}"
+    # Each submission or decision is its own event, however close in time to the last.
+    return f"publishing.post:{post.pk}:{what}:{timezone.now():%Y%m%dT%H%M%S}:{secrets.token_hex(4)}"
 
 
 def _preview(post: Post) -> str:

@@ -36,14 +36,17 @@ from harken.publishing.calendar.views import publishing_tabs
 from harken.publishing.gate import findings_for
 from harken.publishing.guidelines import Finding
 from harken.publishing.models import ApprovalComment, Post, ReviewLink, Variant
-from harken.publishing.states import IllegalTransition, State
+from harken.publishing.states import EDITABLE, IllegalTransition, State
 from harken.publishing.validation import CannotSchedule
 
 #: States in which the gate's findings still matter (nothing is scheduled yet).
 UNDECIDED = (State.DRAFT, State.AWAITING_APPROVAL, State.FAILED)
-QUEUE_VIEWS = {
-    "awaiting": ("Awaiting approval", State.AWAITING_APPROVAL),
-    "failed": ("Failed", State.FAILED),
+#: The queue's views: label, the variants' state, and which posts of it (a post sent
+#: back is a draft that an approver or a client returned with a comment).
+QUEUE_VIEWS: dict[str, tuple[str, State, Q]] = {
+    "awaiting": ("Awaiting approval", State.AWAITING_APPROVAL, Q()),
+    "sent_back": ("Sent back", State.DRAFT, Q(comments__decision="sent_back")),
+    "failed": ("Failed", State.FAILED, Q()),
 }
 SHOWN_LINK = "approvals_review_link"
 
@@ -57,9 +60,13 @@ def awaiting_count(workspace: Any) -> int:
     )
 
 
-def _queue_rows(posts: QuerySet[Post], state: State) -> list[Post]:
+def _in_view(posts: QuerySet[Post], state: State, which: Q) -> QuerySet[Post]:
+    return posts.filter(pk__in=posts.filter(which, variants__state=state).values("pk"))
+
+
+def _queue_rows(posts: QuerySet[Post], state: State, which: Q) -> list[Post]:
     rows: list[Post] = list(
-        posts.filter(variants__state=state)
+        _in_view(posts, state, which)
         .annotate(
             waiting=Count("variants", filter=Q(variants__state=state), distinct=True),
             first_at=Min("variants__scheduled_at", filter=Q(variants__state=state)),
@@ -86,14 +93,13 @@ def queue(request: WorkspaceRequest) -> HttpResponse:
     current = current if current in QUEUE_VIEWS else "awaiting"
     posts = scoped(request, Post)
     counts = {
-        key: posts.filter(variants__state=state).distinct().count()
-        for key, (_, state) in QUEUE_VIEWS.items()
+        key: _in_view(posts, state, which).count() for key, (_, state, which) in QUEUE_VIEWS.items()
     }
     tabs = [
         {"key": key, "label": label, "count": counts[key], "url": f"?view={key}"}
-        for key, (label, _) in QUEUE_VIEWS.items()
+        for key, (label, _, _) in QUEUE_VIEWS.items()
     ]
-    label, state = QUEUE_VIEWS[current]
+    label, state, which = QUEUE_VIEWS[current]
     return render(
         request,
         "publishing/approvals/queue.html",
@@ -102,7 +108,7 @@ def queue(request: WorkspaceRequest) -> HttpResponse:
             "title": label,
             "tabs": tabs,
             "current": current,
-            "rows": _queue_rows(posts, state),
+            "rows": _queue_rows(posts, state, which),
             "awaiting_total": counts["awaiting"],
             "publishing_tabs": publishing_tabs("Approvals"),
             "may_approve": actions.may_approve(request.member),
@@ -179,6 +185,8 @@ def _context(request: WorkspaceRequest, post: Post) -> dict[str, Any]:
         "State": State,
         "awaiting": State.AWAITING_APPROVAL in states,
         "has_drafts": State.DRAFT in states,
+        # Nothing of it has gone out: the composer may change it (and it is approved again).
+        "editable": bool(states) and states <= set(EDITABLE),
         "may_approve": may_approve,
         "may_write": member.can(Role.RESPONDER),
         "needs_approval": actions.needs_approval(member),
