@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from harken.core.models import AuditEntry
-from harken.publishing.links.clicks import Visit, record_click
+from harken.publishing.links.clicks import Visit, find_target, record_click
 from harken.publishing.models import Campaign, Link
 from tests.conftest import client_for
 from tests.publishing.links.conftest import BROWSER
@@ -29,7 +29,8 @@ FORM = {
 
 
 def clicked(link: Link, n: int, *, agent: str = BROWSER, day: int = 6) -> None:
-    loaded = Link.objects.select_related("campaign", "workspace").get(pk=link.pk)
+    loaded = find_target(link.code)
+    assert loaded is not None
     for i in range(n):
         at = datetime(2026, 12, day, 12, tzinfo=UTC) + timedelta(minutes=i)
         record_click(loaded, Visit(at=at, address=f"192.0.2.{i}", user_agent=agent))

@@ -1,6 +1,6 @@
 """``/l/<code>``: the tracked short link's redirect, kept plain and fast.
 
-No session, no template, no login: one query loads the link with its campaign and
+No session, no template, no login: one query finds the link with its campaign and
 workspace, ``record_click`` stores the click (and pledges), and the answer is a 302 to
 the destination with its UTM parameters. An unknown code gets a branded 404 page rendered
 without the request (so no session or workspace lookup happens for it either).
@@ -13,18 +13,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from harken.publishing.links.clicks import Visit, record_click
-from harken.publishing.models import Link
+from harken.publishing.links.clicks import Visit, find_target, record_click
 
 
 @require_safe
 def follow(request: HttpRequest, code: str) -> HttpResponse:
-    link = Link.objects.select_related("campaign", "workspace").filter(code=code).first()
-    if link is None:
+    target = find_target(code)
+    if target is None:
         return HttpResponseNotFound(render_to_string("publishing/links/unknown.html"))
     meta = request.META
     record_click(
-        link,
+        target,
         Visit(
             at=timezone.now(),
             address=str(meta.get("REMOTE_ADDR") or ""),
@@ -33,7 +32,7 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
             method=request.method or "GET",
         ),
     )
-    response = HttpResponseRedirect(link.target)
+    response = HttpResponseRedirect(target.url)
     # Every visit must reach us to be counted; search engines index the destination.
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
