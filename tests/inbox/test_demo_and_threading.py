@@ -108,3 +108,19 @@ def test_a_question_about_buying_is_filed_under_purchase_intent(workspace):
     conversation = make_conversation(workspace, intents=("question", "purchase_intent"))
     assert conversation.intent == "purchase_intent"
     assert conversation.priority_reasons.startswith("purchase intent · question")
+
+
+def test_the_demo_has_opening_hours_due_times_and_a_complaint_assigned_by_rule(alice):
+    from harken.core.models import AuditEntry
+    from harken.inbox.models import AssignmentRule, ServiceLevel
+
+    sample = do_fill_demo([alice])
+    assert ServiceLevel.objects.filter(workspace=sample).exists()
+    rule = AssignmentRule.objects.get(workspace=sample)
+    waiting = Conversation.objects.filter(workspace=sample, status__in=["new", "open"])
+    assert waiting.filter(due_at__isnull=False).exists()
+    by_rule = AuditEntry.objects.filter(
+        workspace=sample, action="conversation.assign", changes__rule=rule.name
+    )
+    assert by_rule.exists()
+    assert people_changes(sample) == []

@@ -122,10 +122,10 @@ def route(conversation_ids: Iterable[int], now: dt.datetime | None = None) -> di
     conversations = list(
         Conversation.objects.filter(pk__in=claimed).select_related("workspace").order_by("pk")
     )
-    return _apply_rules(conversations, new=True)
+    return apply_rules(conversations, new=True)
 
 
-def _apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, int]:
+def apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, int]:
     """The first matching rule assigns each unassigned conversation that waits for us;
     a ``new`` conversation high in the queue is also announced."""
     by_workspace: dict[int, list[Conversation]] = defaultdict(list)
@@ -178,6 +178,6 @@ def do_reroute(actor: Member) -> int:
         workspace_id=actor.workspace_id, status__in=OPEN, assignee__isnull=True
     )
     conversations = list(waiting.select_related("workspace").order_by("pk")[:SWEEP])
-    done = _apply_rules(conversations, new=False)
+    done = apply_rules(conversations, new=False)
     audit(actor.workspace, actor.user, "assignment.rerun", "assignment rules", assigned=len(done))
     return len(done)

@@ -82,8 +82,8 @@ def assigned(
 
 def high_priority(conversation: Conversation) -> int:
     """A new conversation high in the queue: its assignee, or every responder and up."""
-    if conversation.priority < HIGH_PRIORITY_AT:
-        return 0
+    if conversation.priority < HIGH_PRIORITY_AT or conversation.workspace.is_sample:
+        return 0  # the sample's conversations are not news to anyone
     target = member_of(conversation, conversation.assignee_id)
     members = [target] if target else _responders(conversation.workspace_id)
     why = conversation.priority_reasons or conversation.intent or "high priority"

@@ -17,8 +17,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from harken.core.models import AuditEntry, Member, Role, Workspace
+from harken.inbox import assignment, sla
 from harken.inbox.authority import hold_reason
-from harken.inbox.models import CannedReply, Conversation, Message, Tag
+from harken.inbox.models import (
+    AssignmentRule,
+    CannedReply,
+    Conversation,
+    Message,
+    ServiceLevel,
+    Tag,
+)
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State
 
@@ -162,4 +170,24 @@ def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
             defaults={"text": text, "created_by": owner.user if owner else None},
         )
     reprioritize([c.pk for c in waiting], now)
+    _service_and_rules(workspace, bob)
     return len(waiting)
+
+
+def _service_and_rules(workspace: Workspace, bob: Member) -> None:
+    """Opening hours, answer targets and a rule, so the sample's rows show the time left
+    and its complaints are assigned by rule."""
+    every_day = {str(day): ["08:00", "20:00"] for day in range(7)}
+    ServiceLevel.objects.get_or_create(workspace=workspace, defaults={"hours": every_day})
+    AssignmentRule.objects.get_or_create(
+        workspace=workspace,
+        name="Complaints to the responder",
+        defaults={"position": 1, "intent": "complaint", "assignee": bob.user},
+    )
+    sla.update_workspace_due(workspace.pk)
+    unassigned = Conversation.objects.filter(
+        workspace=workspace,
+        status__in=[Conversation.Status.NEW, Conversation.Status.OPEN],
+        assignee__isnull=True,
+    ).select_related("workspace")
+    assignment.apply_rules(list(unassigned), new=False)
