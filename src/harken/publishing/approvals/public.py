@@ -8,8 +8,8 @@ from __future__ import annotations
 import zoneinfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -17,7 +17,8 @@ from harken.core.refused import bind, refused
 from harken.networks.registry import network_label
 from harken.publishing.approvals import review
 from harken.publishing.approvals.forms import ClientAnswerForm
-from harken.publishing.models import ReviewLink
+from harken.publishing.approvals.preview import preview
+from harken.publishing.models import Media, ReviewLink
 from harken.publishing.states import IllegalTransition, State
 from harken.publishing.validation import CannotSchedule
 
@@ -66,7 +67,22 @@ def review_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return _answer(request, link, form, token)
     with timezone.override(_zone(link.workspace.time_zone)):
-        response = render(request, "publishing/approvals/review.html", _context(link, form))
+        context = {**_context(link, form), "token": token}
+        response = render(request, "publishing/approvals/review.html", context)
+    return _private(response)
+
+
+def review_media(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """An image of the link's post, to the link's holder only (uploads have no public URL)."""
+    try:
+        link = review.open_link(token)
+    except review.LinkClosed as closed:
+        raise Http404 from closed
+    item = get_object_or_404(Media.objects.filter(variants__post=link.post).distinct(), pk=pk)
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        item.file.open("rb"), content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return _private(response)
 
 
@@ -102,6 +118,7 @@ def _context(link: ReviewLink, form: ClientAnswerForm) -> dict[str, object]:
     variants = list(post.variants.select_related("account").order_by("pk"))  # type: ignore[attr-defined]
     for variant in variants:
         variant.network_label = network_label(variant.account.network)  # type: ignore[attr-defined]
+        variant.preview = preview(variant)  # type: ignore[attr-defined]
     states = {v.state for v in variants}
     return {
         "title": f"Review a post for {link.workspace.name}",

@@ -6,4 +6,5 @@ from harken.publishing.approvals import public
 
 urlpatterns = [
     path("<str:token>/", public.review_page, name="publishing_review"),
+    path("<str:token>/media/<int:pk>/", public.review_media, name="publishing_review_media"),
 ]

@@ -32,6 +32,7 @@ from harken.publishing.approvals.forms import (
     SendBackForm,
     ShareForm,
 )
+from harken.publishing.approvals.preview import Preview, preview
 from harken.publishing.calendar.views import publishing_tabs
 from harken.publishing.gate import findings_for
 from harken.publishing.guidelines import Finding
@@ -125,6 +126,7 @@ class Row:
 
     variant: Variant
     network: str
+    preview: Preview
     findings: list[Finding] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
     comments: list[ApprovalComment] = field(default_factory=list)
@@ -147,6 +149,7 @@ def _rows(request: WorkspaceRequest, post: Post, comments: list[ApprovalComment]
         row = Row(
             variant,
             network_label(variant.account.network),
+            preview(variant),
             found,
             list(variant.overrides or []),
             [c for c in comments if c.variant_id == variant.pk],
