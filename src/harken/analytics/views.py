@@ -68,6 +68,7 @@ def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
         "panels": [PANELS[key](scope) for key in keys],
         "rollup": state,
         "never_rolled": state is None and _has_mentions(request),
+        "nothing_yet": not _has_mentions(request),
     }
     return render(request, "analytics/page.html", context)
 
