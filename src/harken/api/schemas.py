@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 Sentiment = Literal["negative", "neutral", "positive"]
 Intent = Literal[
@@ -74,14 +74,14 @@ class TopicIn(Schema):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["brand", "competitor", "industry"] = "brand"
     query: str = Field(min_length=1, max_length=5000)
-    enabled: bool = True
+    enabled: StrictBool = True
 
 
 class TopicPatch(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     kind: Literal["brand", "competitor", "industry"] | None = None
     query: str | None = Field(default=None, min_length=1, max_length=5000)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class QueryIn(Schema):

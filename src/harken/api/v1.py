@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from ninja.types import DictStrAny
 
 from harken.api import errors, ratelimit
 from harken.api.caller import Caller
 from harken.api.routes import contacts, conversations, exports, mentions, sources, topics
 from harken.api.tokens import find_token, touch
+
+
+class ObjectParser(Parser):
+    """Bodies are JSON objects: an array or a bare value is refused (ninja would read its
+    missing fields as left out and accept it)."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
 
 class TokenAuth(HttpBearer):
@@ -45,6 +58,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api-v1",
     docs_url=None,
+    parser=ObjectParser(),
 )
 errors.install(api)
 for module in (mentions, topics, sources, conversations, contacts, exports):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -12,6 +10,7 @@ from harken.api.out import mention_out
 from harken.api.routes.common import ERRORS, MAX_ID, Id, caller_of
 
 router = Router(tags=["mentions"])
+DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class MentionFilters(Schema):
@@ -22,8 +21,9 @@ class MentionFilters(Schema):
     intent: s.Intent | None = None
     language: str = Field(default="", max_length=8)
     author: int | None = Field(default=None, ge=1)
-    since: date | None = None
-    until: date | None = None
+    # Days as text: the stream's form reads them (and says what is wrong with one).
+    since: str | None = Field(default=None, pattern=DAY, description="YYYY-MM-DD")
+    until: str | None = Field(default=None, pattern=DAY, description="YYYY-MM-DD")
     reshares: bool = Field(default=False, description="List re-shares one by one")
 
 
