@@ -217,3 +217,15 @@ def test_a_post_sent_back_is_listed_for_its_author(bob_client, bob, mia, account
     body = bob_client.get("/calendar/approvals/?view=sent_back").content.decode()
     assert "Sent back (1)" in body and page_of(post) in body
     assert "Add the price." in bob_client.get(page_of(post)).content.decode()
+
+
+def test_an_approver_is_warned_when_the_time_has_passed(mia_client, bob, accounts):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    post = make_post(
+        bob, accounts[:1], state=State.AWAITING_APPROVAL, at=timezone.now() - timedelta(hours=1)
+    )
+    body = mia_client.get(page_of(post)).content.decode()
+    assert "Its time has passed: approving publishes it at once." in body

@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role
@@ -175,6 +176,14 @@ def _context(request: WorkspaceRequest, post: Post) -> dict[str, Any]:
     )
     rows = _rows(request, post, comments)
     states = {row.variant.state for row in rows}
+    now = timezone.now()
+    late = [
+        r.variant
+        for r in rows
+        if r.variant.state == State.AWAITING_APPROVAL
+        and r.variant.scheduled_at is not None
+        and r.variant.scheduled_at < now
+    ]
     may_approve = actions.may_approve(member)
     links = (
         list(ReviewLink.objects.filter(post=post).order_by("-created")[:10]) if may_approve else []
@@ -187,6 +196,7 @@ def _context(request: WorkspaceRequest, post: Post) -> dict[str, Any]:
         "comments": [c for c in comments if c.variant_id is None],
         "State": State,
         "awaiting": State.AWAITING_APPROVAL in states,
+        "late": late,
         "has_drafts": State.DRAFT in states,
         # Nothing of it has gone out: the composer may change it (and it is approved again).
         "editable": bool(states) and states <= set(EDITABLE),
