@@ -49,16 +49,19 @@ def plan(
     at: datetime,
     text: str = "Our winter collection is in the window today.",
     state: State = State.SCHEDULED,
-    **post_fields,
+    post: dict | None = None,
+    **fields,
 ) -> Variant:
-    post = Post.objects.create(workspace=account.workspace, **post_fields)
+    """A variant of a new post (``post`` holds the post's fields, ``fields`` the variant's)."""
+    made = Post.objects.create(workspace=account.workspace, **(post or {}))
     return Variant.objects.create(
         workspace=account.workspace,
-        post=post,
+        post=made,
         account=account,
         text=text,
         state=state,
         scheduled_at=at,
+        **fields,
     )
 
 

@@ -29,6 +29,12 @@ from harken.publishing.validation import CannotSchedule
 WINDOW_DAYS = 60
 #: A rule may not repeat more often than daily: a series is a plan, not a flood.
 ALLOWED = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+TOO_OFTEN = {"HOURLY", "MINUTELY", "SECONDLY"}
+
+
+#: A series says the same thing every time by design: the guideline against repeating a
+#: recent text is passed over for its occurrences (the audit log keeps why).
+REPEATS_ON_PURPOSE = {"duplicate": "A recurring series repeats its text on purpose."}
 
 
 class BadRule(ValueError):
@@ -55,7 +61,11 @@ def parse_rule(
         raise BadRule("Give one RRULE line; the first date and time have their own fields.")
     if until is not None and count is not None:
         raise BadRule("End the series on a date or after a number of posts, not both.")
-    if parts["FREQ"] not in ALLOWED:
+    if parts["FREQ"] not in ALLOWED | TOO_OFTEN:
+        raise BadRule(
+            f"That is not an iCalendar RRULE: FREQ is one of {', '.join(sorted(ALLOWED))}."
+        )
+    if parts["FREQ"] in TOO_OFTEN:
         raise BadRule("A series repeats daily at most (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY).")
     if (until is not None or count is not None) and parts.keys() & {"UNTIL", "COUNT"}:
         raise BadRule("The rule has its own UNTIL or COUNT; leave the end fields empty.")
@@ -105,7 +115,9 @@ def _ready(variant: Variant, at: datetime, author: Member | None) -> None:
         transition(variant, State.AWAITING_APPROVAL)
         return
     with contextlib.suppress(CannotSchedule):
-        do_schedule(variant, at, actor=author.user if author else None)
+        do_schedule(
+            variant, at, overrides=REPEATS_ON_PURPOSE, actor=author.user if author else None
+        )
 
 
 def materialise_one(series: Series, at: datetime) -> bool:
