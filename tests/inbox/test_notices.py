@@ -73,3 +73,14 @@ def test_a_mention_of_another_workspaces_member_tells_nobody(
 ):
     actions.do_note(conversation, member(alice, workspace), "@charlie look at this")
     assert told(MENTIONED) == []
+
+
+def test_the_first_answer_and_the_resolution_record_who(
+    workspace, alice, bob, account, conversation, mastodon
+):
+    actions.do_reply(conversation, member(bob, workspace), "It ships today.")
+    conversation.refresh_from_db()
+    assert conversation.first_responder == bob and conversation.first_response_at is not None
+    actions.do_set_status(conversation, member(alice, workspace), "resolved")
+    conversation.refresh_from_db()
+    assert conversation.resolved_by == alice

@@ -236,3 +236,29 @@ def test_the_conversation_page_shows_the_time_left(workspace, level, alice_clien
     late = make_conversation(workspace, handle="late", intents=("complaint",), minutes_ago=150)
     page = alice_client.get(f"/inbox/{late.pk}/").content.decode()
     assert 'data-sla="overdue">overdue 1 h<' in page
+
+
+def test_response_and_resolution_times_per_member(workspace, level, alice, bob, alice_client):
+    from django.utils import timezone
+
+    from harken.inbox.response_times import times_by_member
+
+    now = timezone.now()
+    for n, minutes in enumerate((10, 30, 50)):
+        c = make_conversation(workspace, handle=f"c{n}", minutes_ago=120)
+        Conversation.objects.filter(pk=c.pk).update(
+            first_response_at=c.first_message_at + dt.timedelta(minutes=minutes),
+            first_responder=bob,
+        )
+    done = make_conversation(workspace, handle="done", minutes_ago=90)
+    from harken.inbox import actions
+
+    actions.do_set_status(done, Member.objects.get(user=alice), Conversation.Status.RESOLVED)
+    times = {t.who: t for t in times_by_member(workspace.pk, now - dt.timedelta(days=1))}
+    assert times["bob"].answered == 3 and times["bob"].first_response == 30 * 60
+    assert times["bob"].words["first_response"] == "30 min"
+    assert times["alice"].resolved == 1 and times["alice"].answered == 0
+    assert 89 * 60 <= times["alice"].resolution <= 91 * 60
+    assert times["alice"].words["first_response"] == "—"
+    page = alice_client.get("/inbox/service-level/").content.decode()
+    assert "Response times in the last 30 days" in page and "30 min" in page

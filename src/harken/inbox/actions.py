@@ -68,8 +68,9 @@ def do_set_status(conversation: Conversation, actor: Member, status: str) -> Non
     fields = ["status"]
     if status == Status.RESOLVED:
         conversation.resolved_at = timezone.now()
+        conversation.resolved_by = actor.user
         conversation.snoozed_until = None
-        fields += ["resolved_at", "snoozed_until"]
+        fields += ["resolved_at", "resolved_by", "snoozed_until"]
     conversation.save(update_fields=fields)
     audit(
         conversation.workspace,
@@ -506,7 +507,7 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
     )
     conversation = message.conversation
     Conversation.objects.filter(pk=conversation.pk, first_response_at__isnull=True).update(
-        first_response_at=now
+        first_response_at=now, first_responder=message.author_id
     )
     Conversation.objects.filter(pk=conversation.pk, status__in=[Status.NEW, Status.OPEN]).update(
         status=Status.WAITING, last_activity=now

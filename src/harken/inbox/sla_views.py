@@ -14,6 +14,7 @@ from harken.core.actions import audit
 from harken.core.models import Role
 from harken.core.refused import bind, refused
 from harken.inbox.models import ServiceLevel
+from harken.inbox.response_times import times_by_member
 from harken.inbox.sla import breaches_since, update_workspace_due
 from harken.inbox.sla_forms import ServiceLevelForm
 
@@ -47,5 +48,6 @@ def service_level(request: WorkspaceRequest) -> HttpResponse:
             key=lambda pair: (-pair[1], pair[0]),
         ),
         "breach_days": BREACH_WINDOW.days,
+        "times": times_by_member(workspace.pk, timezone.now() - BREACH_WINDOW),
     }
     return render(request, "inbox/sla.html", context)

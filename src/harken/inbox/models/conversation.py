@@ -45,6 +45,22 @@ class Conversation(WorkspaceOwned):
     first_message_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    #: Who wrote our first answer sent from Harken, and who resolved it: response and
+    #: resolution times per member (``harken.inbox.sla.times_by_member``).
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     last_activity = models.DateTimeField(null=True, blank=True, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     # Triage, kept current by ``harken.inbox.priority.reprioritize`` (threading calls it,
