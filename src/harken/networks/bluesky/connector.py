@@ -540,14 +540,29 @@ class Bluesky(Connector):
         record key ``idempotency_key`` gives, as ``publish``."""
         self._check_length(text)
         found = self._do(lambda c: c.get_posts([in_reply_to]))
-        if not found.posts:
-            raise ConnectorError(f"Bluesky has no post {in_reply_to} any more (deleted?).")
-        parent = found.posts[0]
-        parent_ref = models.create_strong_ref(parent)
-        thread = getattr(parent.record, "reply", None)
+        if found.posts:
+            parent = found.posts[0]
+            parent_ref = models.create_strong_ref(parent)
+            thread = getattr(parent.record, "reply", None)
+        else:
+            parent_ref, thread = self._own_parent(in_reply_to)
         root_ref = thread.root if thread else parent_ref
         reply_to = models.AppBskyFeedPost.ReplyRef(parent=parent_ref, root=root_ref)
         return self._write(text, idempotency_key, reply_to, None)
+
+    def _own_parent(self, uri: str) -> tuple[Any, Any]:
+        """(strong ref, its reply ref or None) of a post of this account that the AppView
+        does not show yet (a thread's part or the post a first comment answers, made a
+        moment ago), read from the account's own repository."""
+        parts = uri.removeprefix("at://").split("/")
+        gone = ConnectorError(f"Bluesky has no post {uri} any more (deleted?).")
+        if len(parts) != 3 or parts[1] != POSTS or parts[0] != self._did():
+            raise gone
+        record = self._own_post(parts[2])
+        if record is None:
+            raise gone
+        ref = models.ComAtprotoRepoStrongRef.Main(uri=record.uri, cid=record.cid)
+        return ref, getattr(record.value, "reply", None)
 
     def _send(
         self, text: str, reply_to: Any, langs: list[str] | None, embed: Any = None
