@@ -61,6 +61,18 @@ def test_a_rule_assigns_a_new_complaint_and_the_row_shows_its_time_left(
     expect(badge).to_have_attribute("data-sla", "risk")
     expect(row.locator(".assignee")).to_have_attribute("title", "Assigned to bob")
     screenshot(page, "inbox-sla-at-risk")
+
+    # Narrow the list to complaints and keep it as a saved view, counted beside the others.
+    page.get_by_text("More filters").click()
+    page.get_by_label("Intent").select_option("complaint")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_text("Save this view").click()
+    page.locator("#save-view-form").get_by_label("Name").fill("Complaints at risk")
+    page.locator("#save-view-form").get_by_role("button", name="Save view").click()
+    saved = page.locator("#saved-views").get_by_role("link", name=re.compile("Complaints at risk"))
+    expect(saved).to_have_attribute("aria-current", "page")
+    expect(saved.locator(".view-count")).to_have_text("1")
+    expect(page.locator("[data-row]")).to_have_count(1)
     told = [m for m in mail.outbox if m.to == ["bob@example.com"]]
     assert any("Assigned to you by a rule: @user77" in m.subject for m in told)
 
