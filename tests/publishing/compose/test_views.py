@@ -172,3 +172,21 @@ def test_a_viewer_cannot_compose(client, victor, x_account):
     assert client.get(URL).status_code == 403
     assert client.post(URL, form(x_account)).status_code == 403
     assert not Post.objects.exists()
+
+
+def test_links_become_tracked_short_links_unless_kept_as_written(
+    alice_client, x_account, sky_account, settings
+):
+    from harken.publishing.models import Link
+
+    shop, blog = "https://harbor.example/rings", "https://harbor.example/blog"
+    data = form(x_account, sky_account, text=f"New rings {shop} and the story {blog}")
+    data["keep_link"] = [blog]
+    alice_client.post(URL, data)
+    by_network = {v.account.network: v.text for v in Variant.objects.select_related("account")}
+    links = {link.network: link for link in Link.objects.all()}
+    assert set(links) == {"x", "bluesky"} and all(l.destination == shop for l in links.values())
+    for network, text in by_network.items():
+        assert f"{settings.BASE_URL}/l/{links[network].code}" in text
+        assert blog in text and shop not in text
+    assert links["x"].utm["utm_source"] == "x"
