@@ -185,7 +185,7 @@ def test_links_become_tracked_short_links_unless_kept_as_written(
     alice_client.post(URL, data)
     by_network = {v.account.network: v.text for v in Variant.objects.select_related("account")}
     links = {link.network: link for link in Link.objects.all()}
-    assert set(links) == {"x", "bluesky"} and all(l.destination == shop for l in links.values())
+    assert set(links) == {"x", "bluesky"} and all(k.destination == shop for k in links.values())
     for network, text in by_network.items():
         assert f"{settings.BASE_URL}/l/{links[network].code}" in text
         assert blog in text and shop not in text
