@@ -155,8 +155,5 @@ def days_for(workspace: Workspace, window: grid.Window, filters: Filters) -> lis
 
 
 def accounts_of(workspace: Workspace) -> list[Account]:
-    return list(
-        Account.objects.filter(workspace=workspace)
-        .exclude(status=Account.Status.DISABLED)
-        .order_by("network", "handle")
-    )
+    """Every account, a disabled one too: its posts are still on the calendar."""
+    return list(Account.objects.filter(workspace=workspace).order_by("network", "handle"))

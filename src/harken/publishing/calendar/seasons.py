@@ -1,7 +1,8 @@
 """Shopping seasons, computed per year: the dates a store plans its posts around.
 
-Each season is a span of days ending on (or around) its day. Mother's Day falls on
-different days by country; the rest are the same everywhere the store sells online.
+Each season is a span of days ending on (or around) its day. Mother's Day and Father's
+Day fall on different days by country; the rest are the same everywhere the store sells
+online. The after-Christmas sales run over the new year, as two spans (one per year).
 """
 
 from __future__ import annotations
@@ -55,21 +56,40 @@ def black_friday(year: int) -> date:
     return nth_weekday(year, 11, 3, 4) + timedelta(days=1)
 
 
+def fathers_day(year: int, country: str) -> date:
+    if country in ("AU", "NZ"):
+        return nth_weekday(year, 9, 6, 1)  # first Sunday of September
+    if country in ("IT", "ES", "PT"):
+        return date(year, 3, 19)  # St Joseph's Day
+    if country == "DE":
+        return easter(year) + timedelta(days=39)  # Ascension Day
+    return nth_weekday(year, 6, 6, 3)
+
+
 def seasons_of(year: int, country: str = "") -> list[Season]:
     """The shopping seasons of ``year`` for a store in ``country`` (ISO code, may be empty)."""
+    country = country.upper()
     friday = black_friday(year)
-    mothers = mothers_day(year, country.upper())
-    if country.upper() in SOUTHERN_SCHOOL_YEAR:
+    mothers = mothers_day(year, country)
+    fathers = fathers_day(year, country)
+    sunday = easter(year)
+    if country in SOUTHERN_SCHOOL_YEAR:
         school = Season("Back to school", date(year, 1, 10), date(year, 2, 5))
     else:
         school = Season("Back to school", date(year, 7, 20), date(year, 9, 5))
     return [
+        Season("After-Christmas sales", date(year, 1, 1), date(year, 1, 6)),
         Season("Valentine's season", date(year, 2, 1), date(year, 2, 13)),
         Season("Valentine's Day", date(year, 2, 14), date(year, 2, 14)),
         Season("Mother's Day gifts", mothers - timedelta(days=14), mothers - timedelta(days=1)),
         Season("Mother's Day", mothers, mothers),
+        Season("Easter", sunday - timedelta(days=7), sunday),
+        Season("Father's Day gifts", fathers - timedelta(days=10), fathers - timedelta(days=1)),
+        Season("Father's Day", fathers, fathers),
         school,
+        Season("Halloween", date(year, 10, 24), date(year, 10, 31)),
         Season("Black Friday", friday, friday),
         Season("Cyber Monday", friday + timedelta(days=3), friday + timedelta(days=3)),
         Season("Christmas shopping", friday + timedelta(days=1), date(year, 12, 24)),
+        Season("After-Christmas sales", date(year, 12, 26), date(year, 12, 31)),
     ]
