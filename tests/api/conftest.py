@@ -5,15 +5,20 @@ to act on. The inbox's local Mastodon (recorded real replies) answers our replie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from harken.api.models import ALL_SCOPES
 from harken.api.tokens import do_create_token
 from harken.contacts.models import Contact, Identity
 from harken.core.models import Member, Role
 from harken.listening.models import Source, Topic
+from harken.networks.models import Account
+from harken.publishing.models import Post, Variant
+from harken.publishing.states import State
 from tests.conftest import _person
 from tests.inbox.conftest import account, conversation, make_conversation, mastodon  # noqa: F401
 
@@ -80,6 +85,22 @@ class Rows:
     source: Source
     conversation: object
     contact: Contact
+    draft: Post
+    waiting: Post
+    account: Account
+
+
+def make_post(workspace, account, state: str, text: str, days: int = 2) -> Post:
+    post = Post.objects.create(workspace=workspace, text=text)
+    Variant.objects.create(
+        workspace=workspace,
+        post=post,
+        account=account,
+        text=text,
+        state=state,
+        scheduled_at=timezone.now() + timedelta(days=days),
+    )
+    return post
 
 
 @pytest.fixture
@@ -96,4 +117,8 @@ def rows(workspace, account, conversation, mastodon) -> Rows:  # noqa: F811
     conversation.mentions.first().topics.add(topic)
     contact = Contact.objects.create(workspace=workspace, name="Maya", emails=["maya@example.com"])
     Identity.objects.create(workspace=workspace, contact=contact, network="mastodon", handle="maya")
-    return Rows(topic, source, conversation, contact)
+    draft = make_post(workspace, account, State.DRAFT, "Our opal week starts Monday.")
+    waiting = make_post(
+        workspace, account, State.AWAITING_APPROVAL, "New bridal sets are in.", days=3
+    )
+    return Rows(topic, source, conversation, contact, draft, waiting, account)

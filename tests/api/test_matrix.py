@@ -25,7 +25,8 @@ class Op:
     call: Callable[[Api, Rows], object]
     allowed: set[str]
     #: "list": the outsider gets its own (empty) workspace's rows; "create": it makes a row
-    #: in its own workspace; "row": it names a row of ours, which it cannot see (404).
+    #: in its own workspace; "row": it names a row of ours, which it cannot see (404);
+    #: "refers": its body names a row of ours (an account), refused as none of its own.
     kind: str = "row"
 
 
@@ -108,6 +109,16 @@ OPS = [
         EVERYONE,
         "list",
     ),
+    Op("list posts", lambda a, r: a.get("/posts"), EVERYONE, "list"),
+    Op("read post", lambda a, r: a.get(f"/posts/{r.draft.pk}"), EVERYONE),
+    Op(
+        "compose post",
+        lambda a, r: a.post("/posts", {"text": "Opal studs, new in.", "accounts": [r.account.pk]}),
+        RESPONDERS,
+        "refers",
+    ),
+    Op("submit post", lambda a, r: a.post(f"/posts/{r.draft.pk}/submit"), RESPONDERS),
+    Op("approve post", lambda a, r: a.post(f"/posts/{r.waiting.pk}/approve", {}), MANAGERS),
     Op("export contacts", lambda a, r: a.get("/exports/contacts.csv"), EVERYONE, "list"),
     # Last: it takes the topic away.
     Op("delete topic", lambda a, r: a.delete(f"/topics/{r.topic.pk}"), MANAGERS),
@@ -138,6 +149,9 @@ def test_another_workspaces_token_finds_nothing_of_this_one(tokens, rows, worksp
             assert response.status_code in (200, 201), op.name
             assert not Topic.objects.filter(workspace=workspace, name="Opals").exists()
             assert not Contact.objects.filter(workspace=workspace, name="New Person").exists()
+        elif op.kind == "refers":
+            assert response.status_code == 400, op.name
+            assert response.json()["field"] == "accounts"
         elif op.kind == "list":
             assert response.status_code in (200, 400), op.name
             body = (

@@ -140,3 +140,24 @@ def test_contacts_update_and_import(tokens, rows):
     answer = api.client.post("/api/v1/contacts/import", {"file": bad}, headers=api._headers())
     assert answer.status_code == 200 and answer.json()["ok"] is False
     assert answer.json()["errors"] and answer.json()["created"] == 0
+
+
+def test_a_responders_post_waits_for_an_approver_and_the_gate_still_applies(tokens, rows):
+    body = {
+        "text": "Opal studs, new in.",
+        "accounts": [rows.account.pk],
+        "at": (timezone.now() + timedelta(days=5)).isoformat(),
+        "schedule": True,
+    }
+    made = tokens["responder"].post("/posts", body)
+    assert made.status_code == 201
+    post = made.json()
+    assert [v["state"] for v in post["variants"]] == ["awaiting_approval"]
+    refused = tokens["responder"].post(f"/posts/{post['id']}/approve", {})
+    assert refused.status_code == 403
+    approved = tokens["manager"].post(f"/posts/{post['id']}/approve", {"comment": "Lovely"})
+    assert [v["state"] for v in approved.json()["variants"]] == ["scheduled"]
+    # The same time again on the same account: the guidelines gate refuses it, by rule.
+    clash = tokens["manager"].post("/posts", {**body, "text": "Opal rings too."})
+    assert clash.status_code == 409 and clash.json()["code"] == "cannot_schedule"
+    assert clash.json()["problems"][0]["account"] == rows.account.handle

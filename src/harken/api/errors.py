@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from harken.api.caller import ScopeMissing
 from harken.listening.query import QueryError
+from harken.publishing.compose.saving import Refused
 from harken.publishing.states import IllegalTransition
 from harken.publishing.validation import CannotSchedule
 
@@ -108,6 +109,14 @@ def install(api: NinjaAPI) -> None:
     def cannot_schedule(request: HttpRequest, exc: CannotSchedule) -> HttpResponse:
         problems = [{"rule": p.rule, "message": p.message} for p in exc.problems]
         message = " ".join(p["message"] for p in problems) or str(exc)
+        return error_response(409, "cannot_schedule", message, None, problems=problems)
+
+    @api.exception_handler(Refused)
+    def refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+        problems = [
+            {"account": who, "rule": p.rule, "message": p.message} for who, p in exc.problems
+        ]
+        message = " ".join(f"{p['account']}: {p['message']}" for p in problems)
         return error_response(409, "cannot_schedule", message, None, problems=problems)
 
     @api.exception_handler(IllegalTransition)

@@ -9,6 +9,7 @@ from harken.api import schemas as s
 from harken.contacts.models import Contact
 from harken.inbox.models import Conversation, Message
 from harken.listening.models import Mention, Source, Topic
+from harken.publishing.models import Post, Variant
 
 
 def mention_out(m: Mention) -> s.MentionOut:
@@ -123,4 +124,33 @@ def contact_out(c: Contact) -> s.ContactOut:
         identities=[s.IdentityOut(network=i.network, handle=i.handle) for i in c.identities.all()],
         created=c.created,
         updated=c.updated,
+    )
+
+
+def variant_out(v: Variant) -> s.VariantOut:
+    return s.VariantOut(
+        id=v.pk,
+        account=v.account_id,
+        network=v.account.network,
+        handle=v.account.handle,
+        text=v.text,
+        state=v.state,
+        scheduled_at=v.scheduled_at,
+        published_at=v.published_at,
+        url=v.url if v.url.lower().startswith(("https://", "http://")) else "",
+        error=v.error,
+    )
+
+
+def post_out(p: Post) -> s.PostOut:
+    return s.PostOut(
+        id=p.pk,
+        text=p.text,
+        persona=p.persona,
+        stage=p.stage,
+        category=p.category,
+        sponsored=p.sponsored,
+        author=p.author_id,
+        created=p.created,
+        variants=[variant_out(v) for v in p.variants.all()],  # type: ignore[attr-defined]
     )

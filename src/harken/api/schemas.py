@@ -233,3 +233,53 @@ class ImportOut(Schema):
     updated: int
     #: (line, reason) of each refused row; when any, nothing was imported.
     errors: list[tuple[int, str]]
+
+
+class VariantOut(Schema):
+    id: int
+    account: int
+    network: str
+    handle: str
+    text: str
+    #: draft, awaiting_approval, scheduled, publishing, published, failed
+    state: str
+    scheduled_at: datetime | None
+    published_at: datetime | None
+    url: str
+    error: str
+
+
+class PostOut(Schema):
+    id: int
+    text: str
+    persona: str
+    stage: str
+    category: str
+    sponsored: bool
+    author: int | None
+    created: datetime
+    variants: list[VariantOut]
+
+
+class PostPage(Schema):
+    items: list[PostOut]
+    next_before: int | None
+
+
+class PostIn(Schema):
+    text: str = Field(min_length=1, max_length=20_000)
+    #: The ids of the accounts to publish on (one variant each).
+    accounts: list[int] = Field(min_length=1, max_length=50)
+    #: A text per account id, where it differs from ``text``.
+    texts: dict[str, str] = Field(default_factory=dict, max_length=50)
+    at: datetime | None = None
+    persona: str = Field(default="", max_length=120)
+    stage: str = Field(default="awareness", max_length=16)
+    category: str = Field(default="educational", max_length=24)
+    sponsored: StrictBool = False
+    #: Schedule it (or send it for approval) now; else it is saved as drafts.
+    schedule: StrictBool = False
+
+
+class CommentIn(Schema):
+    comment: str = Field(default="", max_length=2000)

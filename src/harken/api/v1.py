@@ -11,7 +11,15 @@ from ninja.types import DictStrAny
 
 from harken.api import errors, ratelimit
 from harken.api.caller import Caller
-from harken.api.routes import contacts, conversations, exports, mentions, sources, topics
+from harken.api.routes import (
+    contacts,
+    conversations,
+    exports,
+    mentions,
+    posts,
+    sources,
+    topics,
+)
 from harken.api.tokens import find_token, touch
 
 
@@ -52,7 +60,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Harken's workspace data: mentions, topics, sources, conversations, contacts, "
-        "and exports. Every call acts as the member who made the token, with that "
+        "posts, and exports. Every call acts as the member who made the token, with that "
         "member's role and authority, narrowed by the token's scopes."
     ),
     auth=TokenAuth(),
@@ -61,5 +69,5 @@ api = NinjaAPI(
     parser=ObjectParser(),
 )
 errors.install(api)
-for module in (mentions, topics, sources, conversations, contacts, exports):
+for module in (mentions, topics, sources, conversations, contacts, posts, exports):
     api.add_router("/", module.router)
