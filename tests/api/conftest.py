@@ -90,12 +90,12 @@ class Rows:
     account: Account
 
 
-def make_post(workspace, account, state: str, text: str, days: int = 2) -> Post:
+def make_post(workspace, on: Account, state: str, text: str, days: int = 2) -> Post:
     post = Post.objects.create(workspace=workspace, text=text)
     Variant.objects.create(
         workspace=workspace,
         post=post,
-        account=account,
+        account=on,
         text=text,
         state=state,
         scheduled_at=timezone.now() + timedelta(days=days),
