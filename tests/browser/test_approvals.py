@@ -51,6 +51,13 @@ def test_a_manager_approves_a_responders_post(page, bob, mia, accounts):  # noqa
     page.get_by_role("link", name="Our winter rings are in the window").click()
     expect(page.locator(".variant-text").first).to_contain_text("<b>Come by</b>")  # escaped
     expect(page.locator(".variant .badge").first).to_have_text("Awaiting approval")
+    first = page.locator(".variant").first
+    first.get_by_text("Comment on this variant").click()
+    first.get_by_label("Your comment").fill("Could we say <i>which</i> window?")
+    first.get_by_role("button", name="Comment").click()
+    said = page.locator(".variant").first.locator(".approval-comments li")
+    expect(said).to_contain_text("mia")
+    expect(said).to_contain_text("Could we say <i>which</i> window?")  # escaped
     page.get_by_label("Note for the author (optional)").fill("Lovely, thank you.")
     screenshot(page, "approvals-post")
     page.get_by_role("button", name="Approve").click()
