@@ -129,3 +129,29 @@ def test_a_saved_view_whose_tag_was_deleted_still_opens(workspace, alice, alice_
     page = alice_client.get("/inbox/")
     assert page.status_code == 200 and "VIPs" in page.content.decode()
     assert filters.as_q({}) == Q()
+
+
+def test_saved_views_cost_no_query_each(
+    workspace, alice, alice_client, queue, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    alice_client.post("/inbox/views/save/", {"name": "One", "intent": "complaint"})
+    alice_client.get(reverse("inbox"))  # the session settles
+    with CaptureQueriesContext(connection) as one:
+        alice_client.get(reverse("inbox"))
+    expected = len(one)
+    assert expected > 5
+    for n, intent in enumerate(("praise", "question", "complaint")):
+        alice_client.post(
+            "/inbox/views/save/",
+            {"name": f"More {n}", "intent": intent, "language": "de", "topic": queue["topic"].pk},
+        )
+    view = SavedView.objects.get(name="More 2")
+    with django_assert_num_queries(expected):
+        page = alice_client.get(
+            f"/inbox/?saved={view.pk}&view=all&intent=complaint&language=de&topic={queue['topic'].pk}"
+        )
+    assert page.context["saved_views"][-1]["count"] == 1
