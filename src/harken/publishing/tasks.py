@@ -20,3 +20,11 @@ def publish_due() -> None:
     several workers) are harmless: every claim is atomic. No ``lock_task``: a worker
     killed while holding it would stop publishing until someone cleared the lock."""
     run_ticks(TICKS_PER_RUN, TICK_EVERY)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def drafts_from_feeds() -> None:
+    """Each new item of the workspaces' draft feeds becomes a draft post."""
+    from harken.publishing.compose.feeds import read_all_feeds
+
+    read_all_feeds()
