@@ -228,3 +228,31 @@ def test_recent_notifications_are_listed_escaped(bob_client, bob_member, alice, 
     page = bob_client.get("/settings/notifications/").content.decode()
     assert "&lt;img src=x" in page and "<img src=x" not in page
     assert "Alice&#x27;s own news" not in page and "Alice's own news" not in page
+
+
+def test_a_test_notification_reaches_every_channel_and_says_how_it_went(
+    bob_client, bob_member, push, django_capture_on_commit_callbacks
+):
+    chosen = notify.settings_for(bob_member)
+    chosen.off = list(notify.KINDS)  # switched everything off: a test still goes out
+    chosen.save()
+    page = bob_client.get("/settings/notifications/").content.decode()
+    assert "A test I asked for" not in page  # not a kind one can switch off
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = bob_client.post("/settings/notifications/test/")
+    assert "Test sent" in bob_client.get(answer["Location"]).content.decode()
+    assert [m.subject for m in mail.outbox] == ["[Harken] Test notification from Harken"]
+    assert len(push.hits("/bob-phone")) == 1
+    page = bob_client.get("/settings/notifications/").content.decode()
+    assert "E-mail: sent; Phone (ntfy): sent" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        bob_client.post("/settings/notifications/test/")
+    assert len(mail.outbox) == 2  # each test is its own event
+
+
+def test_a_test_with_no_channel_says_so(bob_client, bob_member):
+    chosen = notify.settings_for(bob_member)
+    chosen.email_on = False
+    chosen.save()
+    answer = bob_client.post("/settings/notifications/test/", follow=True)
+    assert "Nothing to send to" in answer.content.decode()

@@ -13,6 +13,7 @@ page names them all. An app that needs a new kind registers it with ``register_k
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
@@ -27,15 +28,16 @@ class Kind:
     label: str
     #: ntfy's priority (1 min – 5 max): what wakes a phone is urgent.
     priority: int = 3
+    #: Listed on the settings page, where a member can switch it off.
+    listed: bool = True
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(key: str, label: str, priority: int = 3) -> Kind:
+def register_kind(key: str, label: str, priority: int = 3, listed: bool = True) -> Kind:
     """Make ``key`` a kind members can receive and switch off (idempotent)."""
-    kind = KINDS.setdefault(key, Kind(key, label, priority))
-    return kind
+    return KINDS.setdefault(key, Kind(key, label, priority, listed))
 
 
 ASSIGNED = register_kind("assigned", "A conversation is assigned to me", 4).key
@@ -43,6 +45,8 @@ HIGH_PRIORITY = register_kind("high_priority", "A new high-priority conversation
 SLA_AT_RISK = register_kind("sla_at_risk", "A conversation is about to miss its SLA", 5).key
 HELD_REPLY = register_kind("held_reply", "A reply is held for approval", 4).key
 MENTIONED = register_kind("mentioned", "A teammate mentions me in a note", 3).key
+#: What the settings page's "Send a test" sends: never switched off, never deduplicated.
+TEST = register_kind("test", "A test I asked for", 3, listed=False).key
 
 
 def settings_for(member: Member) -> NotificationSettings:
@@ -101,6 +105,18 @@ def notify(
     return made
 
 
+def send_test(member: Member) -> Notification | None:
+    """A test through every channel the member set, to check the phone and the inbox."""
+    return notify(
+        member,
+        TEST,
+        "Test notification from Harken",
+        "This is how Harken will tell you about your conversations.",
+        "/settings/notifications/",
+        about=f"test:{uuid.uuid4().hex}",
+    )
+
+
 def _path(url: str | None) -> str:
     """Only a path inside Harken is kept: the page shows it as a link."""
     url = url or ""
@@ -110,7 +126,7 @@ def _path(url: str | None) -> str:
 def channels_for(member: Member, kind: str) -> list[str]:
     """The channels ``member`` hears ``kind`` on: none when they switched the kind off."""
     chosen = settings_for(member)
-    if kind in (chosen.off or []):
+    if kind in (chosen.off or []) and KINDS[kind].listed:
         return []
     channels = []
     if chosen.email_on and chosen.address:

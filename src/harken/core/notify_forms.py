@@ -42,7 +42,7 @@ class NotificationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.current = current
         kinds: forms.MultipleChoiceField = self.fields["kinds"]  # type: ignore[assignment]
-        kinds.choices = [(k.key, k.label) for k in KINDS.values()]
+        kinds.choices = [(k.key, k.label) for k in KINDS.values() if k.listed]
         self.fields["email"].help_text = f"Empty: {current.member.user.email or 'none set'}."
         if current.ntfy_token:
             self.fields["ntfy_token"].help_text = KEPT
@@ -52,7 +52,7 @@ class NotificationForm(forms.Form):
                 email_on=current.email_on,
                 ntfy_server=current.ntfy_server or "https://ntfy.sh",
                 ntfy_topic=current.ntfy_topic,
-                kinds=[k for k in KINDS if k not in (current.off or [])],
+                kinds=[k.key for k in KINDS.values() if k.listed and k.key not in current.off],
                 available=current.member.available,
             )
 
@@ -77,7 +77,7 @@ class NotificationForm(forms.Form):
         token = data["ntfy_token"] or current.ntfy_token
         secrets = {"token": token} if token and data["ntfy_topic"] else None
         current.ntfy_secrets = secrets  # type: ignore[assignment]
-        current.off = [k for k in KINDS if k not in data["kinds"]]
+        current.off = [k.key for k in KINDS.values() if k.listed and k.key not in data["kinds"]]
         current.save()
         current.member.available = data["available"]
         current.member.save(update_fields=["available"])

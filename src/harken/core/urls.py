@@ -41,6 +41,11 @@ urlpatterns = [
         notifications.notification_settings,
         name="notification_settings",
     ),
+    path(
+        "settings/notifications/test/",
+        notifications.notification_test,
+        name="notification_test",
+    ),
     path("settings/audit/", system.audit_log, name="audit_log"),
     path("settings/system/", system.system_status, name="system"),
     path("invite/<str:token>/", members.invitation_accept, name="invitation_accept"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from harken.core.access import WorkspaceRequest, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Notification, Role
-from harken.core.notify import settings_for
+from harken.core.notify import send_test, settings_for
 from harken.core.notify_forms import NotificationForm
 from harken.core.refused import bind, refused
 
@@ -40,3 +41,16 @@ def notification_settings(request: WorkspaceRequest) -> HttpResponse:
         "recent": recent,
     }
     return render(request, "core/settings_notifications.html", context)
+
+
+@require_POST
+@workspace_view(Role.VIEWER)
+def notification_test(request: WorkspaceRequest) -> HttpResponse:
+    """Send a test now; the Recent list shows how each channel fared."""
+    made = send_test(request.member)
+    channels = made.deliveries.count() if made else 0
+    if channels:
+        messages.success(request, "Test sent; see below how each channel fared.")
+    else:
+        messages.error(request, "Nothing to send to: switch on e-mail or set an ntfy topic first.")
+    return redirect("notification_settings")
