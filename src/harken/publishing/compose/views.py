@@ -39,6 +39,7 @@ from harken.publishing.compose.saving import (
     needs_approval,
 )
 from harken.publishing.models import Media, Post
+from harken.publishing.states import State
 
 AUTHOR = Role.RESPONDER
 
@@ -208,6 +209,11 @@ def _context(
         "cards": cards,
         "variants": variants,
         "locked": any(locked(v) for v in variants),
+        # Saving an edit as a draft takes a scheduled or waiting post off the calendar.
+        "waiting": any(
+            v.state in (State.SCHEDULED, State.AWAITING_APPROVAL) and not locked(v)
+            for v in variants
+        ),
         "zone": request.workspace.time_zone,
         "needs_approval": needs_approval(request.member),
         "may_override": request.member.can(OVERRIDER),
