@@ -108,3 +108,16 @@ def test_a_tampered_or_forged_token_is_invalid(waiting, bob, accounts, mia):
         with pytest.raises(review.LinkClosed) as closed:
             review.open_link(bad)
         assert closed.value.reason == "invalid"
+
+
+def test_a_client_cannot_approve_past_the_guidelines_gate(bob, mia, accounts):
+    post = make_post(bob, accounts[:1], ["SALE!!!! TODAY!!!!"], state=State.AWAITING_APPROVAL)
+    link, _ = review.do_create_link(post, member(mia))
+    from harken.publishing.validation import CannotSchedule
+
+    with pytest.raises(CannotSchedule, match="exclamation marks"):
+        review.do_client_approve(link, "Dana")
+    assert states(post) == [State.AWAITING_APPROVAL]
+    assert not AuditEntry.objects.filter(action="post.approve").exists()
+    link.refresh_from_db()
+    assert link.answered is None
