@@ -8,7 +8,15 @@ from django.utils import timezone
 from harken.core.models import Member, Workspace
 
 #: What a token may reach; each resource has a read and a write scope.
-RESOURCES = ("mentions", "topics", "sources", "conversations", "contacts", "posts")
+RESOURCES = (
+    "mentions",
+    "topics",
+    "sources",
+    "conversations",
+    "contacts",
+    "posts",
+    "analytics",
+)
 
 
 def scope_name(resource: str, write: bool) -> str:

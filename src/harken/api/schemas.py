@@ -283,3 +283,24 @@ class PostIn(Schema):
 
 class CommentIn(Schema):
     comment: str = Field(default="", max_length=2000)
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: float
+    #: "%" for shares, "min" for times, "" for counts
+    unit: str
+    #: The same figure in the compared period (null: no comparison, or no data then).
+    before: float | None
+    note: str
+
+
+class HeadlinesOut(Schema):
+    first: date
+    last: date
+    compared_first: date | None
+    compared_last: date | None
+    #: What in the request could not be read, and what was shown instead.
+    problems: list[str]
+    figures: list[FigureOut]

@@ -12,6 +12,7 @@ from ninja.types import DictStrAny
 from harken.api import errors, ratelimit
 from harken.api.caller import Caller
 from harken.api.routes import (
+    analytics,
     contacts,
     conversations,
     exports,
@@ -60,8 +61,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Harken's workspace data: mentions, topics, sources, conversations, contacts, "
-        "posts, and exports. Every call acts as the member who made the token, with that "
-        "member's role and authority, narrowed by the token's scopes."
+        "posts, analytics and exports. Every call acts as the member who made the token, "
+        "with that member's role and authority, narrowed by the token's scopes."
     ),
     auth=TokenAuth(),
     urls_namespace="api-v1",
@@ -69,5 +70,5 @@ api = NinjaAPI(
     parser=ObjectParser(),
 )
 errors.install(api)
-for module in (mentions, topics, sources, conversations, contacts, posts, exports):
+for module in (mentions, topics, sources, conversations, contacts, posts, analytics, exports):
     api.add_router("/", module.router)
