@@ -22,12 +22,16 @@ class Stat:
 
 
 def _mentions(scope: Scope, period: Period) -> int:
-    rows = tallies(scope.workspace, period, "all", topic=scope.topic, network=scope.network)
+    rows = tallies(
+        scope.workspace, period, "all", topic=scope.topic, network=scope.network, by=("topic",)
+    )
     return listening.total(rows)
 
 
 def _positive(scope: Scope, period: Period) -> float | None:
-    rows = tallies(scope.workspace, period, "sentiment", topic=scope.topic, network=scope.network)
+    rows = tallies(
+        scope.workspace, period, "sentiment", topic=scope.topic, network=scope.network, by=("key",)
+    )
     split = listening.sentiment_split(rows)
     rated = sum(split.values())
     return 100 * split["positive"] / rated if rated else None
@@ -39,7 +43,12 @@ def _brand_share(scope: Scope, period: Period) -> tuple[float | None, str]:
     if not any(t[2] == "competitor" for t in topics):
         return None, ""
     rows = tallies(
-        scope.workspace, period, "all", topics=[t[0] for t in topics], network=scope.network
+        scope.workspace,
+        period,
+        "all",
+        topics=[t[0] for t in topics],
+        network=scope.network,
+        by=("topic",),
     )
     voices = listening.share_of_voice(rows, None, topics)
     if not sum(v.mentions for v in voices):

@@ -6,11 +6,14 @@ download computes the same panel again and writes its table."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from harken.analytics import load
 from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, line, stacked
@@ -21,6 +24,9 @@ from harken.analytics.periods import Scope
 from harken.listening.models import Author, Mention
 from harken.networks.registry import network_label
 from harken.publishing.gate import rules_for
+
+#: What each figure sums the rollups by (see ``rows.tallies``).
+DAY, DAY_KEY, KEY, TOPIC = ("day",), ("day", "key"), ("key",), ("topic",)
 
 
 @dataclass
@@ -45,11 +51,15 @@ def _words(key: str) -> str:
 
 def mentions(scope: Scope) -> Panel:
     days = scope.period.days
-    rows = tallies(scope.workspace, scope.period, "all", topic=scope.topic, network=scope.network)
+    rows = tallies(
+        scope.workspace, scope.period, "all", topic=scope.topic, network=scope.network, by=DAY
+    )
     series = [Series("Mentions", [float(n) for n in listening.per_day(rows, days)])]
     before = scope.before
     if before is not None:
-        old = tallies(scope.workspace, before, "all", topic=scope.topic, network=scope.network)
+        old = tallies(
+            scope.workspace, before, "all", topic=scope.topic, network=scope.network, by=DAY
+        )
         series.append(
             Series(
                 "Previous period", [float(n) for n in listening.per_day(old, before.days)], "light"
@@ -69,7 +79,12 @@ def mentions(scope: Scope) -> Panel:
 def sentiment(scope: Scope) -> Panel:
     days = scope.period.days
     rows = tallies(
-        scope.workspace, scope.period, "sentiment", topic=scope.topic, network=scope.network
+        scope.workspace,
+        scope.period,
+        "sentiment",
+        topic=scope.topic,
+        network=scope.network,
+        by=DAY_KEY,
     )
     split = listening.sentiment_per_day(rows, days)
     chart = stacked(
@@ -98,10 +113,12 @@ def share_of_voice(scope: Scope) -> Panel:
         (t.pk, t.name, t.kind) for t in load.topics(scope) if t.kind in ("brand", "competitor")
     ]
     ids = [t[0] for t in topics]
-    rows = tallies(scope.workspace, scope.period, "all", topics=ids, network=scope.network)
+    rows = tallies(
+        scope.workspace, scope.period, "all", topics=ids, network=scope.network, by=TOPIC
+    )
     before = scope.before
     old = (
-        tallies(scope.workspace, before, "all", topics=ids, network=scope.network)
+        tallies(scope.workspace, before, "all", topics=ids, network=scope.network, by=TOPIC)
         if before is not None
         else None
     )
@@ -149,9 +166,24 @@ def share_of_voice(scope: Scope) -> Panel:
 
 
 def drivers(scope: Scope) -> Panel:
-    rows = tallies(scope.workspace, scope.period, "phrase", network=scope.network)
+    rows = tallies(
+        scope.workspace,
+        scope.period,
+        "phrase",
+        network=scope.network,
+        by=KEY,
+        top="count",
+        limit=200,
+    )
     before = scope.before or scope.period.previous()
-    old = tallies(scope.workspace, before, "phrase", network=scope.network)
+    old = tallies(
+        scope.workspace,
+        before,
+        "phrase",
+        network=scope.network,
+        by=KEY,
+        keys=[r.key for r in rows],
+    )
     # The topics' own names come up in every mention they match: they drive nothing.
     names = {t.name.lower() for t in load.topics(scope)}
     rows = [r for r in rows if r.key.lower() not in names]
@@ -188,9 +220,13 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
     if scope.network:
         recent = recent.filter(network=scope.network)
     picked: dict[str, list[int]] = {p: [] for p in phrases}
-    for pk, found in recent.order_by("-posted").values_list("pk", "key_phrases")[:3000]:
-        for phrase in found or ():
-            if phrase in picked and len(picked[phrase]) < each:
+    # The stored list as text, searched for each phrase as JSON spells it (escaped on
+    # SQLite, raw UTF-8 in PostgreSQL's jsonb): parsing 3,000 lists cost more than the rest.
+    spelled = {p: {json.dumps(p), json.dumps(p, ensure_ascii=False)} for p in phrases}
+    rows = recent.order_by("-posted").values_list("pk", Cast("key_phrases", TextField()))
+    for pk, text in rows[:3000]:
+        for phrase, forms in spelled.items():
+            if len(picked[phrase]) < each and any(form in (text or "") for form in forms):
                 picked[phrase].append(pk)
     wanted = [pk for ids in picked.values() for pk in ids]
     by_id = Mention.objects.select_related("author").in_bulk(wanted)
@@ -198,7 +234,15 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
 
 
 def influence(scope: Scope) -> Panel:
-    rows = tallies(scope.workspace, scope.period, "author", network=scope.network)
+    rows = tallies(
+        scope.workspace,
+        scope.period,
+        "author",
+        network=scope.network,
+        by=("key", "network"),
+        top="reach",
+        limit=10,
+    )
     found = listening.influence(rows, limit=10)
     authors = Author.objects.in_bulk([i.author for i in found])
     chart = bars(
@@ -227,7 +271,12 @@ def influence(scope: Scope) -> Panel:
 
 def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str) -> Panel:
     rows = tallies(
-        scope.workspace, scope.period, dimension, topic=scope.topic, network=scope.network
+        scope.workspace,
+        scope.period,
+        dimension,
+        topic=scope.topic,
+        network=scope.network,
+        by=(by,),
     )
     counts = listening.breakdown(rows, by)[:8]
     label = network_label if by == "network" else _words
@@ -244,7 +293,12 @@ def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str
 def intents(scope: Scope) -> Panel:
     days = scope.period.days
     rows = tallies(
-        scope.workspace, scope.period, "intent", topic=scope.topic, network=scope.network
+        scope.workspace,
+        scope.period,
+        "intent",
+        topic=scope.topic,
+        network=scope.network,
+        by=DAY_KEY,
     )
     keys = [k for k, _ in listening.breakdown(rows) if k != "other"][:5]
     over = listening.per_day_by_key(rows, days, keys)
@@ -312,7 +366,9 @@ def responses(scope: Scope) -> Panel:
 def talk_to_listen(scope: Scope) -> Panel:
     posts = load.published(scope, scope.period).count()
     replies = load.replies_sent(scope, scope.period)
-    heard = listening.total(tallies(scope.workspace, scope.period, "all", network=scope.network))
+    heard = listening.total(
+        tallies(scope.workspace, scope.period, "all", network=scope.network, by=TOPIC)
+    )
     figure = relationship.TalkToListen(posts, replies, heard)
     chart = bars(
         "talk-to-listen",

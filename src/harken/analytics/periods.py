@@ -7,7 +7,7 @@ chose dates. Bad input never fails a page: it falls back to the default and says
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.http import QueryDict
@@ -66,6 +66,8 @@ class Scope:
     topic: int = 0
     account: int = 0
     problems: tuple[str, ...] = ()
+    #: What one request already loaded (figures shared by two panels), never compared.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def before(self) -> Period | None:
@@ -75,7 +77,7 @@ class Scope:
 
     def query(self, **changes: Any) -> str:
         """The URL query that shows this scope again (``changes`` applied)."""
-        scope = replace(self, **changes)
+        scope = replace(self, memo={}, **changes)
         params = QueryDict(mutable=True)
         params["start"] = scope.period.first.isoformat()
         params["end"] = scope.period.last.isoformat()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 Cell = str | int | float | None
@@ -52,3 +53,41 @@ class Chart:
     @property
     def empty(self) -> bool:
         return not self.rows
+
+    def table(self) -> SafeString:
+        """The chart's figures as an HTML table (built here, not in a template: a year of
+        days is thousands of cells, and the template engine took longer than the query)."""
+        head = format_html_join("", '<th scope="col">{}</th>', ((c,) for c in self.columns))
+        body = format_html_join(
+            "",
+            "<tr>{}</tr>",
+            (
+                (
+                    format_html(
+                        '<th scope="row">{}</th>{}',
+                        show(row[0]),
+                        format_html_join(
+                            "", '<td class="num">{}</td>', ((show(c),) for c in row[1:])
+                        ),
+                    ),
+                )
+                for row in self.rows
+            ),
+        )
+        return format_html(
+            "<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            self.title,
+            head,
+            body,
+        )
+
+
+def show(value: Cell) -> str:
+    """A table cell: numbers grouped, at most one decimal; nothing as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Sum
+
 from harken.analytics.models import ALL_TOPICS, Tally
 from harken.analytics.periods import Period
 from harken.core.models import Workspace
@@ -23,6 +25,9 @@ class Row:
     topic: int = ALL_TOPICS
 
 
+FIELDS = ("day", "network", "key", "topic")
+
+
 def tallies(
     workspace: Workspace,
     period: Period,
@@ -31,8 +36,15 @@ def tallies(
     topic: int | None = ALL_TOPICS,
     topics: list[int] | None = None,
     network: str = "",
+    by: tuple[str, ...] = FIELDS,
+    keys: list[str] | None = None,
+    top: str = "",
+    limit: int | None = None,
 ) -> list[Row]:
-    """The rollup rows of ``dimension`` in ``period`` (one topic, or several)."""
+    """The rollup rows of ``dimension`` in ``period`` (one topic, or several), summed in
+    the database over every field not in ``by`` (a field left out reads as empty), so a
+    page reads a few hundred sums instead of every day's rows. ``top`` ("count", "reach")
+    with ``limit`` keeps the largest; ``keys`` keeps only those keys."""
     rows = Tally.objects.filter(
         workspace=workspace, dimension=dimension, day__gte=period.first, day__lte=period.last
     )
@@ -42,9 +54,25 @@ def tallies(
         rows = rows.filter(topic=topic)
     if network:
         rows = rows.filter(network=network)
+    if keys is not None:
+        rows = rows.filter(key__in=keys)
+    sums = rows.values(*by).annotate(
+        n=Sum("count"), r=Sum("reach"), p=Sum("positive"), m=Sum("negative")
+    )
+    largest = f"-{'n' if top == 'count' else 'r'}"
+    sums = sums.order_by(largest, *by) if top else sums.order_by()
+    if limit is not None:
+        sums = sums[:limit]
     return [
-        Row(*values)
-        for values in rows.values_list(
-            "day", "network", "key", "count", "reach", "positive", "negative", "topic"
+        Row(
+            day=found.get("day", period.first),
+            network=found.get("network", ""),
+            key=found.get("key", ""),
+            count=found["n"] or 0,
+            reach=found["r"] or 0,
+            positive=found["p"] or 0,
+            negative=found["m"] or 0,
+            topic=found.get("topic", ALL_TOPICS),
         )
+        for found in sums
     ]

@@ -1,0 +1,272 @@
+"""Analytics server times: the dashboard and each page over a 90-day range.
+
+    .venv/bin/python bench/analytics.py [--mentions 100000] [--requests 20] [--data DIR]
+
+Loads ``--mentions`` mentions spread over the last 120 days into one workspace (with
+bulk_create: authors, three topics, sentiments, intents, languages, key phrases), a fifth
+as many conversations with first-response and resolution times, 5,000 published posts on
+two accounts with replies, and a year of daily follower snapshots; rolls everything up
+(the back-fill an import triggers, timed), then requests each page ``--requests`` times
+after two unmeasured warm-ups through Django's test client (every middleware, a signed-in
+owner) and prints the median and p95 server time, and the queries per page.
+
+Database: SQLite in a temporary folder by default (``--data DIR`` keeps it), or
+``DATABASE_URL`` (PostgreSQL: best a database of its own, e.g. bench_analytics).
+The data are generated (random, fixed seed), not real: the point is the volume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DAYS = 120
+PAGES = [
+    ("dashboard", "/analytics/"),
+    ("listening", "/analytics/listening/"),
+    ("relationship", "/analytics/relationship/"),
+    ("audience", "/analytics/audience/"),
+]
+PHRASES = [
+    "late order",
+    "engagement ring",
+    "watch repair",
+    "gift wrap",
+    "#holidaygifts",
+    "engraving",
+    "lab-grown diamonds",
+    "ring resize",
+    "free cleaning",
+    "gold hoops",
+    "customer service",
+    "refund",
+    "store hours",
+    "parking",
+    "vintage setting",
+    "silver bracelet",
+]
+INTENTS = ["question", "complaint", "praise", "purchase_intent", "other"]
+
+
+def main() -> None:
+    args = _arguments()
+    data = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="bench-analytics-"))
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("HARKEN_DATA_DIR", str(data))
+    os.environ["HARKEN_ALLOWED_HOSTS"] = "testserver"
+    os.environ.pop("HARKEN_DEBUG", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "harken.settings"
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(f"bench/analytics.py: {args.mentions:,} mentions, {args.requests} requests a page")
+    print(f"  database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    workspace, owner = _load(args.mentions, reuse=args.reuse)
+    print(f"  {'page (90 days)':<22} {'median':>8} {'p95':>8} {'CPU':>8} {'queries':>8}")
+    for name, url in PAGES:
+        _time(name, url + "?range=90", owner, args.requests)
+    _time(
+        "dashboard, 1 topic",
+        f"/analytics/?range=90&topic={_brand(workspace)}",
+        owner,
+        args.requests,
+    )
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--data", help="keep the SQLite database in this folder")
+    parser.add_argument("--reuse", action="store_true", help="keep a workspace loaded before")
+    return parser.parse_args()
+
+
+def _brand(workspace: Any) -> int:
+    from harken.listening.models import Topic
+
+    return Topic.objects.get(workspace=workspace, kind="brand").pk
+
+
+def _load(count: int, reuse: bool = False) -> tuple[Any, Any]:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from harken.analytics.rollups import roll_all
+    from harken.core.models import Member, Role, Workspace
+
+    slug = f"bench-analytics-{count}"
+    owner, _ = get_user_model().objects.get_or_create(username="bench-analytics-owner")
+    found = Workspace.objects.filter(slug=slug).first()
+    if reuse and found is not None:
+        return found, owner
+    Workspace.objects.filter(slug=slug).delete()
+    workspace = Workspace.objects.create(name="Bench", slug=slug, time_zone="America/New_York")
+    owner, _ = get_user_model().objects.get_or_create(username="bench-analytics-owner")
+    Member.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    rng, now = random.Random(13), timezone.now()
+    started = time.perf_counter()
+    _mentions(workspace, count, rng, now)
+    _conversations(workspace, count // 5, rng, now)
+    _posts(workspace, 5_000, rng, now)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    days = roll_all(workspace)
+    print(
+        f"  loaded in {loaded:.1f} s; back-fill of {days} days rolled up in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    return workspace, owner
+
+
+def _mentions(workspace: Any, count: int, rng: random.Random, now: Any) -> None:
+    from harken.listening.models import Author, Mention, Topic
+
+    topics = [
+        Topic.objects.create(workspace=workspace, name=n, kind=k, query=n)
+        for n, k in (
+            ("Bench Jewelers", "brand"),
+            ("Rival Rings", "competitor"),
+            ("Gold", "industry"),
+        )
+    ]
+    authors = Author.objects.bulk_create(
+        Author(
+            workspace=workspace,
+            network=rng.choice(["mastodon", "bluesky", "x"]),
+            external_id=f"a{n}",
+            handle=f"author{n}",
+            followers=int(rng.paretovariate(1.2) * 80),
+        )
+        for n in range(max(100, count // 20))
+    )
+    through = Mention.topics.through
+    for start in range(0, count, 10_000):
+        batch = [
+            Mention(
+                workspace=workspace,
+                network=rng.choice(["mastodon", "bluesky", "x", "feed"]),
+                external_id=f"m{n}",
+                author=rng.choice(authors),
+                text="generated",
+                posted=now - timedelta(seconds=rng.randrange(DAYS * 86_400)),
+                sentiment=rng.choice(["positive", "positive", "neutral", "negative", ""]),
+                language=rng.choice(["en", "en", "en", "es", "fr"]),
+                intents=[rng.choice(INTENTS)],
+                key_phrases=rng.sample(PHRASES, 2),
+            )
+            for n in range(start, min(count, start + 10_000))
+        ]
+        Mention.objects.bulk_create(batch, batch_size=2_000)
+        links = [
+            through(mention_id=m.pk, topic_id=rng.choice(topics).pk)
+            for m in batch
+            if rng.random() < 0.8
+        ]
+        through.objects.bulk_create(links, batch_size=2_000)
+
+
+def _conversations(workspace: Any, count: int, rng: random.Random, now: Any) -> None:
+    from harken.inbox.models import Conversation
+
+    rows = []
+    for n in range(count):
+        began = now - timedelta(seconds=rng.randrange(DAYS * 86_400))
+        answered = (
+            began + timedelta(minutes=rng.expovariate(1 / 45)) if rng.random() < 0.8 else None
+        )
+        rows.append(
+            Conversation(
+                workspace=workspace,
+                network=rng.choice(["mastodon", "bluesky", "x"]),
+                root_external_id=f"c{n}",
+                first_message_at=began,
+                first_response_at=answered,
+                resolved_at=answered + timedelta(hours=rng.randrange(1, 48)) if answered else None,
+                last_activity=answered or began,
+                intent=rng.choice(INTENTS),
+            )
+        )
+    Conversation.objects.bulk_create(rows, batch_size=2_000)
+
+
+def _posts(workspace: Any, count: int, rng: random.Random, now: Any) -> None:
+    from harken.analytics.models import AccountSnapshot
+    from harken.networks.models import Account
+    from harken.publishing.models import Category, Post, Variant
+    from harken.publishing.states import State
+
+    accounts = [
+        Account.objects.create(workspace=workspace, network=n, handle=f"bench-{n}")
+        for n in ("mastodon", "bluesky")
+    ]
+    posts = Post.objects.bulk_create(
+        Post(workspace=workspace, category=rng.choice(list(Category.values))) for _ in range(count)
+    )
+    Variant.objects.bulk_create(
+        (
+            Variant(
+                workspace=workspace,
+                post=post,
+                account=rng.choice(accounts),
+                text="post",
+                state=State.PUBLISHED,
+                external_id=f"p{n}",
+                published_at=now - timedelta(seconds=rng.randrange(365 * 86_400)),
+            )
+            for n, post in enumerate(posts)
+        ),
+        batch_size=2_000,
+    )
+    today = now.date()
+    AccountSnapshot.objects.bulk_create(
+        AccountSnapshot(
+            workspace=workspace, account=a, day=today - timedelta(days=d), followers=5_000 - 3 * d
+        )
+        for a in accounts
+        for d in range(365)
+    )
+
+
+def _time(name: str, url: str, owner: Any, requests: int) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(owner)
+    walls, cpus, queries = [], [], 0
+    for number in range(requests + 2):
+        with CaptureQueriesContext(connection) as captured:
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert response.status_code == 200, (url, response.status_code)
+        if number >= 2:
+            walls.append(wall)
+            cpus.append(cpu)
+            queries = len(captured)
+    walls.sort()
+    p95 = walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))]
+    print(
+        f"  {name:<22} {statistics.median(walls) * 1000:>6.1f}ms {p95 * 1000:>6.1f}ms"
+        f" {statistics.median(cpus) * 1000:>6.1f}ms {queries:>8}"
+    )
+
+
+if __name__ == "__main__":
+    main()
