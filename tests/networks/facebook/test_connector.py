@@ -59,7 +59,7 @@ def test_fetch_reads_the_comments_on_the_pages_posts_oldest_first(feed):
 
 
 def test_comments_meta_hid_the_writer_of_are_skipped_with_the_reason(feed):
-    got = page().fetch(None)
+    got = page().fetch(datetime(2000, 1, 1, tzinfo=UTC).isoformat())
     hidden = len(json.loads(recorded("post_comments_p1.json"))["data"]) + len(
         json.loads(recorded("post_comments_p2.json"))["data"]
     )
@@ -67,6 +67,13 @@ def test_comments_meta_hid_the_writer_of_are_skipped_with_the_reason(feed):
     # The second page of those comments was asked for by its cursor, on Harken's own host.
     second = feed.hits(path(WITHOUT_AUTHORS, "comments"))[1]
     assert query(second)["after"] == "after"
+
+
+def test_a_first_poll_reads_only_the_newest_page_of_each_posts_comments(feed):
+    got = page().fetch(None)
+    first_page = json.loads(recorded("post_comments_p1.json"))["data"]
+    assert len(got.skipped) == len(first_page)
+    assert len(feed.hits(path(WITHOUT_AUTHORS, "comments"))) == 1
 
 
 def test_the_feed_is_paged_by_cursor_and_comments_asked_as_a_stream(feed):

@@ -120,7 +120,8 @@ class Facebook(Connector):
         """The post's comments and replies newer than ``since``, newest first."""
         rows = client.walk(
             f"{post_id}/comments",
-            self.comment_pages,
+            # A first poll reads each post's newest comments only, not its whole history.
+            self.comment_pages if since else 1,
             fields=COMMENT_FIELDS,
             filter="stream",
             order="reverse_chronological",

@@ -124,9 +124,9 @@ class Instagram(Connector):
     def _comments(
         self, client: Graph, media_id: str, since: datetime | None, skipped: list[tuple[str, str]]
     ) -> Iterable[NormalizedItem]:
-        rows = client.walk(
-            f"{media_id}/comments", self.comment_pages, fields=COMMENT_FIELDS, limit=50
-        )
+        # A first poll reads each media's newest comments only, not its whole history.
+        pages = self.comment_pages if since else 1
+        rows = client.walk(f"{media_id}/comments", pages, fields=COMMENT_FIELDS, limit=50)
         for row in rows:
             replies = graph.items(row.get("replies") or {})
             for comment, parent in [
