@@ -101,3 +101,11 @@ def test_the_csv_writer_yields_one_line_per_row_lazily():
     lines = csv_lines(["id", "text"], rows())
     assert next(lines) == "id,text\r\n" and produced == []
     assert next(lines) == "0,row 0\r\n" and produced == [0]
+
+
+def test_posts_export_one_row_per_variant(tokens, rows):
+    lines = list(csv.DictReader(io.StringIO(_body(tokens["viewer"].get("/exports/posts.csv")))))
+    assert {(r["post_id"], r["state"]) for r in lines} == {
+        (str(rows.draft.pk), "draft"),
+        (str(rows.waiting.pk), "awaiting_approval"),
+    }

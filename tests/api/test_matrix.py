@@ -119,6 +119,7 @@ OPS = [
     ),
     Op("submit post", lambda a, r: a.post(f"/posts/{r.draft.pk}/submit"), RESPONDERS),
     Op("approve post", lambda a, r: a.post(f"/posts/{r.waiting.pk}/approve", {}), MANAGERS),
+    Op("export posts", lambda a, r: a.get("/exports/posts.csv"), EVERYONE, "list"),
     Op("analytics", lambda a, r: a.get("/analytics/headlines"), EVERYONE, "list"),
     Op("export contacts", lambda a, r: a.get("/exports/contacts.csv"), EVERYONE, "list"),
     # Last: it takes the topic away.

@@ -1,4 +1,4 @@
-"""Streaming exports of mentions, conversations and contacts (CSV or JSON Lines)."""
+"""Streaming exports of mentions, conversations, contacts and posts (CSV or JSON Lines)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from harken.contacts.models import Contact
 from harken.core.access import scoped
 from harken.inbox.models import Conversation
 from harken.inbox.views import view_filters
+from harken.publishing.models import Variant
 
 router = Router(tags=["exports"])
 
@@ -63,6 +64,20 @@ CONVERSATION_COLUMNS = {
     "resolved_at": "resolved_at",
     "last_activity": "last_activity",
 }
+VARIANT_COLUMNS = {
+    "post_id": "post_id",
+    "variant_id": "pk",
+    "network": "account__network",
+    "account": "account__handle",
+    "category": "post__category",
+    "stage": "post__stage",
+    "text": "text",
+    "state": "state",
+    "scheduled_at": "scheduled_at",
+    "published_at": "published_at",
+    "url": "url",
+    "error": "error",
+}
 CONTACT_COLUMNS = {
     "id": "pk",
     "name": "name",
@@ -105,3 +120,12 @@ def export_contacts(request: HttpRequest, fmt: exports.Format) -> StreamingHttpR
     caller.needs("contacts")
     rows = scoped(caller.request, Contact).filter(merged_into=None).order_by("pk")
     return exports.stream("contacts", fmt, CONTACT_COLUMNS, rows)
+
+
+@router.get("/exports/posts.{fmt}", response=ERRORS, openapi_extra=FILE)
+def export_posts(request: HttpRequest, fmt: exports.Format) -> StreamingHttpResponse:
+    """Every variant of every post (one row each), newest post first."""
+    caller = caller_of(request)
+    caller.needs("posts")
+    rows = scoped(caller.request, Variant).order_by("-post_id", "pk")
+    return exports.stream("posts", fmt, VARIANT_COLUMNS, rows)
