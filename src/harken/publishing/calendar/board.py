@@ -70,6 +70,12 @@ class Chip:
     error: str
 
 
+@dataclass(frozen=True)
+class Shown:
+    event: CalendarEvent
+    continues: bool = False
+
+
 @dataclass
 class Day:
     day: date
@@ -79,6 +85,9 @@ class Day:
     #: The events the list view names on this day: those that begin on it (a season
     #: running for weeks is named once, on its first day or the list's first).
     list_events: list[CalendarEvent] = field(default_factory=list)
+    #: The events the month and week grids name on this day: on the day an event begins
+    #: and, for one running for days, again at the start of each week ("continues").
+    grid_events: list[Shown] = field(default_factory=list)
 
     @property
     def by_hour(self) -> dict[int, list[Chip]]:
@@ -151,6 +160,8 @@ def days_for(workspace: Workspace, window: grid.Window, filters: Filters) -> lis
                 days[d].events.append(event)
                 if d == event.first or d == listed_from:
                     days[d].list_events.append(event)
+                if d == event.first or d == window.first or d == grid.week_start(d):
+                    days[d].grid_events.append(Shown(event, continues=d != event.first))
     return list(days.values())
 
 

@@ -1,0 +1,91 @@
+"""The content calendar in a real browser: drag a post to another day in the month view
+(refused with the guideline's words where it would crowd another post, moved where it
+fits), and the list view a phone opens by default."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from harken.publishing.models import Event, Variant
+from tests.browser.conftest import log_in, screenshot
+from tests.publishing.calendar.conftest import plan, shop, sky, workspace  # noqa: F401
+
+pytestmark = pytest.mark.browser
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def local(day, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK)
+
+
+def test_drag_a_post_to_another_day_in_the_month(page, alice, shop, sky):  # noqa: F811
+    if page.viewport_name != "desktop":
+        pytest.skip("dragging is for a pointer; the phone has the list and the move form")
+    day = timezone.now().astimezone(NEW_YORK).date() + timedelta(days=10)
+    moving = plan(shop, local(day, 10), text="Engraving ideas for her")
+    plan(shop, local(day + timedelta(days=1), 10, 20), text="Last day for engraving")
+    plan(sky, local(day, 12), text="<b>Live Q&A</b> on lab-grown stones")
+    Event.objects.create(workspace=shop.workspace, title="Aurora promotion", starts=day)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    log_in(page, "alice")
+    page.goto(f"/calendar/?view=month&date={day:%Y-%m-%d}")
+    chip = page.locator(f'.chip[data-variant="{moving.pk}"]')
+    expect(chip).to_contain_text("Engraving ideas for her")
+    expect(page.get_by_text("<b>Live Q&A</b> on lab-grown stones")).to_be_visible()  # escaped
+    expect(page.locator(f'.cal-day[data-date="{day:%Y-%m-%d}"]')).to_contain_text(
+        "Aurora promotion"
+    )
+    screenshot(page, "calendar-month")
+
+    crowded = page.locator(f'.cal-day[data-date="{day + timedelta(days=1):%Y-%m-%d}"]')
+    chip.drag_to(crowded)
+    expect(page.locator("#cal-status")).to_contain_text("minutes")
+    moving.refresh_from_db()
+    assert moving.scheduled_at == local(day, 10)
+
+    free = page.locator(f'.cal-day[data-date="{day + timedelta(days=2):%Y-%m-%d}"]')
+    chip.drag_to(free)
+    expect(page.locator("#cal-status")).to_contain_text("Moved to")
+    expect(free.locator(f'.chip[data-variant="{moving.pk}"]')).to_be_visible()
+    moving.refresh_from_db()
+    assert moving.scheduled_at == local(day + timedelta(days=2), 10)
+    screenshot(page, "calendar-month-moved")
+
+    page.reload()  # the server agrees
+    expect(free.locator(f'.chip[data-variant="{moving.pk}"]')).to_be_visible()
+    assert errors == []
+
+
+def test_the_phone_opens_the_list_and_moves_a_post_with_the_form(page, alice, shop):  # noqa: F811
+    if page.viewport_name != "phone":
+        pytest.skip("the list is the phone's default")
+    today = timezone.now().astimezone(NEW_YORK).date()
+    day = today + timedelta(days=2)
+    if day.month != today.month:
+        day = today  # the default page is this month
+    variant = plan(shop, local(day, 23, 0), text="Open until 8 pm tonight")
+
+    log_in(page, "alice")
+    page.goto("/calendar/")
+    expect(page.locator(".cal-month")).to_be_hidden()
+    listed = page.locator(".cal-list")
+    expect(listed).to_be_visible()
+    expect(listed.locator(f'.list-day[data-date="{day:%Y-%m-%d}"]')).to_contain_text(
+        "Open until 8 pm tonight"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "calendar-list")
+
+    listed.locator(f'.chip[data-variant="{variant.pk}"]').click()
+    page.get_by_label("Time").fill("21:30")
+    page.get_by_role("button", name="Move").click()
+    expect(page.locator(".flash")).to_contain_text("Moved to")
+    assert Variant.objects.get(pk=variant.pk).scheduled_at == local(day, 21, 30)
+    screenshot(page, "calendar-list-moved")
