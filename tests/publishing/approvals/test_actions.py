@@ -188,3 +188,10 @@ def test_a_decision_racing_another_moves_nothing(bob, mia, accounts):
     assert states(post) == [State.AWAITING_APPROVAL, State.DRAFT]
     assert not ApprovalComment.objects.exists()
     assert not AuditEntry.objects.filter(action="post.send_back").exists()
+
+
+def test_an_approval_without_words_is_still_kept_on_the_page(bob, mia, accounts):
+    post = make_post(bob, accounts, state=State.AWAITING_APPROVAL)
+    actions.do_approve(post, member(mia))
+    kept = ApprovalComment.objects.get(post=post)
+    assert (kept.by, kept.decision, kept.text) == ("mia", "approved", "")

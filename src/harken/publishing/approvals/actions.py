@@ -260,9 +260,8 @@ def do_comment(
 def _comment(
     post: Post, actor: Member | None, client: str | None, text: str, decision: str
 ) -> None:
+    """Keep a decision on the post's page, with its words if any: who approved it, and when."""
     text = _clean_comment(text)
-    if not text:
-        return
     ApprovalComment.objects.create(
         workspace=post.workspace,
         post=post,
