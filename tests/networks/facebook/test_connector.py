@@ -294,3 +294,10 @@ def test_a_page_without_a_token_asks_for_a_reconnect():
     with pytest.raises(ConnectorError) as raised:
         Facebook({"page_id": PAGE}).fetch(None)
     assert raised.value.permanent
+
+
+@pytest.mark.parametrize("parent", ["1/feed?message=x&", "../me/feed", "", "12_34_56", "abc"])
+def test_a_reply_to_something_that_is_not_a_graph_id_is_refused_before_any_call(meta, parent):
+    with pytest.raises(ConnectorError) as raised:
+        page().reply(parent, "Hello")
+    assert raised.value.rejected and meta.requests == []

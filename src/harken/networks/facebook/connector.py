@@ -235,7 +235,8 @@ class Facebook(Connector):
                 rejected=True,
             )
         try:
-            made = self.graph.post(f"{in_reply_to}/comments", message=text)
+            target = graph.check_id(in_reply_to, "Facebook")
+            made = self.graph.post(f"{target}/comments", message=text)
         except ConnectorError as error:
             raise graph.as_refused(error, "Facebook") from error
         comment_id = str(made["id"])
@@ -265,6 +266,7 @@ class Facebook(Connector):
     def post_metrics(self, post_id: str) -> dict[str, Any]:
         """One post's reactions, comments and shares, with its reach and views."""
         client = self.graph
+        post_id = graph.check_id(post_id, "Facebook")
         post = client.get(post_id, fields=REACTIONS)
         found: dict[str, Any] = {
             "reactions": _count(post.get("reactions")),

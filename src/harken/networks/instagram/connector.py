@@ -283,7 +283,7 @@ class Instagram(Connector):
             )
         client = self.graph
         try:
-            comment = client.get(in_reply_to, fields="id,parent_id")
+            comment = client.get(graph.check_id(in_reply_to, "Instagram"), fields="id,parent_id")
             target = str(comment.get("parent_id") or comment.get("id") or in_reply_to)
             made = client.post(f"{target}/replies", message=text)
         except ConnectorError as error:
@@ -320,6 +320,7 @@ class Instagram(Connector):
     def post_metrics(self, media_id: str) -> dict[str, Any]:
         """One media's likes and comments, with its reach, saves, views and shares."""
         client = self.graph
+        media_id = graph.check_id(media_id, "Instagram")
         media = client.get(media_id, fields="like_count,comments_count")
         found: dict[str, Any] = {
             "likes": media.get("like_count"),

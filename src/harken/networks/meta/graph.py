@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
@@ -77,6 +78,19 @@ class GraphError(ConnectorError):
     @property
     def rate_limited(self) -> bool:
         return self.code in RATE_LIMIT_CODES
+
+
+#: What Meta's object ids look like: digits, or two groups of digits ("page_post").
+OBJECT_ID = re.compile(r"\d{1,32}(?:_\d{1,32})?")
+
+
+def check_id(value: str, label: str) -> str:
+    """``value`` when it is a Graph object id; a rejection otherwise. Ids that reach a
+    URL's path (a reply's parent, a post to measure) may come from an imported file: one
+    such as ``1/feed?x=`` must not turn a reply into a post elsewhere."""
+    if not OBJECT_ID.fullmatch(value or ""):
+        raise ConnectorError(f"{label} has no item with the id {value!r}.", rejected=True)
+    return value
 
 
 def base_url() -> str:
