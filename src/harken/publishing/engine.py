@@ -9,6 +9,12 @@ A variant still in publishing after ``LEASE`` was claimed by a worker that died 
 the network may or may not have the post. It is reconciled first (the connector's
 ``find_published``); a network that cannot be asked gets no second post: the variant fails
 with "check the network" for a person to decide.
+
+A variant with replies (a thread's other parts, a first comment; ``compose.threads``)
+records its main post's id, then each reply's, before sending the next; each reply has
+its own idempotency key derived from the variant's. A retry or a reconciliation starts
+after what is recorded and asks the network for the one reply a crash may have left
+unrecorded, so no part goes out twice.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from harken.networks.registry import (
     do_mark_error,
     network_label,
 )
-from harken.publishing.compose.threads import part_key, post_texts, replies
+from harken.publishing.compose.threads import Reply, part_key, post_texts, replies
 from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
 from harken.publishing.states import State, transition
@@ -180,16 +186,20 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         _failed_call(variant, error, now, report)
         return
     report.connectors[account.pk] = connector
+    planned = replies(variant)
     try:
         if not variant.external_id:
             options = attachments(variant)
-            texts = post_texts(variant)
             published = connector.publish(
-                texts[0], idempotency_key=str(variant.idempotency_key), **options
+                post_texts(variant)[0], idempotency_key=str(variant.idempotency_key), **options
             )
+            if not planned:  # nothing follows: one write records the post and its state
+                _keep_config(account, connector)
+                _mark_published(variant, published, report)
+                return
             if not _record(variant, external_id=published.external_id, url=published.url[:500]):
                 return
-        _send_replies(variant, connector)
+        _send_replies(variant, connector, planned)
     except ConnectorError as error:
         _keep_config(account, connector)
         _failed_call(variant, error, now, report)
@@ -211,11 +221,10 @@ def _record(variant: Variant, **fields: object) -> bool:
     return True
 
 
-def _send_replies(variant: Variant, connector: Connector) -> None:
+def _send_replies(variant: Variant, connector: Connector, planned: list[Reply]) -> None:
     """Post the thread's other parts and the first comment, each once, after the main
     post: each under its own idempotency key derived from the variant's, each recorded
     before the next is sent."""
-    planned = replies(variant)
     done = list(variant.parts or [])
     for n in range(len(done), len(planned)):
         reply = planned[n]
