@@ -301,3 +301,31 @@ def test_a_reply_to_something_that_is_not_a_graph_id_is_refused_before_any_call(
     with pytest.raises(ConnectorError) as raised:
         page().reply(parent, "Hello")
     assert raised.value.rejected and meta.requests == []
+
+
+def test_visitor_posts_and_posts_tagging_the_page_are_items(meta):
+    """A visitor's post on the feed and another Page's post tagging ours, in the Graph
+    reference's shape (``from``, ``message``, ``created_time``): no recording has them."""
+    visitor = {
+        "id": f"{PAGE}_900",
+        "from": {"id": "555", "name": "Dana Customer"},
+        "message": "Is the ring in my size back in stock?",
+        "created_time": "2026-12-05T10:00:00+0000",
+        "updated_time": "2026-12-05T10:00:00+0000",
+        "comments": {"data": [], "summary": {"total_count": 0}},
+    }
+    own = {**visitor, "id": f"{PAGE}_901", "from": {"id": PAGE, "name": "Us"}, "message": "Ours"}
+    tagging = {
+        "id": "777_902",
+        "from": {"id": "777", "name": "Harbor Street Market"},
+        "message": "Our neighbours at the jewelers have new rings",
+        "created_time": "2026-12-05T11:00:00+0000",
+    }
+    meta.route(path(PAGE, "feed"), Reply(200, json.dumps({"data": [visitor, own]})))
+    meta.route(path(PAGE, "tagged"), Reply(200, json.dumps({"data": [tagging]})))
+    got = page().fetch(None)
+    assert [(i.external_id, i.kind, i.author_name, i.is_own) for i in got.items] == [
+        (f"{PAGE}_900", "post", "Dana Customer", False),
+        ("777_902", "post", "Harbor Street Market", False),
+    ]
+    assert meta.hits(path(f"{PAGE}_900", "comments")) == []  # no comments: no call
