@@ -118,6 +118,7 @@ def test_the_list_shows_unique_clicks_and_the_pledge(alice_client, link):
     page = alice_client.get("/calendar/campaigns/").content.decode()
 
     assert "Rings for a Reason" in page
+    assert 'aria-current="page">Campaigns</a>' in page  # the publishing tabs
     assert "3 clicks" in page
     assert "$3.00 of $10.00" in page
 

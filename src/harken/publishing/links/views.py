@@ -21,6 +21,7 @@ from harken.core.access import (
 )
 from harken.core.models import Role
 from harken.core.refused import bind, refused
+from harken.publishing.calendar.views import publishing_tabs
 from harken.publishing.links import stats
 from harken.publishing.links.actions import do_add_link, do_create_campaign, do_update_campaign
 from harken.publishing.links.forms import CampaignForm, LinkForm
@@ -29,6 +30,11 @@ from harken.publishing.links.tracking import short_url
 from harken.publishing.models import Campaign
 
 SECTION = "calendar"
+
+
+def _page(title: str, **context: object) -> dict[str, object]:
+    """What every campaign page passes: the section, the title and the publishing tabs."""
+    return {"section": SECTION, "title": title, "tabs": publishing_tabs("Campaigns"), **context}
 
 
 @workspace_view()
@@ -44,12 +50,7 @@ def campaign_list(request: WorkspaceRequest) -> HttpResponse:
     return render(
         request,
         "publishing/links/campaign_list.html",
-        {
-            "section": SECTION,
-            "title": "Campaigns",
-            "rows": rows,
-            "can_edit": request.member.can(Role.MANAGER),
-        },
+        _page("Campaigns", rows=rows, can_edit=request.member.can(Role.MANAGER)),
     )
 
 
@@ -85,7 +86,7 @@ def _form_page(
     return render(
         request,
         "publishing/links/campaign_form.html",
-        {"section": SECTION, "title": title, "form": form, "campaign": campaign},
+        _page(title, form=form, campaign=campaign),
     )
 
 
@@ -111,8 +112,7 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         request,
         "publishing/links/campaign_detail.html",
         {
-            "section": SECTION,
-            "title": campaign.name,
+            **_page(campaign.name),
             "campaign": campaign,
             "counts": stats.counts(clicks),
             "days": days,
