@@ -85,3 +85,12 @@ def test_a_malformed_address_is_left_as_written(workspace):
     text = "Broken: http://exa mple and http://[::1 end"
 
     assert track_links(text, workspace=workspace, network="x") == text
+
+
+def test_a_short_link_made_under_an_earlier_base_url_is_left_alone(workspace, settings):
+    settings.BASE_URL = "http://127.0.0.1:8000"
+    tracked = track_links("https://harbor.example/", workspace=workspace, network="x")
+    settings.BASE_URL = "https://harken.harbor.example"
+
+    assert track_links(tracked, workspace=workspace, network="x") == tracked
+    assert Link.objects.count() == 1

@@ -23,7 +23,10 @@ excluded ones are left as they are, so calling it again on its own result change
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +40,7 @@ from harken.publishing.models import Campaign, Link, Post, Variant
 #: ``utm_campaign`` of links outside any campaign.
 DEFAULT_CAMPAIGN = "harken"
 _valid_url = URLValidator(schemes=["http", "https"])
+_SHORT_PATH = re.compile(r"^/l/([A-Za-z0-9_-]{1,16})$")
 
 
 def short_url(link: Link) -> str:
@@ -93,12 +97,11 @@ def track_links(
 ) -> str:
     """``text`` with each of its links replaced by a new tracked short link (see the
     module's note); ``exclude`` holds the links, as written, to leave alone."""
-    ours = f"{settings.BASE_URL}/l/"
     made: dict[str, str] = {}
 
-    def replace(match) -> str:  # type: ignore[no-untyped-def]
+    def replace(match: Any) -> str:
         url = match.group(0)
-        if url in exclude or url.startswith(ours) or not _trackable(url):
+        if url in exclude or not _trackable(url) or _already_tracked(url, workspace):
             return url
         if url not in made:
             link = create_link(
@@ -113,6 +116,17 @@ def track_links(
         return made[url]
 
     return URL.sub(replace, text)
+
+
+def _already_tracked(url: str, workspace: Workspace) -> bool:
+    """A short link of this Harken: under the base URL, or one of the workspace's codes
+    under an address Harken had before (``HARKEN_BASE_URL`` changed since)."""
+    if url.startswith(f"{settings.BASE_URL}/l/"):
+        return True
+    found = _SHORT_PATH.match(urlsplit(url).path)
+    if found is None:
+        return False
+    return Link.objects.filter(workspace=workspace, code=found[1]).exists()
 
 
 def _trackable(url: str) -> bool:
