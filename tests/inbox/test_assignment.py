@@ -236,3 +236,23 @@ def test_responders_cannot_edit_rules_and_others_rules_are_hidden(
     assert alice_client.get(f"/inbox/assignment/{theirs.pk}/").status_code == 404
     assert alice_client.post(f"/inbox/assignment/{theirs.pk}/delete/").status_code == 404
     assert AssignmentRule.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_manager_marks_a_member_away_and_back(workspace, alice_client, bob_client, bob, charlie):
+    member = Member.objects.get(user=bob)
+    assert (
+        alice_client.post(f"/inbox/assignment/members/{member.pk}/availability/").status_code == 302
+    )
+    member.refresh_from_db()
+    assert member.available is False
+    alice_client.post(f"/inbox/assignment/members/{member.pk}/availability/", {"available": "on"})
+    member.refresh_from_db()
+    assert member.available is True
+    assert (
+        bob_client.post(f"/inbox/assignment/members/{member.pk}/availability/").status_code == 403
+    )
+    outsider = Member.objects.get(user=charlie)
+    answer = alice_client.post(f"/inbox/assignment/members/{outsider.pk}/availability/")
+    assert answer.status_code == 404
+    outsider.refresh_from_db()
+    assert outsider.available is True

@@ -76,3 +76,16 @@ def rerun(request: WorkspaceRequest) -> HttpResponse:
     done = do_reroute(request.member)
     flash.success(request, f"The rules assigned {done} conversation{'s' if done != 1 else ''}.")
     return redirect("inbox_rules")
+
+
+@require_POST
+@workspace_view(Role.MANAGER)
+def availability(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """A manager marks a member away (or back): turns skip them until they return."""
+    member = access_object(request, Member, pk)
+    member.available = request.POST.get("available") == "on"
+    member.save(update_fields=["available"])
+    state = "available" if member.available else "away"
+    audit(request.workspace, request.user, "member.availability", member, available=state)
+    flash.success(request, f"{member.user.get_username()} is {state}.")
+    return redirect("inbox_rules")

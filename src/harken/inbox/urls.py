@@ -1,6 +1,6 @@
 from django.urls import path
 
-from harken.inbox import assignment_views, saved_views, sla_views, views
+from harken.inbox import assignment_views, conversation_views, saved_views, sla_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("assignment/<int:pk>/", assignment_views.rule_edit, name="inbox_rule_edit"),
     path("assignment/<int:pk>/delete/", assignment_views.rule_delete, name="inbox_rule_delete"),
     path("assignment/rerun/", assignment_views.rerun, name="inbox_rules_rerun"),
+    path(
+        "assignment/members/<int:pk>/availability/",
+        assignment_views.availability,
+        name="inbox_availability",
+    ),
     path("<int:pk>/", views.conversation, name="inbox_conversation"),
     path("<int:pk>/reply/", views.reply, name="inbox_reply"),
     path("<int:pk>/note/", views.note, name="inbox_note"),
@@ -20,6 +25,8 @@ urlpatterns = [
     path("<int:pk>/snooze/", views.snooze, name="inbox_snooze"),
     path("<int:pk>/tag/", views.tag, name="inbox_tag"),
     path("<int:pk>/canned/", views.canned_search, name="inbox_canned_search"),
+    path("<int:pk>/presence/", conversation_views.beat, name="inbox_presence"),
+    path("messages/<int:pk>/correct/", conversation_views.correct, name="inbox_correct"),
     path("canned-replies/", views.canned_replies, name="inbox_canned"),
     path("canned-replies/<int:pk>/", views.canned_edit, name="inbox_canned_edit"),
     path("canned-replies/<int:pk>/delete/", views.canned_delete, name="inbox_canned_delete"),
