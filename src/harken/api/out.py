@@ -12,34 +12,41 @@ from harken.listening.models import Mention, Source, Topic
 from harken.publishing.models import Post, Variant
 
 
-def mention_out(m: Mention) -> s.MentionOut:
+def mention_data(m: Mention) -> dict[str, Any]:
+    """A mention as ``MentionOut``'s fields, in plain values: the listing sends these
+    as they are (building and validating a schema per mention cost more than the page's
+    queries); everything else goes through ``mention_out``."""
     author = m.author
-    return s.MentionOut(
-        id=m.pk,
-        network=m.network,
-        external_id=m.external_id,
-        kind=m.kind,
-        author=s.AuthorOut(
-            id=author.pk,
-            network=author.network,
-            handle=author.handle,
-            name=author.name,
-            followers=author.followers,
-        ),
-        text=m.text,
-        url=m.link,
-        posted=m.posted,
-        is_own=m.is_own,
-        language=m.language,
-        sentiment=m.sentiment,
-        intents=[str(i) for i in (m.intents or [])],
-        priority=m.priority,
-        priority_reasons=m.priority_reasons,
-        topics=[s.TopicRef(id=t.pk, name=t.name) for t in m.topics.all()],
-        conversation_id=m.conversation_id,
-        duplicate_of_id=m.duplicate_of_id,
-        reshares=getattr(m, "duplicate_count", 0) or 0,
-    )
+    return {
+        "id": m.pk,
+        "network": m.network,
+        "external_id": m.external_id,
+        "kind": m.kind,
+        "author": {
+            "id": author.pk,
+            "network": author.network,
+            "handle": author.handle,
+            "name": author.name,
+            "followers": author.followers,
+        },
+        "text": m.text,
+        "url": m.link,
+        "posted": m.posted,
+        "is_own": m.is_own,
+        "language": m.language,
+        "sentiment": m.sentiment,
+        "intents": [str(i) for i in (m.intents or [])],
+        "priority": m.priority,
+        "priority_reasons": m.priority_reasons,
+        "topics": [{"id": t.pk, "name": t.name} for t in m.topics.all()],
+        "conversation_id": m.conversation_id,
+        "duplicate_of_id": m.duplicate_of_id,
+        "reshares": getattr(m, "duplicate_count", 0) or 0,
+    }
+
+
+def mention_out(m: Mention) -> s.MentionOut:
+    return s.MentionOut(**mention_data(m))
 
 
 def topic_out(t: Topic) -> s.TopicOut:
