@@ -190,3 +190,11 @@ def test_links_become_tracked_short_links_unless_kept_as_written(
         assert f"{settings.BASE_URL}/l/{links[network].code}" in text
         assert blog in text and shop not in text
     assert links["x"].utm["utm_source"] == "x"
+
+
+def test_the_edit_page_shows_each_variants_state_and_the_networks_words(alice_client, x_account):
+    alice_client.post(URL, form(x_account))
+    post = Post.objects.get()
+    Variant.objects.update(state=State.FAILED, error="<i>Status is a duplicate</i>")
+    html = alice_client.get(f"{URL}{post.pk}/").content.decode()
+    assert "Failed" in html and "X said: &lt;i&gt;Status is a duplicate&lt;/i&gt;" in html

@@ -182,6 +182,8 @@ def queue_times(composed: Composed) -> dict[int, datetime]:
 def _context(
     request: WorkspaceRequest, form: ComposeForm, post: Post | None, accounts: list[Account]
 ) -> dict[str, Any]:
+    variants = list(post.variants.select_related("account")) if post else []  # type: ignore[attr-defined]
+    by_account = {v.account_id: v for v in variants}
     cards = []
     for account in accounts:
         cls = connector_class(account.network)
@@ -198,9 +200,9 @@ def _context(
                 "comment": form[f"comment_{account.pk}"],
                 "thread": form[f"thread_{account.pk}"],
                 "numbered": form[f"numbered_{account.pk}"],
+                "variant": by_account.get(account.pk),
             }
         )
-    variants = list(post.variants.select_related("account")) if post else []  # type: ignore[attr-defined]
     return {
         "section": "calendar",
         "title": "Edit post" if post else "New post",
