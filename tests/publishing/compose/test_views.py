@@ -198,3 +198,22 @@ def test_the_edit_page_shows_each_variants_state_and_the_networks_words(alice_cl
     Variant.objects.update(state=State.FAILED, error="<i>Status is a duplicate</i>")
     html = alice_client.get(f"{URL}{post.pk}/").content.decode()
     assert "Failed" in html and "X said: &lt;i&gt;Status is a duplicate&lt;/i&gt;" in html
+
+
+def test_plan_a_post_for_an_event_prefills_its_day_title_and_category(
+    alice_client, workspace, other_workspace, x_account
+):
+    from datetime import date
+
+    from harken.publishing.models import Event
+
+    sale = Event.objects.create(
+        workspace=workspace, title="Vendor trunk show", starts=date(2027, 3, 4)
+    )
+    html = alice_client.get(URL, {"event": sale.pk}).content.decode()
+    assert 'value="2027-03-04T10:00"' in html and "Vendor trunk show" in html
+    assert '<option value="event" selected>' in html
+    theirs = Event.objects.create(
+        workspace=other_workspace, title="Rival sale", starts=date(2027, 3, 5)
+    )
+    assert "Rival sale" not in alice_client.get(URL, {"event": theirs.pk}).content.decode()
