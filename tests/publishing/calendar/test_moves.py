@@ -131,3 +131,13 @@ def test_a_draft_moves_without_the_checks_it_will_get_when_scheduled(shop):
     do_move(variant, at(2030, 3, 11, 9, 0))
     variant.refresh_from_db()
     assert variant.scheduled_at == at(2030, 3, 11, 9, 0) and variant.state == State.DRAFT
+
+
+def test_a_failed_post_shows_the_networks_words_and_leads_to_its_retry(alice_client, shop):
+    variant = plan(
+        shop, at(2030, 3, 10, 9, 0), state=State.FAILED, error="401 <b>token revoked</b>"
+    )
+    page = alice_client.get(reverse("calendar_move", args=[variant.pk])).content.decode()
+    assert "The network said: 401 &lt;b&gt;token revoked&lt;/b&gt;" in page
+    assert f'href="{reverse("approvals_post", args=[variant.post_id])}"' in page
+    assert "Open the post to retry it" in page

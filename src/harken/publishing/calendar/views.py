@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages as flash
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
@@ -44,6 +44,14 @@ def publishing_tabs(current: str) -> list[dict[str, Any]]:
             continue
         tabs.append({"label": label, "url": base + path, "current": label == current})
     return tabs
+
+
+def url_or_blank(name: str, *args: Any) -> str:
+    """The address of another part's page, or "" while that part has not arrived."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 def chosen_filters(request: WorkspaceRequest, accounts: list) -> board.Filters:
@@ -166,6 +174,9 @@ def move_variant(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 "chip": board.chip_for(variant, zone, set()) if local else None,
                 "next": _back(request),
                 "movable": variant.state in EDITABLE and request.member.can(Role.RESPONDER),
+                # The post's own page (approve, comment, retry a failure) and the composer.
+                "post_url": url_or_blank("approvals_post", variant.post_id),
+                "edit_url": url_or_blank("compose_edit", variant.post_id),
             },
         )
     when = parse_move(request, variant, zone)
