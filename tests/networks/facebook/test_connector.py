@@ -329,3 +329,9 @@ def test_visitor_posts_and_posts_tagging_the_page_are_items(meta):
         ("777_902", "post", "Harbor Street Market", False),
     ]
     assert meta.hits(path(f"{PAGE}_900", "comments")) == []  # no comments: no call
+
+
+def test_the_cursors_own_second_is_read_again_so_no_comment_of_it_is_lost(feed):
+    cursor = datetime(2014, 8, 20, 5, 57, 48, tzinfo=UTC).isoformat()  # the newest comment
+    got = page().fetch(cursor)
+    assert [i.text for i in got.items] == ["完成さしてからだせや！！"] and got.cursor == cursor

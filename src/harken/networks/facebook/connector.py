@@ -12,8 +12,9 @@ What ``fetch`` reads, newest activity first, back to the cursor:
 
 Comments thread under their post (``conversation_id``) and parent comment
 (``in_reply_to``); the Page's own answers come back marked ``is_own``. The cursor is the
-newest ``created_time`` returned: the next poll reads what is newer (an item from that
-same second comes again, and the pipeline dedupes it).
+newest ``created_time`` returned: the next poll reads from that second on (its items come
+again, and the pipeline dedupes them: two comments in one second are never split). Only
+the newest ``feed_pages`` pages of the feed are looked at.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class Facebook(Connector):
             f"{self.page_id}/feed", self.feed_pages, fields=POST_FIELDS, limit=PAGE_SIZE
         ):
             active = parse_time(post.get("updated_time") or post["created_time"])
-            if since and active <= since:
+            if since and active < since:
                 continue
             author = post.get("from") or {}
             if author and str(author.get("id")) != self.page_id:
@@ -105,10 +106,10 @@ class Facebook(Connector):
             if "comments" not in post or _count(post["comments"]):
                 items.extend(self._comments(client, post["id"], since, skipped))
         for post in client.walk(f"{self.page_id}/tagged", 1, fields=POST_FIELDS, limit=PAGE_SIZE):
-            if post.get("from") and not (since and parse_time(post["created_time"]) <= since):
+            if post.get("from") and not (since and parse_time(post["created_time"]) < since):
                 items.append(self._post(post, "post"))
         fresh = [
-            i for i in {i.external_id: i for i in items}.values() if not since or i.created > since
+            i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
         ]
         fresh.sort(key=lambda item: item.created)
         newest = max((item.created for item in fresh), default=since)
@@ -128,7 +129,7 @@ class Facebook(Connector):
             limit=50,
         )
         for row in rows:
-            if since and parse_time(row["created_time"]) <= since:
+            if since and parse_time(row["created_time"]) < since:
                 return
             if not (row.get("from") or {}).get("id"):
                 # Meta hides the writer from a token without pages_read_user_content.

@@ -112,10 +112,10 @@ class Instagram(Connector):
         for tag in client.walk(f"{self.ig_user}/tags", 1, fields=TAG_FIELDS, limit=25):
             if not tag.get("username"):
                 skipped.append((str(tag.get("id") or "?"), HIDDEN))
-            elif not since or parse_time(tag["timestamp"]) > since:
+            elif not since or parse_time(tag["timestamp"]) >= since:
                 items.append(self._tagged(tag))
         fresh = [
-            i for i in {i.external_id: i for i in items}.values() if not since or i.created > since
+            i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
         ]
         fresh.sort(key=lambda item: item.created)
         newest = max((item.created for item in fresh), default=since)
@@ -133,7 +133,7 @@ class Instagram(Connector):
                 (row, media_id),
                 *((reply, str(row["id"])) for reply in replies),
             ]:
-                if since and parse_time(comment["timestamp"]) <= since:
+                if since and parse_time(comment["timestamp"]) < since:
                     continue
                 item = self._comment(comment, parent, media_id)
                 if item is None:
