@@ -216,13 +216,16 @@ def _snapshots(
 def _posts(
     workspace: Workspace, accounts: list[Account], rng: random.Random, now: datetime
 ) -> list[NormalizedItem]:
-    """Published posts three or four times a week, and the replies they drew: Thursday
-    evening posts draw the most, mornings the fewest."""
+    """Published posts every other day before this month, and the replies they drew:
+    Thursday evening posts draw the most, mornings the fewest."""
     zone, replies = zone_of(workspace), []
+    month_start = now.astimezone(zone).date().replace(day=1)
     for n, back in enumerate(range(POST_DAYS, 0, -2)):
         local = (now - timedelta(days=back)).astimezone(zone)
         hour = rng.choice([8, 10, 12, 13, 17, 18, 19, 19, 20])
         at = local.replace(hour=hour, minute=rng.randrange(60))
+        if at.date() >= month_start:
+            continue  # the publishing demo plans the current month
         category, text = POSTS[n % len(POSTS)]
         account = accounts[n % len(accounts)]
         post = Post.objects.create(

@@ -18,7 +18,7 @@ from harken.inbox.models import Message
 from harken.inbox.states import State as ReplyState
 from harken.listening.models import Topic
 from harken.networks.models import Account
-from harken.publishing.models import Variant
+from harken.publishing.models import Campaign, Click, Variant
 from harken.publishing.states import State
 
 
@@ -124,3 +124,23 @@ def snapshots(scope: Scope, period: Period) -> dict[int, list[tuple[dt.date, int
     for account, last in earlier.items():
         found.setdefault(account, []).insert(0, last)
     return found
+
+
+def clicks(scope: Scope, period: Period) -> QuerySet[Click]:
+    """Tracked-link clicks by people (never a link-preview bot) in ``period``."""
+    start, end = instants(scope, period)
+    rows = Click.objects.filter(
+        workspace=scope.workspace,
+        is_bot=False,
+        day__gte=period.first - dt.timedelta(days=1),
+        day__lte=period.last + dt.timedelta(days=1),
+        at__gte=start,
+        at__lt=end,
+    )
+    if scope.network:
+        rows = rows.filter(network=scope.network)
+    return rows
+
+
+def campaigns(scope: Scope) -> list[Campaign]:
+    return list(Campaign.objects.filter(workspace=scope.workspace).order_by("-created"))

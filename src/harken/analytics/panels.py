@@ -204,7 +204,10 @@ def drivers(scope: Scope) -> Panel:
         "Phrases and hashtags rising against the period before",
         chart,
         empty="" if found else "No phrase came up twice in this period.",
-        extra={"drivers": found, "examples": _examples(scope, [d.phrase for d in found[:5]])},
+        extra={
+            "drivers": found,
+            "examples": _examples(scope, [d.phrase for d in found[:4]], each=1),
+        },
     )
 
 
@@ -505,20 +508,74 @@ def best_times(scope: Scope) -> Panel:
 
 
 def journey(scope: Scope) -> Panel:
-    """Reach of our posts' replies' authors → replies → people who answered."""
-    rows = list(load.published(scope, scope.period).values_list("pk", flat=True))
-    replies = load.replies_per_post(scope, rows)
+    """From the followers a post could reach to the people who clicked and pledged."""
+    variants = list(load.published(scope, scope.period).values_list("pk", flat=True))
+    replies = sum(load.replies_per_post(scope, variants).values())
+    reached = _followers_now(scope)
+    people = load.clicks(scope, scope.period)
+    visits = people.filter(unique_of_day=True).count()
+    pledged = people.filter(pledged=True).count()
     chart = funnel(
         "journey",
-        "From post to conversation",
-        "Posts published, the replies they drew, and how many of those we answered.",
+        "From followers to action",
+        "Followers of the accounts, replies to our posts, people who clicked a tracked "
+        "link (once a day each), and clicks that pledged.",
         [
-            ("Posts", len(rows)),
-            ("Replies", sum(replies.values())),
-            ("Answered", load.replies_sent(scope, scope.period)),
+            ("Followers", reached),
+            ("Replies", replies),
+            ("Clicked", visits),
+            ("Pledged", pledged),
         ],
     )
-    return Panel("journey", "Posts to conversations", "Published, replied to, answered", chart)
+    return Panel(
+        "journey",
+        "Buyer's journey",
+        f"{len(variants)} posts published; clicks by people, never link-preview bots",
+        chart,
+        empty="" if reached or visits or replies else "No follower count, reply or click yet.",
+    )
+
+
+def _followers_now(scope: Scope) -> int:
+    totals = audience.summed(
+        [
+            audience.followers_per_day(rows, [scope.period.last])
+            for rows in load.snapshots(scope, scope.period).values()
+        ]
+    )
+    return (totals[-1] or 0) if totals else 0
+
+
+def clicks(scope: Scope) -> Panel:
+    """Human clicks on tracked links per day, and each campaign's pledges against its cap."""
+    days = scope.period.days
+    zone = zone_of(scope.workspace)
+    per_day = dict.fromkeys(days, 0)
+    for at in load.clicks(scope, scope.period).values_list("at", flat=True):
+        local = at.astimezone(zone).date()
+        if local in per_day:
+            per_day[local] += 1
+    posts = load.published(scope, scope.period).count()
+    total = sum(per_day.values())
+    chart = line(
+        "clicks",
+        "Link clicks per day",
+        "Clicks by people on the workspace's tracked links on each day.",
+        _day_labels(days),
+        [Series("Clicks", [float(per_day[d]) for d in days])],
+    )
+    campaigns = [
+        (c, 100 * c.pledged_cents / c.cap_cents if c.cap_cents else None)
+        for c in load.campaigns(scope)
+    ]
+    return Panel(
+        "clicks",
+        "Click-through",
+        f"{total:,} clicks; {total / posts:.1f} a published post" if posts else f"{total:,} clicks",
+        chart,
+        empty="" if total or campaigns else "No tracked link was clicked in this period.",
+        extra={"campaigns": campaigns},
+    )
 
 
 PANELS: dict[str, Callable[[Scope], Panel]] = {
@@ -537,6 +594,7 @@ PANELS: dict[str, Callable[[Scope], Panel]] = {
     "posts": posts,
     "best-times": best_times,
     "journey": journey,
+    "clicks": clicks,
 }
 
 

@@ -40,9 +40,9 @@ AREAS = {
     ),
     "relationship": (
         "Relationship",
-        ["responses", "talk-to-listen", "content-mix", "journey"],
+        ["responses", "talk-to-listen", "content-mix"],
     ),
-    "audience": ("Audience & posts", ["followers", "posts", "best-times"]),
+    "audience": ("Audience & posts", ["followers", "posts", "best-times", "clicks", "journey"]),
 }
 
 

@@ -39,3 +39,9 @@ def duration(seconds: float | None) -> str:
 @register.filter
 def weekday_name(index: int) -> str:
     return WEEKDAYS[index] if 0 <= index < 7 else ""
+
+
+@register.filter
+def cents(value: int) -> str:
+    """An amount in cents as units with two decimals: 12345 → "123.45"."""
+    return f"{value / 100:,.2f}"
