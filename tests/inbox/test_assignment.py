@@ -256,3 +256,35 @@ def test_a_manager_marks_a_member_away_and_back(workspace, alice_client, bob_cli
     assert answer.status_code == 404
     outsider.refresh_from_db()
     assert outsider.available is True
+
+
+def test_a_web_feed_article_is_neither_assigned_nor_due_nor_announced(
+    workspace, alice, django_capture_on_commit_callbacks
+):
+    from harken.inbox.models import ServiceLevel
+
+    ServiceLevel.objects.create(
+        workspace=workspace, hours={str(d): ["00:00", "23:59"] for d in range(7)}
+    )
+    rule(workspace, assignee=alice)
+    article = unrouted(
+        make_conversation(
+            workspace, network="feed", handle="news", intents=("complaint",), sentiment="negative"
+        )
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert assignment.route([article.pk]) == {}
+    article.refresh_from_db()
+    assert article.due_at is None and article.assignee is None
+    assert not Notification.objects.exists()
+
+
+def test_an_imported_old_conversation_is_assigned_but_not_announced(workspace, alice, bob):
+    rule(workspace, assignee=bob)
+    old = unrouted(
+        make_conversation(
+            workspace, handle="old", intents=("complaint",), sentiment="negative", minutes_ago=3000
+        )
+    )
+    assert assignment.route([old.pk]) == {old.pk: bob.pk}
+    assert list(Notification.objects.values_list("kind", flat=True)) == [ASSIGNED]

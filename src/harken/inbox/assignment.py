@@ -27,6 +27,7 @@ from harken.core.actions import audit
 from harken.core.models import Member
 from harken.inbox import notices
 from harken.inbox.models import AssignmentRule, Conversation
+from harken.inbox.replyable import can_reply
 from harken.listening.models import Mention
 
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN)
@@ -136,6 +137,8 @@ def apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, in
         rules = list(AssignmentRule.objects.filter(workspace_id=workspace_id, enabled=True))
         facts = facts_for(rows) if rules else {}
         for conversation in rows:
+            if not can_reply(conversation.network):
+                continue  # read, never answered: nobody is owed a reply
             if rules and conversation.assignee_id is None and conversation.status in OPEN:
                 rule = next((r for r in rules if matches(r, facts[conversation.pk])), None)
                 member = choose(rule) if rule else None

@@ -22,6 +22,8 @@ from harken.listening.models import Mention
 #: A new conversation this high in the queue is worth a phone buzz: a negative
 #: complaint (30 + 12 points) or anything more pressing.
 HIGH_PRIORITY_AT = 42
+#: Older than this, a conversation seen for the first time (an import) is not announced.
+FRESH = dt.timedelta(days=1)
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]{1,150})")
 OPEN = (Conversation.Status.NEW, Conversation.Status.OPEN)
 
@@ -84,6 +86,9 @@ def high_priority(conversation: Conversation) -> int:
     """A new conversation high in the queue: its assignee, or every responder and up."""
     if conversation.priority < HIGH_PRIORITY_AT or conversation.workspace.is_sample:
         return 0  # the sample's conversations are not news to anyone
+    latest = conversation.last_activity
+    if latest is None or timezone.now() - latest > FRESH:
+        return 0  # an import of last year's mentions is history, not news
     target = member_of(conversation, conversation.assignee_id)
     members = [target] if target else _responders(conversation.workspace_id)
     why = conversation.priority_reasons or conversation.intent or "high priority"

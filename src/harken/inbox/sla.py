@@ -22,6 +22,7 @@ from harken.analysis.priority import duration
 from harken.core.actions import audit
 from harken.core.models import AuditEntry
 from harken.inbox.models import Conversation, ServiceLevel
+from harken.inbox.replyable import can_reply
 from harken.listening.bulk import as_datetime, select_in, update_by_pk
 
 UTC = dt.UTC
@@ -114,7 +115,7 @@ def update_due(conversation_ids: Iterable[int]) -> int:
     ids = sorted(set(conversation_ids))
     if not ids:
         return 0
-    names = ["id", "workspace", "status", "intent", "waiting_since", "due_at"]
+    names = ["id", "workspace", "network", "status", "intent", "waiting_since", "due_at"]
     rows = select_in(Conversation, names, {}, "id", ids)
     workspaces = sorted({row[1] for row in rows})
     levels = {
@@ -124,10 +125,10 @@ def update_due(conversation_ids: Iterable[int]) -> int:
         )
     }
     changed = []
-    for pk, workspace_id, status, intent, waiting_since, due_at in rows:
+    for pk, workspace_id, network, status, intent, waiting_since, due_at in rows:
         found = levels.get(workspace_id)
         due = None
-        if found is not None and status in OPEN:
+        if found is not None and status in OPEN and can_reply(network):
             due = due_for(found[0], found[1], intent or "", as_datetime(waiting_since))
         if due != as_datetime(due_at):
             changed.append((due, pk))
