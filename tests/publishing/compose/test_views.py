@@ -217,3 +217,8 @@ def test_plan_a_post_for_an_event_prefills_its_day_title_and_category(
         workspace=other_workspace, title="Rival sale", starts=date(2027, 3, 5)
     )
     assert "Rival sale" not in alice_client.get(URL, {"event": theirs.pk}).content.decode()
+
+
+def test_a_new_posts_threads_are_numbered_unless_the_author_says_not(alice_client, sky_account):
+    html = alice_client.get(URL).content.decode()
+    assert f'name="numbered_{sky_account.pk}" class="compose-input" checked' in html

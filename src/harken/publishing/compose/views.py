@@ -105,6 +105,8 @@ def _initial(request: WorkspaceRequest, post: Post | None, zone: ZoneInfo) -> di
         return initial
     get = request.GET
     initial = {"text": get.get("text", "")[:2000]}
+    # A thread is numbered ("1/3") unless the author says otherwise.
+    initial.update({f"numbered_{a.pk}": True for a in publishable(request)})
     try:
         at = datetime.fromisoformat(get.get("at", ""))
         initial["at"] = (at.astimezone(zone) if at.tzinfo else at).strftime("%Y-%m-%dT%H:%M")
