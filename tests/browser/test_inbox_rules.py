@@ -73,6 +73,7 @@ def test_a_rule_assigns_a_new_complaint_and_the_row_shows_its_time_left(
     expect(saved).to_have_attribute("aria-current", "page")
     expect(saved.locator(".view-count")).to_have_text("1")
     expect(page.locator("[data-row]")).to_have_count(1)
+    screenshot(page, "inbox-saved-view")
     told = [m for m in mail.outbox if m.to == ["bob@example.com"]]
     assert any("Assigned to you by a rule: @user77" in m.subject for m in told)
 
