@@ -130,7 +130,7 @@ class Facebook(Connector):
         )
         for row in rows:
             if since and parse_time(row["created_time"]) < since:
-                return
+                continue  # asked newest first, but an older one must not end the walk
             if not (row.get("from") or {}).get("id"):
                 # Meta hides the writer from a token without pages_read_user_content.
                 skipped.append((str(row.get("id") or row.get("permalink_url") or "?"), HIDDEN))
