@@ -266,3 +266,16 @@ def test_the_registry_serves_it_with_its_limits():
     )
     assert (Instagram.max_chars, Instagram.max_hashtags, Instagram.max_mentions) == (2200, 30, 20)
     assert Instagram.needs_media and Instagram.image_types == frozenset({"image/jpeg"})
+
+
+def test_media_instagram_cannot_fetch_refuses_the_post_not_the_account(meta):
+    """Meta's documented error 9004 ("Media download has failed") on creating a container."""
+    meta.route(path(IG, "content_publishing_limit"), ig("ig_content_publishing_limit.json"))
+    meta.route(
+        path(IG, "media"),
+        error(9004, "Only photo or video can be accepted as media type.", subcode=2207052),
+    )
+    with pytest.raises(ConnectorError) as raised:
+        account().publish("One ring", image_urls=["https://cdn.example/a.jpg"])
+    assert raised.value.rejected and not raised.value.permanent
+    assert "Instagram refused the post" in raised.value.message

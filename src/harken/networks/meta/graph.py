@@ -57,6 +57,10 @@ PERMISSION_CODES = frozenset({10, *range(200, 300)})
 #: Content Meta refuses (a duplicate, a bad image, a policy block): no retry helps.
 DUPLICATE = 506
 BLOCKED = 368
+#: Codes of content refused: a bad parameter (100), a duplicate (506), a policy block
+#: (368), a link Meta will not post (1609005), media it could not fetch or use (9004,
+#: 352; and 36000-36999, an image's size or aspect ratio).
+REFUSED_CODES = frozenset({100, DUPLICATE, BLOCKED, 1609005, 9004, 352})
 
 
 class GraphError(ConnectorError):
@@ -238,7 +242,7 @@ def as_refused(error: ConnectorError, label: str) -> ConnectorError:
     and the account stays connected. The token's faults and rate limits stay as they are."""
     if not isinstance(error, GraphError) or error.permanent or error.rate_limited:
         return error
-    if error.code in (100, DUPLICATE, BLOCKED, 1609005) or 36000 <= error.code < 37000:
+    if error.code in REFUSED_CODES or 36000 <= error.code < 37000:
         refused = ConnectorError(f"{label} refused the post: {error.message}", rejected=True)
         refused.__cause__ = error
         return refused
