@@ -288,3 +288,15 @@ def test_an_imported_old_conversation_is_assigned_but_not_announced(workspace, a
     )
     assert assignment.route([old.pk]) == {old.pk: bob.pk}
     assert list(Notification.objects.values_list("kind", flat=True)) == [ASSIGNED]
+
+
+def test_without_rules_a_quiet_batch_is_marked_in_one_update(
+    workspace, alice, django_assert_max_num_queries
+):
+    quiet = [
+        unrouted(make_conversation(workspace, handle=f"q{n}", intents=("praise",)))
+        for n in range(5)
+    ]
+    with django_assert_max_num_queries(3):  # the unrouted, the rules, one update
+        assert assignment.route([c.pk for c in quiet]) == {}
+    assert not Conversation.objects.filter(routed_at__isnull=True).exists()

@@ -110,15 +110,27 @@ def choose(rule: AssignmentRule) -> Member | None:
 
 def route(conversation_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, int]:
     """Apply the rules to the conversations not routed yet; returns conversation → user
-    assigned. Each conversation is claimed first, so it is routed once."""
+    assigned. A conversation no rule can take and no notice concerns is marked in one
+    update; the others are claimed one by one, so each is routed once."""
     now = now or timezone.now()
     ids = sorted(set(conversation_ids))
+    todo = list(
+        Conversation.objects.filter(pk__in=ids, routed_at__isnull=True).values_list(
+            "pk", "workspace_id", "priority"
+        )
+    )
+    ruled = set(
+        AssignmentRule.objects.filter(
+            workspace_id__in={w for _, w, _ in todo}, enabled=True
+        ).values_list("workspace_id", flat=True)
+    )
+    quiet = {pk for pk, w, p in todo if w not in ruled and p < notices.HIGH_PRIORITY_AT}
+    Conversation.objects.filter(pk__in=quiet, routed_at__isnull=True).update(routed_at=now)
     claimed = [
         pk
-        for pk in Conversation.objects.filter(pk__in=ids, routed_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-        if Conversation.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=now)
+        for pk, _, _ in todo
+        if pk not in quiet
+        and Conversation.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=now)
     ]
     conversations = list(
         Conversation.objects.filter(pk__in=claimed).select_related("workspace").order_by("pk")
