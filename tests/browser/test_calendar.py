@@ -60,6 +60,15 @@ def test_drag_a_post_to_another_day_in_the_month(page, alice, shop, sky):  # noq
 
     page.reload()  # the server agrees
     expect(free.locator(f'.chip[data-variant="{moving.pk}"]')).to_be_visible()
+
+    # The week of next spring's clock change, hour by hour.
+    page.get_by_role("link", name="Week").click()
+    expect(page.locator(".cal-weekgrid")).to_be_visible()
+    page.goto("/calendar/?view=week&date=2027-03-14")
+    expect(page.locator('.wk-day[data-date="2027-03-14"]')).to_contain_text(
+        "23-hour day: clocks go forward"
+    )
+    screenshot(page, "calendar-week")
     assert errors == []
 
 
