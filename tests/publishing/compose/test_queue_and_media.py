@@ -87,3 +87,16 @@ def test_another_workspaces_image_is_not_served(alice_client, charlie_client, x_
     alice_client.post(URL, form(x_account, image=image(), image_alt="A ring."))
     media = Media.objects.get()
     assert charlie_client.get(f"{URL}media/{media.pk}/").status_code == 404
+
+
+def test_a_refused_post_keeps_no_upload_and_no_alt_text_change(alice_client, sky_account, tmp_path):
+    alice_client.post(URL, form(sky_account, image=image(), image_alt="A ring."))
+    post, media = Post.objects.get(), Media.objects.get()
+    data = form(sky_account, action="schedule", text="x" * 400, at=future())
+    data[f"alt_{media.pk}"] = "Changed while the post was refused."
+    data[f"media_{sky_account.pk}"] = [str(media.pk)]
+    data["image"], data["image_alt"] = image(), "Another ring."
+    alice_client.post(f"{URL}{post.pk}/", data)
+    media.refresh_from_db()
+    assert media.alt_text == "A ring." and Media.objects.count() == 1
+    assert len(list(tmp_path.rglob("*.png"))) == 1  # the refused upload left no file

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -151,20 +152,21 @@ def _save(request: WorkspaceRequest, form: ComposeForm, post: Post | None) -> Ht
         except NoFreeSlot as error:
             form.add_error(None, str(error))
             return refused(request, form)
+    kept: list[Media] = []
     try:
-        uploaded = media_files.receive(request, composed)
-    except media_files.Unusable as error:
-        form.add_error(None, str(error))
-        return refused(request, form)
-    try:
-        post = do_compose(composed, request.member, post, schedule=schedule)
-    except Refused as error:
-        by_handle = {a.handle: a for a in composed.accounts}
-        for sentence in describe(error.problems, by_handle):
-            form.add_error(None, sentence)
-        for item in uploaded:  # refused whole: the upload is not kept either
+        # One transaction: a refusal keeps no upload and no alt text change either.
+        with transaction.atomic():
+            kept = media_files.receive(request, composed)
+            post = do_compose(composed, request.member, post, schedule=schedule)
+    except (media_files.Unusable, Refused) as error:
+        for item in kept:  # the row is rolled back; its file is removed here
             item.file.delete(save=False)
-            item.delete()
+        if isinstance(error, Refused):
+            by_handle = {a.handle: a for a in composed.accounts}
+            for sentence in describe(error.problems, by_handle):
+                form.add_error(None, sentence)
+        else:
+            form.add_error(None, str(error))
         return refused(request, form)
     if not schedule:
         flash.success(request, "Saved as a draft.")
