@@ -262,3 +262,19 @@ def test_response_and_resolution_times_per_member(workspace, level, alice, bob, 
     assert times["alice"].words["first_response"] == "—"
     page = alice_client.get("/inbox/service-level/").content.decode()
     assert "Response times in the last 30 days" in page and "30 min" in page
+
+
+def test_the_queue_task_warns_and_counts(workspace, level, alice):
+    from django.utils import timezone
+
+    from harken.inbox import tasks
+
+    soon = make_conversation(workspace, handle="soon", intents=("complaint",))
+    late = make_conversation(workspace, handle="late", intents=("complaint",))
+    now = timezone.now()
+    Conversation.objects.filter(pk=soon.pk).update(due_at=now + dt.timedelta(minutes=10))
+    Conversation.objects.filter(pk=late.pk).update(due_at=now - dt.timedelta(minutes=10))
+    tasks.warn_sla_at_risk()  # the queue runs tasks inline in tests
+    subjects = sorted(Notification.objects.values_list("subject", flat=True))
+    assert len(subjects) == 2 and "@late" in subjects[0] and "overdue 10 min" in subjects[0]
+    assert sla.breaches_since(workspace.pk, now - dt.timedelta(hours=1)) == {"": 1}
