@@ -1,12 +1,12 @@
 """Tracked-link redirects per second on one core: ``/l/<code>`` counting every click.
 
     .venv/bin/python bench/links.py [--seconds 10] [--links 200] [--clients 4] [--bots 0.2]
-        [--mode http,wsgi]
+        [--mode http,wsgi] [--threads 8]
 
 Two measurements, with the production settings (``HARKEN_DEBUG`` off, every middleware):
 
-- ``http``: ``harken serve``'s server (waitress, 8 threads) on 127.0.0.1 in its own
-  process pinned to one CPU core, trusting 127.0.0.1 as a proxy as
+- ``http``: ``harken serve``'s server (waitress with ``--threads``, 8 as ``harken serve``
+  has them) on 127.0.0.1 in its own process pinned to one CPU core, trusting 127.0.0.1 as a proxy as
   ``HARKEN_TRUSTED_PROXY=127.0.0.1`` does, so each request's ``X-Forwarded-For`` is its
   clicker's address. ``--clients`` client processes (pinned to the other cores where
   there are any) each keep one keep-alive connection and send requests back to back.
@@ -55,7 +55,7 @@ BOT = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)
 def main() -> None:
     args = _arguments()
     if args.serve:
-        _serve(args.serve)
+        _serve(args.serve, args.threads)
         return
     data = Path(tempfile.mkdtemp(prefix="bench-links-"))
     os.environ.setdefault("HARKEN_DATA_DIR", str(data))
@@ -87,6 +87,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--bots", type=float, default=0.2)
     parser.add_argument("--mode", type=lambda text: text.split(","), default=["http", "wsgi"])
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (serve's 8)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
     return parser.parse_args()
 
@@ -137,7 +138,7 @@ def _requests(codes: list[str], bots: float, seed: int) -> list[tuple[str, str, 
 # http: waitress in its own process on one core --------------------------------------
 
 
-def _serve(port: int) -> None:
+def _serve(port: int, threads: int) -> None:
     os.sched_setaffinity(0, {0})
     _setup()
     from django.conf import settings
@@ -149,7 +150,7 @@ def _serve(port: int) -> None:
         application,
         host="127.0.0.1",
         port=port,
-        threads=8,
+        threads=threads,
         ident="Harken",
         trusted_proxy=settings.TRUSTED_PROXY,
         trusted_proxy_headers=settings.TRUSTED_PROXY_HEADERS,
@@ -166,7 +167,8 @@ def _free_port() -> int:
 
 def _http(codes: list[str], args: argparse.Namespace) -> tuple[Any, ...]:
     port = _free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=os.environ)
+    command = [sys.executable, __file__, "--serve", str(port), "--threads", str(args.threads)]
+    server = subprocess.Popen(command, env=os.environ)
     try:
         _wait_for(port)
         _client((port, [("/l/" + codes[0], "10.255.0.1", BROWSER)] * 50, 0.0))  # warm up
