@@ -182,3 +182,11 @@ def test_a_monthly_newsletter_from_the_page_is_planned_at_its_local_time(alice_c
         "01 Apr 09:00",
         "01 May 09:00",
     ]
+
+
+def test_the_periodic_run_materialises_every_series_and_twice_is_harmless(special):
+    from harken.publishing.calendar.series import materialise_all
+
+    first = materialise_all(NOW)
+    assert first == Occurrence.objects.count() > 0
+    assert materialise_all(NOW) == 0
