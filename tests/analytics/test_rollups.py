@@ -134,3 +134,13 @@ def test_response_days_keep_each_conversation_durations(workspace):
     assert rows["complaint"].first_response == [720]
     assert rows["complaint"].resolution == [3 * 3600]
     assert (rows[""].conversations, rows[""].first_response) == (1, [])
+
+
+def test_the_queue_task_keeps_every_workspace_current(workspace, other_workspace):
+    from harken.analytics.tasks import do_catch_up
+
+    add_mention(workspace, dt.datetime(2026, 11, 20, 12, tzinfo=UTC))
+    add_mention(other_workspace, dt.datetime(2026, 11, 21, 12, tzinfo=UTC), handle="x")
+    assert do_catch_up() >= 2
+    assert counts(workspace, "all") == {"": 1} and counts(other_workspace, "all") == {"": 1}
+    assert Tally.objects.filter(workspace=workspace, day=dt.date(2026, 11, 21)).count() == 0
