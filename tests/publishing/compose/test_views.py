@@ -222,3 +222,10 @@ def test_plan_a_post_for_an_event_prefills_its_day_title_and_category(
 def test_a_new_posts_threads_are_numbered_unless_the_author_says_not(alice_client, sky_account):
     html = alice_client.get(URL).content.decode()
     assert f'name="numbered_{sky_account.pk}" class="compose-input" checked' in html
+
+
+def test_the_check_offers_no_choice_for_a_link_already_tracked(alice_client, x_account, settings):
+    ours = f"{settings.BASE_URL}/l/Abc123"
+    data = form(x_account, text=f"Rings {ours} and https://harbor.example/story")
+    html = alice_client.post(f"{URL}check/", data).content.decode()
+    assert 'value="https://harbor.example/story"' in html and f'value="{ours}"' not in html

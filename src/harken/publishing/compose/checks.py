@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.conf import settings
+
 from harken.networks.counting import URL, Count, count, unit_for
 from harken.networks.models import Account
 from harken.networks.registry import network_label
@@ -68,6 +70,11 @@ def columns(composed: Composed, workspace: Any, post: Post | None = None) -> lis
     return out
 
 
+def _tracked() -> str:
+    """The start of Harken's own short links: already tracked, nothing to choose."""
+    return f"{settings.BASE_URL}/l/"
+
+
 def column(variant: Variant) -> Column:
     account = variant.account
     config = cast(dict[str, Any], account.config)
@@ -80,7 +87,7 @@ def column(variant: Variant) -> Column:
         unit=unit_for(account.network),
         can_reply=can_reply(account),
         problems=check_texts(variant) if variant.text.strip() else [],
-        links=sorted(set(URL.findall(variant.text))),
+        links=sorted({u for u in URL.findall(variant.text) if not u.startswith(_tracked())}),
     )
     if len(texts) > 1:
         col.parts = [(text, count(account.network, text, config)) for text in texts]
