@@ -155,7 +155,9 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:"],
+    # https: for the thumbnails of images a message links (``harken.inbox.media``); the
+    # tags carry referrerpolicy=no-referrer and nothing else may load from elsewhere.
+    "img-src": [CSP.SELF, "data:", "https:"],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -201,7 +201,8 @@ def test_the_list_and_conversation_pages_have_pinned_query_counts(
     # 10, and the service level, the saved views, topics and accounts for the filters.
     with django_assert_num_queries(14):
         alice_client.get(reverse("inbox"))
-    with django_assert_num_queries(12):
+    # 12, who else is here (``presence``) and the contact card's identities.
+    with django_assert_num_queries(14):
         alice_client.get(reverse("inbox_conversation", args=[mine.pk]))
 
 

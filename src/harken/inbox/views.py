@@ -29,7 +29,7 @@ from harken.analysis.priority import duration
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
-from harken.inbox import actions, canned, filters, saved_views, sla
+from harken.inbox import actions, canned, conversation_page, filters, presence, saved_views, sla
 from harken.inbox.models import CannedReply, Conversation, Message, ServiceLevel, Tag
 from harken.inbox.states import State
 from harken.listening.models import Mention, Topic
@@ -295,14 +295,6 @@ def conversation_context(request: WorkspaceRequest, conversation: Conversation) 
     timeline += [(m.sent_at or m.created, "message", m) for m in ours]
     timeline.sort(key=lambda entry: (entry[0], entry[1] == "message"))
     subject = next((m.author for m in mentions if not m.is_own), None)
-    previous: list[Conversation] = []
-    if subject is not None:
-        previous = list(
-            scoped(request, Conversation)
-            .filter(network=conversation.network, subject_external_id=subject.external_id)
-            .exclude(pk=conversation.pk)
-            .order_by("-last_activity", "-id")[:5]
-        )
     target = next((m for m in reversed(mentions) if not m.is_own), None)
     account = actions.reply_account(conversation, target)
     limit = count(conversation.network, "", actions.config_of(account))
@@ -320,7 +312,8 @@ def conversation_context(request: WorkspaceRequest, conversation: Conversation) 
         "can_reply": conversation.network in replyable_networks(),
         "timeline": timeline,
         "subject": subject,
-        "previous": previous,
+        # The contact card, earlier conversations, thumbnails, corrections, presence.
+        **conversation_page.extras(request, conversation, mentions, subject, ours),
         "held": [m for m in ours if m.state == State.HELD],
         "account": account,
         "limit": limit,
@@ -376,6 +369,10 @@ def reply(request: WorkspaceRequest, pk: int) -> HttpResponse:
     member = request.member
     text = request.POST.get("text", "")
     token = request.POST.get("token", "")
+    # A teammate's reply since the page was drawn is shown first, never answered blind.
+    clash = presence.replied_since(found, member, request.POST.get("seen", ""))
+    if clash is not None:
+        return _panel(request, found, presence.clash_words(clash), draft=text)
     return _done(
         request, found, lambda: actions.do_reply(found, member, text, token=token), draft=text
     )
