@@ -146,7 +146,9 @@ def _history(workspace: Workspace, rng: random.Random, now: datetime) -> list[No
         recent = back <= 11
         volume = 2 + (HISTORY - back) // 12 + rng.randrange(3)
         for n in range(volume):
-            kinds = ["p", "p", "q", "c", "r", "i"] + (["l", "l", "l"] if recent else [])
+            # Rival Rings was talked about more before the season: the store's share rises.
+            kinds = ["p", "p", "q", "c", "r", "i"] + (["r", "r"] if back > 32 else [])
+            kinds += ["l", "l", "l"] if recent else []
             kind = rng.choice(kinds)
             texts = {"p": PRAISE, "q": QUESTIONS, "c": COMPLAINTS, "l": LATE}.get(kind)
             text = rng.choice(texts).format(b=brand) if texts else ""
