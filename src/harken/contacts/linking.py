@@ -1,17 +1,21 @@
 """Every author Harken has heard from gets an identity, and with it a contact.
 
 Listening knows nothing of contacts (arrows point one way), so contacts catch up on the
-authors listening stored: at an import, on the contact pages, and in the demo. An author
+authors listening stored: every minute from the queue (``link_new_authors``, which reads
+only the authors stored since its watermark), at an import, on the contact pages, and in
+the demo. An author
 whose handle a customer import already named joins that identity; any other author gets
 a contact of its own, which a confirmed merge may later join to another.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.db import transaction
 
 from harken.contacts.handles import clean_handle
-from harken.contacts.models import Contact, Identity
+from harken.contacts.models import Contact, Identity, LinkWatermark
 from harken.core.models import Workspace
 from harken.listening.models import Author, Mention
 
@@ -34,6 +38,37 @@ def link_authors(workspace: Workspace) -> int:
         with transaction.atomic():
             _link(workspace, people)
         linked += len(people)
+
+
+def link_new_authors(batch: int = BATCH) -> int:
+    """Link the authors of every workspace stored since the watermark; returns how many
+    got an identity. Idempotent: an author linked meanwhile (a contacts page, an import)
+    is skipped, and the watermark moves only once its batch is stored, so a crash
+    repeats a batch and never skips one."""
+    mark, _ = LinkWatermark.objects.get_or_create(pk=1)
+    linked = 0
+    while True:
+        authors = list(
+            Author.objects.filter(pk__gt=mark.author_id)
+            .order_by("pk")
+            .only("pk", "workspace_id", "network", "handle", "external_id", "name")[:batch]
+        )
+        if not authors:
+            return linked
+        known = set(
+            Identity.objects.filter(author_id__in=[a.pk for a in authors]).values_list(
+                "author_id", flat=True
+            )
+        )
+        new = [a for a in authors if a.pk not in known]
+        by_workspace = sorted(_without_own(new), key=lambda a: (a.workspace_id, a.pk))
+        with transaction.atomic():
+            for workspace_id, group in groupby(by_workspace, key=lambda a: a.workspace_id):
+                people = list(group)
+                _link(Workspace(pk=workspace_id), people)
+                linked += len(people)
+            mark.author_id = authors[-1].pk
+            mark.save(update_fields=["author_id", "updated"])
 
 
 def _without_own(authors: list[Author]) -> list[Author]:

@@ -136,3 +136,14 @@ class Distinct(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.first_id} is not {self.second_id}"
+
+
+class LinkWatermark(models.Model):
+    """The highest author id the queue's linking sweep has given a contact (one row):
+    each sweep reads only authors stored since (``harken.contacts.linking``)."""
+
+    author_id = models.BigIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"authors linked up to {self.author_id}"
