@@ -32,7 +32,9 @@ def topics(scope: Scope) -> list[Topic]:
 
 
 def accounts(scope: Scope) -> list[Account]:
-    return list(Account.objects.filter(workspace=scope.workspace).order_by("network", "handle"))
+    # Never the credentials: a filter's list has no reason to decrypt them.
+    rows = Account.objects.filter(workspace=scope.workspace).only("pk", "network", "handle")
+    return list(rows.order_by("network", "handle"))
 
 
 def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
@@ -84,7 +86,11 @@ def published(scope: Scope, period: Period) -> QuerySet[Variant]:
 
 def replies_per_post(scope: Scope, variant_ids: list[int]) -> dict[int, int]:
     """Mentions that answered each of our posts (the rollups' "post" rows), any day."""
+    memo_key = ("replies", frozenset(variant_ids))
+    if memo_key in scope.memo:
+        return cast(dict[int, int], scope.memo[memo_key])
     counts: dict[int, int] = {}
+    scope.memo[memo_key] = counts
     keys = [str(pk) for pk in variant_ids]
     for start in range(0, len(keys), 500):
         rows = Tally.objects.filter(
