@@ -18,13 +18,19 @@ from django.utils import timezone
 
 from harken.core.models import Throttle
 from harken.core.throttle import blocked_for
+from harken.lib.env import env_int
 
 WINDOW = timedelta(minutes=1)
 
 
+#: Requests a token may make each minute (``HARKEN_API_RATE_PER_MINUTE``, read once).
+DEFAULT_PER_MINUTE = env_int("HARKEN_API_RATE_PER_MINUTE", 600, minimum=1)
+
+
 def per_minute() -> int:
-    """``HARKEN_API_RATE_PER_MINUTE`` when set in the settings, else 600."""
-    return int(getattr(settings, "HARKEN_API_RATE_PER_MINUTE", 600))
+    """The allowance: the setting of that name when a deployment (or a test) sets one,
+    else the environment's."""
+    return int(getattr(settings, "HARKEN_API_RATE_PER_MINUTE", DEFAULT_PER_MINUTE))
 
 
 def token_key(token_id: int) -> str:
