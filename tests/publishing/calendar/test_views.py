@@ -112,7 +112,7 @@ def test_navigation_goes_to_the_previous_and_next_month_and_back_to_today(alice_
 def test_the_list_view_shows_only_days_with_posts_or_events(alice_client, shop):
     plan(shop, at(2026, 2, 10, 12, 0))
     response = alice_client.get(reverse("calendar"), {"view": "list", "date": "2026-02-09"})
-    listed = [d.day.isoformat() for d in response.context["list_days"]]
+    listed = [d.day.day.isoformat() for d in response.context["list_days"]]
     assert "2026-02-10" in listed and "2026-02-12" not in listed
 
 
@@ -144,3 +144,15 @@ def test_a_viewer_sees_the_calendar_but_cannot_drag(client, victor, shop):
     plan(shop, at(2026, 2, 10, 12, 0))
     page = client_for(victor).get(reverse("calendar"), {"date": "2026-02-01"}).content.decode()
     assert 'draggable="true"' not in page and "New post" not in page
+
+
+def test_the_list_names_a_running_season_on_its_first_day_only(alice_client, shop):
+    response = alice_client.get(reverse("calendar"), {"view": "list", "date": "2026-02-09"})
+    listed = {
+        d.day.day.isoformat(): [e.title for e in d.events] for d in response.context["list_days"]
+    }
+    assert "Valentine's season" in listed["2026-02-09"]  # running since the 1st
+    assert "Valentine's Day" in listed["2026-02-14"]
+    assert all(
+        "Valentine's season" not in titles for day, titles in listed.items() if day > "2026-02-09"
+    )

@@ -82,8 +82,8 @@ class Day:
     chips: list[Chip] = field(default_factory=list)
     events: list[CalendarEvent] = field(default_factory=list)
     hours: float = 24.0
-    #: The events the list view names on this day: those that begin on it (a season
-    #: running for weeks is named once, on its first day or the list's first).
+    #: The events that begin on this day: the list view names a season running for
+    #: weeks once, on its first day (or on the list's first day, ``views.list_days``).
     list_events: list[CalendarEvent] = field(default_factory=list)
     #: The events the month and week grids name on this day: on the day an event begins
     #: and, for one running for days, again at the start of each week ("continues").
@@ -95,6 +95,14 @@ class Day:
         for chip in self.chips:
             hours[chip.at.hour].append(chip)
         return hours
+
+
+@dataclass(frozen=True)
+class ListDay:
+    """A day of the list view and the events it names."""
+
+    day: Day
+    events: list[CalendarEvent]
 
 
 @dataclass(frozen=True)
@@ -153,12 +161,11 @@ def days_for(workspace: Workspace, window: grid.Window, filters: Filters) -> lis
     for variant in variants:
         chip = chip_for(variant, zone, in_series)
         days[chip.at.date()].chips.append(chip)
-    listed_from = window.anchor.replace(day=1) if window.kind == "month" else window.first
     for event in events_between(workspace, window.first, window.last):
         for d in window.days:
             if event.first <= d <= event.last:
                 days[d].events.append(event)
-                if d == event.first or d == listed_from:
+                if d == event.first:
                     days[d].list_events.append(event)
                 if d == event.first or d == window.first or d == grid.week_start(d):
                     days[d].grid_events.append(Shown(event, continues=d != event.first))

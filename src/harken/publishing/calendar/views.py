@@ -9,7 +9,7 @@ posts the same view and is redirected back (post/redirect/get).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,6 +93,9 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
     filters = chosen_filters(request, accounts)
     days = board.days_for(workspace, window, filters)
     in_month = [d for d in days if kind != "month" or d.day.month == anchor.month]
+    if not chosen_kind and any(d.day == today for d in in_month):
+        # A phone opening the calendar sees from yesterday on, with what is running.
+        in_month = [d for d in in_month if d.day >= today - timedelta(days=1)]
     keep = [(k, v) for k, v in request.GET.lists() if k in ("account", "state")]
     kept = urlencode([(k, v) for k, values in keep for v in values])
     context = {
@@ -104,7 +107,7 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "window": window,
         "days": days,
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
-        "list_days": [d for d in in_month if d.chips or d.list_events or d.day == today],
+        "list_days": list_days(in_month, today),
         "planned": any(d.chips for d in days),
         "today": today,
         "hours": range(24),
@@ -120,6 +123,18 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "awaiting": sum(1 for d in days for c in d.chips if c.state == State.AWAITING_APPROVAL),
     }
     return render(request, "publishing/calendar/calendar.html", context)
+
+
+def list_days(days: list[board.Day], today: date) -> list[board.ListDay]:
+    """The list view's days: those with posts or beginning events, and today. The first
+    names every event running on it (a season begun last week), the others only the
+    events that begin on them."""
+    listed = []
+    for n, d in enumerate(days):
+        events = d.events if n == 0 else d.list_events
+        if d.chips or events or d.day == today:
+            listed.append(board.ListDay(d, events))
+    return listed
 
 
 def _back(request: WorkspaceRequest) -> str:
