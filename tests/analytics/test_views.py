@@ -77,3 +77,24 @@ def test_a_chart_downloads_as_csv_with_formulas_neutralised(alice_client, heard)
 def test_a_topic_filter_narrows_the_figures(alice_client, heard, rival):
     html = alice_client.get(f"/analytics/?topic={rival.pk}").content.decode()
     assert '<span class="value">1</span>' in html
+
+
+def test_the_relationship_page_counts_advocates_from_the_contacts(alice_client, workspace):
+    from harken.contacts.models import Contact, Identity
+
+    now = timezone.now()
+    praise = [add_mention(workspace, now - dt.timedelta(days=n), handle="fan") for n in (1, 2)]
+    contact = Contact.objects.create(workspace=workspace, name="Fan")
+    Identity.objects.create(
+        workspace=workspace,
+        contact=contact,
+        network="mastodon",
+        handle="fan",
+        author=praise[0].author,
+    )
+    roll_all(workspace)
+    response = alice_client.get("/analytics/csv/people/")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1:] == [["Advocates", "1"], ["Detractors", "0"], ["Recovered", "0"]]
+    html = alice_client.get("/analytics/relationship/").content.decode()
+    assert 'id="panel-people"' in html

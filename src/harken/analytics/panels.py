@@ -21,6 +21,8 @@ from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.rows import tallies
 from harken.analytics.periods import Scope
+from harken.contacts import standing
+from harken.contacts.standing import KINDS
 from harken.listening.models import Author, Mention
 from harken.networks.registry import network_label
 from harken.publishing.gate import rules_for
@@ -578,6 +580,32 @@ def clicks(scope: Scope) -> Panel:
     )
 
 
+def people(scope: Scope) -> Panel:
+    """Advocates, detractors and recovered detractors among the contacts (all time: the
+    contacts app's own lists, which the bars link to)."""
+    counts = {kind: len(standing.listing(scope.workspace, kind, each=0)) for kind in KINDS}
+    chart = bars(
+        "people",
+        "Advocates and detractors",
+        "Contacts who praised more than once, who complained, and complainers who turned "
+        "round after our answer.",
+        [
+            Bar("Advocates", counts["advocates"], colour="positive"),
+            Bar("Detractors", counts["detractors"], colour="negative"),
+            Bar("Recovered", counts["recovered"], colour="accent"),
+        ],
+        columns=["", "Contacts"],
+    )
+    return Panel(
+        "people",
+        "Advocates and recovered detractors",
+        "Contacts, all time; the lists are under Contacts",
+        chart,
+        empty="" if any(counts.values()) else "No contact has praised or complained yet.",
+        extra={"kinds": KINDS},
+    )
+
+
 PANELS: dict[str, Callable[[Scope], Panel]] = {
     "mentions": mentions,
     "sentiment": sentiment,
@@ -595,6 +623,7 @@ PANELS: dict[str, Callable[[Scope], Panel]] = {
     "best-times": best_times,
     "journey": journey,
     "clicks": clicks,
+    "people": people,
 }
 
 

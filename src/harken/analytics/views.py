@@ -40,7 +40,7 @@ AREAS = {
     ),
     "relationship": (
         "Relationship",
-        ["responses", "talk-to-listen", "content-mix"],
+        ["responses", "people", "talk-to-listen", "content-mix"],
     ),
     "audience": ("Audience & posts", ["followers", "posts", "best-times", "clicks", "journey"]),
 }
