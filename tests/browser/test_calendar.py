@@ -98,3 +98,17 @@ def test_the_phone_opens_the_list_and_moves_a_post_with_the_form(page, alice, sh
     expect(page.locator(".flash")).to_contain_text("Moved to")
     assert Variant.objects.get(pk=variant.pk).scheduled_at == local(day, 21, 30)
     screenshot(page, "calendar-list-moved")
+
+
+def test_the_sample_stores_planned_month(page, alice, workspace):  # noqa: F811
+    from harken.publishing import demo
+
+    demo.fill(workspace)
+    log_in(page, "alice")
+    page.goto("/calendar/")
+    shown = page.locator(".cal-month" if page.viewport_name == "desktop" else ".cal-list")
+    expect(shown).to_be_visible()
+    expect(shown.locator(".chip").first).to_be_visible()
+    expect(page.locator(".cal-notes .flash.error")).to_contain_text("failed")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    screenshot(page, "calendar-sample-month")
