@@ -144,3 +144,14 @@ def test_the_queue_task_keeps_every_workspace_current(workspace, other_workspace
     assert do_catch_up() >= 2
     assert counts(workspace, "all") == {"": 1} and counts(other_workspace, "all") == {"": 1}
     assert Tally.objects.filter(workspace=workspace, day=dt.date(2026, 11, 21)).count() == 0
+
+
+def test_a_new_time_zone_rolls_every_day_up_again(workspace, django_capture_on_commit_callbacks):
+    # 03:00 UTC on 2 Dec: 2 Dec in UTC, 1 Dec in New York.
+    add_mention(workspace, dt.datetime(2026, 12, 2, 3, tzinfo=UTC))
+    roll_all(workspace)
+    assert Tally.objects.get(dimension="all", topic=0).day == DEC2
+    with django_capture_on_commit_callbacks(execute=True):
+        workspace.time_zone = "America/New_York"
+        workspace.save()
+    assert Tally.objects.get(dimension="all", topic=0).day == DEC1

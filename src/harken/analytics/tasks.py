@@ -21,7 +21,8 @@ def keep_rollups_current() -> None:
     do_catch_up()
 
 
-@db_task()
+# Retried: the minute's catch-up may hold the lock when the back-fill is queued.
+@db_task(retries=10, retry_delay=60)
 @lock_task("analytics-rollups")
 def back_fill(workspace_id: int) -> None:
     """Roll up every day of a workspace again (after an import, or a time zone change)."""
