@@ -40,6 +40,8 @@ from harken.networks.registry import (
     do_mark_error,
     network_label,
 )
+from harken.publishing import signals
+from harken.publishing.compose.media import public_url
 from harken.publishing.compose.threads import Reply, part_key, post_texts, replies
 from harken.publishing.gate import findings_for
 from harken.publishing.models import Variant
@@ -237,7 +239,9 @@ def _send_replies(variant: Variant, connector: Connector, planned: list[Reply]) 
 
 
 def attachments(variant: Variant) -> dict[str, object]:
-    """The connector's ``media`` option: each image's bytes, type and alt text."""
+    """The connector's image options: ``media``, each image's bytes, type and alt text
+    (for networks that take an upload), and ``image_urls``, signed expiring addresses
+    (for networks that fetch the image themselves, Facebook and Instagram)."""
     images = list(variant.media.all()) if variant.pk else []  # type: ignore[attr-defined]
     if not images:
         return {}
@@ -245,7 +249,7 @@ def attachments(variant: Variant) -> dict[str, object]:
     for item in images:
         with item.file.open("rb") as handle:
             media.append(MediaFile(handle.read(), item.content_type, item.alt_text))
-    return {"media": media}
+    return {"media": media, "image_urls": [public_url(item) for item in images]}
 
 
 def _mark_published(variant: Variant, published: Published, report: TickReport) -> None:
@@ -260,6 +264,7 @@ def _mark_published(variant: Variant, published: Published, report: TickReport) 
     )
     if won:
         report.published.append(variant.pk)
+        signals.variant_published.send(Variant, variant=variant)
     else:  # the lease ran out during the call and another worker reconciled it
         log.warning("Variant %s was settled elsewhere while publishing", variant.pk)
 
@@ -296,6 +301,7 @@ def _fail(variant: Variant, words: str, report: TickReport) -> None:
     if transition(variant, State.FAILED, error=words, next_attempt_at=None):
         report.failed.append(variant.pk)
         audit(variant.post.workspace, None, "variant.failed", variant, error=words)
+        signals.variant_failed.send(Variant, variant=variant, error=words)
         notify_author(variant)
 
 

@@ -100,3 +100,46 @@ def test_a_refused_post_keeps_no_upload_and_no_alt_text_change(alice_client, sky
     media.refresh_from_db()
     assert media.alt_text == "A ring." and Media.objects.count() == 1
     assert len(list(tmp_path.rglob("*.png"))) == 1  # the refused upload left no file
+
+
+def test_a_signed_public_address_serves_the_image_without_login_until_it_expires(
+    alice_client, client, x_account, monkeypatch
+):
+    from harken.publishing.compose import media as media_files
+    from harken.publishing.engine import attachments
+
+    alice_client.post(URL, form(x_account, image=image(), image_alt="A ring."))
+    item = Media.objects.get()
+    options = attachments(Variant.objects.get())
+    (address,) = options["image_urls"]
+    assert options["media"][0].alt == "A ring."
+    path = address.removeprefix(settings_base())
+    served = client.get(path)  # no one is logged in
+    assert (
+        served.status_code == 200 and b"".join(served.streaming_content) == item.file.open().read()
+    )
+    assert client.get(path[:-3] + "xyz/").status_code == 404  # a forged token
+    monkeypatch.setattr(media_files, "PUBLIC_FOR", timedelta(seconds=-1))
+    assert client.get(path).status_code == 404  # expired
+
+
+def settings_base() -> str:
+    from django.conf import settings
+
+    return settings.BASE_URL
+
+
+def test_instagram_needs_an_image_of_its_shape(alice_client, workspace):
+    from harken.networks.models import Account
+
+    insta = Account.objects.create(workspace=workspace, network="instagram", handle="harborjewel")
+    alice_client.post(URL, form(insta, action="schedule", at=future()))
+    assert "A post on Instagram needs an image; add one." in alice_client.get(URL).content.decode()
+    tall = form(
+        insta, action="schedule", at=future(), image=image("JPEG", (40, 100)), image_alt="A ring."
+    )
+    alice_client.post(URL, tall)
+    page = alice_client.get(URL).content.decode()
+    assert (
+        "Image 1 is 40×100; Instagram takes width to height between 0.8 and 1.91. Crop it." in page
+    )

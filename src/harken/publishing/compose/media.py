@@ -8,10 +8,14 @@ scheduled, with the alt text every image needs unless the person says it needs n
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
+from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
 from harken.core.access import WorkspaceRequest, scoped
@@ -23,6 +27,27 @@ from harken.publishing.validation import Problem
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+#: How long an image's public address works: long enough for a network that fetches the
+#: image itself (Facebook, Instagram) to do so while the post is being published.
+PUBLIC_FOR = timedelta(hours=1)
+_SALT = "harken.publishing.media"
+
+
+def public_url(item: Media) -> str:
+    """A signed, expiring address of ``item`` that needs no login, for networks that fetch
+    images by URL; anyone holding it may see the image until it expires."""
+    token = signing.dumps(item.pk, salt=_SALT)
+    return f"{settings.BASE_URL}{reverse('compose_public_media', args=[token])}"
+
+
+def from_public_token(token: str) -> int | None:
+    """The image id a public address names, or None when forged or expired."""
+    try:
+        return int(signing.loads(token, salt=_SALT, max_age=PUBLIC_FOR))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
 
 
 class Unusable(ValueError):
@@ -95,10 +120,12 @@ def check_media(variant: Any) -> list[Problem]:
     if variant.pk is None:
         return []
     images = list(variant.media.all())
-    if not images:
-        return []
     cls = connector_class(variant.account.network)
     label = network_label(variant.account.network)
+    if not images:
+        if cls.needs_media:
+            return [Problem("media", f"A post on {label} needs an image; add one.")]
+        return []
     if not cls.max_images:
         return [Problem("media", f"Harken cannot post images to {label} yet; remove them.")]
     problems = []
@@ -122,6 +149,15 @@ def check_media(variant: Any) -> list[Problem]:
                     "media",
                     f"Image {n} is {item.size / 1_000_000:.1f} MB; "
                     f"{label} takes at most {limit:g} MB.",
+                )
+            )
+        ratios = getattr(cls, "aspect_ratios", None)
+        if ratios and not ratios[0] <= item.width / item.height <= ratios[1]:
+            problems.append(
+                Problem(
+                    "media",
+                    f"Image {n} is {item.width}×{item.height}; {label} takes width to height "
+                    f"between {ratios[0]:g} and {ratios[1]:g}. Crop it.",
                 )
             )
         if not item.alt_text.strip() and not item.alt_not_needed:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -269,4 +269,19 @@ def media_file(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def public_media(request: HttpRequest, token: str) -> HttpResponse:
+    """An image by its signed, expiring address (``media.public_url``), with no login: a
+    network that fetches images itself (Facebook, Instagram) reads it from here."""
+    pk = media_files.from_public_token(token)
+    item = Media.objects.filter(pk=pk).first() if pk is not None else None
+    if item is None:
+        raise Http404("No such image, or its address has expired.")
+    response: HttpResponse = FileResponse(  # type: ignore[assignment]
+        item.file.open("rb"), content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
     return response
