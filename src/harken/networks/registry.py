@@ -35,6 +35,7 @@ CONNECTORS: dict[str, str] = {
     "x": "harken.networks.x.connector.X",
     "facebook": "harken.networks.facebook.connector.Facebook",
     "instagram": "harken.networks.instagram.connector.Instagram",
+    "youtube": "harken.networks.youtube.connector.YouTube",
 }
 
 

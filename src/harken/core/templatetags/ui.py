@@ -46,8 +46,6 @@ SPELLED = {
     "url": "URL",
     "api": "API",
     "ntfy": "ntfy",
-    "youtube": "YouTube",
-    "linkedin": "LinkedIn",
     "facebook_page": "Facebook Page",
     "tiktok": "TikTok",
     "sqlite": "SQLite",
@@ -158,11 +156,18 @@ def label(value: Any) -> str:
     if value is None:
         return ""
     key = str(value).strip()
-    spelled = SPELLED.get(key.lower())
+    spelled = SPELLED.get(key.lower()) or _network_label(key.lower())
     if spelled:
         return spelled
     words = re.sub(r"[_.\-]+", " ", key).strip()
     return words[:1].upper() + words[1:] if words else ""
+
+
+def _network_label(key: str) -> str:
+    """A registered network's own name (``Connector.label``), so no network is spelled here."""
+    from harken.networks.registry import CONNECTORS, network_label
+
+    return network_label(key) if key in CONNECTORS else ""
 
 
 @register.filter

@@ -1,0 +1,1 @@
+from tests.networks.youtube.youtube_local import youtube  # noqa: F401 - fixtures
