@@ -11,7 +11,8 @@ middleware, bearer-token authentication, the rate limiter's and the last-use wri
 the request's database connection opened and closed as in a real request. Each request
 of a set asks for the next page of the last (keyset ``before``), so the set walks
 ``--requests`` pages deep. Printed per set: requests/s of one client in a row, median,
-p95, and the mentions a page held.
+p95, the median CPU time of this process (on SQLite the whole server's; on PostgreSQL the
+database works in its own process), and the mentions a page held.
 
 Database: SQLite in a temporary folder by default (``--data DIR`` keeps it in DIR and
 reuses the workspace); ``DATABASE_URL`` for PostgreSQL, best a database of its own
@@ -108,11 +109,11 @@ def main() -> None:
     print(f"  database: {_database_label(connection)}")
     secret, topic, since = _workspace(args.mentions, fresh=args.fresh)
     held = _hold_sqlite(connection)  # noqa: F841 - kept open until the end
-    print(f"  {'filters':<18} {'req/s':>7} {'median':>8} {'p95':>8} {'per page':>9}")
+    print(f"  {'filters':<18} {'req/s':>7} {'median':>8} {'p95':>8} {'CPU':>8} {'per page':>9}")
     for name, params in SETS:
         chosen = {k: {"TOPIC": topic, "SINCE": since}.get(v, v) for k, v in params.items()}
-        walls, sizes = _time(secret, chosen, args.requests)
-        _print(name, walls, sizes)
+        walls, cpus, sizes = _time(secret, chosen, args.requests)
+        _print(name, walls, cpus, sizes)
 
 
 def _arguments() -> argparse.Namespace:
@@ -255,24 +256,27 @@ def _hold_sqlite(connection: Any) -> Any:
 # Timing --------------------------------------------------------------------------------
 
 
-def _time(secret: str, params: dict[str, str], requests: int) -> tuple[list[float], list[int]]:
+def _time(
+    secret: str, params: dict[str, str], requests: int
+) -> tuple[list[float], list[float], list[int]]:
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    walls, sizes, before = [], [], None
+    walls, cpus, sizes, before = [], [], [], None
     for number in range(requests + 3):
         query = {**params, "limit": "100", **({"before": str(before)} if before else {})}
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         status, body = _request(application, secret, query)
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         if status != 200:
             sys.exit(f"{status} for {query}: {body[:300]!r}")
         page = json.loads(body)
         before = page["next_before"]  # walk on; back to the top at the end
         if number >= 3:
             walls.append(wall)
+            cpus.append(cpu)
             sizes.append(len(page["items"]))
-    return walls, sizes
+    return walls, cpus, sizes
 
 
 def _request(application: Callable, secret: str, query: dict[str, str]) -> tuple[int, bytes]:
@@ -307,13 +311,14 @@ def _request(application: Callable, secret: str, query: dict[str, str]) -> tuple
     return status[0], body
 
 
-def _print(name: str, walls: list[float], sizes: list[int]) -> None:
+def _print(name: str, walls: list[float], cpus: list[float], sizes: list[int]) -> None:
     ordered = sorted(walls)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     ms = 1_000
     print(
         f"  {name:<18} {len(walls) / sum(walls):>7.1f} {statistics.median(walls) * ms:>6.1f}ms"
-        f" {p95 * ms:>6.1f}ms {statistics.median(sizes):>9.0f}"
+        f" {p95 * ms:>6.1f}ms {statistics.median(cpus) * ms:>6.1f}ms"
+        f" {statistics.median(sizes):>9.0f}"
     )
 
 

@@ -9,7 +9,8 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
-from harken.api import errors, ratelimit
+from harken.api import errors
+from harken.api.auth import caller_for
 from harken.api.caller import Caller
 from harken.api.routes import (
     analytics,
@@ -21,7 +22,6 @@ from harken.api.routes import (
     sources,
     topics,
 )
-from harken.api.tokens import find_token, touch
 
 
 class ObjectParser(Parser):
@@ -41,19 +41,7 @@ class TokenAuth(HttpBearer):
     openapi_description = "A personal access token made in Settings → API."
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
-        found = find_token(token)
-        if found is None:
-            return None
-        wait = ratelimit.spend(found.pk)
-        if wait:
-            raise errors.ApiError(
-                429,
-                "rate_limited",
-                f"Too many requests with this token; try again in {wait} s.",
-                retry_after=wait,
-            )
-        touch(found)
-        return Caller(found)
+        return caller_for(token)
 
 
 api = NinjaAPI(
