@@ -62,3 +62,7 @@ class Token(models.Model):
         return scope_name(resource, True) in scopes or (
             not write and scope_name(resource, False) in scopes
         )
+
+
+# Outgoing webhooks keep their models in their own package; Django finds them here.
+from harken.api.webhooks.models import Delivery, Endpoint  # noqa: E402, F401

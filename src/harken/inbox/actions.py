@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from harken.core.actions import audit
 from harken.core.models import Authority, Member, Role
-from harken.inbox import authority, notices
+from harken.inbox import authority, notices, signals
 from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State, transition
@@ -56,6 +56,10 @@ def do_assign(conversation: Conversation, actor: Member, assignee: Member | None
     event = audit(
         conversation.workspace, actor.user, "conversation.assign", conversation, to=[before, after]
     )
+    if before != after:
+        signals.conversation_assigned.send(
+            Conversation, conversation=conversation, assignee=assignee
+        )
     if assignee is not None and before != after:
         notices.assigned(conversation, assignee, event, by=actor)
 
@@ -79,6 +83,8 @@ def do_set_status(conversation: Conversation, actor: Member, status: str) -> Non
         conversation,
         status=[before, status],
     )
+    if status == Status.RESOLVED and before != status:
+        signals.conversation_resolved.send(Conversation, conversation=conversation)
 
 
 def do_snooze(conversation: Conversation, actor: Member, until: datetime) -> None:
@@ -351,6 +357,7 @@ def do_reply(conversation: Conversation, actor: Member, text: str, token: str = 
         return earlier
     if reason:
         event = audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
+        signals.reply_changed.send(Message, message=message, state=State.HELD)
         notices.held(message, event)
         return message
     audit(conversation.workspace, actor.user, "reply.write", conversation)
@@ -375,6 +382,7 @@ def do_revise(message: Message, actor: Member, text: str) -> Message:
                 message.workspace, actor.user, "reply.held", message.conversation, reason=reason
             )
             message.refresh_from_db()
+            signals.reply_changed.send(Message, message=message, state=State.HELD)
             notices.held(message, event)
         message.refresh_from_db()
         return message
@@ -489,6 +497,7 @@ def _fail(message: Message, user: Any, words: str) -> Message:
     transition(Message.objects, message.pk, State.SENDING, State.FAILED, error=words[:4000])
     audit(message.workspace, user, "reply.failed", message.conversation, error=words[:500])
     message.refresh_from_db()
+    signals.reply_changed.send(Message, message=message, state=State.FAILED)
     return message
 
 
@@ -515,6 +524,7 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
     reprioritize([conversation.pk], now)
     audit(message.workspace, user, "reply.sent", conversation, external_id=external_id)
     message.refresh_from_db()
+    signals.reply_changed.send(Message, message=message, state=State.SENT)
     return message
 
 

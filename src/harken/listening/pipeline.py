@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
-from harken.listening import enrich, threads
+from harken.listening import enrich, signals, threads
 from harken.listening.bulk import (
     as_datetime,
     column_list,
@@ -229,6 +229,9 @@ def store_batch(
         rows, topic_ids = _drop_known(workspace, batch.rows, batch.topic_ids, result)
         if rows:
             _store(workspace, source, rows, (topic_ids, batch.topics), result, enrichment)
+            signals.mentions_stored.send(
+                Mention, workspace=workspace, mention_ids=result.mention_ids
+            )
         crash_point("stored")
         if source is not None and cursor is not None:
             source.cursor = cursor

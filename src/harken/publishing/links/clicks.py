@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, connection, transaction
 
 from harken.core.models import Workspace
+from harken.publishing import signals
 from harken.publishing.links.bots import is_bot
 from harken.publishing.models import Campaign, Click, ClickSalt, Link
 from harken.publishing.models.links import with_utm
@@ -169,7 +170,10 @@ def pledge(campaign_id: int, amount: int) -> bool:
     """Add ``amount`` to the campaign's total if the total stays within the cap."""
     with connection.cursor() as cursor:
         cursor.execute(_sql()["pledge"], [amount, campaign_id, amount])
-        return cursor.rowcount == 1
+        pledged = cursor.rowcount == 1
+    if not pledged:  # the cap: receivers say so once per campaign and cap
+        signals.campaign_cap_reached.send(Campaign, campaign_id=campaign_id)
+    return pledged
 
 
 def may_pledge(target: Target, at: datetime) -> bool:
