@@ -119,6 +119,9 @@ class Connector:
     max_images: ClassVar[int] = 0
     max_image_bytes: ClassVar[int | None] = None
     image_types: ClassVar[frozenset[str]] = frozenset()
+    #: A text too long for one post may go out as a thread of replies to itself (X,
+    #: Bluesky, Mastodon); elsewhere a reply is a comment, fit for a first comment only.
+    makes_threads: ClassVar[bool] = False
     #: The network honours ``idempotency_key`` on publish and reply (for about an hour):
     #: a write repeated under the same key answers with the first post, not a second one.
     idempotent_writes: ClassVar[bool] = False

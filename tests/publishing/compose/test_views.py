@@ -229,3 +229,12 @@ def test_the_check_offers_no_choice_for_a_link_already_tracked(alice_client, x_a
     data = form(x_account, text=f"Rings {ours} and https://harbor.example/story")
     html = alice_client.post(f"{URL}check/", data).content.decode()
     assert 'value="https://harbor.example/story"' in html and f'value="{ours}"' not in html
+
+
+def test_a_network_whose_replies_are_comments_offers_a_first_comment_but_no_thread(
+    alice_client, workspace, sky_account
+):
+    insta = Account.objects.create(workspace=workspace, network="instagram", handle="harborjewel")
+    html = alice_client.get(URL).content.decode()
+    assert f'name="thread_{sky_account.pk}"' in html and f'name="thread_{insta.pk}"' not in html
+    assert f'name="comment_{insta.pk}"' in html

@@ -200,6 +200,7 @@ class Bluesky(Connector):
     counts_urls_as = None  # a link counts as its full text
     #: app.bsky.embed.images: four images, each blob at most 1,000,000 bytes.
     max_images: ClassVar[int] = 4
+    makes_threads: ClassVar[bool] = True
     max_image_bytes: ClassVar[int | None] = 1_000_000
     image_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/webp"}

@@ -96,6 +96,7 @@ class Mastodon(Connector):
     counts_urls_as = 23
     #: Mastodon's defaults for images (a status takes four; 16 MB each on mastodon.social).
     max_images: ClassVar[int] = 4
+    makes_threads: ClassVar[bool] = True
     max_image_bytes: ClassVar[int | None] = 16 * 1024 * 1024
     image_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/webp"}

@@ -172,6 +172,7 @@ class X(Connector):
     capabilities = frozenset({"fetch", "search", "publish", "reply", "metrics"})
     max_chars = 280
     counts_urls_as = 23  # X wraps every link in a t.co URL of this length
+    makes_threads: ClassVar[bool] = True  # a reply to our own post continues the thread
     text_counting = "weighted"  # twitter-text: emoji and CJK weigh two
     #: The smallest and largest page each read endpoint accepts (X API v2 reference).
     page_limits: ClassVar[dict[str, tuple[int, int]]] = {"mentions": (5, 100), "search": (10, 100)}

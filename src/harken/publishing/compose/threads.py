@@ -115,9 +115,15 @@ def can_reply(account: Any) -> bool:
     return "reply" in connector_class(account.network).capabilities
 
 
+def can_thread(account: Any) -> bool:
+    """The network continues a thread with replies to our own post (its class says)."""
+    cls = connector_class(account.network)
+    return cls.makes_threads and "reply" in cls.capabilities
+
+
 def post_texts(variant: Any) -> list[str]:
     """The main post's text, then the thread's other parts (one text when no thread)."""
-    if not variant.thread or not can_reply(variant.account):
+    if not variant.thread or not can_thread(variant.account):
         return [variant.text]
     return split(variant.text, fits_on(variant.account), variant.numbered)
 

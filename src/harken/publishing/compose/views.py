@@ -39,6 +39,7 @@ from harken.publishing.compose.saving import (
     locked,
     needs_approval,
 )
+from harken.publishing.compose.threads import can_thread
 from harken.publishing.models import Media, Post
 from harken.publishing.states import State
 
@@ -200,6 +201,7 @@ def _context(
                 "limit": limit or "",
                 "url_weight": url_weight or "",
                 "can_reply": "reply" in cls.capabilities,
+                "can_thread": can_thread(account),
                 "text": form[f"text_{account.pk}"],
                 "comment": form[f"comment_{account.pk}"],
                 "thread": form[f"thread_{account.pk}"],
