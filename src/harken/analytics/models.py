@@ -6,6 +6,7 @@ rows instead of counting a million mentions per request (see ``harken.analytics.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from harken.core.models import Workspace, WorkspaceOwned
@@ -108,3 +109,62 @@ class RollupState(models.Model):
     @property
     def busy(self) -> bool:
         return self.days_done < self.days_total
+
+
+class CustomerBase(WorkspaceOwned):
+    """The business's own customers, as shares of one segment dimension ("age band":
+    "25-34" is 30 %), entered by a manager: what the voice of the typical customer is
+    weighted to. Without rows for a dimension, the imported contacts stand in."""
+
+    dimension = models.CharField(max_length=60)
+    segment = models.CharField(max_length=200)
+    share = models.FloatField(help_text="Per cent of the customer base.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "dimension", "segment"], name="one_share_per_segment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.segment}: {self.share} %"
+
+
+class ReportSchedule(models.Model):
+    """How often the workspace's report is e-mailed, and the members who asked for it."""
+
+    class Cadence(models.TextChoices):
+        OFF = "off", "Off"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    cadence = models.CharField(max_length=8, choices=Cadence.choices, default=Cadence.OFF)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"report of workspace {self.workspace_id}: {self.cadence}"
+
+
+class ReportSent(WorkspaceOwned):
+    """One scheduled report that went out: the unique period makes the queue's send
+    happen once, however often the periodic task runs."""
+
+    cadence = models.CharField(max_length=8)
+    first = models.DateField()
+    last = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "cadence", "first"], name="one_report_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadence} report {self.first}–{self.last}"
