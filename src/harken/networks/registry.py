@@ -36,6 +36,7 @@ CONNECTORS: dict[str, str] = {
     "facebook": "harken.networks.facebook.connector.Facebook",
     "instagram": "harken.networks.instagram.connector.Instagram",
     "youtube": "harken.networks.youtube.connector.YouTube",
+    "linkedin": "harken.networks.linkedin.connector.LinkedIn",
     "tumblr": "harken.networks.tumblr.connector.Tumblr",
 }
 

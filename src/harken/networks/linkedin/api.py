@@ -1,0 +1,108 @@
+"""LinkedIn's versioned REST API (``/rest``, Rest.li 2.0) over ``harken.lib.http``.
+
+Every call names the API version Harken speaks (``LinkedIn-Version``, YYYYMM; LinkedIn
+keeps each for a year) and the Rest.li protocol. URNs in a path or a query are
+percent-encoded whole, as Rest.li 2.0 asks. LinkedIn's errors
+(``{"serviceErrorCode", "message", "status"}``) become ``ConnectorError`` in its words:
+401 reconnect needed, 403 a permission the app or the member lacks (permanent), 429 its
+daily limit (transient, an hour), a 4xx on a write the content refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from harken.lib import http
+from harken.networks.base import ConnectorError
+
+API_URL = "https://api.linkedin.com"
+#: The monthly version of LinkedIn's API Harken is written against.
+VERSION = "202511"
+TIMEOUT = 20.0
+READ_ATTEMPTS = 3
+
+
+def api_url() -> str:
+    return str(getattr(settings, "LINKEDIN_API_URL", API_URL)).rstrip("/")
+
+
+def urn(value: str) -> str:
+    """A URN (or any value) percent-encoded for a Rest.li path or query."""
+    return quote(value, safe="")
+
+
+def headers(token: str) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {token}",
+        "LinkedIn-Version": VERSION,
+        "X-Restli-Protocol-Version": "2.0.0",
+    }
+
+
+def request(
+    token: str,
+    method: str,
+    path: str,
+    query: Mapping[str, Any] | None = None,
+    json: Any = None,
+) -> httpx.Response:
+    """One call; ``query`` values are encoded here (URNs whole), not by httpx."""
+    url = f"{api_url()}/rest/{path.lstrip('/')}"
+    if query:
+        url += "?" + "&".join(f"{key}={urn(str(value))}" for key, value in query.items())
+    write = method != "GET"
+    response = http.request(
+        method,
+        url,
+        json=json,
+        headers=headers(token),
+        timeout=TIMEOUT,
+        raise_for_status=False,
+        attempts=1 if write else READ_ATTEMPTS,
+    )
+    if response.status_code >= 400:
+        raise linkedin_error(response, write)
+    return response
+
+
+def body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        found = response.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def linkedin_words(response: httpx.Response) -> str:
+    found = body(response)
+    message = str(found.get("message") or found.get("error_description") or "").strip()
+    code = found.get("serviceErrorCode")
+    words = message or f"HTTP {response.status_code} {response.reason_phrase}"
+    return f"{words} (code {code})" if code else words
+
+
+def linkedin_error(response: httpx.Response, write: bool) -> ConnectorError:
+    status = response.status_code
+    said = linkedin_words(response)
+    if status == 401:
+        return ConnectorError(
+            f"LinkedIn refused the page's sign-in; reconnect it. LinkedIn said: {said}",
+            permanent=True,
+        )
+    if status == 403:
+        return ConnectorError(
+            f"LinkedIn did not allow Harken this: {said}. The member must be an administrator "
+            "of the page, and the app needs the Community Management API "
+            "(docs/connecting-linkedin.md).",
+            permanent=True,
+        )
+    if status == 429:
+        return ConnectorError(f"LinkedIn rate limit: {said}", retry_after=3600.0)
+    if write and 400 <= status < 500:
+        return ConnectorError(f"LinkedIn refused it: {said}", rejected=True)
+    return ConnectorError(f"LinkedIn: {said}", permanent=400 <= status < 500)

@@ -1,0 +1,1 @@
+from tests.networks.linkedin.linkedin_local import linkedin  # noqa: F401 - fixtures
