@@ -44,6 +44,8 @@ KNOWN = {
     # Jetstream reads Bluesky; web feeds are sources with the network "feed".
     ("harken/listening/jetstream.py", frozenset({"bluesky"})),
     ("harken/listening/feeds.py", frozenset({"feed"})),
+    # Drafts from feeds: the composer reads a blog's feed with the feed reader.
+    ("harken/publishing/compose/feeds.py", frozenset({"feed"})),
     # Demo data: sample sources per network, and an article for a feed.
     ("harken/listening/demo.py", frozenset({"mastodon", "bluesky", "feed"})),
     # How each network counts a reply's length (the connector's ``text_counting``).
