@@ -9,8 +9,10 @@
 Reach is the followers of the contact's identities, summed across networks. Only the
 customer's own mentions count (never our answers), and only enriched ones.
 
-The lists are computed from light rows (a tuple a mention); the messages shown as
-evidence are loaded afterwards, only for the contacts and the number of them shown.
+Advocates and detractors are ranked by the database (counts a contact, reach a contact),
+and only the contacts shown are read as light rows (a tuple a mention); the messages
+shown as evidence are loaded afterwards, only for those contacts and as many as shown.
+At 50,000 mentions this took a page from seconds to what its shown rows cost.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
-from harken.contacts.models import Contact
+from harken.contacts.models import Contact, Identity
 from harken.core.models import Workspace
 from harken.listening.models import Mention
 
@@ -92,17 +94,26 @@ class Standing:
         return [self.messages[f.pk] for f in self.evidence_facts(kind) if f.pk in self.messages]
 
 
-def standings(workspace: Workspace, kind: str | None = None) -> list[Standing]:
-    """Contacts of ``workspace`` with enriched mentions; with ``kind``, only the candidates
-    for that list (counted by the database first, so a workspace of many quiet authors
-    reads the mentions of a few)."""
-    mentions = Mention.objects.filter(
+def _enriched(workspace: Workspace) -> QuerySet[Mention]:
+    """The customers' own mentions with a sentiment, of authors that have a contact."""
+    return Mention.objects.filter(
         workspace=workspace,
         is_own=False,
         sentiment__in=[POSITIVE, NEGATIVE, Mention.Sentiment.NEUTRAL],
         author__contact_identity__isnull=False,
     )
-    if kind is not None:
+
+
+def standings(
+    workspace: Workspace, kind: str | None = None, contact_ids: list[int] | None = None
+) -> list[Standing]:
+    """Contacts of ``workspace`` with enriched mentions; with ``kind``, only the candidates
+    for that list (counted by the database first, so a workspace of many quiet authors
+    reads the mentions of a few); with ``contact_ids``, only those contacts."""
+    mentions = _enriched(workspace)
+    if contact_ids is not None:
+        mentions = mentions.filter(**{f"{CONTACT}__in": contact_ids})
+    elif kind is not None:
         mentions = mentions.filter(**{f"{CONTACT}__in": _candidates(mentions, kind)})
     rows = mentions.order_by("posted", "pk").values_list(
         CONTACT,
@@ -137,6 +148,36 @@ def _candidates(mentions: QuerySet[Mention], kind: str) -> QuerySet[Mention, Any
     )
 
 
+def ranked(workspace: Workspace, kind: str, limit: int | None = None) -> list[int]:
+    """The ids of the first ``limit`` advocates or detractors, ranked by the database's
+    counts: most praise (or complaints) first, then reach, then the older contact."""
+    sentiment, least = (POSITIVE, ADVOCATE_MIN) if kind == "advocates" else (NEGATIVE, 1)
+    counts = dict(
+        _enriched(workspace)
+        .filter(sentiment=sentiment)
+        .values(CONTACT)
+        .annotate(n=Count("pk"))
+        .filter(n__gte=least)
+        .values_list(CONTACT, "n")
+    )
+    reach = _reach(workspace)
+    order = sorted(counts, key=lambda c: (-counts[c], -reach.get(c, 0), c))
+    return order[:limit]
+
+
+def _reach(workspace: Workspace) -> dict[int, int]:
+    """Followers summed over each contact's identities that wrote an enriched mention."""
+    wrote = _enriched(workspace).filter(author_id=OuterRef("author_id"))
+    rows = (
+        Identity.objects.filter(workspace=workspace, author__isnull=False)
+        .filter(Exists(wrote))
+        .values("contact_id")
+        .annotate(reach=Sum("author__followers"))
+        .values_list("contact_id", "reach")
+    )
+    return {contact_id: reach or 0 for contact_id, reach in rows}
+
+
 def _last_answer(facts: list[Fact]) -> datetime | None:
     """When we last answered a conversation holding one of these negative mentions."""
     answers = [
@@ -165,7 +206,11 @@ def listing(
     ranked, with the first ``each`` messages of their evidence loaded."""
     if kind not in KINDS:
         raise ValueError(kind)
-    everyone = standings(workspace, kind)
+    # A page (``limit``) reads only the contacts it shows; the export reads them all.
+    if kind in ("advocates", "detractors") and limit is not None:
+        everyone = standings(workspace, contact_ids=ranked(workspace, kind, limit))
+    else:
+        everyone = standings(workspace, kind)
     if kind == "advocates":
         chosen = [s for s in everyone if s.positive >= ADVOCATE_MIN]
         chosen.sort(key=lambda s: (-s.positive, -s.reach, s.contact_id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from harken.contacts.handles import emails_in, links_in, normal_name, stem
 from harken.contacts.models import Contact, Distinct, Identity
@@ -21,6 +22,24 @@ from harken.networks.registry import network_label
 MIN_STEM = 3
 
 Add = Callable[[int, int, str], None]
+
+
+class Person(NamedTuple):
+    """What the rules read of a contact (light rows: a workspace has thousands)."""
+
+    pk: int
+    name: str
+    emails: list[str]
+    claimed: list[str]
+
+
+class Handle(NamedTuple):
+    """What the rules read of an identity."""
+
+    contact_id: int
+    network: str
+    handle: str
+    bio: str
 
 
 @dataclass
@@ -44,12 +63,15 @@ class Suggestion:
 def suggest(workspace: Workspace, limit: int = 200) -> list[Suggestion]:
     """Up to ``limit`` suggestions for ``workspace``, those with the most reasons first."""
     visible = Contact.objects.filter(workspace=workspace, merged_into=None)
-    contacts = {c.pk: c for c in visible.prefetch_related("identities")}
-    identities = list(
-        Identity.objects.filter(workspace=workspace, contact_id__in=contacts).only(
-            "pk", "contact_id", "network", "handle", "bio"
-        )
-    )
+    contacts = {
+        row[0]: Person(*row) for row in visible.values_list("pk", "name", "emails", "claimed")
+    }
+    identities = [
+        Handle(*row)
+        for row in Identity.objects.filter(
+            workspace=workspace, contact__merged_into=None
+        ).values_list("contact_id", "network", "handle", "bio")
+    ]
     found: dict[tuple[int, int], list[str]] = defaultdict(list)
 
     def add(a: int, b: int, reason: str) -> None:
@@ -65,12 +87,15 @@ def suggest(workspace: Workspace, limit: int = 200) -> list[Suggestion]:
         "first_id", "second_id"
     ):
         found.pop((first, second), None)
-    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return [Suggestion(contacts[a], contacts[b], reasons) for (a, b), reasons in ranked[:limit]]
+    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    # Only the contacts shown become model rows, with their identities for the page.
+    shown = {pk for pair, _ in ranked for pk in pair}
+    full = visible.filter(pk__in=shown).prefetch_related("identities").in_bulk()
+    return [Suggestion(full[a], full[b], reasons) for (a, b), reasons in ranked]
 
 
-def _same_handle(identities: list[Identity], add: Add) -> None:
-    by_stem: dict[str, list[Identity]] = defaultdict(list)
+def _same_handle(identities: list[Handle], add: Add) -> None:
+    by_stem: dict[str, list[Handle]] = defaultdict(list)
     for identity in identities:
         key = stem(identity.handle)
         if len(key) >= MIN_STEM:
@@ -83,7 +108,7 @@ def _same_handle(identities: list[Identity], add: Add) -> None:
                     add(one.contact_id, two.contact_id, f"the same handle “{key}” on {networks}")
 
 
-def _bio_points_at(contacts: dict[int, Contact], identities: list[Identity], add: Add) -> None:
+def _bio_points_at(contacts: dict[int, Person], identities: list[Handle], add: Add) -> None:
     by_email = {email: c.pk for c in contacts.values() for email in c.emails}
     by_name: dict[str, set[int]] = defaultdict(set)
     for contact in contacts.values():
@@ -115,7 +140,7 @@ def _bio_points_at(contacts: dict[int, Contact], identities: list[Identity], add
                 )
 
 
-def _claimed(contacts: dict[int, Contact], identities: list[Identity], add: Add) -> None:
+def _claimed(contacts: dict[int, Person], identities: list[Handle], add: Add) -> None:
     holder = {f"{i.network}:{i.handle}": i.contact_id for i in identities}
     for contact in contacts.values():
         for pair in contact.claimed:

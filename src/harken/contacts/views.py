@@ -79,11 +79,12 @@ def contact_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     contact = access_object(request, Contact, pk, merged_into=None)
     identities = list(contact.identities.select_related("author"))
     authors = [i.author_id for i in identities if i.author_id]
-    mentions = scoped(request, Mention).filter(author_id__in=authors)
+    # By author alone (the identities are this workspace's): with the workspace as well,
+    # SQLite walked the workspace's whole index instead of the author's (0.7 s at 50,000).
+    mentions = Mention.objects.filter(author_id__in=authors)
+    talks = set(mentions.exclude(conversation=None).values_list("conversation_id", flat=True))
     conversations = (
-        scoped(request, Conversation)
-        .filter(pk__in=mentions.exclude(conversation=None).values("conversation_id"))
-        .order_by("-last_activity", "-id")[:50]
+        scoped(request, Conversation).filter(pk__in=talks).order_by("-last_activity", "-id")[:50]
     )
     recent = mentions.select_related("author").order_by("-posted", "-id")[:30]
     feeling = mentions.filter(is_own=False).aggregate(
