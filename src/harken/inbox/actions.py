@@ -322,10 +322,13 @@ def _replayed(conversation: Conversation, token: str | None) -> Message | None:
     return found
 
 
-def do_reply(conversation: Conversation, actor: Member, text: str, token: str = "") -> Message:
+def do_reply(
+    conversation: Conversation, actor: Member, text: str, token: str = "", hold: str = ""
+) -> Message:
     """Store a reply and send it, or hold it for a manager when it says more than the
     author's role may promise. ``token`` is the reply form's: the same form posted again
-    (a double click, a browser re-post) returns the first message and sends nothing."""
+    (a double click, a browser re-post) returns the first message and sends nothing.
+    ``hold`` holds it whatever it says, for that reason (an assistant's draft)."""
     if not Authority.value_for(actor.workspace, actor.role, "may_reply"):
         raise PermissionDenied("Your role cannot reply from the inbox.")
     form_token = _form_token(token)
@@ -336,7 +339,7 @@ def do_reply(conversation: Conversation, actor: Member, text: str, token: str = 
     target = reply_target(conversation)
     account = reply_account(conversation, target)
     check_reply(conversation, account, text)
-    reason = authority.hold_reason(actor, text)
+    reason = " ".join(filter(None, [hold, authority.hold_reason(actor, text)]))
     try:
         with transaction.atomic():  # a savepoint: the loser of a race reads the winner's row
             message = Message.objects.create(

@@ -15,7 +15,7 @@ from harken.listening.pipeline import ingest
 from harken.publishing.links.clicks import pledge
 from harken.publishing.models import Campaign
 from tests.api.webhooks.conftest import make_endpoint
-from tests.inbox.conftest import account, conversation, make_conversation, mastodon  # noqa: F401
+from tests.inbox.conftest import make_conversation
 from tests.listening.helpers import item
 
 pytestmark = pytest.mark.django_db
