@@ -19,6 +19,7 @@ USAGE = """usage: harken COMMAND [options]
   import        import mentions from a CSV or JSON Lines file
   contacts      `contacts import FILE`: import customers from a CSV file
   retrain       fit a workspace's sentiment and intent adjustment from its corrections
+  mcp           the MCP server for AI assistants (stdio with HARKEN_TOKEN, or --http)
   migrate, check, shell, ...   any Django management command
 
 Run `harken COMMAND --help` for a command's options."""
