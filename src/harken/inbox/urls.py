@@ -1,6 +1,6 @@
 from django.urls import path
 
-from harken.inbox import assignment_views, saved_views, sla_views, views
+from harken.inbox import assignment_views, conversation_views, saved_views, sla_views, views
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -25,6 +25,8 @@ urlpatterns = [
     path("<int:pk>/snooze/", views.snooze, name="inbox_snooze"),
     path("<int:pk>/tag/", views.tag, name="inbox_tag"),
     path("<int:pk>/canned/", views.canned_search, name="inbox_canned_search"),
+    path("<int:pk>/presence/", conversation_views.beat, name="inbox_presence"),
+    path("messages/<int:pk>/correct/", conversation_views.correct, name="inbox_correct"),
     path("canned-replies/", views.canned_replies, name="inbox_canned"),
     path("canned-replies/<int:pk>/", views.canned_edit, name="inbox_canned_edit"),
     path("canned-replies/<int:pk>/delete/", views.canned_delete, name="inbox_canned_delete"),
