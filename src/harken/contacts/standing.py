@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Sum
 
 from harken.contacts.models import Contact, Identity
 from harken.core.models import Workspace
@@ -165,6 +165,31 @@ def ranked(workspace: Workspace, kind: str, limit: int | None = None) -> list[in
     return order[:limit]
 
 
+def recovered_ids(workspace: Workspace, limit: int | None = None) -> list[int]:
+    """The ids of the first ``limit`` recovered detractors by reach: the database finds
+    each detractor's last answer; then one pass over light rows (contact, time, feeling)
+    of those contacts keeps the ones whose every later word is neutral or positive."""
+    answered = dict(
+        _enriched(workspace)
+        .filter(sentiment=NEGATIVE, conversation__first_response_at__gte=F("posted"))
+        .values(CONTACT)
+        .annotate(last=Max("conversation__first_response_at"))
+        .values_list(CONTACT, "last")
+    )
+    later: dict[int, bool] = {}  # contact -> every later mention is not negative
+    rows = (
+        _enriched(workspace)
+        .filter(**{f"{CONTACT}__in": list(answered)})
+        .values_list(CONTACT, "posted", "sentiment")
+    )
+    for contact_id, posted, sentiment in rows:
+        if posted > answered[contact_id]:
+            later[contact_id] = later.get(contact_id, True) and sentiment != NEGATIVE
+    reach = _reach(workspace)
+    chosen = sorted((c for c, ok in later.items() if ok), key=lambda c: (-reach.get(c, 0), c))
+    return chosen[:limit]
+
+
 def _reach(workspace: Workspace) -> dict[int, int]:
     """Followers summed over each contact's identities that wrote an enriched mention."""
     wrote = _enriched(workspace).filter(author_id=OuterRef("author_id"))
@@ -209,6 +234,8 @@ def listing(
     # A page (``limit``) reads only the contacts it shows; the export reads them all.
     if kind in ("advocates", "detractors") and limit is not None:
         everyone = standings(workspace, contact_ids=ranked(workspace, kind, limit))
+    elif kind == "recovered" and limit is not None:
+        everyone = standings(workspace, contact_ids=recovered_ids(workspace, limit))
     else:
         everyone = standings(workspace, kind)
     if kind == "advocates":
