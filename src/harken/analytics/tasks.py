@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from harken.analytics.reports.tasks import send_scheduled_reports  # noqa: F401 (registers it)
 from harken.analytics.rollups import catch_up, roll_all
 from harken.analytics.snapshots import snapshot_all
 from harken.core.models import Workspace

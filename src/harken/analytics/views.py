@@ -43,6 +43,9 @@ AREAS = {
         ["responses", "people", "talk-to-listen", "content-mix"],
     ),
     "audience": ("Audience & posts", ["followers", "posts", "best-times", "clicks", "journey"]),
+    # Pages of their own (voice_views, report_views): routed before the area pages.
+    "typical-customer": ("Typical customer", []),
+    "report": ("Reports", []),
 }
 
 
@@ -94,7 +97,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view()
 def area(request: WorkspaceRequest, area: str) -> HttpResponse:
-    if area not in AREAS or area == "overview":
+    if area not in AREAS or area == "overview" or not AREAS[area][1]:
         raise Http404("No such page")
     return _page(request, area)
 
