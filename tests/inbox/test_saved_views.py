@@ -155,3 +155,22 @@ def test_saved_views_cost_no_query_each(
             f"/inbox/?saved={view.pk}&view=all&intent=complaint&language=de&topic={queue['topic'].pk}"
         )
     assert page.context["saved_views"][-1]["count"] == 1
+
+
+def test_a_bulk_action_returns_to_the_list_with_every_filter(workspace, alice_client, queue):
+    answer = alice_client.post(
+        "/inbox/bulk/",
+        {
+            "ids": [queue["happy"].pk],
+            "action": "tag",
+            "tag": "thanks",
+            "keep_view": "all",
+            "keep_intent": "praise",
+            "keep_since": "2026-01-01",
+            "keep_language": "<script>",
+        },
+    )
+    assert answer.status_code == 302
+    location = answer["Location"]
+    assert "intent=praise" in location and "since=2026-01-01" in location
+    assert "script" not in location

@@ -566,7 +566,11 @@ KEPT = ("view", *filters.KEYS)
 def _back_to_list(request: WorkspaceRequest) -> str:
     """The list the form was sent from (its view and filters, read again, never echoed)."""
     keep = {k: request.POST.get(f"keep_{k}", "") for k in KEPT}
-    query = {k: v for k, v in keep.items() if v and len(v) <= 32 and v.replace("_", "").isalnum()}
+    query = {
+        k: v
+        for k, v in keep.items()
+        if v and len(v) <= 32 and v.replace("_", "").replace("-", "").isalnum()
+    }
     return reverse("inbox") + ("?" + urlencode(query) if query else "")
 
 
