@@ -181,3 +181,85 @@ def test_without_an_entered_base_the_contacts_stand_in(workspace):
     # The contacts are the heard ones themselves (60/30/10): the unweighted person vote.
     assert seen.negative.value == pytest.approx(0.25)
     assert "age band" in seen.dimensions and STATUS in seen.dimensions
+
+
+# The page.
+
+
+@pytest.mark.django_db
+def test_the_typical_customer_page_shows_the_three_counts(workspace, victor):
+    from tests.conftest import client_for
+
+    _store(workspace)
+    html = client_for(victor).get("/analytics/typical-customer/?dimension=age+band").content
+    text = html.decode()
+    assert 'id="stat-per-message"' in text and "57 %" in text  # 100 of 175 messages
+    assert 'id="stat-per-person"' in text and "25 %" in text
+    assert "The messages are mostly negative, the people are not" in text
+    assert "Who we are not hearing from" in text and "Non-customer" in text
+    assert "/calendar/compose/?text=" in text
+    # A viewer neither enters the customer base nor downloads names and addresses.
+    assert "Save the customer base" not in text and "outreach.csv" not in text
+    assert 'aria-current="page">Typical customer' in text
+
+
+@pytest.mark.django_db
+def test_a_manager_enters_the_customer_base_and_bad_lines_are_refused(workspace, alice_client):
+    _store(workspace)
+    answer = alice_client.post(
+        "/analytics/typical-customer/?dimension=age+band",
+        {"dimension": "age band", "shares": "under 35 = 50\n35-64 = 30\n65+ = 20 %"},
+    )
+    assert answer.status_code == 302
+    saved = CustomerBase.objects.filter(workspace=workspace).order_by("segment")
+    assert [(b.segment, b.share) for b in saved] == [
+        ("35-64", 30.0),
+        ("65+", 20.0),
+        ("under 35", 50.0),
+    ]
+    page = alice_client.get(answer["Location"]).content.decode()
+    assert "the customer base a manager entered" in page and "27 %" in page
+    refused = alice_client.post(
+        "/analytics/typical-customer/?dimension=age+band",
+        {"dimension": "age band", "shares": "=HYPERLINK(1) = 90\nteens = 30"},
+    )
+    assert refused.status_code == 302
+    assert CustomerBase.objects.filter(workspace=workspace).count() == 3
+    again = alice_client.get(refused["Location"]).content.decode()
+    assert "more than 100 %" in again
+
+
+@pytest.mark.django_db
+def test_only_a_manager_changes_the_base_or_gets_the_outreach_list(workspace, victor, alice):
+    from tests.conftest import client_for
+
+    _store(workspace)
+    viewer = client_for(victor)
+    assert (
+        viewer.post(
+            "/analytics/typical-customer/?dimension=age+band",
+            {"dimension": "age band", "shares": "x = 1"},
+        ).status_code
+        == 403
+    )
+    assert not CustomerBase.objects.exists()
+    assert viewer.get("/analytics/typical-customer/outreach.csv").status_code == 403
+    Contact.objects.create(workspace=workspace, name="=cmd|' /C calc'!A0", status="non_customer")
+    listing = client_for(alice).get(
+        "/analytics/typical-customer/outreach.csv?dimension=customer+status&segment=Non-customer"
+    )
+    rows = listing.content.decode().splitlines()
+    assert rows[0] == "name,e-mail,status,customer status"
+    assert len(rows) == 5 and any(r.startswith("'=cmd") for r in rows)
+
+
+@pytest.mark.django_db
+def test_each_chart_downloads_as_csv(workspace, victor):
+    from tests.conftest import client_for
+
+    _store(workspace)
+    client = client_for(victor)
+    csv = client.get("/analytics/typical-customer/csv/typical-three-ways/?dimension=age+band")
+    assert csv.status_code == 200
+    assert csv.content.decode().splitlines()[2].startswith("Per person,25")
+    assert client.get("/analytics/typical-customer/csv/nothing/").status_code == 404

@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.dashboard, name="analytics"),
     path("csv/<slug:key>/", views.chart_download, name="analytics_csv"),
     path("typical-customer/", voice_views.page, name="analytics_voice"),
-    path("typical-customer/base/", voice_views.customer_base, name="analytics_voice_base"),
     path("typical-customer/outreach.csv", voice_views.outreach, name="analytics_voice_outreach"),
     path(
         "typical-customer/csv/<slug:key>/", voice_views.chart_download, name="analytics_voice_csv"

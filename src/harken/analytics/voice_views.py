@@ -26,7 +26,7 @@ from harken.analytics.periods import COMPARISONS, RANGES, scope_from
 from harken.analytics.views import AREAS
 from harken.analytics.voice_load import STATUS, STATUS_LABELS, Typical, typical
 from harken.contacts.models import Contact
-from harken.core.access import WorkspaceRequest, scoped, workspace_view
+from harken.core.access import WorkspaceRequest, check_role, scoped, workspace_view
 from harken.core.models import Role
 from harken.core.refused import bind, refused
 
@@ -155,6 +155,8 @@ def page(request: WorkspaceRequest) -> HttpResponse:
         flash.warning(request, problem)
     seen = typical(scope, request.GET.get("dimension", "")[:60])
     entered = CustomerBase.objects.filter(workspace=request.workspace, dimension=seen.dimension)
+    if request.method == "POST":
+        return _save_base(request, bind(request, CustomerBaseForm))
     form = bind(
         request,
         CustomerBaseForm,
@@ -183,11 +185,9 @@ def page(request: WorkspaceRequest) -> HttpResponse:
     return render(request, "analytics/voice.html", context)
 
 
-@workspace_view(Role.MANAGER)
-def customer_base(request: WorkspaceRequest) -> HttpResponse:
-    form = bind(request, CustomerBaseForm)
-    if request.method != "POST":
-        return redirect("analytics_voice")
+def _save_base(request: WorkspaceRequest, form: CustomerBaseForm) -> HttpResponse:
+    """A manager's customer base for one dimension, replacing the one entered before."""
+    check_role(request, Role.MANAGER)
     if not form.is_valid():
         return refused(request, form)
     dimension = form.cleaned_data["dimension"].strip()
