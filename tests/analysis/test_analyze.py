@@ -229,6 +229,29 @@ def test_the_batched_language_scores_are_py3langids_own():
     assert language.detect_many(texts) == [language.detect(t) for t in texts]
 
 
+def test_a_batch_walks_the_language_automaton_as_each_text_alone_would():
+    from harken.analysis import language
+
+    ident = language.identifier()
+    texts = [
+        "Thank you for the wonderful ring",
+        "Merci beaucoup pour la bague",
+        "ありがとうございました",
+        "ok",
+        "x" * 700,
+        "¿Dónde está mi pedido?",
+    ] * 6  # past BATCH_WALK, with lengths that end the walk at different bytes
+    encoded = [ident._encode(t) for t in texts]
+    assert len(encoded) >= language.BATCH_WALK
+    each_rows, each_cols = language._walk_each(ident, encoded)
+    batch_rows, batch_cols = language._walk_batch(ident, encoded)
+    assert sorted(zip(each_rows.tolist(), each_cols.tolist(), strict=True)) == sorted(
+        zip(batch_rows.tolist(), batch_cols.tolist(), strict=True)
+    )
+    labels = [code for code, _ in language.detect_many(texts)]
+    assert labels == [language.detect(t)[0] for t in texts]
+
+
 def test_the_cost_of_one_text_is_bounded():
     from harken.analysis.text import FEATURE_CHARS, clean, head
 
@@ -247,3 +270,22 @@ def test_a_declared_language_is_kept_and_the_others_are_identified():
     assert [a.language for a in found][1:] == ["fr", "en"]
     with pytest.raises(ValueError):
         analyze(texts, languages=["en"])
+
+
+def test_cached_feature_columns_are_the_crc32_of_each_token():
+    import zlib
+
+    from harken.analysis import features as F
+
+    config = F.FeatureConfig(n_features=2**12, char_max=4, prefix=4)
+    mask = config.n_features - 1
+    text = "the ring is not great, the clasp broke again :( @user"
+    expected = [
+        zlib.crc32(tok.encode("utf-8"), seed) & mask
+        for seed, toks in F.normalised_tokens(text, config).items()
+        for tok in toks
+    ]
+    first = F.hashed_matrix([text], config)
+    again = F.hashed_matrix([text], config)  # now every token comes from the cache
+    assert sorted(set(first.indices.tolist())) == sorted(set(expected))
+    assert (first != again).nnz == 0

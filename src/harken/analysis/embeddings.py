@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -133,8 +134,8 @@ class StaticEmbeddings:
 
         ``normalised=True``: the texts already went through ``text.normalise``."""
         per_text = [self.token_ids(t, normalised=normalised) for t in texts]
-        lengths = np.fromiter((len(ids) for ids in per_text), dtype=np.int64, count=len(texts))
-        cols = np.fromiter((i for ids in per_text for i in ids), dtype=np.int64)
+        lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(texts))
+        cols = np.fromiter(chain.from_iterable(per_text), dtype=np.int64)
         rows = np.repeat(np.arange(len(texts)), lengths)
         ones = np.ones(len(cols), dtype=np.float32)
         counts = sparse.csr_matrix((ones, (rows, cols)), shape=(len(texts), len(self.vocab)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy import sparse
@@ -20,6 +21,7 @@ from harken.analysis import text as T
 
 _crc = zlib.crc32
 SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON = 0, 1, 2, 3, 4
+_SEEDS = (SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,39 @@ def normalised_tokens(norm: str, config: FeatureConfig) -> dict[int, list[str]]:
     return out
 
 
-def _hashed(norm: str, config: FeatureConfig, mask: int) -> list[int]:
+class _Columns(dict):
+    """Token -> hashed column for one seed and width, computed on first sight.
+
+    Tokens follow Zipf's law: most of a batch's tokens were hashed before, and a dict hit
+    through ``map`` (in C) costs a fraction of encoding and hashing the token again.
+    """
+
+    def __init__(self, seed: int, mask: int) -> None:
+        super().__init__()
+        self.seed, self.mask = seed, mask
+
+    def __missing__(self, token: str) -> int:
+        column = _crc(token.encode("utf-8", "replace"), self.seed) & self.mask
+        self[token] = column
+        return column
+
+
+#: Memory bound of the column caches: a cache past this many tokens starts again.
+MAX_CACHED_TOKENS = 2**18
+_columns: dict[tuple[int, int], _Columns] = {}
+
+
+def _column_cache(seed: int, mask: int) -> _Columns:
+    cache = _columns.get((seed, mask))
+    if cache is None or len(cache) > MAX_CACHED_TOKENS:
+        cache = _columns[(seed, mask)] = _Columns(seed, mask)
+    return cache
+
+
+def _hashed(norm: str, config: FeatureConfig, caches: dict[int, _Columns]) -> list[int]:
     columns: list[int] = []
     for seed, toks in normalised_tokens(norm, config).items():
-        columns.extend([_crc(t.encode("utf-8", "replace"), seed) & mask for t in toks])
+        columns.extend(map(caches[seed].__getitem__, toks))
     return columns
 
 
@@ -118,9 +149,10 @@ def featurise(
 def hashed_matrix(normed: Sequence[str], config: FeatureConfig) -> sparse.csr_matrix:
     """The hashed columns of normalised texts (no embeddings)."""
     mask = config.n_features - 1  # n_features is a power of two
-    per_text = [_hashed(t, config, mask) for t in normed]
-    lengths = np.fromiter((len(c) for c in per_text), dtype=np.int64, count=len(per_text))
-    cols = np.fromiter((c for cs in per_text for c in cs), dtype=np.int64, count=int(lengths.sum()))
+    caches = {seed: _column_cache(seed, mask) for seed in _SEEDS}
+    per_text = [_hashed(t, config, caches) for t in normed]
+    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    cols = np.fromiter(chain.from_iterable(per_text), dtype=np.int64, count=int(lengths.sum()))
     rows = np.repeat(np.arange(len(per_text)), lengths)
     ones = np.ones(len(cols), dtype=np.float32)
     matrix = sparse.csr_matrix((ones, (rows, cols)), shape=(len(per_text), config.n_features))

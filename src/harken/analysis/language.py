@@ -64,39 +64,30 @@ def detect(text: str) -> tuple[str, float]:
 def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     """``detect`` of every text, the same answers, scored as one matrix product.
 
-    py3langid walks each text's bytes through its automaton (the Python part, per text)
-    and then scores the byte n-grams it found; here the scoring is one sparse product for
-    the whole batch instead of a few numpy calls per text.
+    py3langid walks each text's bytes through its automaton, one Python step per byte,
+    and then scores the byte n-grams it found. Here a batch walks in lock step (one numpy
+    step per byte position, ``_walk_batch``) and the scoring is one sparse product for the
+    whole batch instead of a few numpy calls per text.
     """
     ident = identifier()
     if not all(hasattr(ident, name) for name in ("_rowbase", "_encode", "_alias_pairs")):
         return [detect(text) for text in texts]  # another py3langid: its own per-text path
-    rows: list[int] = []
-    cols: list[int] = []
-    lengths: list[int] = []
-    scored: list[int] = []
     out: list[tuple[str, float]] = [(UNDETERMINED, 0.0)] * len(texts)
-    nextmove, rowbase, output = ident.tk_nextmove, ident._rowbase, ident.tk_output
+    encoded: list[bytes] = []
+    scored: list[int] = []
     for i, text in enumerate(texts):
         stripped = voting_text(text)
-        if not any(ch.isalpha() for ch in stripped):
-            continue
-        encoded = ident._encode(stripped)
-        state, found = 0, len(cols)
-        for byte in encoded:
-            state = nextmove[rowbase[state] + byte]
-            feature = output[state]
-            if feature >= 0:
-                cols.append(feature)
-        row = len(scored)
-        rows.extend([row] * (len(cols) - found))
-        scored.append(i)
-        lengths.append(len(encoded))
+        if any(ch.isalpha() for ch in stripped):
+            encoded.append(ident._encode(stripped))
+            scored.append(i)
     if not scored:
         return out
+    walk = _walk_batch if len(encoded) >= BATCH_WALK else _walk_each
+    rows, cols = walk(ident, encoded)
+    lengths = [len(e) for e in encoded]
     # Only the table rows the batch uses, as float32 (the table is float16, 100,000 rows:
     # converting all of it would cost more than a short batch itself).
-    used, columns = np.unique(np.array(cols, dtype=np.int64), return_inverse=True)
+    used, columns = np.unique(cols, return_inverse=True)
     counts = sparse.csr_matrix(
         (np.ones(len(cols), dtype=np.float32), (rows, columns)), shape=(len(scored), len(used))
     )
@@ -117,3 +108,66 @@ def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     for row, i in enumerate(scored):
         out[i] = (classes[int(best[row])], round(float(scores[row, best[row]]), 4))
     return out
+
+
+#: From this many texts on, the automaton walks all of them at once (one numpy step per
+#: byte position instead of one Python step per byte); below it the plain loop is faster.
+BATCH_WALK = 32
+
+
+def _walk_each(ident, encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, n-gram feature) of every feature the automaton emits, one text at a time."""
+    rows: list[int] = []
+    cols: list[int] = []
+    nextmove, rowbase, output = ident.tk_nextmove, ident._rowbase, ident.tk_output
+    for row, data in enumerate(encoded):
+        state, found = 0, len(cols)
+        for byte in data:
+            state = nextmove[rowbase[state] + byte]
+            feature = output[state]
+            if feature >= 0:
+                cols.append(feature)
+        rows.extend([row] * (len(cols) - found))
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+_tables: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _numpy_tables(ident) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The automaton's tables as numpy arrays (the transition table is shared, not copied)."""
+    key = id(ident)
+    if key not in _tables:
+        nextmove = np.frombuffer(ident.tk_nextmove, dtype=ident.tk_nextmove.typecode)
+        rowbase = np.asarray(ident._rowbase, dtype=np.int64)
+        output = np.asarray(ident.tk_output, dtype=np.int64)
+        _tables[key] = (nextmove, rowbase, output)
+    return _tables[key]
+
+
+def _walk_batch(ident, encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """``_walk_each`` for the whole batch in lock step: texts sorted longest first, so
+    that the texts still walking at byte ``j`` are the first ``alive[j]`` of them."""
+    nextmove, rowbase, output = _numpy_tables(ident)
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    order = np.argsort(-lengths, kind="stable")
+    sorted_lengths = lengths[order]
+    starts = np.zeros(len(order), dtype=np.int64)
+    np.cumsum(sorted_lengths[:-1], out=starts[1:])
+    flat = np.frombuffer(b"".join([encoded[i] for i in order]), dtype=np.uint8).astype(np.int64)
+    # alive[j]: how many texts have more than j bytes.
+    alive = np.searchsorted(-sorted_lengths, -np.arange(int(sorted_lengths[0])), side="left")
+    states = np.zeros(len(order), dtype=np.int64)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for j, k in enumerate(alive.tolist()):
+        live = states[:k]
+        live[:] = nextmove[rowbase[live] + flat[starts[:k] + j]]
+        features = output[live]
+        hit = np.flatnonzero(features >= 0)
+        if len(hit):
+            rows.append(order[hit])
+            cols.append(features[hit])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
