@@ -184,7 +184,8 @@ def disable(endpoint: Endpoint, reason: str) -> None:
             owner,
             WEBHOOK_DISABLED,
             f"Webhook disabled: {endpoint.url}",
-            f"{reason} Events for it wait until it is enabled again.",
+            f"{reason} Its undelivered events wait until it is enabled again; events"
+            " that happen while it is off are not recorded for it.",
             f"/api/webhooks/{endpoint.pk}/",
             about=f"webhook:{endpoint.pk}:{endpoint.failing_since}",
         )
