@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from harken.api import ratelimit
@@ -111,3 +112,10 @@ def test_the_allowance_starts_again_each_minute(tokens, settings):
 
     Throttle.objects.update(blocked_until=None)  # the minute has passed
     assert ratelimit.spend(token.pk, now + timedelta(minutes=1)) == 0
+
+
+def test_another_workspaces_token_cannot_be_revoked(alice_client, charlie, other_workspace):
+    charlies = token_for(charlie, other_workspace)
+    response = alice_client.post(reverse("api_token_revoke", args=[find_token(charlies.secret).pk]))
+    assert response.status_code == 404
+    assert find_token(charlies.secret) is not None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from harken.core.models import AuditEntry
 from harken.publishing.links.clicks import Visit, find_target, record_click
@@ -106,8 +107,15 @@ def test_a_responder_sees_campaigns_but_cannot_create_or_edit(bob_client, campai
 
 
 def test_another_workspaces_campaign_is_not_found(charlie_client, campaign):
-    assert charlie_client.get(f"/calendar/campaigns/{campaign.pk}/").status_code == 404
-    assert charlie_client.get(f"/calendar/campaigns/{campaign.pk}/edit/").status_code == 404
+    detail = reverse("campaign_detail", args=[campaign.pk])
+    edit = reverse("campaign_edit", args=[campaign.pk])
+    assert charlie_client.get(detail).status_code == 404
+    assert charlie_client.get(edit).status_code == 404
+    link = {"destination": "https://rival.example/"}
+    assert charlie_client.post(detail, link).status_code == 404
+    assert charlie_client.post(edit, {**FORM, "name": "Mine now"}).status_code == 404
+    campaign.refresh_from_db()
+    assert campaign.name == "Rings for a Reason" and not Link.objects.exists()
     assert "Rings for a Reason" not in charlie_client.get("/calendar/campaigns/").content.decode()
 
 
