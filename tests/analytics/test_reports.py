@@ -49,6 +49,7 @@ def test_the_summary_says_what_changed_in_words():
     assert summary.sentence(fell) == "Median first response fell from 45 min to 20 min."
     assert summary.sentence(summary.Figure("Mentions", Change(None, 3))) is None
     assert summary.sentence(summary.Figure("Mentions", Change(5, None))) == "Mentions: 5."
+    assert summary.sentence(summary.Figure("Mentions", Change(0, 0))) is None
 
 
 def test_complaints_that_doubled_are_named_and_small_ones_are_not():

@@ -40,13 +40,13 @@ def _pct(share: float | None) -> float | None:
 def three_ways(seen: Typical) -> Chart:
     """Negative and positive, one message one vote, one person one vote, and weighted."""
     items = [
-        Bar("Negative · per message", _pct(seen.by_message.negative) or 0.0, colour="negative"),
-        Bar("Negative · per person", _pct(seen.by_person.negative) or 0.0, colour="negative"),
+        Bar("Neg. per message", _pct(seen.by_message.negative) or 0.0, colour="negative"),
+        Bar("Neg. per person", _pct(seen.by_person.negative) or 0.0, colour="negative"),
         Bar(
             "Negative · weighted", _pct(seen.negative.value) or 0.0, colour="negative", strong=True
         ),
-        Bar("Positive · per message", _pct(seen.by_message.positive) or 0.0, colour="positive"),
-        Bar("Positive · per person", _pct(seen.by_person.positive) or 0.0, colour="positive"),
+        Bar("Pos. per message", _pct(seen.by_message.positive) or 0.0, colour="positive"),
+        Bar("Pos. per person", _pct(seen.by_person.positive) or 0.0, colour="positive"),
         Bar(
             "Positive · weighted", _pct(seen.positive.value) or 0.0, colour="positive", strong=True
         ),

@@ -33,7 +33,7 @@ def _number(value: float, unit: str) -> str:
 def sentence(figure: Figure) -> str | None:
     """One figure's change in words, or None when there is nothing to compare."""
     change, unit = figure.change, figure.change.unit
-    if change.now is None:
+    if change.now is None or (not change.now and not change.before):
         return None
     now = _number(change.now, unit)
     if change.before is None:
