@@ -10,6 +10,7 @@ the redirect's own counting, so the pledged total is what real clicks would have
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
@@ -23,12 +24,51 @@ from harken.publishing.models import Campaign, ClickSalt, Link
 SLUG = "rings-for-a-reason"
 DAYS = 21
 SEED = 1_225
-#: (network, destination, clicks a day at the start): Bluesky and Mastodon bring most.
+
+
+@dataclass(frozen=True)
+class SampleLink:
+    """One sample tracked link: the network it was posted on, where it leads, its clicks
+    a day at the start, the preview fetcher seen after each post and the referrer its
+    people arrive with (each row carries its own: nothing here looks a network up)."""
+
+    network: str
+    destination: str
+    daily: int
+    previewer: str
+    referrer: str
+
+
+#: Bluesky and Mastodon bring most.
 LINKS = [
-    ("bluesky", "https://harborstreet.example/rings-for-a-reason", 9),
-    ("mastodon", "https://harborstreet.example/rings-for-a-reason", 6),
-    ("x", "https://harborstreet.example/rings-for-a-reason", 4),
-    ("reddit", "https://harborstreet.example/blog/how-we-give-back", 2),
+    SampleLink(
+        "bluesky",
+        "https://harborstreet.example/rings-for-a-reason",
+        9,
+        "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
+        "https://bsky.app/",
+    ),
+    SampleLink(
+        "mastodon",
+        "https://harborstreet.example/rings-for-a-reason",
+        6,
+        "http.rb/5.2.0 (Mastodon/4.3.2; +https://mastodon.social/)",
+        "https://mastodon.social/",
+    ),
+    SampleLink(
+        "x",
+        "https://harborstreet.example/rings-for-a-reason",
+        4,
+        "Twitterbot/1.0",
+        "https://t.co/",
+    ),
+    SampleLink(
+        "reddit",
+        "https://harborstreet.example/blog/how-we-give-back",
+        2,
+        "Mozilla/5.0 (compatible; redditbot/1.0; +http://www.reddit.com/feedback)",
+        "https://www.reddit.com/",
+    ),
 ]
 PEOPLE = [
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
@@ -39,18 +79,6 @@ PEOPLE = [
     "Version/18.1 Safari/605.1.15",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
 ]
-BOTS = {
-    "bluesky": "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
-    "mastodon": "http.rb/5.2.0 (Mastodon/4.3.2; +https://mastodon.social/)",
-    "x": "Twitterbot/1.0",
-    "reddit": "Mozilla/5.0 (compatible; redditbot/1.0; +http://www.reddit.com/feedback)",
-}
-REFERRERS = {
-    "bluesky": "https://bsky.app/",
-    "mastodon": "https://mastodon.social/",
-    "x": "https://t.co/",
-    "reddit": "https://www.reddit.com/",
-}
 
 
 @transaction.atomic
@@ -74,16 +102,18 @@ def fill(workspace: Workspace, now: datetime | None = None) -> Campaign:
         cap_cents=50_000,
     )
     pick = random.Random(SEED)
-    for network, destination, daily in LINKS:
-        link = create_link(destination, workspace=workspace, network=network, campaign=campaign)
-        _clicks(link, network, daily, now, pick)
+    for sample in LINKS:
+        link = create_link(
+            sample.destination, workspace=workspace, network=sample.network, campaign=campaign
+        )
+        _clicks(link, sample, now, pick)
     # Only the latest day's salt is kept, as the redirect keeps it.
     ClickSalt.objects.filter(day__lt=today).delete()
     campaign.refresh_from_db()
     return campaign
 
 
-def _clicks(link: Link, network: str, daily: int, now: datetime, pick: random.Random) -> None:
+def _clicks(link: Link, sample: SampleLink, now: datetime, pick: random.Random) -> None:
     """Clicks fading over the weeks after the launch posts, a preview bot after each
     post, and some people coming back the same day."""
     target = find_target(link.code)
@@ -91,8 +121,8 @@ def _clicks(link: Link, network: str, daily: int, now: datetime, pick: random.Ra
     start = now - timedelta(days=DAYS)
     for day in range(DAYS + 1):
         launch = start + timedelta(days=day)
-        fading = max(1, round(daily * (1.4 - day / DAYS) + pick.uniform(-1.5, 1.5)))
-        visits = [(BOTS[network], "")] * (1 + (day % 7 == 0))
+        fading = max(1, round(sample.daily * (1.4 - day / DAYS) + pick.uniform(-1.5, 1.5)))
+        visits = [(sample.previewer, "")] * (1 + (day % 7 == 0))
         for _ in range(fading):
             address = f"198.51.{pick.randrange(100)}.{pick.randrange(1, 250)}"
             visits.append((pick.choice(PEOPLE), address))
@@ -108,6 +138,6 @@ def _clicks(link: Link, network: str, daily: int, now: datetime, pick: random.Ra
                     at=at,
                     address=address or f"66.249.{pick.randrange(256)}.{pick.randrange(256)}",
                     user_agent=agent,
-                    referrer=REFERRERS[network] if agent in PEOPLE else "",
+                    referrer=sample.referrer if agent in PEOPLE else "",
                 ),
             )
