@@ -132,6 +132,33 @@ def test_bad_news_with_no_business_at_fault_is_not_a_complaint(text):
     assert "complaint" not in read(text).intents
 
 
+@pytest.mark.parametrize(
+    ("rant", "grievance"),
+    [
+        (
+            "@SenatorX you are a disgrace, terrible vote, pathetic",
+            "@HarborStreet you are a disgrace, terrible service, pathetic",
+        ),
+        (
+            "These corrupt politicians are destroying this country, disgusting",
+            "@shop my order never arrived",
+        ),
+        (
+            "@POTUS worst president ever, impeach him",
+            "@Delta worst airline ever, my flight was delayed five hours",
+        ),
+    ],
+)
+def test_a_rant_about_politics_is_not_a_complaint_a_grievance_at_a_business_is(rant, grievance):
+    assert "complaint" not in read(rant).intents
+    assert "complaint" in read(grievance).intents
+
+
+def test_a_brand_named_in_its_context_is_a_target_even_in_a_political_sentence():
+    text = "Harbor Street Jewelers lost my ring and the governor's office will hear about it"
+    assert "complaint" in read(text, CONTEXT).intents
+
+
 def test_a_grievance_names_the_business_through_its_context():
     text = "Harbor Street Jewelers lost the stones of my earrings, awful"
     assert "complaint" in read(text, CONTEXT).intents
@@ -170,6 +197,8 @@ def test_a_real_question_is_still_a_question(text):
         "Sunset at the pier #beach #summer #love #photo #nofilter #sea #travel",
         "Reading about bitcoin and the history of money tonight",
         "Welcome Monday #hustle #work #career #train #vision #focus https://t.co/x",
+        "New spring collection now in store #rings #gold #jewelry #gift #handmade #style",
+        "Bitcoin is down again today, glad I sold #bitcoin #btc #crypto #money #market #news",
     ],
 )
 def test_hashtags_or_a_crypto_word_alone_are_not_spam(text):
@@ -182,6 +211,8 @@ def test_hashtags_or_a_crypto_word_alone_are_not_spam(text):
         "Bitcoin presale is live, 50% off for the first 100 buyers https://t.co/x",
         "#a #b #c #d #e #f #g buy now",
         "Huge sale #rings #gold #deals #jewelry #gift #shop #style",
+        "Crypto giveaway! Send 0.1 ETH and get 1 ETH back https://t.co/x",
+        "Bitcoin airdrop: claim your free BTC now https://t.co/x",
     ],
 )
 def test_an_offer_with_a_link_or_a_hashtag_wall_is_spam(text):

@@ -97,6 +97,13 @@ _BUSINESS_TARGET = _cues(
     r"devices?|laptop|tablet|battery|screen|software|firmware|plan|contract|upgrade",
     r"company|business|brand|clasp|ring|watch|jewel\w*|cleaning|engraving|resiz\w+",
 )
+# A handle alone does not make a business the target: politicians and parties have handles
+# too, and a rant at them is politics, not a customer's grievance.
+_POLITICS = _cues(
+    r"politic(?:s|ian|ians|al)|president|senat(?:e|or|ors)|congress(?:man|woman)?|governor",
+    r"parliament|government|elections?|vot(?:e|es|ed|ers?|ing)|ballots?|democrats?|republicans?|gop",
+    r"liberals|left ?wing|right ?wing|maga|potus|impeach\w*|white house|supreme court",
+)
 _THANKS = re.compile(
     r"\b(?:thanks?|thank (?:you|u)|thx|ty|appreciate\w*|danke|merci|gracias|obrigad[oa])\b"
     r"|ありがとう",
@@ -145,7 +152,9 @@ _SPAM_CUES = _cues(
     r"save big|get free|sponsored by|shop now|limited offer|use code|buy now",
 )
 # Alone, these are how a lot of ordinary posts look (a hashtag habit, a crypto fan): they
-# mark spam only together with an offer.
+# mark spam only together with an offer. A crypto word is a topic, not an offer: with a
+# hashtag wall it is a fan's post; with a link and a second such word, a pitch.
+_CRYPTO = _cues(r"bitcoin|btc|crypto\w*|forex|nft|airdrop|presale|token sale")
 _SPAM_WEAK = _cues(
     r"bitcoin|btc|crypto\w*|forex|nft|airdrop|presale|token sale",
     r"\d+ ?% off|discount\w*|sale|deal|deals|offer|promo\w*|coupon|free shipping|order now",
@@ -195,11 +204,13 @@ def _spam_signal(text: str) -> bool:
     if _SPAM_CUES.search(text):
         return True
     # A wall of hashtags or handles, a link, a crypto word: each is common in ordinary
-    # posts. An offer or a crypto pitch *with* a link or a wall is what promotion looks like.
+    # posts. An offer with a wall, or two offer or crypto words with a link, is promotion.
     if not _SPAM_WEAK.search(text):
         return False
+    weak = len(_SPAM_WEAK.findall(text))
+    offers = weak - len(_CRYPTO.findall(text))
     walls = len(_HASHTAG.findall(text)) >= 6 or len(_MENTION.findall(text)) >= 8
-    return walls or (bool(_URL.search(text)) and len(_SPAM_WEAK.findall(text)) >= 2)
+    return (walls and offers > 0) or (weak >= 2 and bool(_URL.search(text)))
 
 
 def _is_question(text: str, question_prob: float) -> bool:
@@ -249,7 +260,7 @@ def _intents_of(
     if _PURCHASE_CUES.search(text):
         found.append("purchase_intent")
     # A job seeker's "I need a job, please" is not a complaint about the business.
-    if "job_seeker" not in found and _is_complaint(text, negative, positive, addressed):
+    if "job_seeker" not in found and _is_complaint(text, negative, positive, addressed, named):
         found.append("complaint")
     asking = "question" in found
     if "complaint" not in found and _is_praise(text, positive, negative, addressed, asking):
@@ -258,9 +269,15 @@ def _intents_of(
     return ordered or ("other",)
 
 
-def _is_complaint(text: str, negative: float, positive: float, addressed: bool) -> bool:
+def _is_complaint(
+    text: str, negative: float, positive: float, addressed: bool, named: bool = False
+) -> bool:
     """A grievance aimed at a business: its handle or names, or something it sells or runs."""
-    if not addressed and not _BUSINESS_TARGET.search(text):
+    # Without a business word only a handle (or the workspace's names, ``named``) is left
+    # to aim at; a handle in a political rant is a politician's, not a business's.
+    if not _BUSINESS_TARGET.search(text) and (
+        not addressed or (not named and _POLITICS.search(text))
+    ):
         return False
     if _COMPLAINT_CUES.search(text):
         # A grievance said politely ("thanks... the link doesn't seem to be working") is
