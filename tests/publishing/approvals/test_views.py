@@ -11,6 +11,7 @@ from harken.core.models import AuditEntry
 from harken.publishing.approvals import review
 from harken.publishing.models import ReviewLink
 from harken.publishing.states import State
+from tests.conftest import client_for
 from tests.publishing.approvals.conftest import make_post, member, states
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,18 @@ def test_an_approver_is_warned_when_the_time_has_passed(mia_client, bob, account
     )
     body = mia_client.get(page_of(post)).content.decode()
     assert "Its time has passed: approving publishes it at once." in body
+
+
+def test_a_viewer_cannot_submit_someone_elses_draft_from_the_page(bob, victor, accounts):
+    post = make_post(bob, accounts)
+    response = client_for(victor).post(page_of(post), {"do": "submit"})
+    assert response.status_code == 403
+    assert states(post) == [State.DRAFT, State.DRAFT]
+    assert not AuditEntry.objects.filter(action__in=["post.submit", "post.schedule"]).exists()
+
+
+def test_another_responder_may_submit_a_draft_as_the_composer_lets_them(bob, mia, accounts):
+    post = make_post(mia, accounts)  # the composer lets any responder edit any draft
+    response = client_for(bob).post(page_of(post), {"do": "submit"})
+    assert response.status_code == 302
+    assert states(post) == [State.AWAITING_APPROVAL, State.AWAITING_APPROVAL]

@@ -20,7 +20,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
+from harken.core.access import (
+    WorkspaceRequest,
+    access_object,
+    check_role,
+    scoped,
+    workspace_view,
+)
 from harken.core.models import Role
 from harken.core.refused import bind, refused
 from harken.networks.registry import network_label
@@ -35,6 +41,7 @@ from harken.publishing.approvals.forms import (
 )
 from harken.publishing.approvals.preview import Preview, preview
 from harken.publishing.calendar.views import publishing_tabs
+from harken.publishing.compose.views import AUTHOR
 from harken.publishing.gate import findings_for
 from harken.publishing.guidelines import Finding
 from harken.publishing.models import ApprovalComment, Post, ReviewLink, Variant
@@ -275,7 +282,9 @@ Handler = tuple[forms.Form, Any, str]
 
 
 def _submit(request: WorkspaceRequest, post: Post, variant: Any, prefix: str) -> Handler:
-    member = request.member
+    # Whoever may write in the composer (a responder or above, any member's draft, as
+    # the composer lets them) may send a draft on: refused here before any form is read.
+    member = check_role(request, AUTHOR)
     done = (
         "Sent for approval; the approvers are told."
         if actions.needs_approval(member)
