@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from harken.contacts.models import Contact, Identity
 from harken.core.models import Workspace
@@ -165,29 +166,40 @@ def ranked(workspace: Workspace, kind: str, limit: int | None = None) -> list[in
     return order[:limit]
 
 
+#: Recovered detractors, by the database: each detractor's last answer (the latest first
+#: response after one of their negative mentions), then those with mentions after it and
+#: no negative one among them. Plain SQL: the ORM cannot join to a grouped subquery.
+RECOVERED_SQL = """
+WITH answered AS (
+    SELECT i.contact_id AS contact_id, MAX(c.first_response_at) AS last_answer
+    FROM listening_mention m
+    JOIN contacts_identity i ON i.author_id = m.author_id
+    JOIN inbox_conversation c ON c.id = m.conversation_id
+    WHERE m.workspace_id = %s AND m.is_own = %s AND m.sentiment = %s
+      AND c.first_response_at >= m.posted
+    GROUP BY i.contact_id
+)
+SELECT a.contact_id
+FROM answered a
+JOIN contacts_identity i ON i.contact_id = a.contact_id
+JOIN listening_mention m ON m.author_id = i.author_id
+WHERE m.workspace_id = %s AND m.is_own = %s AND m.sentiment IN (%s, %s, %s)
+  AND m.posted > a.last_answer
+GROUP BY a.contact_id
+HAVING SUM(CASE WHEN m.sentiment = %s THEN 1 ELSE 0 END) = 0
+"""
+
+
 def recovered_ids(workspace: Workspace, limit: int | None = None) -> list[int]:
-    """The ids of the first ``limit`` recovered detractors by reach: the database finds
-    each detractor's last answer; then one pass over light rows (contact, time, feeling)
-    of those contacts keeps the ones whose every later word is neutral or positive."""
-    answered = dict(
-        _enriched(workspace)
-        .filter(sentiment=NEGATIVE, conversation__first_response_at__gte=F("posted"))
-        .values(CONTACT)
-        .annotate(last=Max("conversation__first_response_at"))
-        .values_list(CONTACT, "last")
-    )
-    later: dict[int, bool] = {}  # contact -> every later mention is not negative
-    rows = (
-        _enriched(workspace)
-        .filter(**{f"{CONTACT}__in": list(answered)})
-        .values_list(CONTACT, "posted", "sentiment")
-    )
-    for contact_id, posted, sentiment in rows:
-        if posted > answered[contact_id]:
-            later[contact_id] = later.get(contact_id, True) and sentiment != NEGATIVE
+    """The ids of the first ``limit`` recovered detractors, by reach (see ``RECOVERED_SQL``)."""
+    sentiments = [str(POSITIVE), str(NEGATIVE), str(Mention.Sentiment.NEUTRAL)]
+    params: list[int | bool | str] = [workspace.pk, False, str(NEGATIVE)]
+    params += [workspace.pk, False, *sentiments, str(NEGATIVE)]
+    with connection.cursor() as cursor:
+        cursor.execute(RECOVERED_SQL, params)
+        found = [row[0] for row in cursor.fetchall()]
     reach = _reach(workspace)
-    chosen = sorted((c for c, ok in later.items() if ok), key=lambda c: (-reach.get(c, 0), c))
-    return chosen[:limit]
+    return sorted(found, key=lambda c: (-reach.get(c, 0), c))[:limit]
 
 
 def _reach(workspace: Workspace) -> dict[int, int]:
