@@ -224,3 +224,17 @@ def test_what_a_responder_may_promise(workspace, bob, text, held):
     from harken.inbox.authority import hold_reason
 
     assert bool(hold_reason(member(bob, workspace), text)) is held
+
+
+def test_a_network_id_an_earlier_reply_holds_is_recorded_as_sent_saying_so(
+    workspace, bob, account, conversation, mastodon
+):
+    # The local Mastodon answers every reply with the same status, as a network answers a
+    # repeat with the post it already has.
+    first = actions.do_reply(conversation, member(bob, workspace), "Sorry! It ships today.")
+    second = actions.do_reply(conversation, member(bob, workspace), "It ships today, promise.")
+    assert first.state == second.state == State.SENT
+    assert second.external_id == "" and first.external_id in second.error
+    assert "earlier reply" in second.error
+    assert Message.objects.filter(external_id=first.external_id).count() == 1
+    assert AuditEntry.objects.filter(action="reply.sent", workspace=workspace).count() == 2

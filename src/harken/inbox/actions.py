@@ -504,19 +504,38 @@ def _fail(message: Message, user: Any, words: str) -> Message:
     return message
 
 
+#: Kept on a sent reply whose network id an earlier reply already holds.
+SAME_POST = (
+    "The network answered with the post of an earlier reply ({id}): this reply did not "
+    "go out as a post of its own."
+)
+
+
 @transaction.atomic
 def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Message:
     now = timezone.now()
-    transition(
-        Message.objects,
-        message.pk,
-        State.SENDING,
-        State.SENT,
-        external_id=external_id,
-        url=url if url.lower().startswith(("https://", "http://")) else "",
-        sent_at=now,
-        error="",
-    )
+    sent = {
+        "url": url if url.lower().startswith(("https://", "http://")) else "",
+        "sent_at": now,
+        "error": "",
+    }
+    try:
+        with transaction.atomic():  # a savepoint: the id clash below must not end the send
+            transition(
+                Message.objects,
+                message.pk,
+                State.SENDING,
+                State.SENT,
+                external_id=external_id,
+                **sent,
+            )
+    except IntegrityError:
+        # The network gave an id another message holds (it answered a repeat with the
+        # post it already had). The reply is sent all the same: record it without the id,
+        # saying so, rather than fail a request whose words are already on the network.
+        log.warning("Reply %s: the network's id %s is an earlier reply's", message.pk, external_id)
+        sent["error"] = SAME_POST.format(id=external_id)
+        transition(Message.objects, message.pk, State.SENDING, State.SENT, **sent)
     conversation = message.conversation
     Conversation.objects.filter(pk=conversation.pk, first_response_at__isnull=True).update(
         first_response_at=now, first_responder=message.author_id
