@@ -18,11 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from harken.analysis import intents as intent_rules
 from harken.analysis import language, phrases
-from harken.analysis.features import FeatureConfig, featurise, hashed_matrix, with_embeddings
+from harken.analysis.features import featurise, hashed_matrix
 from harken.analysis.labelled import LABELS
 from harken.analysis.linear import LinearModel, to_probabilities
 from harken.analysis.priority import Priority, priority
@@ -113,7 +112,7 @@ def analyze(
     # Each text is cut and normalised once; every model reads the same normalised head.
     heads = [head(t) for t in cleaned]
     normed = [normalise(h) for h in heads]
-    features: dict[FeatureConfig, sparse.csr_matrix] = {}  # one featurisation per config
+    features: dict[object, object] = {}  # one featurisation per config, shared by models
     sentiment = sentiment_probabilities(heads, features, normed)
     questions = _question_probabilities(normed, features)
     vocabulary = [*context.products, *context.competitors]
@@ -160,17 +159,27 @@ def _batch(texts: object) -> Sequence[object]:
     return texts if isinstance(texts, Sequence) else list(texts)
 
 
-def _features(normed: list[str], config: FeatureConfig, cache: dict) -> sparse.csr_matrix:
-    """The batch's features for ``config``; models that differ only in the embeddings
-    share the hashed columns (the sentiment and question models do)."""
+def _scores(model: LinearModel, normed: list[str], cache: dict) -> np.ndarray:
+    """``model``'s class scores of the batch, from features shared between models.
+
+    Models that differ only in the embeddings' weight share the hashed columns (the
+    sentiment and question models do) and the texts' embeddings; the two parts are scored
+    apart, with the weight matrix's top rows (hashed columns) and its last rows
+    (embedding dimensions), instead of building their concatenation per model.
+    """
+    config = model.config
     base = replace(config, embeddings=0.0)
     if base not in cache:
         cache[base] = hashed_matrix(normed, base)
-    if not config.embeddings:
-        return cache[base]
-    if config not in cache:
-        cache[config] = with_embeddings(cache[base], normed, config.embeddings)
-    return cache[config]
+    n = config.n_features
+    scores = np.asarray(cache[base] @ model.weights[:n])
+    if config.embeddings:
+        if "embedded" not in cache:
+            from harken.analysis.embeddings import shipped_embeddings
+
+            cache["embedded"] = shipped_embeddings().embed(normed, normalised=True)
+        scores += (cache["embedded"] * np.float32(config.embeddings)) @ model.weights[n:]
+    return scores + model.bias
 
 
 #: "X but Y": what follows the contrast is what the author means ("the wait was long but
@@ -207,7 +216,7 @@ def sentiment_probabilities(
         return np.asarray(model.probabilities(texts), dtype=np.float64)
     if normed is None:
         normed = [normalise(head(t)) for t in texts]
-    scores = model.scores_of(_features(normed, model.config, cache)).astype(np.float64)
+    scores = _scores(model, normed, cache).astype(np.float64)
     tails = [(i, tail) for i, t in enumerate(texts) if (tail := contrast_tail(head(t)))]
     if tails:
         rows = [i for i, _ in tails]
@@ -220,7 +229,7 @@ def _question_probabilities(normed: list[str], cache: dict) -> np.ndarray:
     model = question_model()
     if model is None:
         return np.zeros(len(normed))
-    scores = model.scores_of(_features(normed, model.config, cache))
+    scores = _scores(model, normed, cache)
     return to_probabilities(scores, multilabel=True)[:, 0]
 
 
