@@ -37,7 +37,10 @@ def test_a_member_not_heard_from_is_gone(alice, bob, workspace):
     then = timezone.now() - presence.FRESH - timedelta(seconds=1)
     presence.beat(talk, bob_member, typing=True, now=then)
     assert presence.others(talk, alice_member) == []
+    elsewhere = make_conversation(workspace, handle="tom")
+    presence.beat(elsewhere, bob_member, typing=False, now=then)
     presence.beat(talk, alice_member, typing=False)
+    # Stale rows go, in this conversation and in any other.
     assert list(Presence.objects.values_list("user__username", flat=True)) == ["alice"]
 
 

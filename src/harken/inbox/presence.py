@@ -2,8 +2,8 @@
 whether a teammate's reply went out while you were writing yours.
 
 The conversation page beats every ``BEAT`` seconds (``inbox/presence.js``); a member not
-heard from for ``FRESH`` seconds is gone. Beats are one upsert each; stale rows of the
-conversation are deleted as it beats, so the table holds only the members now looking.
+heard from for ``FRESH`` seconds is gone. Beats are one upsert each, and each deletes
+the rows gone stale anywhere, so the table holds only the members now looking.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def beat(conversation: Conversation, member: Member, typing: bool, now: datetime
         user_id=member.user_id,
         defaults={"workspace_id": conversation.workspace_id, "typing": typing, "seen_at": now},
     )
-    Presence.objects.filter(conversation=conversation, seen_at__lt=now - FRESH).delete()
+    # Everyone gone, in every conversation (a closed tab sends no "leave"): by the
+    # ``seen_at`` index, so the table holds only the members looking now.
+    Presence.objects.filter(seen_at__lt=now - FRESH).delete()
 
 
 def leave(conversation: Conversation, member: Member) -> None:
