@@ -37,6 +37,7 @@ CONNECTORS: dict[str, str] = {
     "instagram": "harken.networks.instagram.connector.Instagram",
     "youtube": "harken.networks.youtube.connector.YouTube",
     "linkedin": "harken.networks.linkedin.connector.LinkedIn",
+    "threads": "harken.networks.threads.connector.Threads",
     "tumblr": "harken.networks.tumblr.connector.Tumblr",
 }
 

@@ -1,0 +1,130 @@
+"""Meta's Threads API (graph.threads.net) over ``harken.lib.http``, and its OAuth 2.0:
+the authorization code becomes a short-lived token, then a long-lived one (60 days)
+that Harken refreshes before it ends (``th_refresh_token``; a token must be a day old).
+Errors have the Graph API's shape and are read by ``harken.networks.meta.graph``.
+
+The ``THREADS_AUTHORIZE_URL`` and ``THREADS_GRAPH_URL`` settings point elsewhere in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from harken.lib import http
+from harken.lib.env import env_secret
+from harken.networks.base import ConnectorError
+from harken.networks.meta.graph import graph_error, json_body
+
+AUTHORIZE_URL = "https://threads.net/oauth/authorize"
+GRAPH_URL = "https://graph.threads.net"
+VERSION = "v1.0"
+APP_ID = "HARKEN_THREADS_APP_ID"
+APP_SECRET = "HARKEN_THREADS_APP_SECRET"  # noqa: S105 - the variable's name
+SCOPES = (
+    "threads_basic",
+    "threads_content_publish",
+    "threads_read_replies",
+    "threads_manage_replies",
+    "threads_manage_insights",
+    "threads_manage_mentions",
+)
+TIMEOUT = 20.0
+LABEL = "Threads"
+
+
+def app_id() -> str:
+    return env_secret(APP_ID).strip()
+
+
+def app_secret() -> str:
+    return env_secret(APP_SECRET).strip()
+
+
+def configured() -> bool:
+    return bool(app_id() and app_secret())
+
+
+def graph_url() -> str:
+    return str(getattr(settings, "THREADS_GRAPH_URL", GRAPH_URL)).rstrip("/")
+
+
+def authorize_url(redirect_uri: str, state: str) -> str:
+    base = getattr(settings, "THREADS_AUTHORIZE_URL", AUTHORIZE_URL)
+    query = {
+        "client_id": app_id(),
+        "redirect_uri": redirect_uri,
+        "scope": ",".join(SCOPES),
+        "response_type": "code",
+        "state": state,
+    }
+    return f"{base}?{urlencode(query)}"
+
+
+def call(method: str, path: str, token: str = "", **params: Any) -> dict[str, Any]:
+    """One call; a write is sent once (``find_published`` settles a lost answer)."""
+    if token:
+        params["access_token"] = token
+    response = http.request(
+        method,
+        f"{graph_url()}/{path.lstrip('/')}",
+        params=params if method == "GET" else None,
+        data=params if method != "GET" else None,
+        timeout=TIMEOUT,
+        raise_for_status=False,
+        attempts=3 if method == "GET" else 1,
+    )
+    body = json_body(response)
+    if response.status_code >= 400 or "error" in body:
+        raise graph_error(body, response, LABEL)
+    return body
+
+
+def connect_tokens(code: str, redirect_uri: str) -> dict[str, Any]:
+    """The callback's code as a long-lived token: ``{"access_token", "expires_at", "user_id"}``."""
+    if not configured():
+        raise ConnectorError(
+            f"Connecting Threads needs this installation's Threads app: set {APP_ID} and "
+            f"{APP_SECRET}.",
+            permanent=True,
+        )
+    try:
+        short = call(
+            "POST",
+            "oauth/access_token",
+            client_id=app_id(),
+            client_secret=app_secret(),
+            grant_type="authorization_code",
+            redirect_uri=redirect_uri,
+            code=code,
+        )
+        long = call(
+            "GET",
+            "access_token",
+            grant_type="th_exchange_token",
+            client_secret=app_secret(),
+            access_token=str(short["access_token"]),
+        )
+    except ConnectorError as error:
+        raise ConnectorError(
+            f"Threads refused the sign-in: {error.message}", permanent=True
+        ) from error
+    return {**_lifetime(long), "user_id": str(short.get("user_id") or "")}
+
+
+def refresh(token: str) -> dict[str, Any]:
+    """A long-lived token refreshed for another 60 days."""
+    return _lifetime(
+        call("GET", "refresh_access_token", grant_type="th_refresh_token", access_token=token)
+    )
+
+
+def _lifetime(body: dict[str, Any]) -> dict[str, Any]:
+    expires = str(body.get("expires_in") or "")
+    return {
+        "access_token": str(body["access_token"]),
+        "expires_at": int(time.time()) + int(expires) if expires.isdigit() else None,
+    }
