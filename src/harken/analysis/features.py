@@ -48,19 +48,41 @@ class FeatureConfig:
         return cls(**known)
 
 
+def _lexicon_token(tok: str, table: dict[str, float]) -> str:
+    """The lexicon token of one (negation-marked) word: "" unless the word is polar."""
+    negated = tok.startswith("NEG_")
+    value = table.get(tok[4:] if negated else tok.lstrip("#"))
+    if value is None or -0.5 < value < 0.5:
+        return ""
+    if negated:
+        value = -0.75 * value
+    strength = "2" if value >= 2 or value <= -2 else "1"
+    return ("LEX_POS" if value > 0 else "LEX_NEG") + strength
+
+
+class _LexiconTokens(dict):
+    """Word -> its lexicon token ("" for none), computed once per word (see ``_Columns``)."""
+
+    def __init__(self, table: dict[str, float]) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, tok: str) -> str:
+        found = self[tok] = _lexicon_token(tok, self.table)
+        return found
+
+
+_lexicon_cache: list[_LexiconTokens] = []
+
+
 def _lexicon_tokens(marked: list[str], table: dict[str, float]) -> list[str]:
     """One token per polar word, its sign flipped inside a negation's scope."""
-    out = []
-    for tok in marked:
-        negated = tok.startswith("NEG_")
-        value = table.get(tok[4:] if negated else tok.lstrip("#"))
-        if value is None or -0.5 < value < 0.5:
-            continue
-        if negated:
-            value = -0.75 * value
-        strength = "2" if value >= 2 or value <= -2 else "1"
-        out.append(("LEX_POS" if value > 0 else "LEX_NEG") + strength)
-    return out
+    if not _lexicon_cache or _lexicon_cache[0].table is not table:
+        _lexicon_cache[:] = [_LexiconTokens(table)]
+    cache = _lexicon_cache[0]
+    if len(cache) > MAX_CACHED_TOKENS:
+        cache.clear()
+    return [t for t in map(cache.__getitem__, marked) if t]
 
 
 def feature_tokens(raw: str, config: FeatureConfig) -> dict[int, list[str]]:
@@ -73,7 +95,7 @@ def normalised_tokens(norm: str, config: FeatureConfig) -> dict[int, list[str]]:
     toks = T.tokens(norm)
     marked = T.mark_negation(toks)
     words = list(marked)
-    words.extend(e for e in map(T.emotion_token, toks) if e)
+    words.extend(filter(None, map(T.emotion_token, toks)))
     if "!" in norm:
         words.append("PUNCT_EXCL")
     if not words:

@@ -9,7 +9,6 @@ the workspace's own spelling.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -42,12 +41,14 @@ def key_phrases(text: str) -> tuple[str, ...]:
         text = _NOISE.sub(" . ", text)
     hashtags = [w for w in _HASHTAGS.findall(text) if len(w) <= 40] if "#" in text else []
     candidates = _candidates(text)
-    freq: Counter[str] = Counter()
-    degree: Counter[str] = Counter()
+    # Plain dicts: a Counter costs more to build than a tweet's few words cost to count.
+    freq: dict[str, int] = {}
+    degree: dict[str, int] = {}
     for phrase in candidates:
+        size = len(phrase)
         for word in phrase:
-            freq[word] += 1
-            degree[word] += len(phrase)
+            freq[word] = freq.get(word, 0) + 1
+            degree[word] = degree.get(word, 0) + size
     scored = {" ".join(p): sum(degree[w] / freq[w] for w in p) for p in candidates}
     ranked = sorted(scored, key=lambda p: (-scored[p], p))
     out: list[str] = []
