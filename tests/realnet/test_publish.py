@@ -2,7 +2,9 @@
 links, mention and hashtag as facets at the right UTF-8 bytes; a post the PDS refuses, and
 one whose account's session was revoked, fail on the variant in Bluesky's words.
 
-There are no tracked links yet (no links app): a link is published as written.
+Links become Harken's tracked short links in the composer (``publishing.compose.saving``);
+these variants are written directly, so their link is published as written and its facet
+is checked byte for byte.
 """
 
 from __future__ import annotations
