@@ -45,6 +45,7 @@ MAX_TEXT = 20_000
 # --- triage ------------------------------------------------------------------------------
 
 
+@transaction.atomic  # the change, its audit entry and its webhook rows commit together
 def do_assign(conversation: Conversation, actor: Member, assignee: Member | None) -> None:
     if assignee is not None and assignee.workspace_id != conversation.workspace_id:
         raise ValidationError("Assign to a member of this workspace.")
@@ -64,6 +65,7 @@ def do_assign(conversation: Conversation, actor: Member, assignee: Member | None
         notices.assigned(conversation, assignee, event, by=actor)
 
 
+@transaction.atomic  # the change, its audit entry and its webhook rows commit together
 def do_set_status(conversation: Conversation, actor: Member, status: str) -> None:
     if status not in Status.values:
         raise ValidationError(f"{status!r} is not a status.")
