@@ -109,6 +109,7 @@ def run(args: argparse.Namespace, mastodon, pds) -> None:  # noqa: ANN001
     connection.close()
     mine = Variant.objects.filter(workspace__slug=WORKSPACE)
     workers = [_worker(), _worker()]
+    cpu_spent = 0.0  # seconds of CPU the workers used, the killed one's until its kill
     killed = False
     deadline = time.monotonic() + args.timeout
     try:
@@ -119,6 +120,7 @@ def run(args: argparse.Namespace, mastodon, pds) -> None:  # noqa: ANN001
             published = states.get(State.PUBLISHED, 0)
             if not killed and published >= args.kill_at * args.variants:
                 busy = _busier(workers)
+                cpu_spent += _cpu(workers[busy].pid)
                 workers[busy].send_signal(signal.SIGKILL)
                 workers[busy].wait()
                 held = mine.filter(state=State.PUBLISHING).count()
@@ -132,9 +134,10 @@ def run(args: argparse.Namespace, mastodon, pds) -> None:  # noqa: ANN001
                 print(f"  {dict(states)}", flush=True)
     finally:
         for worker in workers:
+            cpu_spent += _cpu(worker.pid)
             worker.send_signal(signal.SIGKILL)
             worker.wait()
-    _report(args, mastodon, pds, killed, LEASE)
+    _report(args, mastodon, pds, killed, LEASE, first_due, cpu_spent)
 
 
 def _setup(args: argparse.Namespace, mastodon, pds) -> datetime:  # noqa: ANN001
@@ -198,14 +201,19 @@ def _busier(workers: list[subprocess.Popen]) -> int:
     """The worker that used more CPU over half a second: the one publishing (the queue
     may have handed both periodic runs of the minute to one consumer)."""
 
-    def cpu(pid: int) -> int:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])  # utime + stime
-
-    before = [cpu(w.pid) for w in workers]
+    before = [_cpu(w.pid) for w in workers]
     time.sleep(0.5)
-    used = [cpu(w.pid) - b for w, b in zip(workers, before, strict=True)]
+    used = [_cpu(w.pid) - b for w, b in zip(workers, before, strict=True)]
     return used.index(max(used))
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) process ``pid`` has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _worker() -> subprocess.Popen:
@@ -214,7 +222,15 @@ def _worker() -> subprocess.Popen:
     return subprocess.Popen([*command, "worker"], cwd=ROOT, env=os.environ.copy())
 
 
-def _report(args, mastodon, pds, killed: bool, lease: timedelta) -> None:  # noqa: ANN001
+def _report(  # noqa: PLR0913
+    args,
+    mastodon,
+    pds,
+    killed: bool,
+    lease: timedelta,
+    first_due: datetime,
+    cpu: float,  # noqa: ANN001
+) -> None:
     from django.db.models import Count
 
     from harken.publishing.models import Variant
@@ -222,11 +238,12 @@ def _report(args, mastodon, pds, killed: bool, lease: timedelta) -> None:  # noq
 
     variants = Variant.objects.filter(workspace__slug=WORKSPACE)
     states = dict(variants.values_list("state").annotate(n=Count("pk")).order_by())
-    late = sorted(
-        (published - due).total_seconds()
-        for due, published in variants.filter(state=State.PUBLISHED).values_list(
-            "scheduled_at", "published_at"
-        )
+    times = list(variants.filter(state=State.PUBLISHED).values_list("scheduled_at", "published_at"))
+    late = sorted((published - due).total_seconds() for due, published in times)
+    # Before the lease: the variants a killed worker held wait for it, not for throughput.
+    lasted = max(
+        ((p - first_due).total_seconds() for _, p in times if p - first_due < lease),
+        default=float("nan"),
     )
     texts = set(variants.values_list("text", flat=True))
     held = Counter(_plain(s["content"]) for s in mastodon.statuses)
@@ -248,6 +265,10 @@ def _report(args, mastodon, pds, killed: bool, lease: timedelta) -> None:  # noq
         f"lateness: median {statistics.median(late) if late else float('nan'):.2f} s, "
         f"p99 {quantile(0.99):.2f} s, max {late[-1] if late else float('nan'):.1f} s "
         f"({after_lease} settled after the {lease.total_seconds():.0f} s lease)"
+    )
+    print(
+        f"throughput: {len(times) / lasted:.1f} variants/s from the first due time; "
+        f"worker CPU {cpu:.1f} s ({1000 * cpu / max(len(times), 1):.1f} ms a variant)"
     )
     print(f"published twice: {twice} (repeated sends the networks absorbed: {resent})")
     print(f"never published: {never}")

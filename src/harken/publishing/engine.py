@@ -20,6 +20,7 @@ unrecorded, so no part goes out twice.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,24 +118,62 @@ def _settle(
         log.exception("Publishing variant %s failed unexpectedly", variant.pk)
 
 
-def run_ticks(ticks: int, every: float, limit: int = BATCH) -> TickReport:
+def run_ticks(ticks: int, every: float, limit: int = BATCH, publishers: int = 1) -> TickReport:
     """``ticks`` ticks, started ``every`` seconds apart (the queue's periodic task runs a
     minute of them, since its schedule has minutes, not seconds). A tick that claimed a
     full ``limit`` is followed at once by another: a backlog is drained, not worked off
-    at ``limit`` variants per ``every`` seconds."""
+    at ``limit`` variants per ``every`` seconds.
+
+    ``publishers`` threads tick side by side, each claiming and sending one variant at a
+    time as any worker does: a network's answer takes longer than our own work, so one
+    publisher spends most of its time waiting. Each thread has its own database
+    connection (closed when it ends) and its own connectors; the atomic claim keeps them
+    apart, and a worker killed mid-run leaves at most ``publishers`` variants in
+    publishing, one per thread, for reconciliation after the lease."""
+    if publishers <= 1:
+        return _ticks_alone(ticks, every, limit)
+    reports: list[TickReport] = []
+    errors: list[BaseException] = []
+
+    def publisher() -> None:
+        try:
+            reports.append(_ticks_alone(ticks, every, limit))
+        except BaseException as error:  # noqa: BLE001 - raised again below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publisher, daemon=True) for _ in range(publishers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = TickReport()
+    for report in reports:
+        _add(total, report)
+    if errors:
+        raise errors[0]
+    return total
+
+
+def _ticks_alone(ticks: int, every: float, limit: int) -> TickReport:
     total = TickReport()
     first = time.monotonic()
     for tick in range(ticks):
         while True:
             report = do_publish_due(limit=limit)
-            for name in ("published", "retrying", "failed", "reconciled"):
-                getattr(total, name).extend(getattr(report, name))
-            total.claimed += report.claimed
+            _add(total, report)
             if report.claimed < limit:
                 break
         if tick < ticks - 1:
             time.sleep(max(0.0, first + (tick + 1) * every - time.monotonic()))
     return total
+
+
+def _add(total: TickReport, report: TickReport) -> None:
+    for name in ("published", "retrying", "failed", "reconciled"):
+        getattr(total, name).extend(getattr(report, name))
+    total.claimed += report.claimed
 
 
 def _due(now: datetime) -> Q:
