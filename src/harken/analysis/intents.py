@@ -273,6 +273,8 @@ def _is_complaint(
     text: str, negative: float, positive: float, addressed: bool, named: bool = False
 ) -> bool:
     """A grievance aimed at a business: its handle or names, or something it sells or runs."""
+    if negative < 0.2 and positive >= 0.6:
+        return False  # clearly happy: no branch below can say complaint (skips the regexes)
     # Without a business word only a handle (or the workspace's names, ``named``) is left
     # to aim at; a handle in a political rant is a politician's, not a business's.
     if not _BUSINESS_TARGET.search(text) and (
@@ -287,6 +289,8 @@ def _is_complaint(
 
 
 def _is_praise(text: str, positive: float, negative: float, addressed: bool, asking: bool) -> bool:
+    if negative >= 0.4:
+        return False  # no branch below can say praise then (skips the regexes)
     if _PRAISE_CUES.search(text):
         return positive >= 0.35 and negative < 0.4
     # Thanks are praise, except the "thanks" that closes a request (mere politeness).
