@@ -173,3 +173,12 @@ def test_the_url_guard_refuses_a_private_address(workspace, receiver, settings):
     [done] = delivery.do_send([row.pk])
     assert done.status == Delivery.Status.PENDING and done.error
     assert receiver.seen == []
+
+
+def test_the_log_forgets_settled_deliveries_after_thirty_days(workspace, receiver):
+    make_endpoint(workspace, receiver, ["reply.sent"])
+    sent, waiting = (events.record(workspace.pk, "reply.sent", {"id": n})[0] for n in (1, 2))
+    delivery.do_send([sent.pk])
+    later = timezone.now() + delivery.KEEP + timedelta(minutes=1)
+    assert delivery.do_prune(later) == 1
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [waiting.pk]

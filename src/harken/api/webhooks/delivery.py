@@ -45,6 +45,8 @@ DISABLE_AFTER = 15
 DISABLE_SPAN = dt.timedelta(hours=24)
 BATCH = 100
 EXCERPT = 400
+#: The log keeps settled deliveries this long (mention.stored alone makes many).
+KEEP = dt.timedelta(days=30)
 
 WEBHOOK_DISABLED = register_kind(
     "webhook_disabled", "A webhook endpoint was disabled after failing", 4
@@ -195,3 +197,11 @@ def redeliver(row: Delivery, now: dt.datetime | None = None) -> None:
     """Send ``row`` again soon, with its own id (a receiver that has it ignores it)."""
     now = now or timezone.now()
     Delivery.objects.filter(pk=row.pk).update(status=Status.PENDING, next_attempt=now)
+
+
+def do_prune(now: dt.datetime | None = None) -> int:
+    """Forget settled deliveries older than ``KEEP``; pending ones stay until settled."""
+    now = now or timezone.now()
+    old = Delivery.objects.filter(created__lt=now - KEEP).exclude(status=Status.PENDING)
+    deleted, _ = old.delete()
+    return deleted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from harken.api.webhooks.delivery import do_deliver_due, do_send
+from harken.api.webhooks.delivery import do_deliver_due, do_prune, do_send
 
 
 @db_task()
@@ -18,3 +18,9 @@ def send_deliveries(ids: list[int]) -> None:
 def deliver_due_webhooks() -> None:
     """Retries with backoff, deliveries whose worker stopped, and first tries lost."""
     do_deliver_due()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def prune_webhook_log() -> None:
+    """Settled deliveries older than 30 days leave the log, once a night."""
+    do_prune()
