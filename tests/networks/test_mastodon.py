@@ -63,10 +63,23 @@ def connector(query: str | None = None, **config) -> Mastodon:
     return made
 
 
+def mentions_and_conversations() -> Path:
+    """The recorded mention notifications, then the recorded direct conversations: an
+    account's fetch reads both."""
+    return cassette(
+        None,
+        yaml.safe_load(recorded("mastodon", "test_notifications_mentions_only.yaml").read_text())[
+            "interactions"
+        ],
+        interactions("test_conversations.yaml", "GET", "/api/v1/conversations/")[:1],
+    )
+
+
 def test_it_reads_mentions_from_notifications():
-    with replay(recorded("mastodon", "test_notifications_mentions_only.yaml")) as (sent, _):
+    with replay(mentions_and_conversations()) as (sent, _):
         page = connector().fetch(None)
-    (item,) = page.items
+    item = page.items[0]
+    assert [i.kind for i in page.items[1:]] == ["message"] * (len(page.items) - 1)
     assert sent.query(0) == {"types[]": ["mention"], "limit": ["40"]}
     # The server's own ids are unique on that server only: Harken's name the server.
     assert item.external_id == "localhost:3000/117020577157693549"
@@ -77,13 +90,14 @@ def test_it_reads_mentions_from_notifications():
     assert item.created == datetime(2026, 8, 1, 13, 51, 42, 823000, tzinfo=UTC)
     assert item.url.startswith("http://localhost:3000/@admin/")
     assert item.is_own  # the recording's author is the account itself
-    assert json.loads(page.cursor) == {"newest": "21"}
+    assert json.loads(page.cursor) == {"newest": "21", "direct": "117020593780198542"}
 
 
 def test_the_next_fetch_asks_for_what_is_newer_than_the_cursor():
-    with replay(recorded("mastodon", "test_notifications_mentions_only.yaml")) as (sent, _):
-        connector().fetch(json.dumps({"newest": "20"}))
+    with replay(mentions_and_conversations()) as (sent, _):
+        connector().fetch(json.dumps({"newest": "20", "direct": "117020593780198000"}))
     assert sent.query(0)["min_id"] == ["20"]
+    assert sent.query(1)["min_id"] == ["117020593780198000"]
 
 
 def test_it_reads_a_hashtag_timeline_for_a_hashtag_query():
@@ -218,6 +232,7 @@ def test_a_5xx_is_retried_then_read(server, monkeypatch):
         Reply(503, "busy"),
         Reply(200, mentions["response"]["body"]["string"], JSON),
     )
+    server.route("/api/v1/conversations/", Reply(200, "[]", JSON))
     page = connector(instance=server.base).fetch(None)
     host = server.base.removeprefix("http://")
     assert [item.external_id for item in page.items] == [f"{host}/117020577157693549"]

@@ -153,16 +153,25 @@ class Mastodon(Connector):
         newest = load_cursor(cursor)
         if self.query:
             rows, statuses = self._search(newest)
+            direct: list[Any] = []
         else:
             rows, statuses = self._mentions(newest)
+            direct = self._direct(load_cursor(cursor, "direct"))
         items = [self.normalize(status) for status in statuses]
+        seen = {item.external_id for item in items}
+        # A direct message to us is also a mention notification: keep one of each.
+        items += [i for i in map(self.normalize, direct) if i.external_id not in seen]
+        items.sort(key=lambda item: item.created)
         ids = [str(row["id"]) for row in rows]
         # Paginated by snowflake ids: the biggest is the newest, whatever order they came in.
         next_cursor = max(ids, key=_id_order) if ids else newest
+        direct_ids = [str(status["id"]) for status in direct]
+        read_before = load_cursor(cursor, "direct")
+        next_direct = max(direct_ids, key=_id_order) if direct_ids else read_before
         return Page(
             items=items,
-            cursor=dump_cursor(next_cursor),
-            has_more=bool(newest) and len(rows) >= PAGE_SIZE,
+            cursor=dump_cursor(next_cursor, next_direct),
+            has_more=bool(newest) and (len(rows) >= PAGE_SIZE or len(direct) >= PAGE_SIZE),
         )
 
     def _mentions(self, newest: str | None) -> tuple[list[Any], list[Any]]:
@@ -171,6 +180,14 @@ class Mastodon(Connector):
         )
         rows = sorted(rows, key=lambda row: _id_order(str(row["id"])))
         return rows, [row["status"] for row in rows if row.get("status")]
+
+    def _direct(self, newest: str | None) -> list[Any]:
+        """The last status of each direct conversation that changed since ``newest``,
+        oldest first (``/api/v1/conversations`` pages by its conversations' last status).
+        Our own direct messages are only here: a mention notification is for the other side."""
+        rows = self.call(lambda: self.api.conversations(min_id=newest, limit=PAGE_SIZE))
+        statuses = [row["last_status"] for row in rows if row.get("last_status")]
+        return sorted(statuses, key=lambda status: _id_order(str(status["id"])))
 
     def _search(self, newest: str | None) -> tuple[list[Any], list[Any]]:
         query = (self.query or "").strip()
@@ -444,18 +461,20 @@ def _same_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_cursor(cursor: str | None) -> str | None:
+def load_cursor(cursor: str | None, key: str = "newest") -> str | None:
+    """The newest id read (``key`` "newest": mentions or search; "direct": direct messages)."""
     if not cursor:
         return None
     try:
-        value = json.loads(cursor).get("newest")
+        value = json.loads(cursor).get(key)
     except (ValueError, AttributeError):
         return None
     return str(value) if value else None
 
 
-def dump_cursor(newest: str | None) -> str | None:
-    return json.dumps({"newest": newest}) if newest else None
+def dump_cursor(newest: str | None, direct: str | None = None) -> str | None:
+    kept = {key: value for key, value in (("newest", newest), ("direct", direct)) if value}
+    return json.dumps(kept) if kept else None
 
 
 def _id_order(value: str) -> tuple[int, str]:
