@@ -102,7 +102,7 @@ def normalised_tokens(norm: str, config: FeatureConfig) -> dict[int, list[str]]:
         words.append("EMPTY")
     out: dict[int, list[str]] = {SEED_WORD: words}
     if config.word_ngrams >= 2:
-        out[SEED_BIGRAM] = [f"{a} {b}" for a, b in zip(marked, marked[1:], strict=False)]
+        out[SEED_BIGRAM] = list(map(" ".join, zip(marked, marked[1:], strict=False)))
     if config.prefix:
         n = config.prefix
         out[SEED_PREFIX] = [t[:n] for t in marked if len(t) > n]

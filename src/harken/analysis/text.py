@@ -236,16 +236,17 @@ def is_negator(tok: str) -> bool:
 
 def mark_negation(toks: list[str]) -> list[str]:
     """Prefix ``NEG_`` to words after a negator, up to the end of its clause."""
-    out, negated = [], False
-    for tok in toks:
+    out: list[str] = []
+    append, negated = out.append, False
+    for tok in toks:  # ``is_negator`` inlined: this loop runs for every token of every text
         if tok in _SCOPE_END or tok in _EMOTION:
             negated = False
-            out.append(tok)
-        elif is_negator(tok):
+            append(tok)
+        elif tok in _NEGATORS or tok.endswith("n't"):
             negated = True
-            out.append(tok)
+            append(tok)
         else:
-            out.append("NEG_" + tok if negated else tok)
+            append("NEG_" + tok if negated else tok)
     return out
 
 
