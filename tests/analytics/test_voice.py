@@ -263,3 +263,18 @@ def test_each_chart_downloads_as_csv(workspace, victor):
     assert csv.status_code == 200
     assert csv.content.decode().splitlines()[2].startswith("Per person,25")
     assert client.get("/analytics/typical-customer/csv/nothing/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_figures_are_cached_until_the_customer_base_changes(workspace):
+    _store(workspace)
+    today = timezone.now().date()
+    scope = Scope(workspace, Period(today - dt.timedelta(days=6), today + dt.timedelta(days=1)))
+    first = typical(scope, "age band")
+    assert typical(scope, "age band") == first
+    for band, (share, _, _) in BANDS.items():
+        CustomerBase.objects.create(
+            workspace=workspace, dimension="age band", segment=band, share=share * 100
+        )
+    changed = typical(scope, "age band")
+    assert (first.base_source, changed.base_source) == ("contacts", "entered")

@@ -95,6 +95,11 @@ def by_person(votes: Iterable[Vote]) -> Split:
     return _average(list(people(votes).values()))
 
 
+def by_person_of(shares: Mapping[str, dict[str, float]]) -> Split:
+    """``by_person`` from ``people(votes)`` already computed."""
+    return _average(list(shares.values()))
+
+
 @dataclass(frozen=True)
 class Segment:
     name: str
@@ -133,14 +138,16 @@ def weighted(
     sentiment: str = "negative",
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    shares: Mapping[str, dict[str, float]] | None = None,
 ) -> Estimate:
     """The share of ``sentiment`` weighted to ``base`` (segment → share, any scale).
 
     People outside every segment of the base (``UNKNOWN`` or another value) are left out
     of the estimate; segments of the base nobody spoke for lower ``coverage`` and the
-    others are re-weighted to stand for the whole."""
+    others are re-weighted to stand for the whole. ``shares`` is ``people(votes)`` when
+    the caller has it already."""
     whole = sum(w for w in base.values() if w > 0)
-    shares = people(votes)
+    shares = people(votes) if shares is None else shares
     members: dict[str, list[str]] = defaultdict(list)
     for person in sorted(shares):
         members[segment_of.get(person, UNKNOWN)].append(person)

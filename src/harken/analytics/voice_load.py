@@ -6,10 +6,12 @@ the one it was merged into) or, where no contact claims the author, the author a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from harken.analytics import voice
 from harken.analytics.load import instants
@@ -21,6 +23,8 @@ from harken.listening.models import Mention
 #: The dimension every contact has, whatever the import held.
 STATUS = "customer status"
 STATUS_LABELS = dict(Contact.Status.choices)
+#: Seconds the figures stay cached while nothing they rest on changes.
+CACHED_FOR = 600
 
 
 @dataclass
@@ -100,6 +104,43 @@ def customer_base(scope: Scope, dimension: str, values: Iterable[str]) -> tuple[
 
 
 def typical(scope: Scope, dimension: str = "") -> Typical:
+    """The figures for ``scope``, kept in the cache until a mention, a contact or the
+    customer base changes (the page and the report ask again and again)."""
+    parts = "|".join(
+        str(part)
+        for part in (
+            scope.workspace.pk,
+            scope.workspace.created.isoformat() if scope.workspace.created else "",
+            scope.period.first,
+            scope.period.last,
+            scope.network,
+            scope.topic,
+            dimension,
+            *_version(scope),
+        )
+    )
+    # Hashed: a dimension's name is user text, and cache keys must be plain.
+    key = "typical:" + hashlib.sha256(parts.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute(scope, dimension)
+        cache.set(key, found, CACHED_FOR)
+    return found
+
+
+def _version(scope: Scope) -> tuple[object, ...]:
+    """What changes whenever the figures could: the newest mention, contact and base row."""
+    workspace = scope.workspace
+    mention = Mention.objects.filter(workspace=workspace).aggregate(m=Max("pk"))["m"]
+    contacts = Contact.objects.filter(workspace=workspace).aggregate(
+        u=Max("updated"), n=Count("pk")
+    )
+    identities = Identity.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
+    base = CustomerBase.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
+    return (mention, contacts["u"], contacts["n"], identities["m"], identities["n"], *base.values())
+
+
+def compute(scope: Scope, dimension: str = "") -> Typical:
     contacts = _contacts(scope)
     offered = dimensions(scope, contacts)
     if dimension not in offered:
@@ -109,16 +150,18 @@ def typical(scope: Scope, dimension: str = "") -> Typical:
     value_of = {f"c{pk}": _value(dimension, status, segs) for pk, status, segs in contacts}
     base, source = customer_base(scope, dimension, value_of.values())
     heard = votes(scope)
+    shares = voice.people(heard)
     segment_of = {p: v for p, v in value_of.items() if v}
-    negative = voice.weighted(heard, segment_of, base, "negative")
-    positive = voice.weighted(heard, segment_of, base, "positive")
-    people = {v.person for v in heard}
+    negative = voice.weighted(heard, segment_of, base, "negative", shares=shares)
+    positive = voice.weighted(heard, segment_of, base, "positive", shares=shares)
     quiet = voice.not_heard(dimension, negative.segments)
     if dimension != STATUS:
         status_values = [_value(STATUS, s, {}) for _, s, _ in contacts]
         status_base, _ = customer_base(scope, STATUS, status_values)
         status_of = {f"c{pk}": _value(STATUS, s, {}) for pk, s, _ in contacts}
-        by_status = voice.weighted(heard, status_of, status_base, "negative", resamples=1)
+        by_status = voice.weighted(
+            heard, status_of, status_base, "negative", resamples=1, shares=shares
+        )
         quiet += [
             q
             for q in voice.not_heard(STATUS, by_status.segments)
@@ -130,9 +173,9 @@ def typical(scope: Scope, dimension: str = "") -> Typical:
         base_source=source,
         base=base,
         by_message=voice.by_message(heard),
-        by_person=voice.by_person(heard),
+        by_person=voice.by_person_of(shares),
         negative=negative,
         positive=positive,
-        unplaced=sum(1 for p in people if segment_of.get(p, "") not in base),
+        unplaced=sum(1 for p in shares if segment_of.get(p, "") not in base),
         quiet=quiet,
     )
