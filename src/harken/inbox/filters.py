@@ -77,6 +77,16 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+#: The kind of a private message (a Mastodon direct message, a Reddit private message, a
+#: Bluesky chat message): never a public mention, always its own private conversation.
+DIRECT = "message"
+
+
+def direct() -> Exists:
+    """Whether a conversation is private: it holds a direct message."""
+    return Exists(Mention.objects.filter(conversation=OuterRef("pk"), kind=DIRECT))
+
+
 def _mentions(**match: Any) -> Exists:
     return Exists(Mention.objects.filter(conversation=OuterRef("pk"), is_own=False, **match))
 

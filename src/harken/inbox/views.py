@@ -53,6 +53,7 @@ VIEWS = [
     View("needs_reply", "Needs reply", ""),
     View("mine", "Mine", ""),
     View("unassigned", "Unassigned", ""),
+    View("direct", "Direct messages", ""),
     View("held", "Awaiting approval", ""),
     View("at_risk", "SLA at risk", "Service level"),
     View("overdue", "Overdue", "Service level"),
@@ -84,6 +85,7 @@ def view_filters(user: Any, now: datetime, warn: timedelta = timedelta(minutes=3
         "needs_reply": needs,
         "mine": needs & Q(assignee=user),
         "unassigned": needs & Q(assignee__isnull=True),
+        "direct": needs & Q(filters.direct()),
         "held": Q(held),
         # Due within the workspace's warning time, overdue included (``harken.inbox.sla``).
         "at_risk": needs & Q(due_at__lte=now + warn),
@@ -203,6 +205,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         .annotate(
             preview=_last_text(),
             held=Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD)),
+            direct=filters.direct(),
         )
         # At a tie the oldest conversation comes first: under load many reach the cap,
         # and newest-first would leave the first to write waiting longest.

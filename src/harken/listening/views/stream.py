@@ -55,6 +55,7 @@ def stream_mentions(request: WorkspaceRequest) -> QuerySet[Mention]:
     """
     return (
         scoped(request, Mention)
+        .exclude(kind="message")  # a direct message is private: the inbox shows it
         .only(*CARD_FIELDS)
         .annotate(duplicate_count=_reshare_count())
         .order_by("-posted", "-id")
