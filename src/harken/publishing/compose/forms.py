@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from harken.networks.models import Account
-from harken.publishing.models import Category, Stage
+from harken.publishing.models import Campaign, Category, Stage
 
 MAX_TEXT = 40_000
 MAX_PAST = timedelta(minutes=1)
@@ -29,6 +29,14 @@ class ComposeForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.AWARENESS)
     category = forms.ChoiceField(choices=Category.choices, initial=Category.EDUCATIONAL)
     sponsored = forms.BooleanField(required=False)
+    #: The workspace's campaigns (the view sets the queryset): the post's tracked links
+    #: carry the chosen one.
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label="No campaign",
+        widget=forms.Select(attrs={"class": "compose-input"}),
+    )
     at = forms.CharField(max_length=32, required=False)
     action = forms.ChoiceField(
         choices=[("draft", "Save draft"), ("schedule", "Schedule"), ("queue", "Add to queue")],

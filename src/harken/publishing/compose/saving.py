@@ -21,7 +21,7 @@ from harken.core.models import Member, Role
 from harken.networks.models import Account
 from harken.networks.registry import network_label
 from harken.publishing.gate import findings_for
-from harken.publishing.models import Media, Post, Variant
+from harken.publishing.models import Campaign, Media, Post, Variant
 from harken.publishing.scheduling import do_schedule
 from harken.publishing.states import EDITABLE, IllegalTransition, State, transition
 from harken.publishing.validation import CannotSchedule, Problem, check_variant
@@ -51,6 +51,8 @@ class Composed:
     keep_links: Collection[str] = ()
     #: Each account's own time where it differs from ``at`` (its queue's next free slot).
     times: dict[int, datetime] = field(default_factory=dict)
+    #: The campaign the post serves (its tracked links carry it), or None.
+    campaign: Campaign | None = None
 
 
 class Refused(ValueError):
@@ -99,6 +101,7 @@ def _save_post(composed: Composed, member: Member, post: Post | None) -> Post:
     post.stage = composed.stage
     post.category = composed.category
     post.sponsored = composed.sponsored
+    post.campaign = composed.campaign
     post.save()
     return post
 
@@ -158,6 +161,7 @@ def _tracked(text: str, post: Post, account: Account, composed: Composed) -> str
             text,
             workspace=post.workspace,
             network=account.network,
+            campaign=post.campaign,
             post=post,
             exclude=set(composed.keep_links),
         )

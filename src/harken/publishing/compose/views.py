@@ -40,7 +40,7 @@ from harken.publishing.compose.saving import (
     needs_approval,
 )
 from harken.publishing.compose.threads import can_thread
-from harken.publishing.models import Media, Post
+from harken.publishing.models import Campaign, Media, Post
 from harken.publishing.states import State
 
 AUTHOR = Role.RESPONDER
@@ -71,6 +71,7 @@ def composed_from(form: ComposeForm, request: WorkspaceRequest) -> Composed:
         stage=data.get("stage") or "awareness",
         category=data.get("category") or "educational",
         sponsored=bool(data.get("sponsored")),
+        campaign=data.get("campaign"),
         at=data.get("at") if isinstance(data.get("at"), datetime) else None,
         accounts=chosen,
         texts={a.pk: data.get(f"text_{a.pk}", "") or "" for a in chosen},
@@ -96,6 +97,7 @@ def _initial(request: WorkspaceRequest, post: Post | None, zone: ZoneInfo) -> di
             "stage": post.stage,
             "category": post.category,
             "sponsored": post.sponsored,
+            "campaign": post.campaign_id,
             "accounts": [str(v.account_id) for v in variants],
             "at": first.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if first else "",
         }
@@ -136,6 +138,7 @@ def compose(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse:
     if request.method != "POST" and not hasattr(request, "_refused_form"):
         kwargs["initial"] = _initial(request, post, zone)
     form = bind(request, ComposeForm, **kwargs)
+    form.fields["campaign"].queryset = scoped(request, Campaign)  # type: ignore[attr-defined]
     if request.method == "POST":
         return _save(request, form, post)
     return render(request, "publishing/compose.html", _context(request, form, post, accounts))
@@ -236,6 +239,7 @@ def check(request: WorkspaceRequest) -> HttpResponse:
     form = ComposeForm(
         data=request.POST, accounts=publishable(request), time_zone=request.workspace.time_zone
     )
+    form.fields["campaign"].queryset = scoped(request, Campaign)  # type: ignore[attr-defined]
     form.is_valid()
     post = None
     raw = request.POST.get("post", "")

@@ -27,7 +27,7 @@ from harken.publishing.links.actions import do_add_link, do_create_campaign, do_
 from harken.publishing.links.forms import CampaignForm, LinkForm
 from harken.publishing.links.money import money
 from harken.publishing.links.tracking import short_url
-from harken.publishing.models import Campaign
+from harken.publishing.models import Campaign, Post
 
 SECTION = "calendar"
 
@@ -121,6 +121,7 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "bar": stats.BAR,
             "networks": stats.per_network(clicks),
             "links": links,
+            "posts": _posts(campaign),
             "percent": stats.progress_percent(campaign),
             "public_url": settings.BASE_URL
             + reverse("campaign_public", args=[campaign.public_token]),
@@ -129,6 +130,16 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             **_amounts(campaign),
         },
     )
+
+
+#: The campaign page lists its latest posts; older ones are on the calendar.
+POSTS_SHOWN = 50
+
+
+def _posts(campaign: Campaign) -> list[Post]:
+    """The campaign's latest posts, each with its variants and their accounts."""
+    posts = campaign.posts.prefetch_related("variants__account")
+    return list(posts.order_by("-created", "-pk")[:POSTS_SHOWN])
 
 
 def _amounts(campaign: Campaign) -> dict[str, str]:

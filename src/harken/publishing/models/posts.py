@@ -56,6 +56,15 @@ class Post(WorkspaceOwned):
     author = models.ForeignKey(
         "core.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: The campaign the post serves: its tracked links carry the campaign (its slug as
+    #: ``utm_campaign``) and the campaign's page lists it.
+    campaign = models.ForeignKey(
+        "publishing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
