@@ -6,6 +6,8 @@ folder and replayed at the HTTP boundary.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -32,9 +34,27 @@ INBOX = (
 def cassette(tmp_path):
     def convert(*names: str):
         sources = [recorded("reddit-praw", f"{name}.json") for name in names]
-        return betamax_to_vcr(sources, tmp_path / f"{names[0]}.json")
+        target = betamax_to_vcr(sources, tmp_path / f"{names[0]}.json")
+        if set(names) & set(INBOX):  # an account's fetch reads its private messages too
+            with_messages(target)
+        return target
 
     return convert
+
+
+def with_messages(target: Path) -> Path:
+    """Add the private-message listing to a converted cassette: PRAW's recording of one
+    message (``/message/messages/30rhflk/``, a Listing of that t4) answers the inbox's
+    ``/message/messages/`` listing, which has the same shape and no recording of its own."""
+    source = recorded("reddit-praw", "TestInbox.test_message.json")
+    (token, listing) = json.loads(betamax_to_vcr(source, target.with_suffix(".m")).read_text())[
+        "interactions"
+    ]
+    listing["request"]["uri"] = "https://oauth.reddit.com/message/messages/?limit=100&raw_json=1"
+    data = json.loads(target.read_text())
+    data["interactions"].append(listing)
+    target.write_text(json.dumps(data))
+    return target
 
 
 def test_the_inbox_is_mentions_and_replies_oldest_first(cassette):
@@ -43,13 +63,18 @@ def test_the_inbox_is_mentions_and_replies_oldest_first(cassette):
     assert sent.paths()[0] == "/api/v1/access_token"
     assert {"/message/mentions", "/message/comments/", "/message/selfreply/"} <= set(sent.paths())
     assert sent.query(1)["limit"] == ["100"]
-    # 16 mentions, 64 replies to our comments, 64 to our posts; PRAW's request for a
-    # second page gets the same recorded page again, and nothing is counted twice.
-    assert len(page.items) == 16 + 64 + 64
+    # 16 mentions, 64 replies to our comments, 64 to our posts, one private message; PRAW's
+    # request for a second page gets the same recorded page again, nothing counted twice.
+    assert len(page.items) == 16 + 64 + 64 + 1
     assert len({i.external_id for i in page.items}) == len(page.items)
     assert [i.created for i in page.items] == sorted(i.created for i in page.items)
     kinds = {i.raw["type"]: i.kind for i in page.items}
-    assert kinds == {"username_mention": "comment", "comment_reply": "reply", "post_reply": "reply"}
+    assert kinds == {
+        "username_mention": "comment",
+        "comment_reply": "reply",
+        "post_reply": "reply",
+        "unknown": "message",  # the private message's own type
+    }
     assert page.cursor == "1750351619.0|t1_mynqwvd"
 
 
@@ -151,7 +176,7 @@ def test_reply_to_a_post(cassette):
 
 
 def test_a_reply_to_something_else_is_refused_before_any_request():
-    with pytest.raises(ConnectorError, match="only reply to a comment or a post"):
+    with pytest.raises(ConnectorError, match="only reply to a comment, a post or a message"):
         Reddit(CONFIG).reply("t5_2qh1i", "hello")
 
 

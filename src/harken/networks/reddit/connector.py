@@ -208,6 +208,8 @@ class Reddit(Connector):
         walked = self._call(
             lambda: [t for listing in listings for t in _newer_than(listing, after)]
         )
+        if not self.query:
+            walked += self._call(lambda: list(self._messages(after)))
         things = list({vars(t)["name"]: t for t in walked}.values())
         items = sorted((self._item(thing) for thing in things), key=lambda i: i.created)
         if not things:
@@ -222,7 +224,7 @@ class Reddit(Connector):
                     "Reading a Reddit inbox needs a connected account.", permanent=True
                 )
             # What a business must answer: u/name mentions and replies to its comments
-            # and posts. Private messages are left out: they are not public mentions.
+            # and posts; private messages are read apart (``_messages``).
             inbox = self.reddit.inbox
             return [getattr(inbox, name)(limit=limit) for name in INBOX_LISTINGS]
         match = SUBREDDIT_QUERY.match(self.query.strip())
@@ -231,8 +233,23 @@ class Reddit(Connector):
         subreddit, words = (match["name"], match["words"]) if match else ("all", self.query)
         return [self.reddit.subreddit(subreddit).search(words, sort="new", limit=limit)]
 
+    def _messages(self, after: tuple[float, str] | None) -> Iterator[Any]:
+        """Private messages newer than ``after``, each thread's replies with it. The
+        listing runs by each thread's latest message, newest first: a thread with nothing
+        newer than the cursor ends the walk."""
+        for thread in self.reddit.inbox.messages(limit=PAGE):
+            messages = [thread, *(vars(thread).get("replies") or [])]
+            if after and max(vars(m)["created_utc"] for m in messages) < after[0]:
+                return
+            for message in messages:
+                data = vars(message)
+                if not after or (data["created_utc"] >= after[0] and data["name"] != after[1]):
+                    yield message
+
     def _item(self, thing: Any) -> NormalizedItem:
         data = vars(thing)
+        if data["name"].startswith("t4_"):
+            return self._message(data)
         is_post = data["name"].startswith("t3_")
         author = data.get("author")
         handle = getattr(author, "name", None) or str(author or "[deleted]")
@@ -257,6 +274,27 @@ class Reddit(Connector):
             raw=_plain(data),
         )
 
+    def _message(self, data: dict[str, Any]) -> NormalizedItem:
+        """A private message: its own private conversation, threaded by reply links."""
+        author = data.get("author")
+        handle = getattr(author, "name", None) or str(author or "[deleted]")
+        subject = data.get("subject") or ""
+        body = data.get("body") or ""
+        return NormalizedItem(
+            network=self.network,
+            external_id=data["name"],
+            kind="message",
+            text=f"{subject}\n\n{body}".strip() if not data.get("parent_id") else body,
+            created=datetime.fromtimestamp(data["created_utc"], UTC),
+            author_id=data.get("author_fullname") or "",
+            author_handle=handle,
+            url=f"https://www.reddit.com/message/messages/{data['id']}",
+            in_reply_to=data.get("parent_id") or "",
+            conversation_id=data.get("first_message_name") or data["name"],
+            is_own=bool(self.config.get("username")) and handle == self.config.get("username"),
+            raw=_plain({k: v for k, v in data.items() if k != "replies"}),
+        )
+
     def me(self) -> str:
         """The username the refresh token signs in as (``user.me()``)."""
         user = self._call(self.reddit.user.me)
@@ -269,15 +307,24 @@ class Reddit(Connector):
     # -- writing -----------------------------------------------------------------
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
-        """Answer a comment (``t1_…``) or a post (``t3_…``) by its fullname."""
+        """Answer a comment (``t1_…``), a post (``t3_…``) or, privately, a private message
+        (``t4_…``) by its fullname."""
         kind, _, thing_id = in_reply_to.partition("_")
-        if kind not in ("t1", "t3") or not thing_id:
+        if kind not in ("t1", "t3", "t4") or not thing_id:
             raise ConnectorError(
-                f"Reddit can only reply to a comment or a post, not {in_reply_to!r}."
+                f"Reddit can only reply to a comment, a post or a message, not {in_reply_to!r}."
             )
-        parent = self.reddit.comment(thing_id) if kind == "t1" else self.reddit.submission(thing_id)
-        comment = self._call(lambda: parent.reply(text))
-        data = vars(comment)
+        parent: Any
+        if kind == "t4":  # the same call as a comment reply, in the message's thread
+            parent = praw.models.Message(self.reddit, {"id": thing_id})
+        elif kind == "t1":
+            parent = self.reddit.comment(thing_id)
+        else:
+            parent = self.reddit.submission(thing_id)
+        answer = self._call(lambda: parent.reply(text))
+        data = vars(answer)
+        if data["name"].startswith("t4_"):
+            return Published(data["name"], f"https://www.reddit.com/message/messages/{data['id']}")
         return Published(external_id=data["name"], url=_url(data, data.get("link_id", "")))
 
 
