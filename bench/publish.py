@@ -9,9 +9,10 @@ the local servers of ``tests/publishing/`` (Mastodon's recorded status shape, ho
 queue consumers, ``harken worker``, with the settings a user runs: the SQLite queue in the
 data folder, or Redis with ``REDIS_URL``. Their tick is the queue's periodic task
 (``publishing.tasks.publish_due``), which Huey schedules per minute and which ticks every
-5 s through that minute, so the first due variant waits for the next minute's run: the
-variants are due from that minute's start, and the bench measures what a user gets
-from the periodic task as it is shipped, not a tick loop made for it.
+second through that minute with a few publisher threads, so the first due variant waits
+for the next minute's run: the variants are due from that minute's start, and the bench
+measures what a user gets from the periodic task as it is shipped, not a tick loop made
+for it.
 
 When ``--kill-at`` of the variants are published, the worker that is publishing (the
 one that used more CPU over the last half second: the queue may hand both of a minute's

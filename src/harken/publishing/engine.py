@@ -1,9 +1,9 @@
 """The publishing tick: claim what is due, publish it once, record what the network said.
 
 ``do_publish_due(now)`` may run in any number of workers at once. A variant is claimed by
-moving it scheduled → publishing in one conditional UPDATE (on PostgreSQL the candidates
-are first locked with ``SKIP LOCKED`` so workers take different rows instead of racing
-for the same ones); only the worker whose UPDATE changed the row publishes it.
+moving it scheduled → publishing in one UPDATE that picks the earliest due row and names
+the row it took (on PostgreSQL the pick is locked with ``SKIP LOCKED`` so workers take
+different rows instead of waiting on the same one); only that worker publishes it.
 
 A variant still in publishing after ``LEASE`` was claimed by a worker that died mid-call:
 the network may or may not have the post. It is reconciled first (the connector's
@@ -28,8 +28,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import connection
 from django.utils import timezone
 
 from harken.core.actions import audit
@@ -176,36 +175,40 @@ def _add(total: TickReport, report: TickReport) -> None:
     total.claimed += report.claimed
 
 
-def _due(now: datetime) -> Q:
-    return Q(state=State.SCHEDULED, scheduled_at__lte=now) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
-
-
 def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
     """Move up to ``limit`` due variants to publishing; only the rows this call won."""
-    due = Variant.objects.filter(_due(now)).order_by("scheduled_at", "pk")
-    if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
-            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-            Variant.objects.filter(pk__in=ids, state=State.SCHEDULED).update(
-                state=State.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1
-            )
-        won = ids
-    else:
-        won = []
-        # SQLite has no SKIP LOCKED: the conditional UPDATE alone decides who wins, and a
-        # row another worker took first is passed over for the next one.
-        for pk in due.values_list("pk", flat=True)[: limit + BATCH]:
-            taken = Variant.objects.filter(pk=pk, state=State.SCHEDULED).update(
-                state=State.PUBLISHING, claimed_at=now, attempts=F("attempts") + 1
-            )
-            if taken == 1:
-                won.append(pk)
-                if len(won) == limit:
-                    break
+    won: list[int] = []
+    for _ in range(limit):
+        pk = _claim_one(now)
+        if pk is None:
+            break
+        won.append(pk)
     claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
     return list(claimed.select_related("account", "post").order_by("scheduled_at", "pk"))
+
+
+def _claim_one(now: datetime) -> int | None:
+    """The earliest due variant, moved scheduled → publishing in one statement that names
+    the row it took (``RETURNING``): SQLite runs it under its write lock, so the row the
+    subquery picks is still scheduled when it is updated; PostgreSQL's ``SKIP LOCKED``
+    sends concurrent workers to different rows instead of queueing them on one."""
+    table = connection.ops.quote_name(Variant._meta.db_table)
+    skip_locked = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    # The table's name and the locking clause are ours; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id = (SELECT id FROM {table} WHERE state = %s AND scheduled_at <= %s "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) "
+        f"ORDER BY scheduled_at, id LIMIT 1{skip_locked}) AND state = %s RETURNING id"
+    )
+    params = [State.PUBLISHING, at, State.SCHEDULED, at, at, State.SCHEDULED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [str(p) if isinstance(p, State) else p for p in params])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None:
