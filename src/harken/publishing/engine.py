@@ -29,6 +29,7 @@ from typing import cast
 
 from django.core.mail import send_mail
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from harken.core.actions import audit
@@ -184,6 +185,10 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
             break
         won.append(pk)
     claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
+    # Whether it has images, in the same query: most posts have none, and asking each
+    # variant for its images is a query of its own.
+    images = Variant.media.through.objects.filter(variant_id=OuterRef("pk"))
+    claimed = claimed.annotate(has_media=Exists(images))
     return list(claimed.select_related("account", "post").order_by("scheduled_at", "pk"))
 
 
@@ -284,7 +289,10 @@ def attachments(variant: Variant) -> dict[str, object]:
     """The connector's image options: ``media``, each image's bytes, type and alt text
     (for networks that take an upload), and ``image_urls``, signed expiring addresses
     (for networks that fetch the image themselves, Facebook and Instagram)."""
-    images = list(variant.media.all()) if variant.pk else []  # type: ignore[attr-defined]
+    unknown = True  # a variant not read by the claim: ask
+    if not variant.pk or not getattr(variant, "has_media", unknown):
+        return {}
+    images = list(variant.media.all())  # type: ignore[attr-defined]
     if not images:
         return {}
     media = []
