@@ -49,6 +49,15 @@ def test_a_day_is_the_business_day_and_topics_count_once_in_the_whole(new_york, 
     assert sorted(authors.values()) == [1, 1] and len(authors) == 2
 
 
+def test_direct_messages_stay_out_of_the_public_figures(workspace, brand):
+    noon = dt.datetime(2026, 12, 1, 12, tzinfo=UTC)
+    add_mention(workspace, noon, topics=(brand,))
+    add_mention(workspace, noon, handle="dm", topics=(brand,), kind="message")
+    roll_mention_day(workspace, DEC1)
+    assert Tally.objects.get(workspace=workspace, day=DEC1, dimension="all", topic=0).count == 1
+    assert Tally.objects.get(day=DEC1, dimension="all", topic=brand.pk).count == 1
+
+
 def test_rolling_a_day_twice_writes_the_same_rows(workspace, brand):
     add_mention(workspace, dt.datetime(2026, 12, 1, 12, tzinfo=UTC), phrases=("late order",))
     roll_mention_day(workspace, DEC1)

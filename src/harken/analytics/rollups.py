@@ -48,9 +48,11 @@ def _inbound(workspace: Workspace) -> Iterable[Mention]:
 def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
     """Write the tallies of ``day`` again from its mentions; returns the rows written."""
     start, end = bounds(day, zone_of(workspace))
+    # Direct messages are private: they reach the inbox, never the public figures
+    # (volume, share of voice, drivers) that speak of what people say in the open.
     mentions = Mention.objects.filter(
         workspace=workspace, is_own=False, posted__gte=start, posted__lt=end
-    )
+    ).exclude(kind="message")
     rows = mentions.values_list(
         "pk",
         "network",
