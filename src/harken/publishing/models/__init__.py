@@ -9,8 +9,8 @@ from harken.publishing.models.calendar import (
     QueueSlot,
     Series,
 )
-from harken.publishing.models.links import Campaign, Click, ClickSalt, Link
 from harken.publishing.models.feeds import DraftFeed
+from harken.publishing.models.links import Campaign, Click, ClickSalt, Link
 from harken.publishing.models.media import Media
 from harken.publishing.models.posts import (
     Category,
