@@ -3,7 +3,6 @@ as the Bearer token it sends, driven by the MCP SDK's client."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from harken.inbox.models import Message
+from tests.api.mcp.running import run
 from tests.api.mcp.test_stdio import TOOLS, database_url, secret_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,11 +67,11 @@ def test_each_request_acts_as_its_bearer_token(
 ):
     owner, viewer = secret_for(alice, workspace), secret_for(victor, workspace)
     draft = {"conversation": conversation.pk, "text": "It ships today!"}
-    names, refused = asyncio.run(call(mcp_http, viewer, "draft_reply", draft))
+    names, refused = run(call(mcp_http, viewer, "draft_reply", draft))
     assert names == TOOLS
     assert refused.is_error and "Not allowed" in refused.content[0].text
-    _, drafted = asyncio.run(call(mcp_http, owner, "draft_reply", draft))
+    _, drafted = run(call(mcp_http, owner, "draft_reply", draft))
     assert not drafted.is_error and drafted.structured_content["state"] == "held"
-    _, nobody = asyncio.run(call(mcp_http, "hk_not-a-token", "list_needs_reply", {}))
+    _, nobody = run(call(mcp_http, "hk_not-a-token", "list_needs_reply", {}))
     assert nobody.is_error and "No valid Harken token" in nobody.content[0].text
     assert Message.objects.get(conversation=conversation).state == "held"

@@ -3,7 +3,6 @@ driven by the MCP SDK's own client, acting as the token in HARKEN_TOKEN."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from typing import Any
@@ -18,6 +17,7 @@ from harken.api.tokens import do_create_token
 from harken.core.models import Member
 from harken.inbox.models import Message
 from harken.inbox.states import State
+from tests.api.mcp.running import run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ def test_an_assistant_searches_and_drafts_a_reply_that_is_held(
     workspace, alice, account, conversation, mastodon
 ):
     secret = secret_for(alice, workspace)
-    names, found, drafted, needs = asyncio.run(
+    names, found, drafted, needs = run(
         session(
             secret,
             [
@@ -78,7 +78,7 @@ def test_an_assistant_searches_and_drafts_a_reply_that_is_held(
 
 def test_a_viewers_token_cannot_draft(workspace, victor, account, conversation):
     secret = secret_for(victor, workspace)
-    _, refused, found = asyncio.run(
+    _, refused, found = run(
         session(
             secret,
             [
@@ -95,7 +95,7 @@ def test_a_viewers_token_cannot_draft(workspace, victor, account, conversation):
 
 def test_a_token_without_the_write_scope_cannot_draft(workspace, alice, account, conversation):
     secret = secret_for(alice, workspace, [s for s in ALL_SCOPES if s.endswith(":read")])
-    _, refused = asyncio.run(
+    _, refused = run(
         session(secret, [("draft_reply", {"conversation": conversation.pk, "text": "Hi"})])
     )
     assert refused.is_error and "conversations:write" in refused.content[0].text
