@@ -7,6 +7,7 @@ import io
 
 from harken.analytics.charts import Bar, Series, bars, funnel, heatmap, line, stacked
 from harken.analytics.charts.csv import chart_csv
+from harken.analytics.charts.shapes import joined, tag
 
 HOSTILE = '<script>alert(1)</script>"&'
 
@@ -25,6 +26,12 @@ def test_every_shape_is_titled_and_escapes_its_labels():
         assert f'aria-labelledby="{chart.key}-t"' in svg and f'id="{chart.key}-d"' in svg
         assert "<script>" not in svg and "&lt;script&gt;" in svg
         assert chart.rows
+
+
+def test_a_piece_that_did_not_come_from_tag_is_escaped_when_joined():
+    svg = joined([tag("<g>{}</g>", HOSTILE), HOSTILE])
+    assert str(svg).count("&lt;script&gt;") == 2 and "<script>" not in svg
+    assert svg.startswith("<g>")
 
 
 def test_a_line_breaks_at_a_missing_value_instead_of_dropping_to_zero():
