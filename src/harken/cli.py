@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from types import FrameType
 
 USAGE = """usage: harken COMMAND [options]
 
@@ -47,16 +48,54 @@ def main(argv: list[str] | None = None) -> int:
     from harken.core.datafolder import private_umask
 
     private_umask()
+    interrupted = _note_interrupts()
     try:
         run(argv)
     except KeyboardInterrupt:  # Ctrl-C, even while still starting up: no traceback
         return 130
+    except BaseException:
+        # A Ctrl-C (or `harken serve` stopping its children) that landed inside a library
+        # which wraps whatever it catches (pydantic turns it into a SchemaError while
+        # atproto's models load) is still a Ctrl-C: stop quietly.
+        if interrupted:
+            return 130
+        raise
     finally:
         # Everything is done: spare the exit a full garbage collection of every module
         # Django and the network clients loaded (seconds on a busy machine, which held
         # up stopping `harken serve`).
         gc.freeze()
     return 0
+
+
+def _note_interrupts() -> list[int]:
+    """Raise KeyboardInterrupt on SIGINT as Python does, and remember that it came.
+
+    Returns the list the handler appends to; left alone when SIGINT is ignored (a
+    command started with ``&`` from a script) or already handled by someone else."""
+    import signal
+
+    interrupted: list[int] = []
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            interrupted.append(signum)
+            raise_interrupt(signum, frame)
+
+        signal.signal(signal.SIGINT, interrupt)
+    return interrupted
+
+
+def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Raise KeyboardInterrupt, unless Python is running a finalizer (``__del__``, a weakref
+    callback) where it would be printed as "Exception ignored … Traceback" and lost: then
+    send the signal again a moment later, when the finalizer is done."""
+    if frame is not None and frame.f_code.co_name in {"__del__", "_remove", "finalize"}:
+        import threading
+
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
+    raise KeyboardInterrupt
 
 
 def run(argv: list[str]) -> None:

@@ -239,3 +239,27 @@ def test_serve_restarts_a_queue_consumer_that_was_killed(tmp_path: Path):
     assert f"Restarted the queue consumer (pid {again})" in output
     assert "Traceback" not in output, output
     assert not Path(f"/proc/{again}").exists() or "Z" in Path(f"/proc/{again}/stat").read_text()
+
+
+def test_a_ctrl_c_inside_a_finalizer_is_delivered_after_it_not_lost(tmp_path: Path):
+    # A Ctrl-C that lands while Python runs a __del__ would be printed as "Exception
+    # ignored … Traceback" and dropped; Harken's handler delivers it once the finalizer is done.
+    program = """
+import signal, time
+from harken.cli import raise_interrupt
+signal.signal(signal.SIGINT, raise_interrupt)
+class Finalized:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)
+try:
+    Finalized()
+    time.sleep(5)
+    print("not interrupted")
+except KeyboardInterrupt:
+    print("interrupted after the finalizer")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=30
+    )
+    assert result.stdout.strip() == "interrupted after the finalizer", result
+    assert "Exception ignored" not in result.stderr, result.stderr

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from harken.cli import ConfigError
+from harken.cli import ConfigError, raise_interrupt
 from harken.core.baseurl import adopt_served_base_url
 from harken.core.datafolder import loose_permissions
 from harken.core.setup import setup_is_open, setup_token
@@ -71,8 +71,8 @@ class Command(BaseCommand):
         supervisor = self.supervisor([] if no_worker else CHILDREN)
         # Ctrl-C and SIGTERM stop Harken, even when it was started with SIGINT ignored
         # (`harken serve &` from a script).
-        signal.signal(signal.SIGINT, _raise_interrupt)
-        signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGINT, raise_interrupt)
+        signal.signal(signal.SIGTERM, raise_interrupt)
         try:
             supervisor.start()
             server = self.server(sock, threads)
@@ -130,7 +130,3 @@ def startup_warnings() -> list[str]:
             "runs on this machine)."
         )
     return warnings
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
