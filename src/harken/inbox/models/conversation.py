@@ -77,6 +77,10 @@ class Conversation(WorkspaceOwned):
     waiting_since = models.DateTimeField(null=True, blank=True)
     #: When our answer is due under the workspace's service level (``harken.inbox.sla``).
     due_at = models.DateTimeField(null=True, blank=True)
+    #: The snoozes that paused the service-level clock: ``[[start, end], ...]`` as ISO
+    #: times, the current one ending at ``snoozed_until`` until it ends early
+    #: (``harken.inbox.sla.pause_open_seconds``). Pauses before the current wait are pruned.
+    sla_pauses = models.JSONField(null=True, blank=True)
     #: The due time whose breach was recorded (each missed due time is counted once).
     breached_due = models.DateTimeField(null=True, blank=True)
     #: When the assignment rules were applied (``harken.inbox.assignment``); null: not yet.
