@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from harken.core.actions import audit
 from harken.core.models import Authority, Member, Role
-from harken.inbox import authority, notices, signals
+from harken.inbox import authority, notices, signals, sla
 from harken.inbox.models import Conversation, Message, Tag
 from harken.inbox.priority import reprioritize
 from harken.inbox.states import State, transition
@@ -75,6 +75,9 @@ def do_set_status(conversation: Conversation, actor: Member, status: str) -> Non
     if status == Status.RESOLVED:
         conversation.resolved_at = timezone.now()
         conversation.resolved_by = actor.user
+        if conversation.snoozed_until is not None:
+            _end_pause(conversation, timezone.now())
+            fields.append("sla_pauses")
         conversation.snoozed_until = None
         fields += ["resolved_at", "resolved_by", "snoozed_until"]
     conversation.save(update_fields=fields)
@@ -90,10 +93,14 @@ def do_set_status(conversation: Conversation, actor: Member, status: str) -> Non
 
 
 def do_snooze(conversation: Conversation, actor: Member, until: datetime) -> None:
-    if until <= timezone.now():
+    now = timezone.now()
+    if until <= now:
         raise ValidationError("Snooze until a time in the future.")
     conversation.snoozed_until = until
-    conversation.save(update_fields=["snoozed_until"])
+    # The service-level clock stops while it sleeps (``harken.inbox.sla``).
+    conversation.sla_pauses = sla.pause_started(conversation.sla_pauses, now, until)
+    conversation.save(update_fields=["snoozed_until", "sla_pauses"])
+    sla.update_due([conversation.pk])
     audit(
         conversation.workspace,
         actor.user,
@@ -103,9 +110,18 @@ def do_snooze(conversation: Conversation, actor: Member, until: datetime) -> Non
     )
 
 
+def _end_pause(conversation: Conversation, now: datetime) -> None:
+    """Cut the running snooze's pause at ``now``: the clock runs again from here."""
+    ended = sla.pause_ended(conversation.sla_pauses, now)
+    if ended is not None:
+        conversation.sla_pauses = ended
+
+
 def do_unsnooze(conversation: Conversation, actor: Member | None) -> None:
+    _end_pause(conversation, timezone.now())
     conversation.snoozed_until = None
-    conversation.save(update_fields=["snoozed_until"])
+    conversation.save(update_fields=["snoozed_until", "sla_pauses"])
+    sla.update_due([conversation.pk])
     audit(
         conversation.workspace, actor.user if actor else None, "conversation.unsnooze", conversation
     )
@@ -119,8 +135,9 @@ def do_wake(conversation_ids: list[int], now: datetime | None = None) -> int:
     for conversation in Conversation.objects.filter(
         pk__in=conversation_ids, snoozed_until__gt=now
     ).select_related("workspace"):
+        ended = sla.pause_ended(conversation.sla_pauses, now)
         if Conversation.objects.filter(pk=conversation.pk, snoozed_until__gt=now).update(
-            snoozed_until=None
+            snoozed_until=None, sla_pauses=ended if ended is not None else conversation.sla_pauses
         ):
             audit(
                 conversation.workspace,

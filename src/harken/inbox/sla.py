@@ -6,14 +6,27 @@ target depends on the conversation's intent. Open hours are wall-clock times in 
 workspace's time zone, so a day that changes the clocks still opens at 09:00 local.
 ``due_at`` is stored, kept current by ``reprioritize`` (threading calls it), so the list
 and the "SLA at risk" view filter and sort by a column.
+
+The clock stops in two cases, as Zendesk's and Front's users expect:
+
+- *waiting on customer*: nothing is due while it is the customer's turn; when they write
+  back, ``waiting_since`` is their new message and the clock starts again from it (the
+  "next reply time" of Zendesk, not a clock that kept running while we waited for them);
+- *snoozed*: a responder who snoozes a conversation ("the parcel arrives tomorrow, check
+  then") is not late for the hours it sleeps. Each snooze is kept in ``sla_pauses``; the
+  open time it covers within the current wait is added to the target, so the due time
+  lies after the snooze ends by the time that was left. A snooze that ends early (the
+  customer wrote, a person woke it) is cut at that moment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
@@ -77,7 +90,7 @@ def parse_time(text: str) -> dt.time:
         raise ValidationError(f"{text!r} is not a time such as 09:00.") from None
 
 
-def add_open_time(start: dt.datetime, minutes: int, calendar: Calendar) -> dt.datetime | None:
+def add_open_time(start: dt.datetime, minutes: float, calendar: Calendar) -> dt.datetime | None:
     """The moment ``minutes`` of open time have passed since ``start`` (None: never open)."""
     left = dt.timedelta(minutes=minutes)
     for begin, end in calendar.spans(start):
@@ -98,12 +111,75 @@ def open_time_between(start: dt.datetime, stop: dt.datetime, calendar: Calendar)
 
 
 def due_for(
-    level: ServiceLevel, calendar: Calendar, intent: str, waiting_since: dt.datetime | None
+    level: ServiceLevel,
+    calendar: Calendar,
+    intent: str,
+    waiting_since: dt.datetime | None,
+    pauses: list[Pause] | None = None,
 ) -> dt.datetime | None:
     minutes = level.target_minutes(intent)
     if waiting_since is None or minutes <= 0:
         return None
-    return add_open_time(waiting_since, minutes, calendar)
+    paused = pause_open_seconds(pauses or [], waiting_since, calendar)
+    return add_open_time(waiting_since, minutes + paused / 60, calendar)
+
+
+# --- snoozes pause the clock ---------------------------------------------------------------
+
+#: One snooze: when it began and when it ended (or is planned to end).
+Pause = tuple[dt.datetime, dt.datetime]
+
+
+def read_pauses(raw: Any) -> list[Pause]:
+    """The stored ``sla_pauses`` (a JSON list of ISO pairs; SQLite may hand back text)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    pauses = []
+    for pair in raw if isinstance(raw, list) else []:
+        try:
+            start, end = (dt.datetime.fromisoformat(value) for value in pair)
+        except (TypeError, ValueError):
+            continue  # a damaged entry pauses nothing rather than breaking the sweep
+        if end > start:
+            pauses.append((start, end))
+    return pauses
+
+
+def write_pauses(pauses: list[Pause]) -> list[list[str]]:
+    return [[start.isoformat(), end.isoformat()] for start, end in pauses]
+
+
+def pause_open_seconds(pauses: list[Pause], since: dt.datetime, calendar: Calendar) -> float:
+    """Open time covered by the snoozes after ``since`` (overlaps counted once)."""
+    covered = 0.0
+    reached = since
+    for start, end in sorted(pauses):
+        start = max(start, reached)
+        if end <= start:
+            continue
+        covered += open_time_between(start, end, calendar).total_seconds()
+        reached = end
+    return covered
+
+
+def pause_started(raw: Any, now: dt.datetime, until: dt.datetime) -> list[list[str]]:
+    """The pauses after a snooze from ``now`` until ``until``; a snooze that changes the
+    time of one still running replaces its end rather than adding a second pause."""
+    pauses = read_pauses(raw)
+    if pauses and pauses[-1][0] <= now < pauses[-1][1]:
+        pauses[-1] = (pauses[-1][0], until)
+    else:
+        pauses.append((now, until))
+    return write_pauses(pauses[-20:])  # the old ones matter only within one wait
+
+
+def pause_ended(raw: Any, now: dt.datetime) -> list[list[str]] | None:
+    """The pauses after the running snooze ended at ``now`` (earlier than planned)."""
+    pauses = read_pauses(raw)
+    if not pauses or not pauses[-1][0] <= now < pauses[-1][1]:
+        return None  # nothing running: nothing to cut
+    pauses[-1] = (pauses[-1][0], now)
+    return write_pauses(pauses)
 
 
 # --- keeping ``due_at`` current ----------------------------------------------------------
@@ -115,7 +191,16 @@ def update_due(conversation_ids: Iterable[int]) -> int:
     ids = sorted(set(conversation_ids))
     if not ids:
         return 0
-    names = ["id", "workspace", "network", "status", "intent", "waiting_since", "due_at"]
+    names = [
+        "id",
+        "workspace",
+        "network",
+        "status",
+        "intent",
+        "waiting_since",
+        "due_at",
+        "sla_pauses",
+    ]
     rows = select_in(Conversation, names, {}, "id", ids)
     workspaces = sorted({row[1] for row in rows})
     levels = {
@@ -125,11 +210,13 @@ def update_due(conversation_ids: Iterable[int]) -> int:
         )
     }
     changed = []
-    for pk, workspace_id, network, status, intent, waiting_since, due_at in rows:
+    for pk, workspace_id, network, status, intent, waiting_since, due_at, paused in rows:
         found = levels.get(workspace_id)
         due = None
         if found is not None and status in OPEN and can_reply(network):
-            due = due_for(found[0], found[1], intent or "", as_datetime(waiting_since))
+            pauses = read_pauses(paused) if paused else []
+            since = as_datetime(waiting_since)
+            due = due_for(found[0], found[1], intent or "", since, pauses)
         if due != as_datetime(due_at):
             changed.append((due, pk))
     update_by_pk(Conversation, ["due_at"], changed)

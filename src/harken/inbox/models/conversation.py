@@ -79,7 +79,7 @@ class Conversation(WorkspaceOwned):
     due_at = models.DateTimeField(null=True, blank=True)
     #: The snoozes that paused the service-level clock: ``[[start, end], ...]`` as ISO
     #: times, the current one ending at ``snoozed_until`` until it ends early
-    #: (``harken.inbox.sla.pause_open_seconds``). Pauses before the current wait are pruned.
+    #: (``harken.inbox.sla.pause_open_seconds``); the last twenty are kept.
     sla_pauses = models.JSONField(null=True, blank=True)
     #: The due time whose breach was recorded (each missed due time is counted once).
     breached_due = models.DateTimeField(null=True, blank=True)
