@@ -24,6 +24,11 @@ class AssignmentRule(WorkspaceOwned):
     intent = models.CharField(max_length=24, blank=True)
     language = models.CharField(max_length=8, blank=True)
     sentiment = models.CharField(max_length=8, blank=True)
+    #: The writer's contact (``harken.contacts``): customer status, and one segment as
+    #: "name=value" (e.g. "plan=gold"), matched without regard to case. A writer Harken
+    #: has no contact for counts as a non-customer with no segments.
+    customer_status = models.CharField(max_length=16, blank=True)
+    segment = models.CharField(max_length=120, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
