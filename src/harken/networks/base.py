@@ -92,6 +92,22 @@ class MediaFile:
 
 
 @dataclass(frozen=True)
+class PostField:
+    """A field a network's post has besides its text (Reddit: a title and a subreddit):
+    the composer shows it per account, counts it against ``max_chars`` and checks it
+    against ``pattern``; ``publish`` receives it by ``name``."""
+
+    name: str
+    label: str
+    max_chars: int | None = None
+    #: A regular expression the whole value must match (empty: anything).
+    pattern: str = ""
+    #: What a valid value looks like, said when one does not match.
+    hint: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True)
 class AccountMetrics:
     followers: int | None = None
     following: int | None = None
@@ -131,6 +147,11 @@ class Connector:
     text_counting: ClassVar[str] = "characters"
     #: ``find_published`` can tell whether a post went out (see there).
     finds_published: ClassVar[bool] = False
+    #: Fields a post has besides its text, passed to ``publish`` by name (Reddit's title
+    #: and subreddit); ``post_max_chars`` is the main text's own limit where a post's
+    #: body takes more than ``max_chars`` (which then counts replies only).
+    post_fields: ClassVar[tuple[PostField, ...]] = ()
+    post_max_chars: ClassVar[int | None] = None
 
     # --- connecting and searching: what the shared views and Listening need ---------
     #: Installation keys that app-only reads (a search with no account) need.

@@ -238,7 +238,8 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
     planned = replies(variant)
     try:
         if not variant.external_id:
-            options = attachments(variant)
+            # The network's own fields (Reddit's title and subreddit) go with the images.
+            options = {**attachments(variant), **(variant.post_options or {})}
             published = connector.publish(
                 post_texts(variant)[0], idempotency_key=str(variant.idempotency_key), **options
             )

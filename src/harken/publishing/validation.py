@@ -8,6 +8,7 @@ names the rule it breaks, so the composer can say exactly what to change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,8 +32,9 @@ class CannotSchedule(ValueError):
         self.problems = problems
 
 
-def check_text(text: str, account: Account) -> list[Problem]:
-    """The rules ``text`` breaks on ``account``'s network (empty when none)."""
+def check_text(text: str, account: Account, *, main: bool = False) -> list[Problem]:
+    """The rules ``text`` breaks on ``account``'s network (empty when none); ``main``:
+    it is a post's body, which may have a limit of its own (Reddit's 40,000)."""
     cls = connector_class(account.network)
     label = network_label(account.network)
     if "publish" not in cls.capabilities:
@@ -40,6 +42,8 @@ def check_text(text: str, account: Account) -> list[Problem]:
     if not text.strip():
         return [Problem("empty", f"The {label} text is empty; write what to post there.")]
     max_chars, url_chars = limits(cls, cast(dict[str, Any], account.config))
+    if main and cls.post_max_chars:
+        max_chars = cls.post_max_chars
     if max_chars is None:
         return []
     length = text_length(text, cls, url_chars)
@@ -89,7 +93,8 @@ def check_texts(variant: Any) -> list[Problem]:
     account = variant.account
     problems = []
     for text in post_texts(variant):
-        problems += [p for p in check_text(text, account) if p not in problems]
+        problems += [p for p in check_text(text, account, main=True) if p not in problems]
+    problems += check_post_fields(account, getattr(variant, "post_options", None) or {})
     comment = (getattr(variant, "first_comment", "") or "").strip()
     if comment and not can_reply(account):
         label = network_label(account.network)
@@ -104,3 +109,28 @@ def check_texts(variant: Any) -> list[Problem]:
             for p in check_text(comment, account)
         ]
     return problems + check_media(variant)
+
+
+def check_post_fields(account: Account, values: dict[str, Any]) -> list[Problem]:
+    """The network's own fields of a post (its connector's ``post_fields``: Reddit's
+    title and subreddit): present, within their length, of the right shape."""
+    label = network_label(account.network)
+    problems = []
+    for spec in connector_class(account.network).post_fields:
+        value = str(values.get(spec.name) or "").strip()
+        name = f"The {label} {spec.label.lower()}"
+        if not value:
+            if spec.required:
+                problems.append(Problem(spec.name, f"{name} is empty; {label} needs one."))
+            continue
+        if spec.max_chars is not None and len(value) > spec.max_chars:
+            problems.append(
+                Problem(
+                    spec.name,
+                    f"{name} has {len(value)} characters; {label} allows {spec.max_chars}. "
+                    f"Shorten it by {len(value) - spec.max_chars}.",
+                )
+            )
+        elif spec.pattern and not re.fullmatch(spec.pattern, value):
+            problems.append(Problem(spec.name, f"{name} {value!r} is not {spec.hint}."))
+    return problems

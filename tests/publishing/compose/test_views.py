@@ -36,10 +36,10 @@ def form(*accounts: Account, action: str = "draft", **extra) -> dict:
 
 
 def test_the_page_offers_accounts_that_can_publish(alice_client, x_account, sky_account, workspace):
-    Account.objects.create(workspace=workspace, network="reddit", handle="u/harbor")
+    Account.objects.create(workspace=workspace, network="feed", handle="harbor-blog")
     page = alice_client.get(URL).content.decode()
     assert "@harborjewel" in page and "harbor.bsky.social" in page
-    assert "u/harbor" not in page  # Harken cannot publish to Reddit
+    assert "harbor-blog" not in page  # a web feed is read, never published to
 
 
 def test_the_calendar_prefills_time_and_text(alice_client, x_account):

@@ -1,4 +1,5 @@
-"""Reddit through PRAW: the inbox, subreddit search and a subreddit's new comments.
+"""Reddit through PRAW: the inbox, subreddit search and a subreddit's new comments, and
+posting: a text ("self") post with a title in a subreddit, and replies.
 
 Config keys: ``client_id`` and ``client_secret`` (default: the installation's
 ``HARKEN_REDDIT_CLIENT_ID``/``_SECRET``) and either ``refresh_token`` (installed or web
@@ -34,7 +35,14 @@ from harken.lib.env import env_secret
 from harken.lib.guarded import GuardedSession
 from harken.lib.retry import Retry, retry_call
 from harken.lib.urlguard import HostNotFound, UnsafeURL
-from harken.networks.base import Connector, ConnectorError, NormalizedItem, Page, Published
+from harken.networks.base import (
+    Connector,
+    ConnectorError,
+    NormalizedItem,
+    Page,
+    PostField,
+    Published,
+)
 
 TIMEOUT = 20.0
 #: Where Reddit hands out tokens (and its consent page) and where its API answers.
@@ -141,8 +149,20 @@ class Reddit(Connector):
 
         check_query(query)
 
-    capabilities = frozenset({"fetch", "search", "reply"})
+    capabilities = frozenset({"fetch", "search", "publish", "reply"})
     max_chars = 10000  # a comment's limit
+    post_max_chars = 40000  # a text post's body
+    post_fields = (
+        PostField("title", "Title", max_chars=300),
+        PostField(
+            "subreddit",
+            "Subreddit",
+            max_chars=21,
+            # r/ is optional; Reddit's names are 3-21 letters, digits or underscores.
+            pattern=r"(?:/?r/)?[A-Za-z0-9][A-Za-z0-9_]{2,20}",
+            hint="a subreddit's name such as r/jewelry: 3 to 21 letters, digits or _",
+        ),
+    )
 
     def __init__(
         self,
@@ -306,6 +326,25 @@ class Reddit(Connector):
 
     # -- writing -----------------------------------------------------------------
 
+    def publish(
+        self,
+        text: str,
+        idempotency_key: str | None = None,
+        *,
+        title: str = "",
+        subreddit: str = "",
+        **options: Any,
+    ) -> Published:
+        """A text post titled ``title`` in r/``subreddit`` with ``text`` as its body.
+        Reddit has no idempotency key; images are not posted (``max_images`` is 0)."""
+        name = subreddit.strip().removeprefix("/").removeprefix("r/")
+        if not title.strip() or not name:
+            raise ConnectorError("A Reddit post needs a title and a subreddit.", rejected=True)
+        target = self.reddit.subreddit(name)
+        post = self._call(lambda: target.submit(title.strip(), selftext=text))
+        data = vars(post)
+        return Published(external_id=f"t3_{data['id']}", url=_submitted_url(data))
+
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a comment (``t1_…``), a post (``t3_…``) or, privately, a private message
         (``t4_…``) by its fullname."""
@@ -357,6 +396,13 @@ def _url(data: dict[str, Any], link: str) -> str:
         # A reply's answer carries no permalink; Reddit resolves any slug in its place.
         return f"https://www.reddit.com/comments/{link[3:]}/_/{data['id']}/"
     return ""
+
+
+def _submitted_url(data: dict[str, Any]) -> str:
+    """The new post's address: Reddit's answer names it (``url``); PRAW may keep it only
+    as the post's id, and any slug resolves in its place."""
+    url = str(data.get("url") or "")
+    return url if url.startswith("https://") else f"https://www.reddit.com/comments/{data['id']}/"
 
 
 def _link_from_context(context: str) -> str:

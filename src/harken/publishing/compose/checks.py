@@ -4,14 +4,14 @@ gate's findings. The browser mirrors the count while typing; this is the authori
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.conf import settings
 
 from harken.networks.counting import URL, Count, count, unit_for
 from harken.networks.models import Account
-from harken.networks.registry import network_label
+from harken.networks.registry import connector_class, network_label
 from harken.publishing.compose.saving import Composed
 from harken.publishing.compose.threads import can_reply, post_texts
 from harken.publishing.gate import findings_for
@@ -30,6 +30,8 @@ class Column:
     can_reply: bool
     parts: list[tuple[str, Count]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The network's own fields counted (Reddit's title: "12 / 300 characters").
+    field_counts: list[tuple[str, Count]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     #: What the page shows: the findings with the reason typed to override each, and
@@ -63,6 +65,7 @@ def columns(composed: Composed, workspace: Any, post: Post | None = None) -> lis
             numbered=composed.numbered.get(account.pk, False),
             scheduled_at=composed.at,
             overrides=list(before.overrides) if before else [],
+            post_options=composed.options.get(account.pk, {}),
         )
         if before is not None:
             variant.pk = before.pk
@@ -75,6 +78,13 @@ def _tracked() -> str:
     return f"{settings.BASE_URL}/l/"
 
 
+def _main_count(account: Account, text: str) -> Count:
+    """The body counted against its own limit where the network's post has one."""
+    counted = count(account.network, text, cast(dict[str, Any], account.config))
+    own = connector_class(account.network).post_max_chars
+    return replace(counted, limit=own) if own else counted
+
+
 def column(variant: Variant) -> Column:
     account = variant.account
     config = cast(dict[str, Any], account.config)
@@ -83,12 +93,16 @@ def column(variant: Variant) -> Column:
         account=account,
         label=network_label(account.network),
         text=variant.text,
-        count=count(account.network, variant.text, config),
+        count=_main_count(account, variant.text),
         unit=unit_for(account.network),
         can_reply=can_reply(account),
         problems=check_texts(variant) if variant.text.strip() else [],
         links=sorted({u for u in URL.findall(variant.text) if not u.startswith(_tracked())}),
     )
+    for spec in connector_class(account.network).post_fields:
+        if spec.max_chars is not None:
+            value = str((variant.post_options or {}).get(spec.name) or "").strip()
+            col.field_counts.append((spec.label, Count(len(value), spec.max_chars, "characters")))
     if len(texts) > 1:
         col.parts = [(text, count(account.network, text, config)) for text in texts]
     if variant.scheduled_at is not None and variant.text.strip():

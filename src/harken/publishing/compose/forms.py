@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from harken.networks.models import Account
+from harken.networks.registry import connector_class
 from harken.publishing.models import Campaign, Category, Stage
 
 MAX_TEXT = 40_000
@@ -58,6 +59,12 @@ class ComposeForm(forms.Form):
             self.fields[f"comment_{n}"] = forms.CharField(max_length=MAX_TEXT, required=False)
             self.fields[f"thread_{n}"] = forms.BooleanField(required=False)
             self.fields[f"numbered_{n}"] = forms.BooleanField(required=False)
+            for spec in post_fields(account):
+                # Checked when scheduling (``validation.check_post_fields``), so a draft
+                # may leave it empty for now.
+                self.fields[f"{spec.name}_{n}"] = forms.CharField(
+                    max_length=spec.max_chars * 2 if spec.max_chars else 1000, required=False
+                )
 
     def clean_at(self) -> datetime | None:
         """The time as the workspace's clock says it, made aware in its zone."""
@@ -86,6 +93,14 @@ class ComposeForm(forms.Form):
         ids = set(self.cleaned_data.get("accounts") or [])
         return [a for a in self.account_rows if str(a.pk) in ids]
 
+    def options_for(self, account: Account) -> dict[str, str]:
+        """The network's own fields of the post on ``account`` (Reddit's title...)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            spec.name: (data.get(f"{spec.name}_{account.pk}") or "").strip()
+            for spec in post_fields(account)
+        }
+
     def overrides_for(self, account: Account) -> dict[str, str]:
         """The guideline rules overridden for ``account``, with the reasons given."""
         prefix = f"override_{account.pk}_"
@@ -94,3 +109,11 @@ class ComposeForm(forms.Form):
             for key, value in self.data.items()
             if key.startswith(prefix) and value.strip()
         }
+
+
+def post_fields(account: Account) -> tuple[Any, ...]:
+    """The fields ``account``'s network wants besides the text (``Connector.post_fields``)."""
+    try:
+        return connector_class(account.network).post_fields
+    except (KeyError, ImportError):
+        return ()

@@ -53,6 +53,8 @@ class Composed:
     times: dict[int, datetime] = field(default_factory=dict)
     #: The campaign the post serves (its tracked links carry it), or None.
     campaign: Campaign | None = None
+    #: Each account's network-own fields (Reddit's title and subreddit).
+    options: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 class Refused(ValueError):
@@ -132,6 +134,7 @@ def _save_variants(composed: Composed, post: Post, member: Member) -> list[Varia
         variant.thread = composed.threads.get(account.pk, False)
         variant.numbered = composed.numbered.get(account.pk, False)
         variant.scheduled_at = composed.times.get(account.pk, composed.at)
+        variant.post_options = composed.options.get(account.pk, {})
         variant.save()
         variant.media.set(composed.media.get(account.pk, []))  # type: ignore[attr-defined]
         variants.append(variant)

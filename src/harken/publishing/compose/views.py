@@ -82,6 +82,7 @@ def composed_from(form: ComposeForm, request: WorkspaceRequest) -> Composed:
             a.pk: [owned[i] for i in posted.getlist(f"media_{a.pk}") if i in owned] for a in chosen
         },
         overrides={a.pk: form.overrides_for(a) for a in chosen},
+        options={a.pk: form.options_for(a) for a in chosen},
         keep_links=set(posted.getlist("keep_link")),
     )
 
@@ -106,6 +107,8 @@ def _initial(request: WorkspaceRequest, post: Post | None, zone: ZoneInfo) -> di
             initial[f"comment_{v.account_id}"] = v.first_comment
             initial[f"thread_{v.account_id}"] = v.thread
             initial[f"numbered_{v.account_id}"] = v.numbered
+            for name, value in (v.post_options or {}).items():
+                initial[f"{name}_{v.account_id}"] = value
         return initial
     get = request.GET
     initial = {"text": get.get("text", "")[:2000]}
@@ -201,7 +204,7 @@ def _context(
                 "account": account,
                 "label": network_label(account.network),
                 "unit": unit_for(account.network),
-                "limit": limit or "",
+                "limit": cls.post_max_chars or limit or "",
                 "url_weight": url_weight or "",
                 "can_reply": "reply" in cls.capabilities,
                 "can_thread": can_thread(account),
@@ -210,6 +213,10 @@ def _context(
                 "thread": form[f"thread_{account.pk}"],
                 "numbered": form[f"numbered_{account.pk}"],
                 "variant": by_account.get(account.pk),
+                "post_fields": [
+                    {"spec": spec, "field": form[f"{spec.name}_{account.pk}"]}
+                    for spec in cls.post_fields
+                ],
             }
         )
     return {

@@ -115,6 +115,9 @@ class Variant(WorkspaceOwned):
     #: comment), in order: a retry or a reconciliation skips what is here.
     parts = models.JSONField(default=list, blank=True)
     media = models.ManyToManyField("publishing.Media", blank=True, related_name="variants")
+    #: The network's own fields of the post besides its text (its connector's
+    #: ``post_fields``: Reddit's title and subreddit), passed to ``publish`` by name.
+    post_options = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["scheduled_at", "pk"]

@@ -78,6 +78,22 @@
     out.textContent = result[0] + (isNaN(limit) ? "" : " / " + limit) + " " + result[1];
     out.classList.toggle("over", !isNaN(limit) && result[0] > limit);
     render(card.querySelector("[data-preview-for]"), text);
+    // The network's own fields (Reddit's title and subreddit): counted and previewed.
+    card.querySelectorAll("[data-post-field]").forEach(function (input) {
+      var name = input.dataset.postField;
+      var max = parseInt(input.dataset.countLimit || "", 10);
+      var shown = card.querySelector('[data-field-count="' + name + '"]');
+      var used = Array.from(input.value.trim()).length;
+      if (shown && !isNaN(max)) {
+        shown.textContent = used + " / " + max + " characters";
+        shown.classList.toggle("over", used > max);
+      }
+      var preview = card.querySelector('[data-preview-field="' + name + '"]');
+      if (preview) {
+        var value = input.value.trim();
+        preview.textContent = name === "subreddit" && value ? "r/" + value.replace(/^\/?r\//, "") : value;
+      }
+    });
   }
 
   function updateAll() {
