@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from harken.contacts.models import Contact, Identity
 from harken.core.actions import audit
 from harken.core.models import Member
 from harken.inbox import notices
@@ -44,10 +45,16 @@ class Facts:
     accounts: set[int] = field(default_factory=set)
     topics: set[int] = field(default_factory=set)
     languages: set[str] = field(default_factory=set)
+    #: The writer's contact: a writer without one is a non-customer with no segments.
+    customer_status: str = Contact.Status.NON_CUSTOMER
+    segments: dict[str, str] = field(default_factory=dict)
 
 
-def facts_for(conversations: list[Conversation]) -> dict[int, Facts]:
+def facts_for(conversations: list[Conversation], *, contacts: bool = True) -> dict[int, Facts]:
+    """What the rules may ask; ``contacts`` False skips the contact lookup (no rule asks)."""
     facts = {c.pk: Facts(c.network, c.intent, c.sentiment) for c in conversations}
+    if contacts:
+        _contact_facts(conversations, facts)
     customer = Mention.objects.filter(conversation_id__in=list(facts), is_own=False)
     for conv, language, account in customer.values_list(
         "conversation_id", "language", "source__account_id"
@@ -62,6 +69,49 @@ def facts_for(conversations: list[Conversation]) -> dict[int, Facts]:
     return facts
 
 
+def _contact_facts(conversations: list[Conversation], facts: dict[int, Facts]) -> None:
+    """The contact of each conversation's writer (its subject author), in one query."""
+    wanted = {
+        (c.workspace_id, c.network, c.subject_external_id): c.pk
+        for c in conversations
+        if c.subject_external_id
+    }
+    if not wanted:
+        return
+    rows = Identity.objects.filter(
+        workspace_id__in={w for w, _, _ in wanted},
+        network__in={n for _, n, _ in wanted},
+        author__external_id__in={e for _, _, e in wanted},
+        contact__merged_into=None,
+    ).values_list(
+        "workspace_id", "network", "author__external_id", "contact__status", "contact__segments"
+    )
+    for workspace_id, network, external_id, status, segments in rows:
+        pk = wanted.get((workspace_id, network, external_id))
+        if pk is None:
+            continue
+        facts[pk].customer_status = status
+        facts[pk].segments = {
+            _fold(str(name)): _fold(str(value)) for name, value in (segments or {}).items()
+        }
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def parse_segment(text: str) -> tuple[str, str] | None:
+    """ "plan = Gold" → ("plan", "gold"); None when it is not a "name=value" pair."""
+    name, sep, value = text.partition("=")
+    name, value = _fold(name), _fold(value)
+    return (name, value) if sep and name and value else None
+
+
+def _segment_holds(condition: str, segments: dict[str, str]) -> bool:
+    pair = parse_segment(condition)
+    return pair is not None and segments.get(pair[0]) == pair[1]
+
+
 def matches(rule: AssignmentRule, facts: Facts) -> bool:
     """Every condition the rule sets holds (an empty condition holds for anything)."""
     return (
@@ -71,6 +121,8 @@ def matches(rule: AssignmentRule, facts: Facts) -> bool:
         and (not rule.language or rule.language in facts.languages)
         and (rule.account_id is None or rule.account_id in facts.accounts)
         and (rule.topic_id is None or rule.topic_id in facts.topics)
+        and (not rule.customer_status or rule.customer_status == facts.customer_status)
+        and (not rule.segment or _segment_holds(rule.segment, facts.segments))
     )
 
 
@@ -147,7 +199,8 @@ def apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, in
     done: dict[int, int] = {}
     for workspace_id, rows in by_workspace.items():
         rules = list(AssignmentRule.objects.filter(workspace_id=workspace_id, enabled=True))
-        facts = facts_for(rows) if rules else {}
+        asks = any(r.customer_status or r.segment for r in rules)
+        facts = facts_for(rows, contacts=asks) if rules else {}
         for conversation in rows:
             if not can_reply(conversation.network):
                 continue  # read, never answered: nobody is owed a reply

@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from harken.analysis.intents import INTENTS
+from harken.contacts.models import Contact
 from harken.core.models import Workspace
+from harken.inbox.assignment import parse_segment
 from harken.inbox.filters import SENTIMENTS
 from harken.inbox.models import AssignmentRule
 from harken.listening.models import Topic
@@ -30,6 +32,8 @@ class RuleForm(forms.ModelForm):
             "intent",
             "language",
             "sentiment",
+            "customer_status",
+            "segment",
             "assignee",
             "rotation",
         ]
@@ -68,6 +72,23 @@ class RuleForm(forms.ModelForm):
             required=False, choices=[("", "Any sentiment"), *[(s, s) for s in SENTIMENTS]]
         )
         fields["language"].help_text = "A language code such as en or de; empty: any."
+        fields["customer_status"] = forms.ChoiceField(
+            required=False,
+            label="Customer status",
+            choices=[("", "Anyone"), *Contact.Status.choices],
+        )
+        fields["segment"].label = "Customer segment"
+        fields[
+            "segment"
+        ].help_text = (
+            "One segment from your customer import as name=value, e.g. plan=gold; empty: any."
+        )
+
+    def clean_segment(self) -> str:
+        value = " ".join((self.cleaned_data.get("segment") or "").split())
+        if value and parse_segment(value) is None:
+            raise ValidationError("A segment as name=value, such as plan=gold or region=north.")
+        return value
 
     def clean_language(self) -> str:
         value = (self.cleaned_data.get("language") or "").strip().lower()

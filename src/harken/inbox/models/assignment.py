@@ -27,7 +27,15 @@ class AssignmentRule(WorkspaceOwned):
     #: The writer's contact (``harken.contacts``): customer status, and one segment as
     #: "name=value" (e.g. "plan=gold"), matched without regard to case. A writer Harken
     #: has no contact for counts as a non-customer with no segments.
-    customer_status = models.CharField(max_length=16, blank=True)
+    customer_status = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[
+            ("customer", "Customer"),
+            ("prospect", "Prospect"),
+            ("non_customer", "Non-customer"),
+        ],
+    )
     segment = models.CharField(max_length=120, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
