@@ -48,6 +48,8 @@ class Notification(WorkspaceOwned):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    #: When the member opened or dismissed it in the app's bell (null: unread).
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
