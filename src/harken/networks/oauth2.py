@@ -1,6 +1,7 @@
 """What every OAuth 2.0 connect flow shares: the ``state`` that ties a callback to the
-browser session that started it, PKCE (RFC 7636), and the network's words when it sends
-the person back without a code.
+browser session that started it, PKCE (RFC 7636), the network's words when it sends
+the person back without a code, and the code's (or a refresh token's) exchange for
+tokens (``exchange``).
 
 The state and the PKCE verifier live only in the person's session (server side), never
 in a URL Harken hands out, so a callback someone else started is refused.
@@ -11,8 +12,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
+import httpx
+
+from harken.lib import http
 from harken.networks.base import ConnectorError
 
 #: Bytes of randomness in ``state`` and in the PKCE verifier (RFC 7636 asks for >= 32).
@@ -61,3 +67,76 @@ def check_consent(network: str, query: Mapping[str, str]) -> str:
             f"{network} sent no authorization code; connect again.", permanent=True
         )
     return code
+
+
+#: Attempts at a token request: a 5xx or a timeout is tried again (a code is spent only
+#: when the network answers it, and then its answer is final).
+TOKEN_ATTEMPTS = 3
+
+
+def oauth_words(response: httpx.Response, body: dict[str, Any]) -> str:
+    """The network's reason for refusing a token request: RFC 6749's
+    ``error_description (error)``, a Graph-style ``error.message``, a bare ``message``
+    (LinkedIn, Pinterest), else the status line."""
+    error = body.get("error")
+    if isinstance(error, dict):
+        message = str(error.get("message") or "").strip()
+        if message:
+            return message
+        error = error.get("code") or ""
+    description = str(body.get("error_description") or body.get("message") or "").strip()
+    error = str(error or "").strip()
+    if description and error:
+        return f"{description} ({error})"
+    return description or error or f"HTTP {response.status_code} {response.reason_phrase}"
+
+
+def exchange(
+    url: str,
+    form: Mapping[str, str],
+    *,
+    refused: str,
+    headers: Mapping[str, str] | None = None,
+    words: Callable[[httpx.Response, dict[str, Any]], str] = oauth_words,
+    keep: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Post one token request (a code, or a refresh token, with the app's credentials in
+    ``form`` or ``headers``) and return the token config keys: ``access_token``,
+    ``refresh_token`` ("" when none came), ``expires_at`` and ``refresh_expires_at``
+    (epoch seconds, None when the network gave no lifetime), ``scope``, and the ``keep``
+    fields of the answer (an id the network names the account by).
+
+    A refusal is a permanent ``ConnectorError``: ``refused`` ("LinkedIn refused the
+    sign-in"), then the network's words (``words``)."""
+    response = http.post(
+        url,
+        data=dict(form),
+        headers={"Accept": "application/json", **(headers or {})},
+        raise_for_status=False,
+        attempts=TOKEN_ATTEMPTS,
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    if response.status_code >= 400 or "access_token" not in body:
+        raise ConnectorError(f"{refused}: {words(response, body)}", permanent=True)
+    now = int(time.time())
+    scope = body.get("scope") or ""
+    tokens: dict[str, Any] = {
+        "access_token": str(body["access_token"]),
+        "refresh_token": str(body.get("refresh_token") or ""),
+        "expires_at": _after(now, body.get("expires_in")),
+        "refresh_expires_at": _after(
+            now, body.get("refresh_token_expires_in") or body.get("refresh_expires_in")
+        ),
+        "scope": " ".join(map(str, scope)) if isinstance(scope, list) else str(scope),
+    }
+    tokens.update({key: str(body.get(key) or "") for key in keep})
+    return tokens
+
+
+def _after(now: int, seconds: Any) -> int | None:
+    text = str(seconds or "")
+    return now + int(text) if text.isdigit() else None

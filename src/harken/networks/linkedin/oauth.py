@@ -11,15 +11,14 @@ The ``LINKEDIN_OAUTH_URL`` and ``LINKEDIN_API_URL`` settings point elsewhere in 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 
-from harken.lib import http
 from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
+from harken.networks.oauth2 import exchange
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 CLIENT_ID = "HARKEN_LINKEDIN_CLIENT_ID"
@@ -27,7 +26,6 @@ CLIENT_SECRET = "HARKEN_LINKEDIN_CLIENT_SECRET"  # noqa: S105 - the variable's n
 #: Read the page's posts and comments, post and comment as the page, and list the pages
 #: the member administers with their follower statistics.
 SCOPES = ("r_organization_social", "w_organization_social", "rw_organization_admin")
-TOKEN_ATTEMPTS = 3
 
 
 def client_id() -> str:
@@ -80,33 +78,8 @@ def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
             f"{CLIENT_SECRET}.",
             permanent=True,
         )
-    response = http.post(
+    return exchange(
         f"{oauth_url()}/accessToken",
-        data={**form, "client_id": client_id(), "client_secret": client_secret()},
-        headers={"Accept": "application/json"},
-        raise_for_status=False,
-        attempts=TOKEN_ATTEMPTS,
+        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        refused=refused,
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    if response.status_code >= 400 or "access_token" not in body:
-        description = str(body.get("error_description") or body.get("message") or "")
-        error = str(body.get("error") or "")
-        words = f"{description} ({error})" if description and error else description or error
-        raise ConnectorError(
-            f"{refused}: {words or f'HTTP {response.status_code} {response.reason_phrase}'}",
-            permanent=True,
-        )
-    now = int(time.time())
-    expires = str(body.get("expires_in") or "")
-    refresh_expires = str(body.get("refresh_token_expires_in") or "")
-    return {
-        "access_token": str(body["access_token"]),
-        "refresh_token": str(body.get("refresh_token") or ""),
-        "expires_at": now + int(expires) if expires.isdigit() else None,
-        "refresh_expires_at": now + int(refresh_expires) if refresh_expires.isdigit() else None,
-        "scope": str(body.get("scope") or ""),
-    }

@@ -18,6 +18,7 @@ from harken.lib import http
 from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
 from harken.networks.meta.graph import graph_error, json_body
+from harken.networks.oauth2 import exchange
 
 AUTHORIZE_URL = "https://threads.net/oauth/authorize"
 GRAPH_URL = "https://graph.threads.net"
@@ -91,28 +92,31 @@ def connect_tokens(code: str, redirect_uri: str) -> dict[str, Any]:
             f"{APP_SECRET}.",
             permanent=True,
         )
+    short = exchange(
+        f"{graph_url()}/oauth/access_token",
+        {
+            "client_id": app_id(),
+            "client_secret": app_secret(),
+            "grant_type": "authorization_code",
+            "redirect_uri": redirect_uri,
+            "code": code,
+        },
+        refused="Threads refused the sign-in",
+        keep=("user_id",),
+    )
     try:
-        short = call(
-            "POST",
-            "oauth/access_token",
-            client_id=app_id(),
-            client_secret=app_secret(),
-            grant_type="authorization_code",
-            redirect_uri=redirect_uri,
-            code=code,
-        )
         long = call(
             "GET",
             "access_token",
             grant_type="th_exchange_token",
             client_secret=app_secret(),
-            access_token=str(short["access_token"]),
+            access_token=short["access_token"],
         )
     except ConnectorError as error:
         raise ConnectorError(
             f"Threads refused the sign-in: {error.message}", permanent=True
         ) from error
-    return {**_lifetime(long), "user_id": str(short.get("user_id") or "")}
+    return {**_lifetime(long), "user_id": short["user_id"]}
 
 
 def refresh(token: str) -> dict[str, Any]:

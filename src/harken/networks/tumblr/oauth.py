@@ -11,15 +11,14 @@ The ``TUMBLR_AUTHORIZE_URL`` and ``TUMBLR_API_URL`` settings point elsewhere in 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 
-from harken.lib import http
 from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
+from harken.networks.oauth2 import exchange
 
 AUTHORIZE_URL = "https://www.tumblr.com/oauth2/authorize"
 API_URL = "https://api.tumblr.com"
@@ -27,7 +26,6 @@ CLIENT_ID = "HARKEN_TUMBLR_CLIENT_ID"
 CLIENT_SECRET = "HARKEN_TUMBLR_CLIENT_SECRET"  # noqa: S105 - the variable's name
 #: Read the person's blogs (basic), post and answer (write), a refresh token.
 SCOPES = ("basic", "write", "offline_access")
-TOKEN_ATTEMPTS = 3
 
 
 def client_id() -> str:
@@ -81,28 +79,8 @@ def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
             f"{CLIENT_SECRET}.",
             permanent=True,
         )
-    response = http.post(
+    return exchange(
         f"{api_url()}/v2/oauth2/token",
-        data={**form, "client_id": client_id(), "client_secret": client_secret()},
-        headers={"Accept": "application/json"},
-        raise_for_status=False,
-        attempts=TOKEN_ATTEMPTS,
+        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        refused=refused,
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    if response.status_code >= 400 or "access_token" not in body:
-        description = str(body.get("error_description") or "")
-        error = str(body.get("error") or "")
-        words = f"{description} ({error})" if description and error else description or error
-        words = words or f"HTTP {response.status_code} {response.reason_phrase}"
-        raise ConnectorError(f"{refused}: {words}", permanent=True)
-    expires = str(body.get("expires_in") or "")
-    return {
-        "access_token": str(body["access_token"]),
-        "refresh_token": str(body.get("refresh_token") or ""),
-        "expires_at": int(time.time()) + int(expires) if expires.isdigit() else None,
-        "scope": str(body.get("scope") or ""),
-    }

@@ -9,28 +9,26 @@ refresh token does not rotate, so a renewal only replaces the access token and i
 the caller (``Connector.config_changed``). Google withdraws a refresh token the person
 revoked, or one unused for six months, with ``invalid_grant``: reconnect needed.
 
-Token requests go through ``harken.lib.http``. The ``GOOGLE_AUTHORIZE_URL`` and
+Token requests go through ``harken.networks.oauth2.exchange``. The ``GOOGLE_AUTHORIZE_URL`` and
 ``GOOGLE_TOKEN_URL`` settings point them elsewhere (a local server in tests).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 
-from harken.lib import http
 from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
+from harken.networks.oauth2 import exchange
 
 AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address
 CLIENT_ID = "HARKEN_GOOGLE_CLIENT_ID"
 CLIENT_SECRET = "HARKEN_GOOGLE_CLIENT_SECRET"  # noqa: S105 - the variable's name
-TOKEN_ATTEMPTS = 3
 
 
 def client_id() -> str:
@@ -105,28 +103,12 @@ def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
             f"{CLIENT_SECRET}.",
             permanent=True,
         )
-    response = http.post(
+    return exchange(
         getattr(settings, "GOOGLE_TOKEN_URL", TOKEN_URL),
-        data={**form, "client_id": client_id(), "client_secret": client_secret()},
-        headers={"Accept": "application/json"},
-        raise_for_status=False,
-        attempts=TOKEN_ATTEMPTS,
+        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        refused=refused,
+        words=google_words,
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    body = body if isinstance(body, dict) else {}
-    if response.status_code >= 400 or "access_token" not in body:
-        raise ConnectorError(f"{refused}: {google_words(response, body)}", permanent=True)
-    expires = str(body.get("expires_in") or "")
-    scope = body.get("scope") or ""
-    return {
-        "access_token": str(body["access_token"]),
-        "refresh_token": str(body.get("refresh_token") or ""),
-        "expires_at": int(time.time()) + int(expires) if expires.isdigit() else None,
-        "scope": " ".join(scope) if isinstance(scope, list) else str(scope),
-    }
 
 
 def google_words(response: Any, body: dict[str, Any]) -> str:
