@@ -122,7 +122,7 @@ def test_the_pushed_request_carries_pkce_state_and_login_hint_after_a_nonce_retr
     form = pushed.form
     assert form["code_challenge_method"] == "S256" and len(form["code_challenge"]) == 43
     assert form["login_hint"] == HANDLE and len(form["state"]) >= 32
-    assert form["scope"] == "atproto transition:generic"
+    assert form["scope"] == "atproto transition:generic transition:chat.bsky"
     # The loopback client: its client_id carries the redirect and scope.
     assert form["client_id"].startswith("http://localhost?")
     assert form["redirect_uri"] == f"http://{HOST}/networks/connect/bluesky/callback/"
@@ -174,7 +174,7 @@ def test_a_web_install_uses_its_client_metadata_document(alice_client, client, a
         "client_name": "Harken",
         "client_uri": "https://harken.example",
         "redirect_uris": ["https://harken.example/networks/connect/bluesky/callback/"],
-        "scope": "atproto transition:generic",
+        "scope": "atproto transition:generic transition:chat.bsky",
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",

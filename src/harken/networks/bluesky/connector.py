@@ -359,6 +359,7 @@ class Bluesky(Connector):
         page holds nothing newer than the cursor (at most ``MAX_PAGES``).
         """
         after = _parse_cursor(cursor)
+        chat_since = _chat_cursor(cursor)
         views: list[dict[str, Any]] = []
         page_cursor: str | None = None
         for _ in range(MAX_PAGES if after else 1):
@@ -368,11 +369,42 @@ class Bluesky(Connector):
             if not page_cursor or len(newer) < len(batch):
                 break  # newest first: past the cursor, everything older was seen
         views = list({v["uri"]: v for v in views}.values())
-        items = sorted((self._item(v) for v in views), key=lambda i: (i.created, i.external_id))
+        items = [self._item(v) for v in views]
+        skipped: list[tuple[str, str]] = []
+        if not self.query:
+            messages, chat_since, skipped = self._direct_messages(chat_since)
+            items += messages
+        items.sort(key=lambda i: (i.created, i.external_id))
         newest = max(views, key=lambda v: v["indexedAt"], default=None)
-        return Page(
-            items=items, cursor=f"{newest['indexedAt']}|{newest['uri']}" if newest else cursor
-        )
+        mentions = f"{newest['indexedAt']}|{newest['uri']}" if newest else _mentions_cursor(cursor)
+        return Page(items=items, cursor=_dump_cursor(mentions, chat_since), skipped=skipped)
+
+    def _direct_messages(
+        self, since: str | None
+    ) -> tuple[list[NormalizedItem], str | None, list[tuple[str, str]]]:
+        """New chat messages (``chat.py``). A login that may not read chat leaves the
+        mentions readable: the refusal is kept in the config and shown on the source, and
+        chat is asked again a day later, not at every poll."""
+        from harken.networks.bluesky import chat
+
+        refused = self.config.get("chat_refused") or {}
+        if refused and datetime.now(UTC) - _parse_time(refused["at"]) < chat.ASK_AGAIN_AFTER:
+            return [], since, []
+        if not self._may_chat():
+            return [], since, []
+        try:
+            items, since = chat.read(self, since)
+        except ConnectorError as error:
+            if not chat.no_access(error):
+                raise
+            words = chat.no_access_words(error)
+            self.config["chat_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+            self.config_changed = True
+            return [], since, [("direct messages", words)]
+        if refused:
+            self.config.pop("chat_refused", None)
+            self.config_changed = True
+        return items, since, []
 
     def _read_page(
         self, page_cursor: str | None, after: tuple[str, str] | None
@@ -419,6 +451,20 @@ class Bluesky(Connector):
             is_own=bool(self.config.get("did")) and author.get("did") == self.config.get("did"),
             raw=view,
         )
+
+    def _may_chat(self) -> bool:
+        """Whether the login may read chat: an OAuth grant with ``transition:chat.bsky``,
+        or an app password made with “Allow access to your direct messages” (its
+        session's scope is ``com.atproto.appPassPrivileged``). Others are not asked: the
+        chat service would refuse them at every poll (docs/connecting-bluesky.md)."""
+        from harken.networks.bluesky import chat
+
+        if self.uses_oauth:
+            return chat.OAUTH_SCOPE in str(self.config.get("scope") or "").split()
+        client = self._do(lambda c: c)
+        session = client.export_session_string()
+        scope = Session.decode(session).access_jwt_payload.scope if session else None
+        return scope in chat.SESSION_SCOPES
 
     # -- writing -----------------------------------------------------------------
 
@@ -538,8 +584,13 @@ class Bluesky(Connector):
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer the post at ``in_reply_to`` (an at:// URI), in its thread; under the
-        record key ``idempotency_key`` gives, as ``publish``."""
+        record key ``idempotency_key`` gives, as ``publish``. A chat message
+        (``chat:…``) is answered privately, in its conversation (``chat.send``)."""
         self._check_length(text)
+        from harken.networks.bluesky import chat
+
+        if chat.is_chat_id(in_reply_to):
+            return chat.send(self, in_reply_to, text, idempotency_key)
         found = self._do(lambda c: c.get_posts([in_reply_to]))
         if found.posts:
             parent = found.posts[0]
@@ -622,6 +673,20 @@ class Bluesky(Connector):
             posts=profile.posts_count,
         )
 
+    def post_metrics(self, post_id: str) -> dict[str, Any]:
+        """One post's likes, reposts, quotes and replies from the AppView (``getPosts``
+        with its at:// URI); Bluesky counts no impressions."""
+        found = self._do(lambda c: c.get_posts([post_id]))
+        if not found.posts:
+            raise ConnectorError(f"Bluesky has no post {post_id} any more (deleted?).")
+        post = found.posts[0]
+        return {
+            "likes": post.like_count,
+            "reposts": post.repost_count,
+            "quotes": post.quote_count,
+            "replies": post.reply_count,
+        }
+
 
 #: An app-password session's tokens in an account's config, for ``renew_once``. The
 #: margin is wider than the SDK's own 15 minutes, so that Harken renews first.
@@ -667,10 +732,33 @@ def post_url(handle_or_did: str, uri: str) -> str:
 
 
 def _parse_cursor(cursor: str | None) -> tuple[str, str] | None:
-    if not cursor:
+    """The mentions' part of the cursor: (indexedAt, uri) of the newest item seen."""
+    mentions = _mentions_cursor(cursor)
+    if not mentions:
         return None
-    indexed, _, uri = cursor.partition("|")
+    indexed, _, uri = mentions.partition("|")
     return indexed, uri
+
+
+#: The cursor is ``indexedAt|uri`` of the newest mention, then, once chat was read,
+#: `` chat:`` and the time of the newest direct message (a cursor from before chat
+#: has no chat part: chat is then read from its latest page).
+CHAT_MARK = " chat:"
+
+
+def _mentions_cursor(cursor: str | None) -> str | None:
+    mentions = (cursor or "").partition(CHAT_MARK)[0]
+    return mentions or None
+
+
+def _chat_cursor(cursor: str | None) -> str | None:
+    return (cursor or "").partition(CHAT_MARK)[2] or None
+
+
+def _dump_cursor(mentions: str | None, chat_since: str | None) -> str | None:
+    if not chat_since:
+        return mentions
+    return f"{mentions or ''}{CHAT_MARK}{chat_since}"
 
 
 def _is_newer(view: dict[str, Any], after: tuple[str, str] | None) -> bool:

@@ -56,7 +56,8 @@ from harken.networks.renewal import TokenLayout, renew_once
 
 log = logging.getLogger(__name__)
 
-SCOPE = "atproto transition:generic"
+#: ``transition:chat.bsky``: the account's direct messages (``chat.py``).
+SCOPE = "atproto transition:generic transition:chat.bsky"
 CLIENT_NAME = "Harken"
 TIMEOUT = 15.0
 # Short: a refresh holds the account row's lock (on SQLite, the database's write lock).
