@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from harken.core import views
-from harken.core.views import auth, members, notifications, system, workspaces
+from harken.core.views import auth, bell, members, notifications, system, workspaces
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -46,6 +46,10 @@ urlpatterns = [
         notifications.notification_test,
         name="notification_test",
     ),
+    path("notifications/", bell.notification_list, name="notification_list"),
+    path("notifications/bell/", bell.bell, name="notification_bell"),
+    path("notifications/read/", bell.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/open/", bell.notification_open, name="notification_open"),
     path("settings/audit/", system.audit_log, name="audit_log"),
     path("settings/system/", system.system_status, name="system"),
     path("invite/<str:token>/", members.invitation_accept, name="invitation_accept"),
