@@ -5,14 +5,19 @@ view with three filters, the conversation page, a reply, and the contact pages.
                                     [--data DIR] [--reuse]
 
 Loads ``--mentions`` mentions in a fifth as many conversations across ``--workspaces``
-workspaces (bulk_create: authors, conversations in every state with priorities, due
-times, intents and sentiments, then five messages a conversation), gives every author a
-contact through the queue's sweep (``link_new_authors``, timed), marks a tenth of the
-contacts as customers with segments, then requests each page ``--requests`` times after
-two unmeasured warm-ups through Django's test client (every middleware, a signed-in
-responder of the first workspace) and prints the median and p95 server time and the
-queries per page. The reply is a responder's that names a listed word, so it is held for
-a manager: the whole reply path but the network call (that is the network's time).
+workspaces (rows straight into the tables, COPY on PostgreSQL: authors, conversations in
+every state with priorities, due times, intents and sentiments, then five messages a
+conversation), gives every author a contact through the queue's sweep
+(``link_new_authors``, timed), marks a tenth of the contacts as customers with segments,
+then requests each page ``--requests`` times after two unmeasured warm-ups through
+Django's test client (every middleware, a signed-in responder of the first workspace) and
+prints the median and p95 server time, the queries a page, the SQL time (the queries'
+sum as the client saw it) and the CPU time of the server's work (this process's, with
+SQLite's engine in it, plus its PostgreSQL backend's when that runs on this machine): on
+a machine shared with other work, the wall time alone says little. ``BENCH_SLOWEST=1``
+also prints each page's slowest query. The reply is a responder's that names a listed
+word, so it is held for a manager: the whole reply path but the network call (that is
+the network's time).
 
 Database: SQLite in a temporary folder by default (``--data DIR`` keeps it), or
 ``DATABASE_URL`` (PostgreSQL: best a database of its own, e.g. bench_inbox).
@@ -69,7 +74,7 @@ def main() -> None:
     )
     print(f"  database: {connection.vendor} ({connection.settings_dict['NAME']})")
     workspace, responder = _load(args.mentions, args.workspaces, reuse=args.reuse)
-    print(f"  {'page':<34} {'median':>8} {'p95':>8} {'queries':>8}")
+    print(f"  {'page':<34} {'median':>8} {'p95':>8} {'queries':>8} {'sql':>8} {'cpu':>8}")
     for name, url in _pages(workspace):
         _time(name, url, responder, args.requests)
     _time_reply(workspace, responder, args.requests)
@@ -150,83 +155,185 @@ def _load(count: int, workspaces: int, reuse: bool = False) -> tuple[Any, Any]:
 
 
 def _workspace(workspace: Any, count: int, rng: random.Random, now: Any) -> None:
-    from harken.listening.models import Author
+    from harken.inbox.models import Conversation
+    from harken.listening.models import Author, Mention
     from harken.networks.models import Account
 
     for network in NETWORKS:
         Account.objects.create(workspace=workspace, network=network, handle=f"@bench-{network}")
-    authors = Author.objects.bulk_create(
-        (
-            Author(
-                workspace=workspace,
-                network=NETWORKS[n % len(NETWORKS)],
-                external_id=f"a{n}",
-                handle=f"author{n}",
-                name=f"Author {n}",
-                followers=int(rng.paretovariate(1.2) * 80),
-            )
-            for n in range(max(50, count // 10))
-        ),
-        batch_size=5_000,
+    authors = _Table(
+        Author, ["id", "workspace_id", "network", "external_id", "handle", "name", "followers"]
     )
-    by_network: dict[str, list[Any]] = {n: [] for n in NETWORKS}
-    for a in authors:
-        by_network[a.network].append(a)
-    for start in range(0, count // EACH, 5_000):
-        _batch(workspace, range(start, min(count // EACH, start + 5_000)), by_network, rng, now)
-
-
-def _batch(workspace: Any, numbers: range, by_network: dict, rng: random.Random, now: Any) -> None:
-    from harken.inbox.models import Conversation
-    from harken.listening.models import Mention
-
-    talks, subjects = [], []
-    for n in numbers:
+    by_network: dict[str, list[tuple[int, str, str]]] = {n: [] for n in NETWORKS}
+    for n in range(max(50, count // 10)):
+        network = NETWORKS[n % len(NETWORKS)]
+        pk = authors.add(
+            workspace.pk,
+            network,
+            f"a{n}",
+            f"author{n}",
+            f"Author {n}",
+            int(rng.paretovariate(1.2) * 80),
+        )
+        by_network[network].append((pk, f"a{n}", f"author{n}"))
+    authors.close()
+    talks = _Table(
+        Conversation,
+        [
+            "id",
+            "workspace_id",
+            "network",
+            "root_external_id",
+            "status",
+            "subject_external_id",
+            "subject_handle",
+            "first_message_at",
+            "first_response_at",
+            "resolved_at",
+            "last_activity",
+            "priority",
+            "priority_reasons",
+            "intent",
+            "sentiment",
+            "waiting_since",
+            "due_at",
+        ],
+    )
+    mentions = _Table(
+        Mention,
+        [
+            "id",
+            "workspace_id",
+            "network",
+            "external_id",
+            "author_id",
+            "text",
+            "posted",
+            "sentiment",
+            "intents",
+            "language",
+            "conversation_id",
+        ],
+    )
+    at, intents = _Table.time, {i: _Table.json([i] if i else []) for i in INTENTS}
+    for n in range(count // EACH):
         network = rng.choice(NETWORKS)
-        subject = rng.choice(by_network[network])
+        author, external_id, handle = rng.choice(by_network[network])
         began = now - timedelta(seconds=rng.randrange(60 * 86_400))
         status = rng.choice(STATUSES)
         answered = began + timedelta(minutes=rng.expovariate(1 / 60)) if status != "new" else None
-        talks.append(
-            Conversation(
-                workspace=workspace,
-                network=network,
-                root_external_id=f"c{n}",
-                status=status,
-                subject_external_id=subject.external_id,
-                subject_handle=subject.handle,
-                first_message_at=began,
-                first_response_at=answered,
-                resolved_at=answered + timedelta(hours=2) if status == "resolved" else None,
-                last_activity=answered or began,
-                priority=rng.randrange(0, 100),
-                priority_reasons="complaint · negative · first message",
-                intent=rng.choice(INTENTS),
-                sentiment=rng.choice(SENTIMENTS),
-                waiting_since=began if status in ("new", "open") else None,
-                due_at=began + timedelta(hours=1) if status in ("new", "open") else None,
-            )
+        waiting = status in ("new", "open")
+        intent = rng.choice(INTENTS)
+        talk = talks.add(
+            workspace.pk,
+            network,
+            f"c{n}",
+            status,
+            external_id,
+            handle,
+            at(began),
+            at(answered),
+            at(answered + timedelta(hours=2) if answered and status == "resolved" else None),
+            at(answered or began),
+            rng.randrange(0, 100),
+            "complaint · negative · first message",
+            intent,
+            rng.choice(SENTIMENTS),
+            at(began if waiting else None),
+            at(began + timedelta(hours=1) if waiting else None),
         )
-        subjects.append(subject)
-    Conversation.objects.bulk_create(talks, batch_size=2_000)
-    mentions = []
-    for talk, subject in zip(talks, subjects, strict=True):
         for k in range(EACH):
-            mentions.append(
-                Mention(
-                    workspace=workspace,
-                    network=talk.network,
-                    external_id=f"{talk.root_external_id}-{k}",
-                    author=subject,
-                    text=rng.choice(TEXTS),
-                    posted=talk.first_message_at + timedelta(minutes=10 * k),
-                    sentiment=rng.choice(SENTIMENTS),
-                    intents=[talk.intent] if talk.intent else [],
-                    language="en",
-                    conversation=talk,
-                )
+            mentions.add(
+                workspace.pk,
+                network,
+                f"c{n}-{k}",
+                author,
+                rng.choice(TEXTS),
+                at(began + timedelta(minutes=10 * k)),
+                rng.choice(SENTIMENTS),
+                intents[intent],
+                "en",
+                talk,
             )
-    Mention.objects.bulk_create(mentions, batch_size=2_000)
+    talks.close()
+    mentions.close()
+
+
+class _Table:
+    """Rows straight into one model's table, in batches: ``executemany`` on SQLite, COPY on
+    PostgreSQL, the ids given here (read once, then counted on: the bench loads alone).
+    A million mentions through ``bulk_create`` spent most of their time building model
+    instances and SQL; here a row is a tuple. The fields not given take the model's
+    defaults (a field added later keeps working)."""
+
+    BATCH = 20_000
+
+    def __init__(self, model: Any, given: list[str]) -> None:
+        from django.db import connection
+        from django.db.models import Max
+
+        self.model = model
+        self.rows: list[tuple[Any, ...]] = []
+        fields = list(model._meta.concrete_fields)
+        template = model()
+        # Each column: (True, its index in a row added) or (False, the default's value).
+        self.plan: list[tuple[bool, Any]] = []
+        for f in fields:
+            if f.attname in given:
+                self.plan.append((True, given.index(f.attname)))
+            else:
+                value = f.pre_save(template, True)  # auto_now_add: now
+                self.plan.append((False, f.get_db_prep_save(value, connection)))
+        self.columns = [connection.ops.quote_name(f.column) for f in fields]
+        self.next_id = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        assert given[0] == "id"
+
+    @staticmethod
+    def time(value: Any) -> Any:
+        from django.db import connection
+
+        return None if value is None else connection.ops.adapt_datetimefield_value(value)
+
+    @staticmethod
+    def json(value: Any) -> Any:
+        import json
+
+        return json.dumps(value)
+
+    def add(self, *values: Any) -> int:
+        """Queue one row (its values but the id, in the order given); returns its id."""
+        pk = self.next_id
+        self.next_id += 1
+        row = (pk, *values)
+        self.rows.append(tuple(row[v] if given else v for given, v in self.plan))
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+        return pk
+
+    def _flush(self) -> None:
+        from django.db import connection
+
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        columns = ", ".join(self.columns)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", self.rows)
+        self.rows = []
+
+    def close(self) -> None:
+        """Write what is queued; on PostgreSQL move the id sequence past the ids given."""
+        from django.core.management.color import no_style
+        from django.db import connection
+
+        self._flush()
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [self.model]):
+                cursor.execute(sql)
 
 
 def _saved_view(workspace: Any, owner: Any) -> None:
@@ -301,20 +408,55 @@ def _report(name: str, call: Any, requests: int, status: int = 200) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    walls, queries = [], 0
+    walls, sqls, cpus, queries = [], [], [], 0
+    slowest: dict[str, float] = {}
+    backend = _backend()
     for number in range(requests + 2):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time() + _cpu_of(backend)
             response = call()
             wall = time.perf_counter() - started
+            cpu = time.process_time() + _cpu_of(backend) - cpu
         assert response.status_code == status, (name, response.status_code)
         if number >= 2:
             walls.append(wall)
+            cpus.append(cpu)
+            sqls.append(sum(float(q["time"]) for q in captured.captured_queries))
             queries = len(captured.captured_queries)
+            for q in captured.captured_queries:
+                slowest[q["sql"]] = max(slowest.get(q["sql"], 0.0), float(q["time"]))
     walls.sort()
     median = statistics.median(walls) * 1000
     p95 = walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))] * 1000
-    print(f"  {name:<34} {median:>6.1f}ms {p95:>6.1f}ms {queries:>8}")
+    # The SQL column is the database's time as the client saw it (the queries' sum); the
+    # CPU column the server's work whatever else runs on the machine: this process's
+    # (Python, and SQLite's engine, which runs in it) and its PostgreSQL backend's.
+    sql, cpu = statistics.median(sqls) * 1000, statistics.median(cpus) * 1000
+    print(f"  {name:<34} {median:>6.1f}ms {p95:>6.1f}ms {queries:>8} {sql:>6.1f}ms {cpu:>6.1f}ms")
+    if os.environ.get("BENCH_SLOWEST"):
+        top = max(slowest.items(), key=lambda kv: kv[1])
+        print(f"      slowest query {top[1] * 1000:.1f} ms: {top[0][:600]}")
+
+
+def _backend() -> int | None:
+    """The PostgreSQL backend's process id, when it runs on this machine (its CPU time
+    is read from /proc); None on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _cpu_of(pid: int | None) -> float:
+    """User and system CPU seconds of process ``pid`` (0 without one)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
