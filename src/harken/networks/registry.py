@@ -39,6 +39,7 @@ CONNECTORS: dict[str, str] = {
     "linkedin": "harken.networks.linkedin.connector.LinkedIn",
     "threads": "harken.networks.threads.connector.Threads",
     "tumblr": "harken.networks.tumblr.connector.Tumblr",
+    "google_business": "harken.networks.google_business.connector.GoogleBusiness",
 }
 
 

@@ -1,0 +1,211 @@
+"""Google Business Profile's APIs over ``harken.lib.http``, and Google's OAuth 2.0 for them.
+
+A profile's data is spread over several Google services, each on its own host:
+``mybusinessaccountmanagement`` (the person's accounts), ``mybusinessbusinessinformation``
+(an account's locations), ``mybusiness`` v4 (reviews and their owner responses, local
+posts) and ``businessprofileperformance`` (daily profile views and actions). One scope,
+``business.manage``, covers them all.
+
+The installation uses the Google OAuth client YouTube uses (``HARKEN_GOOGLE_CLIENT_ID`` /
+``HARKEN_GOOGLE_CLIENT_SECRET``), in a Google Cloud project where Google approved Business
+Profile API access (docs/connecting-google-business.md). Access tokens live an hour and
+are renewed from the refresh token a few minutes before; a refresh token Google withdrew
+(``invalid_grant``) means reconnect.
+
+Google's errors (``{"error": {"code", "message", "status"}}``) become ``ConnectorError``
+in Google's words: 401 reconnect needed, 403 a permission (permanent), 429 the project's
+quota (transient, a minute; a project without approved access has a quota of 0), a 4xx
+on a write the content refused. ``GOOGLE_AUTHORIZE_URL``, ``GOOGLE_TOKEN_URL`` and
+``GOOGLE_BUSINESS_API_URL`` (every host under one base, ``<base>/<service>``) point the
+calls elsewhere in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from django.conf import settings
+
+from harken.lib import http
+from harken.lib.env import env_secret
+from harken.networks.base import ConnectorError
+from harken.networks.oauth2 import exchange
+
+AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address
+CLIENT_ID = "HARKEN_GOOGLE_CLIENT_ID"
+CLIENT_SECRET = "HARKEN_GOOGLE_CLIENT_SECRET"  # noqa: S105 - the variable's name
+SCOPES = ("https://www.googleapis.com/auth/business.manage",)
+ACCOUNTS = "mybusinessaccountmanagement"
+INFORMATION = "mybusinessbusinessinformation"
+REVIEWS = "mybusiness"
+PERFORMANCE = "businessprofileperformance"
+TIMEOUT = 20.0
+READ_ATTEMPTS = 3
+#: Renew the access token this long before it ends.
+MARGIN = 300
+LABEL = "Google Business Profile"
+
+
+def client_id() -> str:
+    return env_secret(CLIENT_ID).strip()
+
+
+def client_secret() -> str:
+    return env_secret(CLIENT_SECRET).strip()
+
+
+def configured() -> bool:
+    return bool(client_id() and client_secret())
+
+
+def service_url(service: str) -> str:
+    base = str(getattr(settings, "GOOGLE_BUSINESS_API_URL", "") or "").rstrip("/")
+    return f"{base}/{service}" if base else f"https://{service}.googleapis.com"
+
+
+def authorize_url(redirect_uri: str, state: str, challenge: str) -> str:
+    """Google's consent page; ``prompt=consent`` brings a refresh token on a reconnect too."""
+    base = getattr(settings, "GOOGLE_AUTHORIZE_URL", AUTHORIZE_URL)
+    query = {
+        "client_id": client_id(),
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": " ".join(SCOPES),
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "access_type": "offline",
+        "prompt": "consent",
+    }
+    return f"{base}?{urlencode(query)}"
+
+
+def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
+    if not configured():
+        raise ConnectorError(
+            f"Connecting Google Business Profile needs this installation's Google OAuth "
+            f"client: set {CLIENT_ID} and {CLIENT_SECRET}.",
+            permanent=True,
+        )
+    return exchange(
+        getattr(settings, "GOOGLE_TOKEN_URL", TOKEN_URL),
+        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        refused=refused,
+    )
+
+
+def exchange_code(code: str, verifier: str, redirect_uri: str) -> dict[str, Any]:
+    tokens = _token_request(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": verifier,
+        },
+        "Google refused the sign-in",
+    )
+    if not tokens["refresh_token"]:
+        raise ConnectorError(
+            "Google gave no refresh token, so the profile would stop working within the hour; "
+            "remove Harken under myaccount.google.com › Security › Third-party access and "
+            "connect again.",
+            permanent=True,
+        )
+    return tokens
+
+
+def renew(refresh_token: str) -> dict[str, Any]:
+    tokens = _token_request(
+        {"grant_type": "refresh_token", "refresh_token": refresh_token},
+        "Google refused to renew the profile's sign-in; reconnect it",
+    )
+    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
+    return tokens
+
+
+def fresh_token(config: dict[str, Any]) -> str | None:
+    """The access token, renewed first when it ends within ``MARGIN``; returns the
+    renewed token (``config`` updated in place) or None when nothing changed."""
+    expires = config.get("expires_at")
+    if config.get("access_token") and (not expires or float(expires) - time.time() > MARGIN):
+        return None
+    refresh = str(config.get("refresh_token") or "")
+    if not refresh:
+        raise ConnectorError(
+            "Google Business Profile's sign-in expired and Harken holds no refresh token; "
+            "reconnect the profile.",
+            permanent=True,
+        )
+    config.update(renew(refresh))
+    return str(config["access_token"])
+
+
+def request(
+    token: str,
+    method: str,
+    url: str,
+    params: Any = None,
+    json: Any = None,
+) -> dict[str, Any]:
+    """One call; reads are retried by ``harken.lib.http``, a write is sent once."""
+    write = method != "GET"
+    response = http.request(
+        method,
+        url,
+        params=params,
+        json=json,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+        raise_for_status=False,
+        attempts=1 if write else READ_ATTEMPTS,
+    )
+    body = json_body(response)
+    if response.status_code >= 400:
+        raise google_error(response, body, write)
+    return body
+
+
+def json_body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        found = response.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def google_words(response: httpx.Response, body: dict[str, Any]) -> str:
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    assert isinstance(error, dict)
+    message = str(error.get("message") or "").strip()
+    status = str(error.get("status") or "")
+    if message:
+        return f"{message} ({status})" if status else message
+    return f"HTTP {response.status_code} {response.reason_phrase}"
+
+
+def google_error(response: httpx.Response, body: dict[str, Any], write: bool) -> ConnectorError:
+    status = response.status_code
+    said = google_words(response, body)
+    if status == 401:
+        return ConnectorError(
+            f"Google refused the profile's sign-in; reconnect it. Google said: {said}",
+            permanent=True,
+        )
+    if status == 403:
+        return ConnectorError(
+            f"Google did not allow Harken this: {said}. The person who connected must manage "
+            "the profile, and the Google Cloud project needs Business Profile API access "
+            "(docs/connecting-google-business.md).",
+            permanent=True,
+        )
+    if status == 429:
+        return ConnectorError(
+            f"Google Business Profile's quota is spent for now: {said}", retry_after=60.0
+        )
+    if write and 400 <= status < 500:
+        return ConnectorError(f"Google Business Profile refused it: {said}", rejected=True)
+    return ConnectorError(f"Google Business Profile: {said}", permanent=400 <= status < 500)

@@ -1,0 +1,86 @@
+"""How a Google Business Profile location connects: Google's consent page (OAuth 2.0 with
+PKCE and offline access, ``api``) signed by a person who manages the profile, then the
+location chosen among those they manage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+
+from harken.networks.base import ConnectFlow, ConnectorError
+from harken.networks.connecting import save_connected
+from harken.networks.google_business import api
+from harken.networks.models import Account
+from harken.networks.oauth2 import check_consent, pkce_pair
+from harken.networks.registry import connector_for
+
+
+class LocationForm(forms.Form):
+    location = forms.CharField(
+        label="Location (its name, when you manage several)", max_length=200, required=False
+    )
+
+
+class OAuth(ConnectFlow):
+    form_class = LocationForm
+    prefix = "google_business"
+
+    def available(self) -> bool:
+        return api.configured()
+
+    def start(
+        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
+    ) -> tuple[str, dict[str, Any]]:
+        verifier, challenge = pkce_pair()
+        url = api.authorize_url(redirect_uri, state, challenge)
+        return url, {"verifier": verifier, "location": data.get("location", "")}
+
+    def finish(
+        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
+    ) -> Account:
+        code = check_consent("Google", params)
+        tokens = api.exchange_code(code, started["verifier"], started["redirect_uri"])
+        connector = connector_for(network="google_business", config=tokens, workspace=workspace)
+        place = choose(connector.locations(), started.get("location", ""))  # type: ignore[attr-defined]
+        metadata = place.get("metadata") or {}
+        config: dict[str, Any] = dict(connector.config)
+        config.update(
+            account=place["account"],
+            location=str(place["name"]),
+            title=str(place.get("title") or ""),
+            maps_uri=str(metadata.get("mapsUri") or ""),
+        )
+        handle = config["title"] or config["location"]
+        return save_connected(
+            workspace, actor, "google_business", config["location"], handle, config
+        )
+
+    def reconnect_data(self, handle: str) -> dict[str, str] | None:
+        return {f"{self.prefix}-location": handle}
+
+
+def choose(places: list[dict[str, Any]], wanted: str) -> dict[str, Any]:
+    """The location called ``wanted`` (its title or id, any case), or the only one."""
+    places = [p for p in places if str(p.get("name") or "").startswith("locations/")]
+    if not places:
+        raise ConnectorError(
+            "This Google account manages no Business Profile location (or Google did not "
+            "allow Harken to list them); a manager of the profile must connect it.",
+            permanent=True,
+        )
+    wanted = wanted.strip().casefold()
+    if wanted:
+        for place in places:
+            names = {str(place.get("title") or "").casefold(), str(place["name"]).casefold()}
+            if wanted in names or f"locations/{wanted}" in names:
+                return place
+    if wanted or len(places) > 1:
+        listed = ", ".join(str(p.get("title") or p["name"]) for p in places)
+        said = f"none is called “{wanted}”; " if wanted else ""
+        raise ConnectorError(
+            f"Write which location to connect ({said}yours are: {listed}) and connect again.",
+            permanent=True,
+        )
+    return places[0]
