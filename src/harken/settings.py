@@ -155,9 +155,9 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
-    # https: for the thumbnails of images a message links (``harken.inbox.media``); the
-    # tags carry referrerpolicy=no-referrer and nothing else may load from elsewhere.
-    "img-src": [CSP.SELF, "data:", "https:"],
+    # Nothing from elsewhere: the images a message links are fetched through Harken
+    # (``harken.inbox.media``), so a tracking pixel never learns a viewer's address.
+    "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -1,6 +1,6 @@
 """The conversation page: the contact card across networks, earlier conversations in the
 customer's words with their outcome, one-click corrections that teach the analysis and
-move the queue, thumbnails only of https image addresses the message carries."""
+move the queue, thumbnails only of the image addresses the message carries, through Harken."""
 
 from __future__ import annotations
 
@@ -107,15 +107,17 @@ def test_a_bad_correction_changes_nothing(bob_client, victor, workspace, other_w
     assert mention.intents == ["question"] and not Correction.objects.exists()
 
 
-def test_thumbnails_come_only_from_https_image_addresses_in_the_message():
+def test_thumbnails_come_only_from_http_s_image_addresses_in_the_message():
     text = (
         "look https://cdn.example/p/ring.JPG, and http://plain.example/a.png "
         "javascript:alert(1).png https://user@evil.example/x.png https://site.example/page "
-        'https://cdn.example/b.webp"onerror=x'
+        'https://cdn.example/b.webp"onerror=x ftp://files.example/c.png'
     )
     # Each address once; the quote ends the address (the template escapes the rest).
+    # Plain http is fine: Harken fetches it, the browser never does.
     assert image_urls(text, "https://cdn.example/p/ring.JPG") == [
         "https://cdn.example/p/ring.JPG",
+        "http://plain.example/a.png",
         "https://cdn.example/b.webp",
     ]
     assert image_urls("a https://i.example/1.png b https://i.example/2.gif") == [
@@ -124,10 +126,13 @@ def test_thumbnails_come_only_from_https_image_addresses_in_the_message():
     ]
 
 
-def test_the_page_draws_lazy_thumbnails_without_a_referrer(alice_client, workspace):
+def test_the_page_draws_lazy_thumbnails_through_harken(alice_client, workspace):
     talk = make_conversation(workspace, text='Broken: https://cdn.example/clasp.png" onload="x')
     page = _page(alice_client, talk)
-    assert '<img src="https://cdn.example/clasp.png"' in page
+    mention = talk.mentions.get()
+    assert f'<img src="/inbox/messages/{mention.pk}/media/0/?s=' in page
+    assert 'src="https://' not in page and '<img src="https://' not in page
+    assert 'href="https://cdn.example/clasp.png"' in page  # the original, one click away
     assert 'loading="lazy" referrerpolicy="no-referrer" width="120" height="120"' in page
     assert 'onload="x' not in page.split("<img", 1)[1].split(">", 1)[0]
 

@@ -25,7 +25,7 @@ def extras(
     ours: list[Message],
 ) -> dict[str, Any]:
     for mention in mentions:
-        mention.images = media.image_urls(mention.text, mention.url)  # type: ignore[attr-defined]
+        mention.images = media.thumbs(mention.pk, mention.text, mention.url)  # type: ignore[attr-defined]
     found = presence.others(conversation, request.member)
     return {
         **author_card.card_context(request, conversation, subject),

@@ -1,5 +1,6 @@
 """The conversation page's own small endpoints: a one-click correction of a message's
-sentiment or intent, and the presence heartbeat of the collision warning.
+sentiment or intent, the presence heartbeat of the collision warning, and the image
+thumbnails, fetched through Harken (``harken.inbox.media``).
 
 A correction is stored the way the stream's are (``do_correct_mention``: the mention
 changes, the audit log keeps it, ``harken.analysis`` keeps the verdict to retrain on),
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from harken.core.access import WorkspaceRequest, access_object, workspace_view
 from harken.core.models import Role
-from harken.inbox import presence
+from harken.inbox import media, presence
 from harken.inbox.conversation_page import INTENT_CHOICES, SENTIMENT_CHOICES
 from harken.inbox.models import Conversation
 from harken.inbox.priority import reprioritize
@@ -59,3 +60,26 @@ def beat(request: WorkspaceRequest, pk: int) -> HttpResponse:
     presence.beat(conversation, request.member, typing)
     found = presence.others(conversation, request.member)
     return render(request, "inbox/_presence.html", {"others_here": presence.describe(found)})
+
+
+@require_GET
+@workspace_view()
+def thumbnail(request: WorkspaceRequest, pk: int, index: int) -> HttpResponse:
+    """Image ``index`` of message ``pk``: only with the signature the page gave, only for
+    an address the stored message holds, only an image (``media.fetch``)."""
+    mention = access_object(request, Mention, pk)
+    if mention.conversation_id is None:
+        raise Http404("No such image.")
+    url = media.signed_url(mention.pk, index, mention.text, mention.url, request.GET.get("s", ""))
+    if url is None:
+        raise Http404("No such image.")
+    image = media.fetch(url)
+    if image is None:
+        return HttpResponse(
+            "The image could not be fetched.", status=502, content_type="text/plain"
+        )
+    answer = HttpResponse(image.body, content_type=image.content_type)
+    answer["Cache-Control"] = f"private, max-age={media.KEEP_SECONDS}"
+    answer["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    answer["Content-Disposition"] = "inline"
+    return answer

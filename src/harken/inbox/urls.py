@@ -27,6 +27,11 @@ urlpatterns = [
     path("<int:pk>/canned/", views.canned_search, name="inbox_canned_search"),
     path("<int:pk>/presence/", conversation_views.beat, name="inbox_presence"),
     path("messages/<int:pk>/correct/", conversation_views.correct, name="inbox_correct"),
+    path(
+        "messages/<int:pk>/media/<int:index>/",
+        conversation_views.thumbnail,
+        name="inbox_media",
+    ),
     path("canned-replies/", views.canned_replies, name="inbox_canned"),
     path("canned-replies/<int:pk>/", views.canned_edit, name="inbox_canned_edit"),
     path("canned-replies/<int:pk>/delete/", views.canned_delete, name="inbox_canned_delete"),
