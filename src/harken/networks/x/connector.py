@@ -287,7 +287,49 @@ class X(Connector):
             raise
         users = (body.get("includes") or {}).get("users") or []
         budget.settle(reservation, posts=len(body.get("data") or []), users=len(users))
-        return self._page(body, state)
+        page = self._page(body, state)
+        if kind == "search":
+            return page
+        messages, dm_after, skipped = self._direct_messages(state.get("dm"))
+        if not dm_after:
+            return Page(page.items + messages, page.cursor, has_more=page.has_more, skipped=skipped)
+        kept = {**_parse_cursor(page.cursor), "dm": dm_after}
+        items = sorted(page.items + messages, key=lambda item: item.created)
+        return Page(items, json.dumps(kept), has_more=page.has_more, skipped=skipped)
+
+    def _direct_messages(
+        self, after: str | None
+    ) -> tuple[list[NormalizedItem], str | None, list[tuple[str, str]]]:
+        """New DM events (``direct.py``). A plan or token without DMs leaves mentions
+        readable: the refusal is kept in the config, shown on the source, asked again a
+        day later."""
+        from harken.networks.x import direct
+
+        refused = self.config.get("dm_refused") or {}
+        if refused and datetime.now(UTC) - _parse_time(refused["at"]) < direct.ASK_AGAIN_AFTER:
+            return [], after, []
+        granted = str(self.config.get("scope") or "").split()
+        if not granted:
+            # A pasted token or an OAuth 1.0a one: what it may do is unknown; DMs are read
+            # only with a token X's consent page granted dm.read to.
+            return [], after, []
+        if "dm.read" not in granted:
+            words = direct.RECONNECT_WORDS
+            self.config["dm_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+            self.config_changed = True
+            return [], after, [("direct messages", words)]
+        try:
+            items, after = direct.read(self, after)
+        except ConnectorError as error:
+            if not direct.is_refusal(error):
+                raise
+            self.config["dm_refused"] = {"at": datetime.now(UTC).isoformat(), "why": error.message}
+            self.config_changed = True
+            return [], after, [("direct messages", error.message)]
+        if refused:
+            self.config.pop("dm_refused", None)
+            self.config_changed = True
+        return items, after, []
 
     def _read(
         self, kind: str, state: dict[str, str], max_results: int
@@ -379,6 +421,11 @@ class X(Connector):
         return self._published(body)
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
+        """Answer a post in its thread, or a direct message (``dm:…``) privately."""
+        from harken.networks.x import direct
+
+        if direct.is_dm_id(in_reply_to):
+            return direct.send(self, in_reply_to, text)
         try:
             body = self._call(
                 self.client.create_tweet,
@@ -406,6 +453,34 @@ class X(Connector):
             posts=counts.get("tweet_count"),
             extra={"listed": counts.get("listed_count")},
         )
+
+    def post_metrics(self, post_id: str) -> dict[str, Any]:
+        """One of our posts' likes, reposts, quotes, replies and impressions
+        (``public_metrics``): one post read, counted against the budget like any other."""
+        if not post_id.isdigit():
+            raise ConnectorError(f"X has no post with the id {post_id!r}.", rejected=True)
+        if self.workspace_id is None:
+            raise ConnectorError("X reads need a workspace to count their cost against.")
+        reservation = budget.reserve(self.workspace_id, 1, 1)
+        try:
+            body = self._call(
+                self.client.get_tweet,
+                post_id,
+                tweet_fields=["public_metrics"],
+                user_auth=self.user_auth,
+            )
+        except BaseException:
+            budget.release(reservation)
+            raise
+        budget.settle(reservation, posts=1, users=0)
+        counts = (body.get("data") or {}).get("public_metrics") or {}
+        return {
+            "likes": counts.get("like_count"),
+            "reposts": counts.get("retweet_count"),
+            "quotes": counts.get("quote_count"),
+            "replies": counts.get("reply_count"),
+            "impressions": counts.get("impression_count"),
+        }
 
     def me(self) -> dict[str, Any]:
         """The token's own account (``id``, ``username``, ``public_metrics``): one user

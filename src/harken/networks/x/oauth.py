@@ -35,7 +35,8 @@ AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 API_URL = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - a path, not a secret
 #: Read and write posts, read the account, and a refresh token (``offline.access``).
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+#: ``dm.read``/``dm.write``: direct messages, read and answered (``direct.py``).
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "dm.read", "dm.write")
 #: Fewer tries than the default: a renewal holds its claim on the account meanwhile.
 TOKEN_ATTEMPTS = 3
 

@@ -1,0 +1,255 @@
+"""X direct messages against a local X (tests/lib/localserver.py). The mentions are the
+page X really sent in tweepy's recording; the DM traffic is not recorded anywhere, so
+``/2/dm_events``, ``POST /2/dm_conversations/with/:participant_id/messages`` and the
+403 "Client Forbidden" (``reason: client-not-enrolled``) problem are answered in the
+shapes X's API v2 reference documents (docs.x.com: Direct Messages lookup and manage)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from harken.inbox.models import Conversation
+from harken.listening.models import Mention, Source
+from harken.listening.pipeline import ingest
+from harken.networks.base import ConnectorError
+from harken.networks.models import XUsage
+from harken.networks.x.connector import X
+from tests.lib.localserver import Reply
+from tests.networks.x_local import recorded_body
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback")]
+
+ME = "783214"  # @Twitter, whose mentions tweepy recorded
+CUSTOMER = "1585094756197953537"
+FRIEND = "1352398726131593216"
+CONFIG = {
+    "bearer_token": "user-token",
+    "user_id": ME,
+    "handle": "Twitter",
+    "scope": "tweet.read tweet.write users.read offline.access dm.read dm.write",
+}
+JSON = {"Content-Type": "application/json"}
+MENTIONS = f"/2/users/{ME}/mentions"
+EVENTS = "/2/dm_events"
+ONE_TO_ONE = f"{ME}-{CUSTOMER}"
+FORBIDDEN = {
+    "client_id": "26839447",
+    "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+    "and tokens from a Twitter developer App that is attached to a Project. You can create a "
+    "project via the developer portal.",
+    "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+    "title": "Client Forbidden",
+    "required_enrollment": "Appropriate Level of API Access",
+    "reason": "client-not-enrolled",
+    "type": "https://api.twitter.com/2/problems/client-forbidden",
+}
+
+
+def _event(eid: str, sender: str, text: str, at: str, conversation: str = ONE_TO_ONE) -> dict:
+    return {
+        "id": eid,
+        "text": text,
+        "event_type": "MessageCreate",
+        "dm_conversation_id": conversation,
+        "created_at": at,
+        "sender_id": sender,
+    }
+
+
+USERS = [
+    {
+        "id": CUSTOMER,
+        "name": "Ada",
+        "username": "ada_rings",
+        "public_metrics": {"followers_count": 12},
+    },
+    {"id": FRIEND, "name": "Bo", "username": "bo", "public_metrics": {"followers_count": 3}},
+    {"id": ME, "name": "Twitter", "username": "Twitter", "public_metrics": {"followers_count": 1}},
+]
+NEWEST = {  # the first page, newest first, with an older page behind it
+    "data": [
+        _event("1582838223418425346", ME, "Which size is it?", "2022-10-19T21:00:00.000Z"),
+        _event("1582838223418425345", CUSTOMER, "My ring is too big", "2022-10-19T20:58:00.000Z"),
+        {
+            "id": "1582838223418425344",
+            "event_type": "ParticipantsJoin",
+            "dm_conversation_id": "group-1",
+            "created_at": "2022-10-19T20:50:00.000Z",
+            "participant_ids": [FRIEND],
+        },
+    ],
+    "includes": {"users": USERS},
+    "meta": {"result_count": 3, "next_token": "page-2"},
+}
+OLDER = {
+    "data": [
+        _event(
+            "1582838223418425300", FRIEND, "Open on Sunday?", "2022-10-19T18:00:00.000Z", "group-1"
+        )
+    ],
+    "includes": {"users": USERS},
+    "meta": {"result_count": 1},
+}
+
+
+@pytest.fixture
+def x(settings, server, workspace):
+    settings.X_API_URL = server.base
+    server.route(MENTIONS, Reply(200, recorded_body("test_client_get_users_mentions.yaml"), JSON))
+    return X(dict(CONFIG), workspace=workspace)
+
+
+def _pages(server, newest: dict = NEWEST) -> None:
+    """``/2/dm_events``: ``newest``, then the older page (a route's replies play in order)."""
+    first = Reply(200, json.dumps(newest), JSON)
+    second = Reply(200, json.dumps(OLDER), JSON)
+    server.route(EVENTS, first, second)
+
+
+def test_dm_events_are_read_as_private_messages_beside_the_mentions(x, server):
+    _pages(server)
+    page = x.fetch(None)
+    messages = [i for i in page.items if i.kind == "message"]
+    assert len(page.items) == 10 + 2  # the recorded mentions, and the newest page's two messages
+    question, answer = messages
+    assert question.external_id == f"dm:{ONE_TO_ONE}/1582838223418425345"
+    assert question.text == "My ring is too big" and question.author_handle == "ada_rings"
+    assert question.author_id == CUSTOMER and question.author_followers == 12
+    assert question.in_reply_to == question.conversation_id == f"dm:{ONE_TO_ONE}"
+    assert answer.is_own and not question.is_own
+    assert question.url == f"https://x.com/messages/{ONE_TO_ONE}"
+    (asked,) = server.hits(EVENTS)
+    query = parse_qs(urlsplit(asked.path).query)
+    assert query["event_types"] == ["MessageCreate"] and query["expansions"] == ["sender_id"]
+    assert asked.headers["authorization"] == "Bearer user-token"
+    assert json.loads(page.cursor)["dm"] == "1582838223418425346"
+    # Each event read is counted on the workspace's X bill, like a post.
+    usage = XUsage.objects.get(workspace=x.workspace_id)
+    assert usage.posts_read == 10 + 3
+
+
+def test_the_next_poll_walks_back_to_the_cursor_and_reads_only_newer_events(x, server):
+    _pages(server)
+    cursor = x.fetch(None).cursor
+    newer = {
+        "data": [
+            _event("1582838223418425400", CUSTOMER, "Size 6 please", "2022-10-19T22:00:00.000Z"),
+            *NEWEST["data"],
+        ],
+        "includes": {"users": USERS},
+        "meta": {"result_count": 4, "next_token": "page-2"},
+    }
+    server.requests.clear()
+    _pages(server, newer)
+    page = x.fetch(cursor)
+    messages = [i.external_id for i in page.items if i.kind == "message"]
+    assert messages == [f"dm:{ONE_TO_ONE}/1582838223418425400"]
+    assert len(server.hits(EVENTS)) == 1  # the page reached the cursor: no older page asked
+    assert json.loads(page.cursor)["dm"] == "1582838223418425400"
+
+
+def test_a_quiet_cursor_walks_back_through_older_pages(x, server):
+    _pages(server)
+    page = x.fetch(json.dumps({"since": "1", "dm": "1582838223418425200"}))
+    ids = [i.external_id.rsplit("/", 1)[1] for i in page.items if i.kind == "message"]
+    assert ids == ["1582838223418425300", "1582838223418425345", "1582838223418425346"]
+    second = server.hits(EVENTS)[1]
+    assert parse_qs(urlsplit(second.path).query)["pagination_token"] == ["page-2"]
+
+
+def test_a_message_is_answered_privately_to_the_other_person(x, server):
+    answer = {"data": {"dm_conversation_id": ONE_TO_ONE, "dm_event_id": "1582838223418425999"}}
+    path = f"/2/dm_conversations/with/{CUSTOMER}/messages"
+    server.route(path, Reply(201, json.dumps(answer), JSON))
+    published = x.reply(f"dm:{ONE_TO_ONE}/1582838223418425345", "Size 6 it is!")
+    assert published.external_id == f"dm:{ONE_TO_ONE}/1582838223418425999"
+    assert published.url == f"https://x.com/messages/{ONE_TO_ONE}"
+    (sent,) = server.hits(path)
+    assert sent.method == "POST" and json.loads(sent.body) == {"text": "Size 6 it is!"}
+    assert not server.hits("/2/tweets")  # never a public post
+
+
+def test_a_group_message_is_answered_in_the_group(x, server):
+    answer = {"data": {"dm_conversation_id": "group-1", "dm_event_id": "1582838223418426000"}}
+    server.route("/2/dm_conversations/group-1/messages", Reply(201, json.dumps(answer), JSON))
+    published = x.reply("dm:group-1/1582838223418425300", "Yes, ten to four.")
+    assert published.external_id == "dm:group-1/1582838223418426000"
+
+
+def test_a_plan_without_dms_is_said_plainly_and_mentions_still_read(x, server):
+    server.route(EVENTS, Reply(403, json.dumps(FORBIDDEN), JSON))
+    page = x.fetch(None)
+    assert len(page.items) == 10 and all(i.kind != "message" for i in page.items)
+    ((what, why),) = page.skipped
+    assert what == "direct messages"
+    assert why.startswith("Your X plan does not include direct messages")
+    assert "attached to a Project" in why  # X's own words are kept
+    assert x.config_changed and x.config["dm_refused"]["why"] == why
+    # Not a crash, not "reconnect needed", and not asked again at every poll.
+    again = X(x.config, workspace=x.workspace_id).fetch(page.cursor)
+    assert again.skipped == [] and len(server.hits(EVENTS)) == 1
+
+
+def test_a_reply_the_plan_refuses_is_rejected_not_a_reconnect(x, server):
+    server.route(
+        f"/2/dm_conversations/with/{CUSTOMER}/messages", Reply(403, json.dumps(FORBIDDEN), JSON)
+    )
+    with pytest.raises(
+        ConnectorError, match="Your X plan does not include direct messages"
+    ) as caught:
+        x.reply(f"dm:{ONE_TO_ONE}/1582838223418425345", "Hello")
+    assert caught.value.rejected and not caught.value.permanent
+
+
+def test_a_person_who_takes_no_messages_rejects_the_reply_in_xs_words(x, server):
+    refused = {
+        "title": "Forbidden",
+        "detail": "You are not permitted to send this Direct Message.",
+        "type": "about:blank",
+        "status": 403,
+    }
+    server.route(
+        f"/2/dm_conversations/with/{CUSTOMER}/messages", Reply(403, json.dumps(refused), JSON)
+    )
+    with pytest.raises(ConnectorError, match="not permitted to send") as caught:
+        x.reply(f"dm:{ONE_TO_ONE}/1582838223418425345", "Hello")
+    assert caught.value.rejected
+
+
+def test_a_token_granted_without_dm_scopes_is_not_asked_and_says_reconnect(x, server):
+    _pages(server)
+    x.config["scope"] = "tweet.read tweet.write users.read offline.access"
+    page = x.fetch(None)
+    assert not server.hits(EVENTS)
+    ((_, why),) = page.skipped
+    assert "connect it again" in why
+
+
+def test_a_token_of_unknown_scope_reads_no_dms(x, server):
+    _pages(server)
+    x.config.pop("scope")
+    page = x.fetch(None)
+    assert not server.hits(EVENTS) and page.skipped == [] and len(page.items) == 10
+
+
+def test_each_dm_conversation_is_one_private_conversation_in_the_inbox(x, server, workspace):
+    _pages(server)
+    items = x.fetch(json.dumps({"since": "1", "dm": "1"})).items
+    source = Source.objects.create(
+        workspace=workspace, name="X", kind=Source.Kind.SEARCH, network="x"
+    )
+    ingest(source, items)
+    question = Mention.objects.get(external_id=f"dm:{ONE_TO_ONE}/1582838223418425345")
+    answer = Mention.objects.get(external_id=f"dm:{ONE_TO_ONE}/1582838223418425346")
+    group = Mention.objects.get(external_id="dm:group-1/1582838223418425300")
+    assert question.kind == "message" and question.conversation_id == answer.conversation_id
+    assert group.conversation_id != question.conversation_id
+    roots = set(
+        Conversation.objects.filter(
+            pk__in=[question.conversation_id, group.conversation_id]
+        ).values_list("root_external_id", flat=True)
+    )
+    assert roots == {f"dm:{ONE_TO_ONE}", "dm:group-1"}
