@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
+from django.db.models import Q
+
 from harken.publishing.guidelines import PROMOTIONS, Draft, Finding, Other, Rules, check
 from harken.publishing.models import Guidelines, Variant
 from harken.publishing.states import State
@@ -27,14 +29,28 @@ def others_for(variant: Variant, at: datetime, rules: Rules, published_only: boo
             State.PUBLISHED,
         ]
     )
-    reach = timedelta(days=max(rules.duplicate_days, 1))
+    # Only as far as the rules that read other posts look: a burst on one account with
+    # those rules off (a bench, an agency's own pacing) would otherwise read every post
+    # of the day for each post, a cost that grows with the square of the burst.
+    reaches = [
+        timedelta(minutes=rules.min_gap_minutes),
+        timedelta(days=1 if rules.daily_cap else 0),
+        timedelta(days=rules.duplicate_days),
+    ]
+    reach = max(reaches)
+    if not reach:
+        return []
     rows = (
         Variant.objects.filter(account_id=variant.account_id, state__in=states)
-        .filter(scheduled_at__gte=at - reach, scheduled_at__lte=at + reach)
+        # A post counts at the time it went out, which may be after its scheduled time.
+        .filter(
+            Q(scheduled_at__gte=at - reach, scheduled_at__lte=at + reach)
+            | Q(published_at__gte=at - reach, published_at__lte=at + reach)
+        )
         .exclude(pk=variant.pk)
         .values_list("text", "scheduled_at", "published_at")
     )
-    # scheduled_at is set on every row the range matched.
+    # scheduled_at is set on every row the range matched (a published one has both).
     return [
         Other(text, cast(datetime, published or scheduled)) for text, scheduled, published in rows
     ]
