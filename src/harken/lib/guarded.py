@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -139,16 +140,33 @@ class GuardedTransport(httpx.HTTPTransport):
         retries: int = 0,
     ) -> None:
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        super().__init__(verify=verify, trust_env=False, limits=limits, retries=retries)
+        context = verify if isinstance(verify, ssl.SSLContext) else ssl_context(verify)
+        super().__init__(verify=context, trust_env=False, limits=limits, retries=retries)
         self.policy = policy
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             retries=retries,
             network_backend=GuardedBackend(policy),
         )
+
+
+_contexts: dict[bool, ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def ssl_context(verify: bool = True) -> ssl.SSLContext:
+    """The TLS context every guarded transport shares, made once per process: loading the
+    CA bundle costs tens of milliseconds of CPU, which a client made per request or per
+    connector paid each time. Sharing it is safe: an ``SSLContext`` is thread-safe, and
+    the only thing httpcore sets on it per connection (the ALPN list) is the same for all
+    of Harken's clients, none of which speaks HTTP/2."""
+    with _contexts_lock:
+        if verify not in _contexts:
+            _contexts[verify] = httpx.create_ssl_context(verify=verify, trust_env=False)
+        return _contexts[verify]
 
 
 def guarded_httpx_kwargs(policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
