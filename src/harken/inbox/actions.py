@@ -316,7 +316,7 @@ def check_reply(conversation: Conversation, account: Account | None, text: str) 
         raise ValidationError(
             "No connected account can answer on this network; connect one in Settings."
         )
-    counted = count(conversation.network, text, config_of(account))
+    counted = count(conversation.network, text, config_of(account), reply=True)
     if counted.over:
         raise ValidationError(
             f"Too long for {conversation.network}: {counted.used} {counted.unit}, "
@@ -359,27 +359,33 @@ def do_reply(
     account = reply_account(conversation, target)
     check_reply(conversation, account, text)
     reason = " ".join(filter(None, [hold, authority.hold_reason(actor, text)]))
-    try:
-        with transaction.atomic():  # a savepoint: the loser of a race reads the winner's row
-            message = Message.objects.create(
-                workspace=conversation.workspace,
-                conversation=conversation,
-                text=text,
-                state=State.HELD if reason else State.DRAFT,
-                hold_reason=reason,
-                in_reply_to=target.external_id if target else conversation.root_external_id,
-                account=account,
-                author=actor.user,
-                form_token=form_token,
+    # A held reply, its audit entry and its webhook rows (``reply_changed``) commit
+    # together: a crash cannot leave a held reply whose event was never recorded.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a race's loser reads the winner's row
+                message = Message.objects.create(
+                    workspace=conversation.workspace,
+                    conversation=conversation,
+                    text=text,
+                    state=State.HELD if reason else State.DRAFT,
+                    hold_reason=reason,
+                    in_reply_to=target.external_id if target else conversation.root_external_id,
+                    account=account,
+                    author=actor.user,
+                    form_token=form_token,
+                )
+        except IntegrityError:
+            earlier = _replayed(conversation, form_token)
+            if earlier is None:
+                raise
+            return earlier
+        if reason:
+            event = audit(
+                conversation.workspace, actor.user, "reply.held", conversation, reason=reason
             )
-    except IntegrityError:
-        earlier = _replayed(conversation, form_token)
-        if earlier is None:
-            raise
-        return earlier
+            signals.reply_changed.send(Message, message=message, state=State.HELD)
     if reason:
-        event = audit(conversation.workspace, actor.user, "reply.held", conversation, reason=reason)
-        signals.reply_changed.send(Message, message=message, state=State.HELD)
         notices.held(message, event)
         return message
     audit(conversation.workspace, actor.user, "reply.write", conversation)
@@ -399,12 +405,17 @@ def do_revise(message: Message, actor: Member, text: str) -> Message:
     Message.objects.filter(pk=message.pk, state=State.DRAFT).update(text=text)
     message.text = text
     if reason:
-        if transition(Message.objects, message.pk, State.DRAFT, State.HELD, hold_reason=reason):
-            event = audit(
-                message.workspace, actor.user, "reply.held", message.conversation, reason=reason
+        with transaction.atomic():  # the state change and its event commit together
+            held = transition(
+                Message.objects, message.pk, State.DRAFT, State.HELD, hold_reason=reason
             )
-            message.refresh_from_db()
-            signals.reply_changed.send(Message, message=message, state=State.HELD)
+            if held:
+                event = audit(
+                    message.workspace, actor.user, "reply.held", message.conversation, reason=reason
+                )
+                message.refresh_from_db()
+                signals.reply_changed.send(Message, message=message, state=State.HELD)
+        if held:
             notices.held(message, event)
         message.refresh_from_db()
         return message
@@ -515,11 +526,15 @@ def _deliver(pk: int, actor: Member | None) -> Message:
     return _record_sent(message, published.external_id, published.url, user)
 
 
+@transaction.atomic  # the state change, its audit entry and its webhook rows together
 def _fail(message: Message, user: Any, words: str) -> Message:
-    transition(Message.objects, message.pk, State.SENDING, State.FAILED, error=words[:4000])
-    audit(message.workspace, user, "reply.failed", message.conversation, error=words[:500])
+    failed = transition(
+        Message.objects, message.pk, State.SENDING, State.FAILED, error=words[:4000]
+    )
     message.refresh_from_db()
-    signals.reply_changed.send(Message, message=message, state=State.FAILED)
+    if failed:  # only the one who moved it announces it: never two reply.failed
+        audit(message.workspace, user, "reply.failed", message.conversation, error=words[:500])
+        signals.reply_changed.send(Message, message=message, state=State.FAILED)
     return message
 
 
@@ -540,7 +555,7 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
     }
     try:
         with transaction.atomic():  # a savepoint: the id clash below must not end the send
-            transition(
+            moved = transition(
                 Message.objects,
                 message.pk,
                 State.SENDING,
@@ -554,7 +569,7 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
         # saying so, rather than fail a request whose words are already on the network.
         log.warning("Reply %s: the network's id %s is an earlier reply's", message.pk, external_id)
         sent["error"] = SAME_POST.format(id=external_id)
-        transition(Message.objects, message.pk, State.SENDING, State.SENT, **sent)
+        moved = transition(Message.objects, message.pk, State.SENDING, State.SENT, **sent)
     conversation = message.conversation
     Conversation.objects.filter(pk=conversation.pk, first_response_at__isnull=True).update(
         first_response_at=now, first_responder=message.author_id
@@ -565,7 +580,8 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
     reprioritize([conversation.pk], now)
     audit(message.workspace, user, "reply.sent", conversation, external_id=external_id)
     message.refresh_from_db()
-    signals.reply_changed.send(Message, message=message, state=State.SENT)
+    if moved:  # only the one who moved it announces it: never two reply.sent
+        signals.reply_changed.send(Message, message=message, state=State.SENT)
     return message
 
 

@@ -300,7 +300,7 @@ def conversation_context(request: WorkspaceRequest, conversation: Conversation) 
     subject = next((m.author for m in mentions if not m.is_own), None)
     target = next((m for m in reversed(mentions) if not m.is_own), None)
     account = actions.reply_account(conversation, target)
-    limit = count(conversation.network, "", actions.config_of(account))
+    limit = count(conversation.network, "", actions.config_of(account), reply=True)
     may_reply = bool(Authority.value_for(member.workspace, member.role, "may_reply"))
     members = list(
         Member.objects.filter(workspace=member.workspace)

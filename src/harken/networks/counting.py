@@ -83,19 +83,36 @@ def text_length(text: str, cls: type[Connector], url_chars: int | None = None) -
     return counted + (url_weight or 0) * links
 
 
-def limits(cls: type[Connector], config: dict[str, Any] | None) -> tuple[int | None, int | None]:
-    """(max characters, URL weight): the server's own when the account read them."""
+def reply_limit(cls: type[Connector]) -> int | None:
+    """A reply's own limit where the network gives comments one (the class's
+    ``comment_max_chars``: a YouTube comment 10,000, a LinkedIn comment 1,250), else None:
+    a reply is a post like any other there (X, Bluesky, Mastodon, Reddit)."""
+    own = getattr(cls, "comment_max_chars", None)
+    return own if isinstance(own, int) and own > 0 else None
+
+
+def limits(
+    cls: type[Connector], config: dict[str, Any] | None, *, reply: bool = False
+) -> tuple[int | None, int | None]:
+    """(max characters, URL weight): the server's own when the account read them;
+    ``reply``: the limit of a reply (a comment), falling back to the post's."""
     said = (config or {}).get("limits") or {}
-    return said.get("max_chars") or cls.max_chars, said.get("url_chars", cls.counts_urls_as)
+    limit = said.get("max_chars") or cls.max_chars
+    if reply:
+        limit = reply_limit(cls) or limit
+    return limit, said.get("url_chars", cls.counts_urls_as)
 
 
-def count(network: str, text: str, account_config: dict[str, Any] | None = None) -> Count:
-    """How ``network`` counts ``text``; no limit for a network without a connector."""
+def count(
+    network: str, text: str, account_config: dict[str, Any] | None = None, *, reply: bool = False
+) -> Count:
+    """How ``network`` counts ``text`` (a post, or with ``reply`` an answer to a message);
+    no limit for a network without a connector."""
     try:
         cls = connector_class(network)
     except (KeyError, ImportError):
         return Count(len(text), None, "characters")
-    limit, url_chars = limits(cls, account_config)
+    limit, url_chars = limits(cls, account_config, reply=reply)
     used = text_length(text, cls, url_chars)
     return Count(used, limit, _UNITS.get(cls.text_counting, "characters"), url_chars)
 
