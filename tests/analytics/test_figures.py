@@ -135,7 +135,7 @@ def test_best_times_count_in_the_business_time_zone():
     ]
     grid = audience.best_times(posts, new_york)
     thursday_evening = grid[3][18]
-    assert (thursday_evening.posts, thursday_evening.replies, thursday_evening.per_post) == (
+    assert (thursday_evening.posts, thursday_evening.engagement, thursday_evening.per_post) == (
         2,
         10,
         5.0,

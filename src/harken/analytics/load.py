@@ -11,8 +11,9 @@ from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 
 from harken.analytics.days import bounds, zone_of
+from harken.analytics.figures.audience import PostFigures
 from harken.analytics.figures.relationship import ResponseRow
-from harken.analytics.models import AccountSnapshot, ResponseDay, Tally
+from harken.analytics.models import AccountSnapshot, PostMetric, ResponseDay, Tally
 from harken.analytics.periods import Period, Scope
 from harken.inbox.models import Message
 from harken.inbox.states import State as ReplyState
@@ -101,6 +102,61 @@ def replies_per_post(scope: Scope, variant_ids: list[int]) -> dict[int, int]:
     return counts
 
 
+def post_figures(scope: Scope, period: Period) -> list[PostFigures]:
+    """Each post published in ``period`` with its latest counts (``PostMetric``); a post
+    whose network gives none counts the replies Harken heard as its comments. The rate
+    of a post without impressions rests on its account's followers at the period's end."""
+    memo_key = ("post_figures", period)
+    if memo_key in scope.memo:
+        return cast(list[PostFigures], scope.memo[memo_key])
+    posts = list(published(scope, period).values_list("pk", "account_id", "published_at"))
+    start, end = instants(scope, period)
+    counted = PostMetric.objects.filter(
+        workspace=scope.workspace, latest=True, published__gte=start, published__lt=end
+    )
+    if scope.account:
+        counted = counted.filter(account_id=scope.account)
+    if scope.network:
+        counted = counted.filter(network=scope.network)
+    metrics = {
+        row[0]: row[1:]
+        for row in counted.values_list("variant_id", "likes", "comments", "shares", "impressions")
+    }
+    heard = replies_per_post(scope, [pk for pk, _, _ in posts if pk not in metrics])
+    networks = dict(Account.objects.filter(workspace=scope.workspace).values_list("pk", "network"))
+    followers = followers_at(scope, period)
+    found = []
+    for pk, account, at in posts:
+        if at is None:  # published without a time: an old row, nothing to place it by
+            continue
+        likes, comments, shares, impressions = metrics.get(pk, (0, heard.get(pk, 0), 0, None))
+        found.append(
+            PostFigures(
+                variant=pk,
+                network=networks.get(account, ""),
+                published=at,
+                likes=likes,
+                comments=comments,
+                shares=shares,
+                impressions=impressions,
+                followers=followers.get(account),
+                counted=pk in metrics,
+            )
+        )
+    scope.memo[memo_key] = found
+    return found
+
+
+def followers_at(scope: Scope, period: Period) -> dict[int, int]:
+    """Each account's last known followers on or before the period's last day."""
+    found: dict[int, int] = {}
+    for account, rows in snapshots(scope, period).items():
+        known = [n for _, n in rows if n is not None]
+        if known:
+            found[account] = known[-1]
+    return found
+
+
 def replies_sent(scope: Scope, period: Period) -> int:
     start, end = instants(scope, period)
     rows = Message.objects.filter(
@@ -113,6 +169,13 @@ def replies_sent(scope: Scope, period: Period) -> int:
 
 def snapshots(scope: Scope, period: Period) -> dict[int, list[tuple[dt.date, int | None]]]:
     """Each account's snapshots in ``period``, and its last one before (the count held)."""
+    memo_key = ("snapshots", period)
+    if memo_key not in scope.memo:
+        scope.memo[memo_key] = _snapshots(scope, period)
+    return cast(dict[int, list[tuple[dt.date, int | None]]], scope.memo[memo_key])
+
+
+def _snapshots(scope: Scope, period: Period) -> dict[int, list[tuple[dt.date, int | None]]]:
     rows = AccountSnapshot.objects.filter(workspace=scope.workspace, day__lte=period.last)
     if scope.account:
         rows = rows.filter(account_id=scope.account)

@@ -90,6 +90,47 @@ class AccountSnapshot(WorkspaceOwned):
         return f"{self.account_id} on {self.day}: {self.followers} followers"
 
 
+class PostMetric(WorkspaceOwned):
+    """One published post's counts on one day, from its connector's ``post_metrics()``.
+
+    Networks give today's lifetime counts only, so the history is what Harken wrote down
+    each day. ``latest`` marks each post's newest row (the one the figures read), and
+    the post's network, account and publishing time are copied here so a page reads
+    one indexed range of this table, never a join through the posts."""
+
+    variant = models.ForeignKey(
+        "publishing.Variant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    account = models.ForeignKey(
+        "networks.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    network = models.CharField(max_length=32)
+    published = models.DateTimeField()
+    day = models.DateField(help_text="In the workspace's time zone.")
+    likes = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    impressions = models.PositiveIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    latest = models.BooleanField(default=True)
+    taken = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "day"], name="one_post_metric_per_day")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "latest", "published"], name="postmetric_read")
+        ]
+
+    def __str__(self) -> str:
+        return f"variant {self.variant_id} on {self.day}: {self.engagement} engagements"
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments + self.shares
+
+
 class RollupState(models.Model):
     """How far the rollups of a workspace have got: the last mention rolled up, the last
     conversation change, and the progress of a back-fill (shown as a progress bar)."""

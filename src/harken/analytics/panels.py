@@ -26,6 +26,7 @@ from harken.contacts.standing import KINDS
 from harken.listening.models import Author, Mention
 from harken.networks.registry import network_label
 from harken.publishing.gate import rules_for
+from harken.publishing.models import Variant
 
 #: What each figure sums the rollups by (see ``rows.tallies``).
 DAY, DAY_KEY, KEY, TOPIC = ("day",), ("day", "key"), ("key",), ("topic",)
@@ -454,14 +455,15 @@ def followers(scope: Scope) -> Panel:
 
 def posts(scope: Scope) -> Panel:
     days = scope.period.days
-    rows = list(load.published(scope, scope.period).values_list("pk", "published_at"))
+    found = load.post_figures(scope, scope.period)
     zone = zone_of(scope.workspace)
-    per_day = {day: 0 for day in days}
-    for _pk, at in rows:
-        local = at.astimezone(zone).date() if at is not None else None
+    per_day = dict.fromkeys(days, 0)
+    engaged = dict.fromkeys(days, 0)
+    for post in found:
+        local = post.published.astimezone(zone).date()
         if local in per_day:
             per_day[local] += 1
-    replies = load.replies_per_post(scope, [pk for pk, _ in rows])
+            engaged[local] += post.engagement
     chart = stacked(
         "posts",
         "Posts published per day",
@@ -469,30 +471,116 @@ def posts(scope: Scope) -> Panel:
         _day_labels(days),
         [Series("Posts", [float(per_day[d]) for d in days])],
     )
+    total = audience.engagement(found)
+    rate = f", {total.rate:.1f} % engagement rate" if total.rate is not None else ""
     return Panel(
         "posts",
         "Posts published",
-        f"{len(rows)} posts, {sum(replies.values())} replies to them",
+        f"{len(found)} posts drew {total.engagement:,} engagements{rate}",
         chart,
-        empty="" if rows else "Nothing published in this period.",
+        empty="" if found else "Nothing published in this period.",
     )
 
 
+def engagement(scope: Scope) -> Panel:
+    """Likes, comments and shares per post on each network, and the rate against the
+    impressions (or, where the network counts none, the followers)."""
+    found = load.post_figures(scope, scope.period)
+    networks = audience.by_network(found)
+    total = audience.engagement(found)
+    before = scope.before
+    old = audience.engagement(load.post_figures(scope, before)) if before is not None else None
+    chart = bars(
+        "engagement",
+        "Engagement per post by network",
+        "Likes, comments and shares per published post on each network; the mark is the "
+        "period before.",
+        [
+            Bar(
+                network_label(n.label),
+                round(n.per_post, 1),
+                _network_before(scope, before, n.label),
+            )
+            for n in networks
+        ],
+        columns=["Network", "Per post", "Before"],
+    )
+    rows = [(network_label(n.label), n) for n in networks]
+    return Panel(
+        "engagement",
+        "Engagement",
+        "Per post and per network; the rate divides by impressions, or by followers "
+        "where the network counts none",
+        chart,
+        empty="" if found else "Nothing published in this period.",
+        extra={"total": total, "before_total": old, "networks": rows},
+        wide=True,
+    )
+
+
+def _network_before(scope: Scope, before: Any, network: str) -> float | None:
+    if before is None:
+        return None
+    old = [p for p in load.post_figures(scope, before) if p.network == network]
+    return round(audience.engagement(old).per_post, 1) if old else None
+
+
+def top_posts(scope: Scope) -> Panel:
+    """The period's most engaging posts, with their counts and rate."""
+    found = audience.top_posts(load.post_figures(scope, scope.period), limit=5)
+    texts: dict[int, str] = {}
+    urls: dict[int, str] = {}
+    for pk, text, url in Variant.objects.filter(pk__in=[p.variant for p in found]).values_list(
+        "pk", "text", "url"
+    ):
+        texts[pk] = text
+        # Only a web address is linked: the network's answer is not ours to trust blindly.
+        urls[pk] = url if url.startswith(("https://", "http://")) else ""
+
+    chart = bars(
+        "top-posts",
+        "Top posts",
+        "The period's posts with the most likes, comments and shares.",
+        [Bar(_snippet(texts.get(p.variant, "")), p.engagement) for p in found],
+        columns=["Post", "Engagements"],
+    )
+    return Panel(
+        "top-posts",
+        "Top posts",
+        "By likes, comments and shares",
+        chart,
+        empty="" if any(p.engagement for p in found) else "No post drew engagement yet.",
+        extra={
+            "posts": [
+                (p, texts.get(p.variant, ""), urls.get(p.variant, ""), network_label(p.network))
+                for p in found
+            ]
+        },
+        wide=True,
+    )
+
+
+def _snippet(text: str, limit: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def best_times(scope: Scope) -> Panel:
-    """Replies per post by weekday and hour of publishing, over the last 90 days at least."""
+    """Engagement per post by weekday and hour of publishing, over the last 90 days at
+    least (fewer posts would leave most cells resting on one)."""
     period = scope.period
     if period.length < 90:
         period = type(period)(period.last - dt.timedelta(days=89), period.last)
-    rows = list(load.published(scope, period).values_list("pk", "published_at"))
-    replies = load.replies_per_post(scope, [pk for pk, _ in rows])
+    found = load.post_figures(scope, period)
     grid = audience.best_times(
-        ((at, replies.get(pk, 0)) for pk, at in rows if at is not None), zone_of(scope.workspace)
+        ((p.published, p.engagement) for p in found), zone_of(scope.workspace)
     )
     best = audience.best_cell(grid)
     chart = heatmap(
         "best-times",
         "Best times to post",
-        "Replies per post by the weekday and hour it was published, in the business's time zone.",
+        "Likes, comments and shares per post by the weekday and hour it was published, in "
+        "the business's time zone; each cell's table row says how many posts it rests on.",
         list(audience.WEEKDAYS),
         [f"{h}h" for h in range(24)],
         [[c.per_post for c in row] for row in grid],
@@ -501,9 +589,9 @@ def best_times(scope: Scope) -> Panel:
     return Panel(
         "best-times",
         "Best times to post",
-        f"Replies per post by weekday and hour, {period}, {scope.workspace.time_zone} time",
+        f"Engagement per post by weekday and hour, {period}, {scope.workspace.time_zone} time",
         chart,
-        empty="" if rows else "No post published in the last 90 days to learn from.",
+        empty="" if found else "No post published in the last 90 days to learn from.",
         extra={"best": best, "weekdays": audience.WEEKDAYS},
         wide=True,
     )
@@ -511,8 +599,8 @@ def best_times(scope: Scope) -> Panel:
 
 def journey(scope: Scope) -> Panel:
     """From the followers a post could reach to the people who clicked and pledged."""
-    variants = list(load.published(scope, scope.period).values_list("pk", flat=True))
-    replies = sum(load.replies_per_post(scope, variants).values())
+    found = load.post_figures(scope, scope.period)
+    engaged = sum(p.engagement for p in found)
     reached = _followers_now(scope)
     people = load.clicks(scope, scope.period)
     visits = people.filter(unique_of_day=True).count()
@@ -520,11 +608,11 @@ def journey(scope: Scope) -> Panel:
     chart = funnel(
         "journey",
         "From followers to action",
-        "Followers of the accounts, replies to our posts, people who clicked a tracked "
-        "link (once a day each), and clicks that pledged.",
+        "Followers of the accounts, likes, comments and shares of our posts, people who "
+        "clicked a tracked link (once a day each), and clicks that pledged.",
         [
             ("Followers", reached),
-            ("Replies", replies),
+            ("Engaged", engaged),
             ("Clicked", visits),
             ("Pledged", pledged),
         ],
@@ -532,9 +620,9 @@ def journey(scope: Scope) -> Panel:
     return Panel(
         "journey",
         "Buyer's journey",
-        f"{len(variants)} posts published; clicks by people, never link-preview bots",
+        f"{len(found)} posts published; clicks by people, never link-preview bots",
         chart,
-        empty="" if reached or visits or replies else "No follower count, reply or click yet.",
+        empty="" if reached or visits or engaged else "No follower count, engagement or click yet.",
     )
 
 
@@ -620,6 +708,8 @@ PANELS: dict[str, Callable[[Scope], Panel]] = {
     "content-mix": content_mix,
     "followers": followers,
     "posts": posts,
+    "engagement": engagement,
+    "top-posts": top_posts,
     "best-times": best_times,
     "journey": journey,
     "clicks": clicks,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from harken.analytics.post_metrics import snapshot_posts
 from harken.analytics.reports.tasks import send_scheduled_reports  # noqa: F401 (registers it)
 from harken.analytics.rollups import catch_up, roll_all
 from harken.analytics.snapshots import snapshot_all
@@ -36,3 +37,10 @@ def back_fill(workspace_id: int) -> None:
 def take_snapshots() -> None:
     # Four times a day: a day missed by a network's outage is filled by the next run.
     snapshot_all()
+
+
+@db_periodic_task(crontab(hour="*/6", minute="37"))
+@lock_task("analytics-post-metrics")
+def take_post_metrics() -> None:
+    # Four times a day, like the followers: the day's row is overwritten with the newest.
+    snapshot_posts()

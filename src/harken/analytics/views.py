@@ -23,7 +23,15 @@ from harken.networks.registry import CONNECTORS
 AREAS = {
     "overview": (
         "Overview",
-        ["mentions", "sentiment", "share-of-voice", "drivers", "responses", "best-times"],
+        [
+            "mentions",
+            "sentiment",
+            "share-of-voice",
+            "drivers",
+            "engagement",
+            "responses",
+            "best-times",
+        ],
     ),
     "listening": (
         "Listening",
@@ -42,7 +50,10 @@ AREAS = {
         "Relationship",
         ["responses", "people", "talk-to-listen", "content-mix"],
     ),
-    "audience": ("Audience & posts", ["followers", "posts", "best-times", "clicks", "journey"]),
+    "audience": (
+        "Audience & posts",
+        ["followers", "posts", "engagement", "top-posts", "best-times", "clicks", "journey"],
+    ),
     # Pages of their own (voice_views, report_views): routed before the area pages.
     "typical-customer": ("Typical customer", []),
     "report": ("Reports", []),

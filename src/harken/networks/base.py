@@ -210,6 +210,14 @@ class Connector:
     def metrics(self) -> AccountMetrics:
         raise NotImplementedError
 
+    def post_metrics(self, post_id: str) -> dict[str, Any]:
+        """One published post's counts today, by the network's own names; analytics reads
+        likes ("likes", "reactions", "favourites", "score"), comments ("comments",
+        "replies"), shares ("shares", "reposts", "reblogs", "quotes"), "impressions" or
+        "views", and "reach" (``harken.analytics.post_metrics``). ``post_id`` is the
+        ``Published.external_id`` the post got. Absent counts are simply left out."""
+        raise NotImplementedError
+
 
 class ConnectFlow:
     """One way to connect an account on a network, served by the shared views in

@@ -1,4 +1,5 @@
-"""Audience and posts: followers over time, posts published, best times to post."""
+"""Audience and posts: followers over time, posts published, each post's engagement and
+its rate, per network and at the top, and the best times to post."""
 
 from __future__ import annotations
 
@@ -39,34 +40,127 @@ def summed(series: list[list[int | None]]) -> list[int | None]:
 
 
 @dataclass(frozen=True)
+class PostFigures:
+    """One published post's latest counts, and what its rate is measured against."""
+
+    variant: int
+    network: str
+    published: dt.datetime
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    impressions: int | None = None
+    #: The account's followers when the network counts no impressions (Mastodon, Bluesky).
+    followers: int | None = None
+    #: Whether the network gave counts at all (else ``comments`` are the replies heard).
+    counted: bool = True
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments + self.shares
+
+    @property
+    def base(self) -> int | None:
+        """What the rate divides by: impressions where the network counts them, else the
+        followers who could have seen it."""
+        return self.impressions or self.followers or None
+
+    @property
+    def rate(self) -> float | None:
+        """Engagement rate in per cent."""
+        return 100 * self.engagement / self.base if self.base else None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A group of posts' engagement (a network's, or all of them)."""
+
+    label: str
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    impressions: int
+    #: Sum of the bases of the posts that have one, and their engagement.
+    based: int
+    engaged: int
+
+    @property
+    def engagement(self) -> int:
+        return self.likes + self.comments + self.shares
+
+    @property
+    def per_post(self) -> float:
+        return self.engagement / self.posts if self.posts else 0.0
+
+    @property
+    def rate(self) -> float | None:
+        """Engagement over impressions (or followers), in per cent, of the posts that have
+        either: a post with neither counts in the totals but not in the rate."""
+        return 100 * self.engaged / self.based if self.based else None
+
+
+def engagement(posts: Iterable[PostFigures], label: str = "All networks") -> Engagement:
+    rows = list(posts)
+    return Engagement(
+        label=label,
+        posts=len(rows),
+        likes=sum(p.likes for p in rows),
+        comments=sum(p.comments for p in rows),
+        shares=sum(p.shares for p in rows),
+        impressions=sum(p.impressions or 0 for p in rows),
+        based=sum(p.base or 0 for p in rows),
+        engaged=sum(p.engagement for p in rows if p.base),
+    )
+
+
+def by_network(posts: Iterable[PostFigures]) -> list[Engagement]:
+    """Each network's engagement, the most engaging per post first."""
+    groups: dict[str, list[PostFigures]] = {}
+    for post in posts:
+        groups.setdefault(post.network, []).append(post)
+    found = [engagement(rows, network) for network, rows in groups.items()]
+    return sorted(found, key=lambda e: (-e.per_post, e.label))
+
+
+def top_posts(posts: Iterable[PostFigures], limit: int = 5) -> list[PostFigures]:
+    """The posts with the most engagement (ties: the better rate, then the newer)."""
+    return sorted(
+        posts,
+        key=lambda p: (-p.engagement, -(p.rate or 0), -p.published.timestamp(), p.variant),
+    )[:limit]
+
+
+@dataclass(frozen=True)
 class Cell:
     weekday: int  # 0 Monday
     hour: int
     posts: int
-    replies: int
+    engagement: int
 
     @property
     def per_post(self) -> float | None:
-        return self.replies / self.posts if self.posts else None
+        return self.engagement / self.posts if self.posts else None
 
 
 def best_times(
     posts: Iterable[tuple[dt.datetime, int]], zone: zoneinfo.ZoneInfo
 ) -> list[list[Cell]]:
-    """Weekday × hour of published posts (in the business's time zone) with the replies
-    they drew: each cell says how many posts it rests on."""
+    """Weekday × hour of published posts (in the business's time zone) with the
+    engagement they drew: each cell says how many posts it rests on."""
     grid = [[[0, 0] for _ in range(24)] for _ in range(7)]
-    for published, replies in posts:
+    for published, engaged in posts:
         local = published.astimezone(zone)
         cell = grid[local.weekday()][local.hour]
         cell[0] += 1
-        cell[1] += replies
+        cell[1] += engaged
     return [[Cell(d, h, *grid[d][h]) for h in range(24)] for d in range(7)]
 
 
 def best_cell(grid: list[list[Cell]], at_least: int = 2) -> Cell | None:
-    """The cell with the most replies per post among those resting on ``at_least`` posts."""
-    cells = [c for row in grid for c in row if c.posts >= at_least and c.replies]
+    """The cell with the most engagement per post among those resting on ``at_least``
+    posts (one lucky post is not a time to plan by)."""
+    cells = [c for row in grid for c in row if c.posts >= at_least and c.engagement]
     if not cells:
         return None
     return max(cells, key=lambda c: (c.per_post or 0, c.posts, -c.weekday, -c.hour))

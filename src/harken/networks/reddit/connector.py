@@ -366,6 +366,20 @@ class Reddit(Connector):
             return Published(data["name"], f"https://www.reddit.com/message/messages/{data['id']}")
         return Published(external_id=data["name"], url=_url(data, data.get("link_id", "")))
 
+    def post_metrics(self, post_id: str) -> dict[str, Any]:
+        """One submission's or comment's score and comments (``/api/info``); Reddit
+        shows no views to the API. ``post_id`` is its fullname (``t3_…``, ``t1_…``)."""
+        if not post_id.startswith(("t1_", "t3_")):
+            raise ConnectorError(f"Reddit has no post {post_id!r}.", rejected=True)
+        found = self._call(lambda: list(self.reddit.info(fullnames=[post_id])))
+        if not found:
+            raise ConnectorError(f"Reddit has no post {post_id} any more (deleted?).")
+        thing = found[0]
+        return {
+            "score": getattr(thing, "score", None),
+            "comments": getattr(thing, "num_comments", None),
+        }
+
 
 def _newer_than(listing: Iterable[Any], after: tuple[float, str] | None) -> Iterator[Any]:
     # A listing shifts while it is paged (new items push old ones onto the next page),
