@@ -40,6 +40,7 @@ CONNECTORS: dict[str, str] = {
     "threads": "harken.networks.threads.connector.Threads",
     "tumblr": "harken.networks.tumblr.connector.Tumblr",
     "google_business": "harken.networks.google_business.connector.GoogleBusiness",
+    "tiktok": "harken.networks.tiktok.connector.TikTok",
     "pinterest": "harken.networks.pinterest.connector.Pinterest",
 }
 
