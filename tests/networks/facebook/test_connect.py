@@ -174,7 +174,7 @@ def test_with_webhooks_the_page_is_subscribed_to_its_feed(
     sent = start(alice_client, page="1234")
     come_back(alice_client, code="c", state=sent["state"][0])
     (subscribed,) = facebook.hits(path("1234", "subscribed_apps"))
-    assert query(subscribed)["subscribed_fields"] == "feed"
+    assert query(subscribed)["subscribed_fields"] == "feed,messages"
     assert query(subscribed)["access_token"] == "access_token"  # the Page's token
 
 

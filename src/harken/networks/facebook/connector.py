@@ -8,7 +8,9 @@ What ``fetch`` reads, newest activity first, back to the cursor:
 - the Page's feed (``/{page}/feed``): the posts visitors wrote on the Page are items,
   and every post with new activity has its comments read (``filter=stream`` gives
   comments and replies in one list, each with its ``parent``);
-- posts that tag the Page (``/{page}/tagged``): its mentions.
+- posts that tag the Page (``/{page}/tagged``): its mentions;
+- with ``messaging`` in the config (connected with ``pages_messaging``): the Page's
+  Messenger conversations, as private ``message`` items (``harken.networks.meta.messaging``).
 
 Comments thread under their post (``conversation_id``) and parent comment
 (``in_reply_to``); the Page's own answers come back marked ``is_own``. The cursor is the
@@ -31,7 +33,7 @@ from harken.networks.base import (
     Page,
     Published,
 )
-from harken.networks.meta import graph
+from harken.networks.meta import graph, messaging
 from harken.networks.meta.graph import Graph, parse_time
 
 POST_FIELDS = (
@@ -108,6 +110,17 @@ class Facebook(Connector):
         for post in client.walk(f"{self.page_id}/tagged", 1, fields=POST_FIELDS, limit=PAGE_SIZE):
             if post.get("from") and not (since and parse_time(post["created_time"]) < since):
                 items.append(self._post(post, "post"))
+        if self.config.get("messaging"):
+            found, refused = messaging.read_guarded(
+                self,
+                client,
+                page_id=self.page_id,
+                own_id=self.page_id,
+                platform="messenger",
+                since=since,
+            )
+            items.extend(found)
+            skipped.extend(refused)
         fresh = [
             i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
         ]
@@ -229,7 +242,17 @@ class Facebook(Connector):
         return None
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
-        """Answer a comment (or comment on a post) as the Page."""
+        """Answer a comment (or comment on a post) as the Page; a Messenger message
+        (``dm:…``) privately, within Messenger's 24-hour window (``meta.messaging``)."""
+        if messaging.is_message_id(in_reply_to):
+            return messaging.send(
+                self.graph,
+                page_id=self.page_id,
+                in_reply_to=in_reply_to,
+                text=text,
+                platform="messenger",
+                label="Facebook",
+            )
         if len(text) > self.comment_max_chars:
             raise ConnectorError(
                 f"A Facebook comment holds at most {self.comment_max_chars} characters.",

@@ -29,6 +29,7 @@ SCOPES = (
     "pages_manage_posts",  # publish as the Page
     "pages_manage_metadata",  # subscribe the Page to Harken's webhook
     "read_insights",  # the Page's and its posts' insights
+    "pages_messaging",  # read and answer the Page's Messenger conversations
 )
 
 
@@ -57,11 +58,14 @@ class OAuth(ConnectFlow):
         token, _ = login.user_token(code, started["redirect_uri"], "Facebook")
         pages = login.managed_pages(token, "Facebook")
         page = login.choose(pages, started.get("page", ""), "Page", _names, "Facebook")
-        config = {
+        config: dict[str, Any] = {
             "page_id": str(page["id"]),
             "page_token": str(page["access_token"]),
             "name": str(page.get("name") or ""),
             "username": str(page.get("username") or ""),
+            # Asked for pages_messaging: Messenger conversations are read (an account
+            # connected before was not asked, and is not read until reconnected).
+            "messaging": True,
         }
         account = save_connected(
             workspace, actor, "facebook", config["page_id"], config["name"] or page["id"], config
@@ -73,15 +77,15 @@ class OAuth(ConnectFlow):
         return {f"{self.prefix}-page": handle}
 
 
-def subscribe(config: Mapping[str, str]) -> None:
-    """Ask Meta to notify Harken's webhook of the Page's feed (new posts and comments),
-    when this installation has webhooks. A refusal is logged, not raised: the Page is
-    connected, and polling reads it all the same."""
+def subscribe(config: Mapping[str, Any]) -> None:
+    """Ask Meta to notify Harken's webhook of the Page's feed (new posts and comments)
+    and its Messenger messages, when this installation has webhooks. A refusal is
+    logged, not raised: the Page is connected, and polling reads it all the same."""
     if not webhooks.configured():
         return
     client = Graph(config["page_token"], owner=config["page_id"], label="Facebook")
     try:
-        client.post(f"{config['page_id']}/subscribed_apps", subscribed_fields="feed")
+        client.post(f"{config['page_id']}/subscribed_apps", subscribed_fields="feed,messages")
     except ConnectorError as error:
         log.warning("Facebook refused the webhook for Page %s: %s", config["page_id"], error)
 

@@ -6,7 +6,9 @@ Page's ``page_id`` and ``page_token`` (Instagram's Graph calls are made with it)
 
 What ``fetch`` reads: the comments, and their replies, on the account's recent media
 (``/{ig-user}/media``, then ``/{media}/comments`` with ``replies``), and the media the
-account is tagged in (``/{ig-user}/tags``). Instagram has no "updated" time on media, so
+account is tagged in (``/{ig-user}/tags``), and, with ``messaging`` in the config
+(connected with ``instagram_manage_messages``), its direct messages
+(``harken.networks.meta.messaging``). Instagram has no "updated" time on media, so
 each poll looks at the ``media_window`` newest media. @-mentions in captions and in
 comments on others' media are not listed by the API: Meta only announces them by
 webhook, which these polls do not read.
@@ -33,7 +35,7 @@ from harken.networks.base import (
     Page,
     Published,
 )
-from harken.networks.meta import graph
+from harken.networks.meta import graph, messaging
 from harken.networks.meta.graph import Graph, parse_time
 
 MEDIA_FIELDS = "id,caption,comments_count,timestamp,permalink,media_type"
@@ -114,6 +116,17 @@ class Instagram(Connector):
                 skipped.append((str(tag.get("id") or "?"), HIDDEN))
             elif not since or parse_time(tag["timestamp"]) >= since:
                 items.append(self._tagged(tag))
+        if self.config.get("messaging"):
+            found, refused = messaging.read_guarded(
+                self,
+                client,
+                page_id=str(self.config.get("page_id") or ""),
+                own_id=self.ig_user,
+                platform="instagram",
+                since=since,
+            )
+            items.extend(found)
+            skipped.extend(refused)
         fresh = [
             i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
         ]
@@ -275,7 +288,17 @@ class Instagram(Connector):
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a comment. Instagram threads one level deep, so an answer to a reply
-        goes under the comment that reply answers."""
+        goes under the comment that reply answers. A direct message (``dm:…``) is
+        answered privately, within Instagram's 24-hour window (``meta.messaging``)."""
+        if messaging.is_message_id(in_reply_to):
+            return messaging.send(
+                self.graph,
+                page_id=str(self.config.get("page_id") or ""),
+                in_reply_to=in_reply_to,
+                text=text,
+                platform="instagram",
+                label="Instagram",
+            )
         if len(text) > self.comment_max_chars:
             raise ConnectorError(
                 f"An Instagram comment holds at most {self.comment_max_chars} characters.",

@@ -24,6 +24,8 @@ SCOPES = (
     "instagram_manage_insights",  # reach, views, saves
     "pages_show_list",  # find the Page the account is linked to
     "pages_read_engagement",  # the Page's token the Instagram calls are made with
+    "instagram_manage_messages",  # read and answer direct messages
+    "pages_manage_metadata",  # the Conversations API for the linked Page
 )
 
 
@@ -68,6 +70,7 @@ class OAuth(ConnectFlow):
             "username": username,
             "page_id": str(page["id"]),
             "page_token": str(page["access_token"]),
+            "messaging": True,  # asked for instagram_manage_messages (see Facebook's)
         }
         handle = f"@{username}" if username else str(ig["id"])
         return save_connected(workspace, actor, "instagram", str(ig["id"]), handle, config)

@@ -1,0 +1,198 @@
+"""Private messages of a Page (Messenger) or of the Instagram account linked to it, through
+the Graph API's Conversations API, and answers to them (Send API).
+
+Read: ``GET /{page-id}/conversations?platform=messenger|instagram`` with each conversation's
+newest messages (``messages.limit(n){id,message,created_time,from}``), newest
+conversation first, back to the cursor's time. Send: ``POST /{page-id}/messages`` with
+``recipient.id`` (the person's Page- or Instagram-scoped id) and, on Messenger,
+``messaging_type=RESPONSE``: a Page may answer only within 24 hours of the person's last
+message, and Meta's refusal past that window is said in those words, as a rejection.
+
+Permissions: Messenger needs ``pages_messaging`` (with ``pages_manage_metadata`` and
+``pages_read_engagement``); Instagram ``instagram_manage_messages`` (with
+``instagram_basic`` and ``pages_manage_metadata``). A Page token without them still reads
+comments: the refusal is kept in the config and shown on the source (``Page.skipped``),
+and messages are asked again a day later.
+
+A message is a ``message`` item with id ``dm:<person id>/<message id>``; its
+``in_reply_to`` and ``conversation_id`` are ``dm:<conversation id>``, so the inbox threads
+each conversation into one private conversation, and the id tells a reply whom to send to.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harken.networks.base import ConnectorError, NormalizedItem, Published
+from harken.networks.meta import graph
+from harken.networks.meta.graph import Graph, GraphError, parse_time
+
+PREFIX = "dm:"
+CONVERSATIONS = 25  # conversations a page of /conversations holds
+MESSAGES = 25  # the newest messages read with each conversation
+MAX_PAGES = 4  # pages of conversations one poll walks back
+ASK_AGAIN_AFTER = timedelta(days=1)
+FIELDS = "id,updated_time,link,participants,messages.limit({n}){{id,message,created_time,from}}"
+#: Meta's subcodes for "This message is sent outside of allowed window" (Messenger, Instagram).
+OUTSIDE_WINDOW = frozenset({2018278, 2534022})
+#: The person cannot get messages now (551), or no such person for this Page (100).
+UNREACHABLE = frozenset({551, 100})
+PERMISSIONS = {
+    "messenger": "pages_messaging",
+    "instagram": "instagram_manage_messages",
+}
+
+
+def is_message_id(external_id: str) -> bool:
+    return external_id.startswith(PREFIX)
+
+
+def read(
+    client: Graph,
+    *,
+    page_id: str,
+    own_id: str,
+    platform: str,
+    network: str,
+    since: datetime | None,
+) -> list[NormalizedItem]:
+    """The messages created at or after ``since`` in the conversations that changed."""
+    found: list[NormalizedItem] = []
+    rows = client.walk(
+        f"{page_id}/conversations",
+        MAX_PAGES if since else 1,
+        platform=platform,
+        fields=FIELDS.format(n=MESSAGES),
+        limit=CONVERSATIONS,
+    )
+    for conversation in rows:
+        if since and parse_time(conversation["updated_time"]) < since:
+            break  # newest first: everything from here on was read before
+        person = _person(conversation, own_id)
+        for message in graph.items(conversation.get("messages") or {}):
+            if since and parse_time(message["created_time"]) < since:
+                continue
+            found.append(_item(conversation, message, person, own_id, network))
+    return found
+
+
+def _person(conversation: dict[str, Any], own_id: str) -> dict[str, Any]:
+    """The other participant: the person the business talks with."""
+    people = graph.items(conversation.get("participants") or {})
+    return next((p for p in people if str(p.get("id")) != own_id), {})
+
+
+def _item(
+    conversation: dict[str, Any],
+    message: dict[str, Any],
+    person: dict[str, Any],
+    own_id: str,
+    network: str,
+) -> NormalizedItem:
+    author = message.get("from") or {}
+    key = f"{PREFIX}{conversation['id']}"
+    handle = str(author.get("username") or author.get("name") or author.get("id") or "")
+    link = str(conversation.get("link") or "")
+    return NormalizedItem(
+        network=network,
+        external_id=f"{PREFIX}{person.get('id') or ''}/{message['id']}",
+        kind="message",
+        text=str(message.get("message") or ""),
+        created=parse_time(message["created_time"]),
+        author_id=str(author.get("id") or ""),
+        author_handle=handle,
+        author_name=str(author.get("name") or author.get("username") or ""),
+        url=f"https://www.facebook.com{link}" if link.startswith("/") else "",
+        in_reply_to=key,
+        conversation_id=key,
+        is_own=str(author.get("id") or "") == own_id,
+        raw={"conversation": conversation["id"], **message},
+    )
+
+
+def send(
+    client: Graph, *, page_id: str, in_reply_to: str, text: str, platform: str, label: str
+) -> Published:
+    """Answer the person of ``in_reply_to`` privately, as the Page (or its Instagram
+    account). Sent once: Meta has no idempotency key, and a lost answer stays "unknown"
+    in the inbox for a person to check, never sent again on a guess."""
+    person = in_reply_to.removeprefix(PREFIX).split("/", 1)[0]
+    if not person:
+        raise ConnectorError(f"{label} has no person to answer in {in_reply_to!r}.", rejected=True)
+    graph.check_id(person, label)
+    fields: dict[str, Any] = {"recipient": {"id": person}, "message": {"text": text}}
+    if platform == "messenger":
+        fields["messaging_type"] = "RESPONSE"
+    try:
+        sent = client.post(f"{page_id}/messages", **fields)
+    except ConnectorError as error:
+        raise refused(error, label) from error
+    return Published(external_id=f"{PREFIX}{person}/{sent['message_id']}")
+
+
+def refused(error: ConnectorError, label: str) -> ConnectorError:
+    """A send Meta refused for this conversation, not for the account: past the 24-hour
+    window, or the person cannot be reached. Rejected, in Meta's words with what it means."""
+    if not isinstance(error, GraphError) or error.rate_limited:
+        return error
+    if error.subcode in OUTSIDE_WINDOW:
+        out = ConnectorError(
+            f"{label} lets a business answer a message only within 24 hours of the person's "
+            f"last message, and that window has closed: the answer was not sent. "
+            f"({error.message})",
+            rejected=True,
+        )
+    elif error.code in UNREACHABLE and not error.permanent:
+        out = ConnectorError(f"{label} refused the message: {error.message}", rejected=True)
+    else:
+        return error
+    out.__cause__ = error
+    return out
+
+
+def not_allowed(error: ConnectorError) -> bool:
+    """Whether reading messages failed for a missing permission (the Page's comments are
+    fine): a Graph permission error, which is never the token itself."""
+    return (
+        isinstance(error, GraphError)
+        and error.code in graph.PERMISSION_CODES
+        and error.code not in graph.TOKEN_CODES
+    )
+
+
+def refusal_words(error: ConnectorError, label: str, platform: str) -> str:
+    return (
+        f"{label} did not let Harken read private messages ({error.message}). Reconnect the "
+        f"account and allow {PERMISSIONS[platform]} to read and answer them in the inbox."
+    )
+
+
+def read_guarded(
+    connector: Any, client: Graph, *, page_id: str, own_id: str, platform: str, since: Any
+) -> tuple[list[NormalizedItem], list[tuple[str, str]]]:
+    """``read`` for a connector, unless its config says messages were refused lately; a
+    permission refusal is kept in the config (``messages_refused``) and reported once."""
+    refused_at = (connector.config.get("messages_refused") or {}).get("at")
+    if refused_at and datetime.now(UTC) - datetime.fromisoformat(refused_at) < ASK_AGAIN_AFTER:
+        return [], []
+    try:
+        found = read(
+            client,
+            page_id=page_id,
+            own_id=own_id,
+            platform=platform,
+            network=connector.network,
+            since=since,
+        )
+    except ConnectorError as error:
+        if not not_allowed(error):
+            raise
+        words = refusal_words(error, connector.label, platform)
+        connector.config["messages_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+        connector.config_changed = True
+        return [], [("private messages", words)]
+    if refused_at:
+        connector.config.pop("messages_refused", None)
+        connector.config_changed = True
+    return found, []

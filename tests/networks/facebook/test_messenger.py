@@ -1,0 +1,142 @@
+"""A Page's Messenger conversations, read and answered, against the local Graph API. The
+feed is the recorded one (page_local.py); the recorded Graph traffic holds no
+conversations or sends, so ``/{page}/conversations``, ``POST /{page}/messages`` and the
+"outside of allowed window" refusal (code 10, subcode 2018278) are answered in the shapes
+Meta's Conversations API, Send API and error reference document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harken.inbox.models import Conversation
+from harken.listening.models import Mention, Source
+from harken.listening.pipeline import ingest
+from harken.networks.base import ConnectorError
+from harken.networks.facebook.connector import Facebook
+from tests.lib.localserver import Reply
+from tests.networks.facebook.graph_local import error, path, query
+from tests.networks.facebook.page_local import PAGE, TOKEN
+
+JSON = {"Content-Type": "application/json"}
+PERSON = "24023862123456789"  # a Page-scoped id
+ADA = {"name": "Ada Lovelace", "email": f"{PERSON}@facebook.com", "id": PERSON}
+US = {"name": "Facebook for Developers", "email": f"{PAGE}@facebook.com", "id": PAGE}
+CONVERSATIONS = {
+    "data": [
+        {
+            "id": "t_10161234567890",
+            "updated_time": "2026-11-20T09:05:00+0000",
+            "link": f"/{PAGE}/inbox/10161234567890/",
+            "participants": {"data": [ADA, US]},
+            "messages": {
+                "data": [  # newest first
+                    {
+                        "id": "m_AbC2",
+                        "created_time": "2026-11-20T09:05:00+0000",
+                        "message": "Which size?",
+                        "from": US,
+                    },
+                    {
+                        "id": "m_AbC1",
+                        "created_time": "2026-11-20T09:01:00+0000",
+                        "message": "My ring is too big",
+                        "from": ADA,
+                    },
+                ],
+                "paging": {"cursors": {"before": "QVFI", "after": "QVFJ"}},
+            },
+        }
+    ],
+    "paging": {"cursors": {"before": "QVFIa", "after": "QVFIb"}},
+}
+
+
+def page(**config) -> Facebook:
+    return Facebook({"page_id": PAGE, "page_token": TOKEN, "messaging": True, **config})
+
+
+@pytest.fixture
+def inbox(feed):
+    feed.route(path(PAGE, "conversations"), Reply(200, json.dumps(CONVERSATIONS), JSON))
+    return feed
+
+
+def test_messenger_conversations_are_read_as_private_messages(inbox):
+    got = page().fetch(None)
+    messages = [i for i in got.items if i.kind == "message"]
+    assert len(got.items) == 4 + 2  # the recorded comments, and the two messages
+    question, answer = messages
+    assert question.external_id == f"dm:{PERSON}/m_AbC1"
+    assert question.text == "My ring is too big" and question.author_id == PERSON
+    assert question.author_name == "Ada Lovelace" and not question.is_own
+    assert question.in_reply_to == question.conversation_id == "dm:t_10161234567890"
+    assert answer.is_own and answer.conversation_id == question.conversation_id
+    assert question.url == f"https://www.facebook.com/{PAGE}/inbox/10161234567890/"
+    (asked,) = inbox.hits(path(PAGE, "conversations"))
+    sent = query(asked)
+    assert sent["platform"] == "messenger" and "messages.limit(25)" in sent["fields"]
+    assert got.cursor == "2026-11-20T09:05:00+00:00"
+
+
+def test_the_next_poll_stops_at_conversations_read_before(inbox):
+    got = page().fetch("2026-11-20T09:03:00+00:00")
+    assert [i.external_id for i in got.items] == [f"dm:{PERSON}/m_AbC2"]
+    assert not page().fetch("2026-11-21T00:00:00+00:00").items
+
+
+def test_an_account_connected_before_messaging_is_not_asked(inbox):
+    page(messaging=False).fetch(None)
+    assert not inbox.hits(path(PAGE, "conversations"))
+
+
+def test_a_message_is_answered_privately_as_a_response(inbox):
+    sent_back = {"recipient_id": PERSON, "message_id": "m_AbC3"}
+    inbox.route(path(PAGE, "messages"), Reply(200, json.dumps(sent_back), JSON))
+    published = page().reply(f"dm:{PERSON}/m_AbC1", "Size 6 it is!")
+    assert published.external_id == f"dm:{PERSON}/m_AbC3"
+    (sent,) = inbox.hits(path(PAGE, "messages"))
+    form = query(sent)
+    assert json.loads(form["recipient"]) == {"id": PERSON}
+    assert json.loads(form["message"]) == {"text": "Size 6 it is!"}
+    assert form["messaging_type"] == "RESPONSE" and form["access_token"] == TOKEN
+
+
+def test_past_the_24_hour_window_the_answer_is_refused_in_plain_words(inbox):
+    words = "(#10) This message is sent outside of allowed window."
+    inbox.route(path(PAGE, "messages"), error(10, words, subcode=2018278))
+    with pytest.raises(ConnectorError, match="within 24 hours") as caught:
+        page().reply(f"dm:{PERSON}/m_AbC1", "Hello again")
+    assert caught.value.rejected and not caught.value.permanent
+    assert "outside of allowed window" in caught.value.message  # Meta's own words kept
+
+
+def test_a_page_token_without_pages_messaging_still_reads_comments(inbox):
+    words = "(#200) Requires pages_messaging permission to manage the object"
+    inbox.route(path(PAGE, "conversations"), error(200, words, status=403))
+    connector = page()
+    got = connector.fetch(None)
+    assert len(got.items) == 4 and all(i.kind != "message" for i in got.items)
+    ((what, why),) = got.skipped[-1:]
+    assert what == "private messages" and "allow pages_messaging" in why
+    assert connector.config_changed and connector.config["messages_refused"]["why"] == why
+    again = Facebook(connector.config).fetch(None)
+    assert len(inbox.hits(path(PAGE, "conversations"))) == 1
+    assert all(reason != why for _, reason in again.skipped)
+
+
+@pytest.mark.django_db
+def test_a_conversation_is_one_private_conversation_in_the_inbox(inbox, workspace):
+    items = page().fetch(None).items
+    source = Source.objects.create(
+        workspace=workspace, name="Page", kind=Source.Kind.SEARCH, network="facebook"
+    )
+    ingest(source, items)
+    question = Mention.objects.get(external_id=f"dm:{PERSON}/m_AbC1")
+    answer = Mention.objects.get(external_id=f"dm:{PERSON}/m_AbC2")
+    assert question.kind == "message" and question.conversation_id == answer.conversation_id
+    conversation = Conversation.objects.get(pk=question.conversation_id)
+    assert conversation.root_external_id == "dm:t_10161234567890"
+    comment = Mention.objects.filter(workspace=workspace, kind="comment").first()
+    assert comment is not None and comment.conversation_id != question.conversation_id
