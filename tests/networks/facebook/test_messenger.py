@@ -10,11 +10,15 @@ import json
 
 import pytest
 
+from harken.core.models import Member
+from harken.inbox import actions
 from harken.inbox.models import Conversation
+from harken.inbox.states import State
 from harken.listening.models import Mention, Source
 from harken.listening.pipeline import ingest
 from harken.networks.base import ConnectorError
 from harken.networks.facebook.connector import Facebook
+from harken.networks.models import Account
 from tests.lib.localserver import Reply
 from tests.networks.facebook.graph_local import error, path, query
 from tests.networks.facebook.page_local import PAGE, TOKEN
@@ -140,3 +144,37 @@ def test_a_conversation_is_one_private_conversation_in_the_inbox(inbox, workspac
     assert conversation.root_external_id == "dm:t_10161234567890"
     comment = Mention.objects.filter(workspace=workspace, kind="comment").first()
     assert comment is not None and comment.conversation_id != question.conversation_id
+
+
+@pytest.mark.django_db
+def test_past_the_window_the_inbox_keeps_the_failure_and_the_page_stays_connected(
+    inbox, workspace, bob
+):
+    source = Source.objects.create(
+        workspace=workspace, name="Page", kind=Source.Kind.SEARCH, network="facebook"
+    )
+    ingest(source, page().fetch(None).items)
+    account = Account.objects.create(
+        workspace=workspace,
+        network="facebook",
+        handle="Facebook for Developers",
+        config={"page_id": PAGE, "page_token": TOKEN, "messaging": True},
+    )
+    words = "(#10) This message is sent outside of allowed window."
+    inbox.route(path(PAGE, "messages"), error(10, words, subcode=2018278))
+    question = Mention.objects.get(external_id=f"dm:{PERSON}/m_AbC1")
+    responder = Member.objects.select_related("workspace", "user").get(
+        user=bob, workspace=workspace
+    )
+    message = actions.do_reply(question.conversation, responder, "Sorry for the wait!")
+    assert message.state == State.FAILED
+    assert "within 24 hours" in message.error and "outside of allowed window" in message.error
+    account.refresh_from_db()
+    assert account.status == Account.Status.ACTIVE and account.last_error == ""
+    assert not inbox.hits(path(f"{PERSON}", "comments"))  # never a public comment
+
+
+def test_a_message_longer_than_messenger_takes_is_refused_before_sending(inbox):
+    with pytest.raises(ConnectorError, match="at most 2,000 characters") as caught:
+        page().reply(f"dm:{PERSON}/m_AbC1", "x" * 2001)
+    assert caught.value.rejected and not inbox.hits(path(PAGE, "messages"))

@@ -11,11 +11,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from harken.core.models import Member
+from harken.inbox import actions
 from harken.inbox.models import Conversation
+from harken.inbox.states import State
 from harken.listening.models import Mention, Source
 from harken.listening.pipeline import ingest
 from harken.networks.base import ConnectorError
-from harken.networks.models import XUsage
+from harken.networks.models import Account, XUsage
 from harken.networks.x.connector import X
 from tests.lib.localserver import Reply
 from tests.networks.x_local import recorded_body
@@ -253,3 +256,28 @@ def test_each_dm_conversation_is_one_private_conversation_in_the_inbox(x, server
         ).values_list("root_external_id", flat=True)
     )
     assert roots == {f"dm:{ONE_TO_ONE}", "dm:group-1"}
+
+
+def test_the_inbox_answers_a_dm_conversation_privately(x, server, workspace, bob):
+    """The whole path: read, threaded, answered from the inbox through the connector."""
+    _pages(server)
+    items = x.fetch(json.dumps({"since": "1", "dm": "1"})).items
+    source = Source.objects.create(
+        workspace=workspace, name="X", kind=Source.Kind.SEARCH, network="x"
+    )
+    ingest(source, items)
+    Account.objects.create(workspace=workspace, network="x", handle="Twitter", config=dict(CONFIG))
+    answer = {"data": {"dm_conversation_id": ONE_TO_ONE, "dm_event_id": "1582838223418425999"}}
+    path = f"/2/dm_conversations/with/{CUSTOMER}/messages"
+    server.route(path, Reply(201, json.dumps(answer), JSON))
+    question = Mention.objects.get(external_id=f"dm:{ONE_TO_ONE}/1582838223418425345")
+    responder = Member.objects.select_related("workspace", "user").get(
+        user=bob, workspace=workspace
+    )
+    message = actions.do_reply(question.conversation, responder, "Size 6 it is!")
+    assert message.state == State.SENT, message.error
+    assert message.in_reply_to == question.external_id
+    assert message.external_id == f"dm:{ONE_TO_ONE}/1582838223418425999"
+    (sent,) = server.hits(path)
+    assert json.loads(sent.body) == {"text": "Size 6 it is!"}
+    assert not server.hits("/2/tweets")

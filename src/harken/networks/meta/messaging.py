@@ -38,6 +38,9 @@ FIELDS = "id,updated_time,link,participants,messages.limit({n}){{id,message,crea
 OUTSIDE_WINDOW = frozenset({2018278, 2534022})
 #: The person cannot get messages now (551), or no such person for this Page (100).
 UNREACHABLE = frozenset({551, 100})
+#: The longest text one message carries (Send API: 2,000 characters on Messenger;
+#: 1,000 bytes of UTF-8 on Instagram).
+MAX_TEXT = {"messenger": 2000, "instagram": 1000}
 PERMISSIONS = {
     "messenger": "pages_messaging",
     "instagram": "instagram_manage_messages",
@@ -121,6 +124,14 @@ def send(
     if not person:
         raise ConnectorError(f"{label} has no person to answer in {in_reply_to!r}.", rejected=True)
     graph.check_id(person, label)
+    size = len(text.encode()) if platform == "instagram" else len(text)
+    if size > MAX_TEXT[platform]:
+        unit = "bytes" if platform == "instagram" else "characters"
+        raise ConnectorError(
+            f"A {label} message holds at most {MAX_TEXT[platform]:,} {unit}; this one has "
+            f"{size:,}.",
+            rejected=True,
+        )
     fields: dict[str, Any] = {"recipient": {"id": person}, "message": {"text": text}}
     if platform == "messenger":
         fields["messaging_type"] = "RESPONSE"
