@@ -47,7 +47,6 @@ SPELLED = {
     "api": "API",
     "ntfy": "ntfy",
     "facebook_page": "Facebook Page",
-    "tiktok": "TikTok",
     "sqlite": "SQLite",
     "postgresql": "PostgreSQL",
 }
