@@ -124,3 +124,30 @@ def test_the_demo_has_opening_hours_due_times_and_a_complaint_assigned_by_rule(a
     )
     assert by_rule.exists()
     assert people_changes(sample) == []
+
+
+def test_the_demo_queue_puts_complaints_and_questions_first_and_ages_as_time_passes(alice):
+    from harken.inbox.priority import reprioritize_open
+    from harken.inbox.sample import OWED, TIDIED_AFTER
+
+    sample = do_fill_demo([alice])
+    client = client_for(alice)
+    client.post(reverse("workspace_switch"), {"workspace": sample.pk})
+    rows = list(client.get(reverse("inbox")).context["rows"])  # Needs reply, by priority
+    assert len(rows) >= 8
+    intents = [row.intent for row in rows]
+    # Every complaint and question comes before the first praise or chatter.
+    first_other = next((i for i, intent in enumerate(intents) if intent not in OWED), len(rows))
+    assert all(intent in OWED for intent in intents[:first_other])
+    assert first_other >= 5 and set(intents[first_other:]).isdisjoint(OWED)
+    # Yesterday's praise and re-shares were thanked: nothing that owes no answer has
+    # waited longer than the sample team lets it.
+    now = timezone.now()
+    assert all(now - row.waiting_since < TIDIED_AFTER for row in rows[first_other:])
+    # Waiting counts: three hours on, every waiting conversation not at the top has climbed.
+    before = dict(Conversation.objects.filter(workspace=sample).values_list("pk", "priority"))
+    reprioritize_open(now=now + timedelta(hours=3))
+    after = dict(
+        Conversation.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "priority")
+    )
+    assert all(after[r.pk] > before[r.pk] for r in rows if before[r.pk] < 90)

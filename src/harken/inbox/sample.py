@@ -97,9 +97,32 @@ def _cast(waiting: list[Conversation]) -> list[Conversation]:
     return cast + [c for c in waiting if c not in cast][:3]
 
 
+#: What the sample team has already dealt with: praise and chatter older than this.
+TIDIED_AFTER = timedelta(hours=8)
+OWED = ("complaint", "question", "purchase_intent")
+
+
+def tidy_backlog(workspace: Workspace, now: datetime) -> int:
+    """A team that works has thanked yesterday's praise (and its re-shares) and let the
+    industry chatter go: resolve what is older than ``TIDIED_AFTER`` and owes nobody an
+    answer. Without this the sample's four days of mentions all wait, and a queue where
+    waiting counts without a cap (``harken.analysis.priority``, aging) shows a three-day-old
+    "RT …" praise level with the complaints, at the top. Older complaints and questions
+    stay: they are the backlog a responder answers first, oldest first."""
+    old = Conversation.objects.filter(
+        workspace=workspace,
+        status__in=[Conversation.Status.NEW, Conversation.Status.OPEN],
+        waiting_since__lt=now - TIDIED_AFTER,
+    ).exclude(intent__in=OWED)
+    return old.update(
+        status=Conversation.Status.RESOLVED, resolved_at=now - timedelta(hours=1), due_at=None
+    )
+
+
 def fill_inbox(workspace: Workspace, now: datetime | None = None) -> int:
     """Give the sample's conversations their states; returns how many were changed."""
     now = now or timezone.now()
+    tidy_backlog(workspace, now)
     waiting = list(
         Conversation.objects.filter(
             workspace=workspace, status__in=[Conversation.Status.NEW, Conversation.Status.OPEN]
