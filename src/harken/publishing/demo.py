@@ -5,7 +5,9 @@ failed (the network's words kept), posts scheduled ahead, a few awaiting approva
 draft; the store's country for its public holidays (the shopping seasons come with it);
 a vendor's promotion with a reminder; and the weekly online-only special as a recurring
 series. Deterministic: the same day gives the same month. The sample accounts are
-disabled examples (``analytics.demo`` makes the same two), so nothing is ever sent.
+disabled examples (``analytics.demo`` makes the same two), so nothing is ever sent: their
+posts ahead stay scheduled and held, saying so (``DEMO_NOTE``), and a worker that finds
+one due holds it again instead of failing it (``hold``).
 
 The links app's campaign (``publishing.links.demo``) is filled from here: the publishing
 app has one ``demo`` module, this one.
@@ -15,7 +17,8 @@ from __future__ import annotations
 
 import calendar as stdcal
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -33,7 +36,7 @@ from harken.publishing.models import (
     Stage,
     Variant,
 )
-from harken.publishing.states import State
+from harken.publishing.states import State, transition
 
 #: The two sample accounts (the same as ``analytics.demo``'s): examples, never called.
 ACCOUNTS = (("mastodon", "harborstreet@mastodon.example"), ("bluesky", "harborstreet.example"))
@@ -41,6 +44,38 @@ FAILED_ERROR = (
     "Mastodon answered 401 Unauthorized: The access token was revoked. "
     "Reconnect the account, then retry."
 )
+
+#: What a demo account's scheduled post says instead of going out.
+DEMO_NOTE = "Demo account: connect a real account to publish. This post stays scheduled, unsent."
+#: A held post's next attempt: never, as far as the scheduler's tick is concerned.
+HELD_UNTIL = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def is_demo_account(account: Account) -> bool:
+    """One of `harken demo`'s sample accounts: disabled, its id ``sample-<handle>``."""
+    return (
+        account.status == Account.Status.DISABLED
+        and account.external_id == f"sample-{account.handle}"
+    )
+
+
+def is_held(variant: Any) -> bool:
+    """A demo account's post, scheduled but never to be sent."""
+    return variant.state == State.SCHEDULED and variant.error == DEMO_NOTE
+
+
+def hold(variant: Any) -> bool:
+    """Put a demo account's claimed post back to scheduled, held and saying why, rather
+    than failing it "needs reconnecting": a newcomer trying the demo with a worker
+    running sees a plan, not a wall of failures. False when another process settled it."""
+    return transition(
+        variant,
+        State.SCHEDULED,
+        error=DEMO_NOTE,
+        next_attempt_at=HELD_UNTIL,
+        claimed_at=None,
+        attempts=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -305,6 +340,8 @@ def _variant(workspace, post, account, text, when, state) -> Variant:  # type: i
         }
     elif state == State.FAILED:
         fields = {"error": FAILED_ERROR, "attempts": 1}
+    elif state == State.SCHEDULED:
+        fields = {"error": DEMO_NOTE, "next_attempt_at": HELD_UNTIL}
     if "Aurora" in text:  # the vendor pays half: a sponsored post says so
         text += " #ad"
     return Variant.objects.create(

@@ -41,7 +41,7 @@ from harken.networks.registry import (
     do_mark_error,
     network_label,
 )
-from harken.publishing import signals
+from harken.publishing import demo, signals
 from harken.publishing.compose.media import public_url
 from harken.publishing.compose.threads import Reply, part_key, post_texts, replies
 from harken.publishing.gate import findings_for
@@ -219,6 +219,9 @@ def _claim_one(now: datetime) -> int | None:
 def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None:
     """Publish a variant this worker holds in publishing, and record the outcome."""
     account = variant.account
+    if account.status != Account.Status.ACTIVE and demo.is_demo_account(account):
+        demo.hold(variant)  # `harken demo`'s example account: held, never sent or failed
+        return
     if account.status != Account.Status.ACTIVE or account.pk in report.broken:
         why = report.broken.get(account.pk) or account.last_error or account.status
         _fail(variant, f"{account.handle} needs reconnecting: {why}", report)

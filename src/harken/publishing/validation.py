@@ -73,7 +73,18 @@ def check_variant(variant: Any) -> list[Problem]:
     problems = []
     account = variant.account
     if account.status != Account.Status.ACTIVE:
+        from harken.publishing.demo import is_demo_account
+
         label = network_label(account.network)
+        if is_demo_account(account):
+            problems.append(
+                Problem(
+                    "account",
+                    f"{account.handle} on {label} is a demo account: connect a real "
+                    f"{label} account to publish.",
+                )
+            )
+            return problems + check_texts(variant)
         problems.append(
             Problem(
                 "account",

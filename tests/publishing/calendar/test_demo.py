@@ -61,3 +61,33 @@ def test_the_month_is_the_same_every_time(db, alice):
         return rows
 
     assert snapshot() == snapshot()
+
+
+def test_a_worker_holds_the_demo_accounts_posts_instead_of_failing_them(db, alice, client):
+    from datetime import timedelta
+
+    from harken.publishing.engine import do_publish_due
+
+    workspace = sample(alice)
+    demo.fill(workspace, NOW)
+    variants = Variant.objects.filter(workspace=workspace)
+    failed_before = set(variants.filter(state=State.FAILED).values_list("pk", flat=True))
+    ahead = variants.filter(state=State.SCHEDULED)
+    assert ahead.exists() and all(v.error == demo.DEMO_NOTE for v in ahead)
+    # A person moved one (the hold is cleared) and a worker runs weeks later.
+    moved = ahead.first()
+    Variant.objects.filter(pk=moved.pk).update(next_attempt_at=None, error="")
+    report = do_publish_due(NOW + timedelta(days=40))
+    assert report.failed == []
+    assert set(variants.filter(state=State.FAILED).values_list("pk", flat=True)) == failed_before
+    moved.refresh_from_db()
+    assert (moved.state, moved.error, moved.attempts) == (State.SCHEDULED, demo.DEMO_NOTE, 0)
+    assert do_publish_due(NOW + timedelta(days=41)).claimed == 0  # held: not claimed again
+
+    client.force_login(alice)
+    client.post(reverse("workspace_switch"), {"workspace": workspace.pk})
+    page = client.get(reverse("approvals_post", args=[moved.post_id])).content.decode()
+    assert "Demo account: connect a real account to publish" in page
+    assert "tried again" not in page
+    month = client.get(reverse("calendar"), {"view": "list", "date": "2026-02-11"})
+    assert "Demo: held" in month.content.decode()

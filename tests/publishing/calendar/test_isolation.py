@@ -64,3 +64,13 @@ def test_another_workspaces_draft_cannot_be_queued(alice_client, rival):
     assert response.status_code == 404
     variant = Variant.objects.get(pk=variant.pk)
     assert variant.state == State.DRAFT and variant.scheduled_at is None
+
+
+def test_another_workspaces_post_cannot_be_moved(alice_client, rival):
+    variant = plan(rival, timezone.now() + timezone.timedelta(days=3))
+    before = variant.scheduled_at
+    url = reverse("calendar_move_post", args=[variant.post_id])
+    response = alice_client.post(url, {"date": "2030-05-08", "variants": str(variant.pk)})
+    assert response.status_code == 404
+    variant.refresh_from_db()
+    assert variant.scheduled_at == before

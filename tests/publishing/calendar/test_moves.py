@@ -141,3 +141,48 @@ def test_a_failed_post_shows_the_networks_words_and_leads_to_its_retry(alice_cli
     assert "The network said: 401 &lt;b&gt;token revoked&lt;/b&gt;" in page
     assert f'href="{reverse("approvals_post", args=[variant.post_id])}"' in page
     assert "Open the post to retry it" in page
+
+
+def test_a_posts_chip_moves_all_its_variants_or_none(alice_client, shop, sky):
+    from harken.publishing.models import Variant
+
+    first = plan(shop, at(2030, 5, 6, 9, 0))
+    second = Variant.objects.create(
+        workspace=first.workspace,
+        post=first.post,
+        account=sky,
+        text="Bluesky's own words",
+        state=State.SCHEDULED,
+        scheduled_at=first.scheduled_at,
+    )
+    url = reverse("calendar_move_post", args=[first.post_id])
+    both = f"{first.pk} {second.pk}"
+    response = alice_client.post(
+        url,
+        {"date": "2030-05-08", "time": "11:15", "variants": both},
+        HTTP_ACCEPT="application/json",
+    )
+    assert json.loads(response.content) == {"ok": True, "date": "2030-05-08", "time": "11:15"}
+    times = set(Variant.objects.values_list("scheduled_at", flat=True))
+    assert times == {at(2030, 5, 8, 11, 15)}
+    # One account's variant cannot go then (a post minutes before it): neither moves.
+    plan(sky, at(2030, 5, 9, 11, 5))
+    refused = alice_client.post(
+        url,
+        {"date": "2030-05-09", "time": "11:15", "variants": both},
+        HTTP_ACCEPT="application/json",
+    )
+    assert refused.status_code == 409 and "minutes" in json.loads(refused.content)["message"]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.scheduled_at == second.scheduled_at == at(2030, 5, 8, 11, 15)
+
+
+def test_a_viewer_cannot_move_a_post(client, victor, shop):
+    variant = plan(shop, at(2030, 5, 6, 9, 0))
+    client.force_login(victor)
+    url = reverse("calendar_move_post", args=[variant.post_id])
+    response = client.post(url, {"date": "2030-05-08", "variants": str(variant.pk)})
+    assert response.status_code == 403
+    variant.refresh_from_db()
+    assert variant.scheduled_at == at(2030, 5, 6, 9, 0)

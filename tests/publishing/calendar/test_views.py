@@ -74,7 +74,7 @@ def test_a_chip_shows_time_account_network_first_words_and_state_escaped(alice_c
     assert "&lt;img src=x onerror=alert(1)&gt; Engraving ideas" in html
     assert "12 p.m." in html or "12 pm" in html.lower()
     assert "net-mastodon" in html and "Scheduled" in html
-    assert 'class="chip acct-' in html
+    assert 'class="chip post-chip acct-' in html
 
 
 def test_every_account_keeps_its_colour_from_page_to_page(alice_client, shop, sky):
@@ -156,3 +156,64 @@ def test_the_list_names_a_running_season_on_its_first_day_only(alice_client, sho
     assert all(
         "Valentine's season" not in titles for day, titles in listed.items() if day > "2026-02-09"
     )
+
+
+def _second_variant(first, account, at_: datetime | None = None, **fields):
+    from harken.publishing.models import Variant
+
+    return Variant.objects.create(
+        workspace=first.workspace,
+        post=first.post,
+        account=account,
+        text=first.text,
+        state=fields.pop("state", first.state),
+        scheduled_at=at_ or first.scheduled_at,
+        **fields,
+    )
+
+
+def test_a_post_on_two_accounts_is_one_chip_with_a_dot_per_account(alice_client, shop, sky):
+    first = plan(shop, at(2026, 2, 10, 12, 0), text="Engraving ideas for her")
+    second = _second_variant(first, sky, state=State.FAILED, error="Bluesky said no")
+    alone = _second_variant(first, sky, at(2026, 2, 11, 9, 0))  # its own queue slot
+    response = alice_client.get(reverse("calendar"), {"view": "month", "date": "2026-02-01"})
+    posts = {d.day.isoformat(): d.posts for d in response.context["days"]}
+    [together] = posts["2026-02-10"]
+    assert [c.variant_id for c in together.chips] == [first.pk, second.pk]
+    assert together.state == State.FAILED  # what needs a person colours the chip
+    assert together.state_words == "1 scheduled · 1 failed"
+    assert [c.variant_id for p in posts["2026-02-11"] for c in p.chips] == [alone.pk]
+    html = response.content.decode()
+    assert html.count(f'data-post="{first.post_id}"') == 2
+    assert f'data-variants="{first.pk} {second.pk}"' in html
+    assert html.count('class="dot acct-') == 3
+
+
+def test_the_week_is_an_hour_grid_with_each_post_in_its_hour_and_the_skipped_hour_marked(
+    alice_client, shop
+):
+    nine = plan(shop, at(2026, 3, 8, 9, 30))
+    response = alice_client.get(reverse("calendar"), {"view": "week", "date": "2026-03-08"})
+    rows = dict(response.context["hour_rows"])
+    assert len(rows) == 24
+    sunday = {hour: cells[0] for hour, cells in rows.items()}
+    assert [c.variant_id for p in sunday[9].posts for c in p.chips] == [nine.pk]
+    assert not sunday[2].exists  # 02:00-02:59 does not happen that night
+    assert all(cells[1].exists for cells in rows.values())
+    html = response.content.decode()
+    assert 'data-date="2026-03-08" data-hour="9"' in html
+    assert 'data-date="2026-03-08" data-hour="2"' not in html
+    assert "this hour does not happen" in html
+
+
+def test_the_hour_the_clocks_go_back_through_twice_shows_each_posts_offset(alice_client, shop):
+    from zoneinfo import ZoneInfo as Zone
+
+    first = plan(shop, datetime(2026, 11, 1, 5, 30, tzinfo=Zone("UTC")))  # 01:30 EDT
+    second = plan(shop, datetime(2026, 11, 1, 6, 30, tzinfo=Zone("UTC")))  # 01:30 EST
+    response = alice_client.get(reverse("calendar"), {"view": "week", "date": "2026-11-01"})
+    one = dict(response.context["hour_rows"])[1][0]
+    assert one.repeated
+    assert [p.post_id for p in one.posts] == [first.post_id, second.post_id]
+    html = response.content.decode()
+    assert "1:30 a.m. EDT" in html and "1:30 a.m. EST" in html

@@ -42,6 +42,7 @@ from harken.publishing.approvals.forms import (
 from harken.publishing.approvals.preview import Preview, preview
 from harken.publishing.calendar.views import publishing_tabs
 from harken.publishing.compose.views import AUTHOR
+from harken.publishing.demo import DEMO_NOTE
 from harken.publishing.gate import findings_for
 from harken.publishing.guidelines import Finding
 from harken.publishing.models import ApprovalComment, Post, ReviewLink, Variant
@@ -220,6 +221,7 @@ def _context(request: WorkspaceRequest, post: Post) -> dict[str, Any]:
         "revoke_form": bind(request, ActionForm, prefix="revoke"),
         "awaiting_total": awaiting_count(request.workspace),
         "publishing_tabs": publishing_tabs("Approvals"),
+        "demo_note": DEMO_NOTE,
     }
 
 

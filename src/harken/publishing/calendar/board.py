@@ -1,4 +1,5 @@
-"""What a calendar page shows: one chip per variant, and the events, grouped by local day.
+"""What a calendar page shows: one chip per variant (the list), one per post and time
+(the month and the week, with a dot per account), and the events, grouped by local day.
 
 One query for the variants (with their accounts and posts) and one per kind of event,
 whatever the number of days: the month view stays a handful of queries.
@@ -16,6 +17,7 @@ from harken.networks.models import Account
 from harken.networks.registry import network_label
 from harken.publishing.calendar import grid
 from harken.publishing.calendar.events import CalendarEvent, events_between
+from harken.publishing.demo import is_held
 from harken.publishing.models import Occurrence, Variant
 from harken.publishing.states import EDITABLE, State
 
@@ -71,6 +73,107 @@ class Chip:
 
 
 @dataclass(frozen=True)
+class PostChip:
+    """A post at one time on one day: its variants' chips together, one dot per account.
+    Variants of one post at different times (each account's queue slot) are apart."""
+
+    chips: tuple[Chip, ...]
+
+    @property
+    def first(self) -> Chip:
+        return self.chips[0]
+
+    @property
+    def post_id(self) -> int:
+        return self.first.post_id
+
+    @property
+    def at(self) -> datetime:
+        return self.first.at
+
+    @property
+    def words(self) -> str:
+        return self.first.words
+
+    @property
+    def variant_ids(self) -> str:
+        return " ".join(str(c.variant_id) for c in self.chips)
+
+    @property
+    def movable(self) -> bool:
+        return all(c.movable for c in self.chips)
+
+    @property
+    def series(self) -> bool:
+        return self.first.series
+
+    @property
+    def state(self) -> str:
+        """The state that most needs a look: failed, then awaiting approval, then the
+        rest in the order a post moves (the chip's colour)."""
+        states = {c.state for c in self.chips}
+        for state in URGENT:
+            if state in states:
+                return state
+        return self.first.state
+
+    @property
+    def state_words(self) -> str:
+        """ "Scheduled", or "1 failed · 2 published" when the accounts differ."""
+        counts: dict[str, int] = {}
+        for chip in self.chips:
+            counts[chip.state_label] = counts.get(chip.state_label, 0) + 1
+        if len(counts) == 1:
+            return next(iter(counts))
+        return " · ".join(f"{n} {label.lower()}" for label, n in counts.items())
+
+    @property
+    def title(self) -> str:
+        return "; ".join(
+            f"{c.handle} on {c.network_label}: {c.state_label}"
+            + (f" ({c.error})" if c.error else "")
+            for c in self.chips
+        )
+
+
+#: The state a post's chip takes when its accounts differ: the one that needs a person.
+URGENT = (State.FAILED, State.AWAITING_APPROVAL, State.PUBLISHING, State.DRAFT)
+
+
+def group(chips: list[Chip]) -> list[PostChip]:
+    """The chips of one post at one moment as one, in the order of their first chip."""
+    groups: dict[tuple[int, datetime], list[Chip]] = {}
+    for chip in chips:
+        groups.setdefault((chip.post_id, chip.at), []).append(chip)
+    return [PostChip(tuple(members)) for members in groups.values()]
+
+
+@dataclass(frozen=True)
+class HourCell:
+    """One hour of one day in the week's grid: ``exists`` is False for the hour the
+    clocks skip; ``repeated`` for the hour they go through twice."""
+
+    day: date
+    hour: int
+    exists: bool
+    repeated: bool
+    posts: list[PostChip]
+
+
+def hour_rows(days: list[Day], zone: ZoneInfo) -> list[tuple[int, list[HourCell]]]:
+    """The week's grid: a row per wall-clock hour, a cell per day with its posts."""
+    rows = []
+    for hour in range(24):
+        cells = []
+        for d in days:
+            exists, repeated = grid.hour_kind(d.day, hour, zone)
+            posts = [p for p in d.posts if p.at.hour == hour]
+            cells.append(HourCell(d.day, hour, exists, repeated, posts))
+        rows.append((hour, cells))
+    return rows
+
+
+@dataclass(frozen=True)
 class Shown:
     event: CalendarEvent
     continues: bool = False
@@ -88,6 +191,10 @@ class Day:
     #: The events the month and week grids name on this day: on the day an event begins
     #: and, for one running for days, again at the start of each week ("continues").
     grid_events: list[Shown] = field(default_factory=list)
+
+    @property
+    def posts(self) -> list[PostChip]:
+        return group(self.chips)
 
     @property
     def by_hour(self) -> dict[int, list[Chip]]:
@@ -140,7 +247,8 @@ def chip_for(variant: Variant, zone: ZoneInfo, in_series: set[int]) -> Chip:
         colour=account_colour(account.pk),
         words=first_words(variant.text),
         state=variant.state,
-        state_label=State(variant.state).label,
+        # A demo account's post is held, never sent: the chip says so, not "Scheduled".
+        state_label="Demo: held" if is_held(variant) else State(variant.state).label,
         movable=variant.state in EDITABLE,
         series=variant.post_id in in_series,
         error=variant.error,

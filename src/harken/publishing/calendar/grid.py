@@ -87,6 +87,17 @@ def day_hours(day: date, zone: ZoneInfo) -> float:
     return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds() / 3600
 
 
+def hour_kind(day: date, hour: int, zone: ZoneInfo) -> tuple[bool, bool]:
+    """(exists, repeated) for wall-clock ``hour`` of ``day`` in ``zone``: the hour the
+    clocks skip does not exist (02:00 the night they go forward in New York), the hour
+    they go back through comes twice."""
+    wall = datetime.combine(day, time(hour), tzinfo=zone)
+    back = wall.astimezone(UTC).astimezone(zone)
+    exists = back.replace(tzinfo=None) == wall.replace(tzinfo=None)
+    repeated = exists and wall.replace(fold=1).utcoffset() != wall.utcoffset()
+    return exists, repeated
+
+
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 

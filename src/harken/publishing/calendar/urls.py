@@ -14,6 +14,7 @@ from harken.publishing.calendar import (
 urlpatterns = [
     path("", views.calendar, name="calendar"),
     path("variants/<int:pk>/move/", views.move_variant, name="calendar_move"),
+    path("posts/<int:pk>/move/", views.move_post, name="calendar_move_post"),
     path("variants/<int:pk>/queue/", queue_views.add_to_queue, name="calendar_add_to_queue"),
     path("events/", event_views.event_list, name="calendar_events"),
     path("events/<int:pk>/", event_views.event_detail, name="calendar_event"),

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages as flash
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -25,7 +26,7 @@ from harken.core.models import Role
 from harken.publishing.calendar import board, grid
 from harken.publishing.calendar.events import settings_for
 from harken.publishing.calendar.moves import do_move, local_moment
-from harken.publishing.models import Variant
+from harken.publishing.models import Post, Variant
 from harken.publishing.states import EDITABLE, IllegalTransition, State
 from harken.publishing.validation import CannotSchedule
 
@@ -111,6 +112,7 @@ def calendar(request: WorkspaceRequest) -> HttpResponse:
         "planned": any(d.chips for d in days),
         "today": today,
         "hours": range(24),
+        "hour_rows": board.hour_rows(days, zone) if kind == "week" else [],
         "accounts": [(a, board.account_colour(a.pk)) for a in accounts],
         "states": State.choices,
         "filters": filters,
@@ -222,3 +224,48 @@ def move_variant(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect(
         reverse("calendar_move", args=[variant.pk]) + "?" + urlencode({"next": _back(request)})
     )
+
+
+@workspace_view(Role.RESPONDER)
+def move_post(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """POST: move a post's variants shown as one chip (``variants``, ids of this post) to
+    the posted date and time, all or none: each is checked as when it was scheduled, and
+    one refusal leaves every one where it was."""
+    if request.method != "POST":
+        return redirect(reverse("compose_edit", args=[pk]))
+    post: Post = access_object(request, Post, pk)
+    ids = [int(n) for n in request.POST.get("variants", "").split() if n.isdigit()]
+    variants = list(post.variants.filter(pk__in=ids).select_related("account", "post"))  # type: ignore[attr-defined]
+    zone = ZoneInfo(request.workspace.time_zone)
+    when = parse_move(request, variants[0], zone) if variants else None
+    message, ok = "", False
+    if when is None:
+        message = "Give the new date as YYYY-MM-DD and the time as HH:MM."
+    else:
+        try:
+            with transaction.atomic():
+                for variant in variants:
+                    do_move(variant, when, actor=request.user)
+            ok = True
+        except CannotSchedule as refusal:
+            message = "It cannot go out then: " + " ".join(p.message for p in refusal.problems)
+        except IllegalTransition as exc:
+            message = str(exc)
+    return _moved(request, when, ok, message, zone)
+
+
+def _moved(
+    request: WorkspaceRequest, when: datetime | None, ok: bool, message: str, zone: ZoneInfo
+) -> HttpResponse:
+    if _wants_json(request):
+        if ok and when is not None:
+            local = when.astimezone(zone)
+            return JsonResponse(
+                {"ok": True, "date": local.date().isoformat(), "time": f"{local:%H:%M}"}
+            )
+        return JsonResponse({"ok": False, "message": message}, status=409)
+    if ok and when is not None:
+        flash.success(request, f"Moved to {when.astimezone(zone):%a %-d %b, %H:%M}.")
+    else:
+        flash.error(request, message)
+    return redirect(_back(request))

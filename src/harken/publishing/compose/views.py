@@ -40,6 +40,7 @@ from harken.publishing.compose.saving import (
     needs_approval,
 )
 from harken.publishing.compose.threads import can_thread
+from harken.publishing.demo import DEMO_NOTE, is_demo_account
 from harken.publishing.models import Campaign, Media, Post
 from harken.publishing.states import State
 
@@ -213,6 +214,7 @@ def _context(
                 "thread": form[f"thread_{account.pk}"],
                 "numbered": form[f"numbered_{account.pk}"],
                 "variant": by_account.get(account.pk),
+                "demo": is_demo_account(account),
                 "post_fields": [
                     {"spec": spec, "field": form[f"{spec.name}_{account.pk}"]}
                     for spec in cls.post_fields
@@ -237,6 +239,7 @@ def _context(
         "may_override": request.member.can(OVERRIDER),
         "media": media_files.for_post(request, post),
         "check_url": reverse("compose_check"),
+        "demo_note": DEMO_NOTE,
     }
 
 

@@ -23,12 +23,24 @@
     return node && node.closest ? node.closest("[data-date]") : null;
   }
 
+  // The time a drop means: the chip's own, or in the week's hour grid the cell's hour
+  // with the chip's minutes.
+  function timeFor(chip, day) {
+    var time = chip.getAttribute("data-time");
+    var hour = day.getAttribute("data-hour");
+    if (hour === null) return time;
+    return ("0" + hour).slice(-2) + ":" + time.split(":")[1];
+  }
+
   function moveTo(chip, day, url) {
     var body = new FormData();
     body.append("date", day.getAttribute("data-date"));
-    body.append("time", chip.getAttribute("data-time"));
+    body.append("time", timeFor(chip, day));
+    // A post's chip moves all its variants shown together (all or none).
+    if (chip.getAttribute("data-variants")) body.append("variants", chip.getAttribute("data-variants"));
+    var target = chip.getAttribute("data-move") || url.replace(/\/0\/move\/$/, "/" + chip.getAttribute("data-variant") + "/move/");
     say("Moving…", true);
-    fetch(url.replace(/\/0\/move\/$/, "/" + chip.getAttribute("data-variant") + "/move/"), {
+    fetch(target, {
       method: "POST",
       body: body,
       credentials: "same-origin",
@@ -39,6 +51,7 @@
       })
       .then(function (answer) {
         if (answer.ok) {
+          chip.setAttribute("data-time", answer.time);
           day.appendChild(chip);
           say("Moved to " + answer.date + " at " + answer.time + ".", true);
         } else {
