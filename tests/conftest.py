@@ -92,6 +92,7 @@ def loopback(settings):
     http.reset_rate_limits()
     yield
     http.reset_rate_limits()
+    http.close_clients()  # kept connections to this test's local servers
 
 
 @pytest.fixture
