@@ -22,6 +22,9 @@ from harken.networks.models import Account
 from tests.lib.localserver import Reply
 from tests.networks.facebook.graph_local import error, path, query
 from tests.networks.facebook.page_local import PAGE, TOKEN
+from tests.networks.facebook.test_webhook import IG as WEBHOOK_IG
+from tests.networks.facebook.test_webhook import PAGE as WEBHOOK_PAGE
+from tests.networks.facebook.test_webhook import deliver, due, hooks, later, signed  # noqa: F401
 
 JSON = {"Content-Type": "application/json"}
 PERSON = "24023862123456789"  # a Page-scoped id
@@ -178,3 +181,28 @@ def test_a_message_longer_than_messenger_takes_is_refused_before_sending(inbox):
     with pytest.raises(ConnectorError, match="at most 2,000 characters") as caught:
         page().reply(f"dm:{PERSON}/m_AbC1", "x" * 2001)
     assert caught.value.rejected and not inbox.hits(path(PAGE, "messages"))
+
+
+def _messaging_notice(object_type: str, owner: str) -> bytes:
+    """A Messenger Platform ``messages`` webhook event (documented shape: the entry names
+    the Page, or the Instagram account, and carries ``messaging``, not ``changes``)."""
+    event = {
+        "sender": {"id": PERSON},
+        "recipient": {"id": owner},
+        "timestamp": 1765000000000,
+        "message": {"mid": "m_AbC9", "text": "Are you open today?"},
+    }
+    entry = {"id": owner, "time": 1765000000000, "messaging": [event]}
+    return json.dumps({"object": object_type, "entry": [entry]}).encode()
+
+
+@pytest.mark.usefixtures("hooks", "later")
+@pytest.mark.parametrize(
+    ("network", "object_type", "owner"),
+    [("facebook", "page", WEBHOOK_PAGE), ("instagram", "instagram", WEBHOOK_IG)],
+)
+def test_a_message_notification_makes_the_account_due_now(network, object_type, owner):
+    body = _messaging_notice(object_type, owner)
+    assert deliver(body, signed(body), network).status_code == 200
+    others = {"facebook": "instagram", "instagram": "facebook"}
+    assert due(network) and not due(others[network])
