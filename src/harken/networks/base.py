@@ -147,6 +147,10 @@ class Connector:
     text_counting: ClassVar[str] = "characters"
     #: ``find_published`` can tell whether a post went out (see there).
     finds_published: ClassVar[bool] = False
+    #: What the network's API does not let Harken read, in words for a person ("" when
+    #: it reads what the network offers): TikTok's and Pinterest's comments, Google's
+    #: Q&A. The connect form says it; a connector without "fetch" reads nothing.
+    unreadable: ClassVar[str] = ""
     #: Fields a post has besides its text, passed to ``publish`` by name (Reddit's title
     #: and subreddit); ``post_max_chars`` is the main text's own limit where a post's
     #: body takes more than ``max_chars`` (which then counts replies only).

@@ -354,3 +354,4 @@ def test_connecting_keeps_the_named_location_and_its_tokens(alice_client, worksp
 def test_the_accounts_page_says_questions_cannot_be_read(alice_client, google):
     page = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-google-business"' in page and "Q&amp;A API" in page and CALLBACK in page
+    assert "Q&A API" in connector_for(network="google_business").unreadable

@@ -220,6 +220,7 @@ def test_reading_asks_pinterest_nothing(pinterest, pinner):
     page = connector(pinner).fetch(None)
     assert page.items == [] and pinterest.requests == []
     assert "fetch" not in connector(pinner).capabilities
+    assert "no way to read the comments" in connector(pinner).unreadable
 
 
 def test_connecting_keeps_the_account_and_its_tokens(alice_client, workspace, pinterest):

@@ -324,6 +324,8 @@ def test_a_token_near_its_end_is_renewed_and_the_new_pair_kept(tiktok, creator):
 
 def test_reading_asks_tiktok_nothing(tiktok, creator):
     assert connector(creator).fetch(None).items == [] and tiktok.requests == []
+    assert "fetch" not in connector(creator).capabilities
+    assert "no way to read the comments" in connector(creator).unreadable
 
 
 def test_connecting_keeps_the_account(alice_client, workspace, tiktok):
@@ -395,3 +397,15 @@ def test_a_refused_code_shows_tiktoks_words_and_connects_nothing(alice_client, w
 def test_the_accounts_page_says_tiktok_comments_cannot_be_read(alice_client, tiktok):
     page = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-tiktok"' in page and "no way to read the comments" in page
+
+
+def test_tiktoks_rate_limit_on_a_post_is_waited_out_not_refused(tiktok, creator):
+    tiktok.route(CREATOR, documented({"privacy_level_options": ["SELF_ONLY"]}))
+    limited = refused("rate_limit_exceeded", "API rate limit was exceeded.", 429)
+    limited.headers["Retry-After"] = "30"
+    tiktok.route(INIT, limited)
+    with pytest.raises(ConnectorError) as caught:
+        connector(creator).publish("Soon", video=VIDEO)
+    error = caught.value
+    assert not error.permanent and not error.rejected and error.retry_after == 30
+    assert len(tiktok.hits(INIT)) == 1

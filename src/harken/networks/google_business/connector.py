@@ -72,7 +72,7 @@ class GoogleBusiness(Connector):
     max_image_bytes = 5 * 1024 * 1024
     image_types = frozenset({"image/jpeg", "image/png"})
     #: What Google's APIs do not let Harken read, said on the connect form.
-    unreadable: ClassVar[str] = (
+    unreadable = (
         "Google ended the Business Profile Q&A API on 3 November 2025: Harken reads reviews, "
         "not the questions people ask on the profile."
     )
@@ -81,7 +81,7 @@ class GoogleBusiness(Connector):
             "topic",
             "Post type",
             max_chars=6,
-            pattern="|".join(TOPICS),
+            pattern="(?i)" + "|".join(TOPICS),
             hint="update, offer or event",
             required=False,
         ),

@@ -47,7 +47,7 @@ class Pinterest(Connector):
     max_images = 1
     max_image_bytes = 20 * 1024 * 1024
     image_types = frozenset({"image/jpeg", "image/png", "image/webp"})
-    unreadable: ClassVar[str] = (
+    unreadable = (
         "Pinterest's API gives apps no way to read the comments on pins: Harken publishes "
         "pins and reads their figures, and cannot bring Pinterest comments to the inbox."
     )

@@ -68,7 +68,7 @@ class TikTok(Connector):
         {"video/mp4", "video/quicktime", "video/webm"}
     )
     max_video_bytes: ClassVar[int] = 4 * 1024 * 1024 * 1024
-    unreadable: ClassVar[str] = (
+    unreadable = (
         "TikTok's API gives apps no way to read the comments on videos: Harken posts videos "
         "and reads their figures, and cannot bring TikTok comments to the inbox."
     )
@@ -82,7 +82,7 @@ class TikTok(Connector):
             "mode",
             "Post directly or send to drafts",
             max_chars=6,
-            pattern="direct|draft",
+            pattern="(?i)direct|draft",
             hint="direct or draft",
             required=False,
         ),
@@ -90,7 +90,7 @@ class TikTok(Connector):
             "privacy",
             "Who may watch",
             max_chars=21,
-            pattern="|".join(PRIVACY),
+            pattern="(?i)" + "|".join(PRIVACY),
             hint=", ".join(PRIVACY),
             required=False,
         ),
