@@ -44,7 +44,8 @@ from harken.networks.registry import (
 from harken.publishing import demo, signals
 from harken.publishing.compose.media import public_url
 from harken.publishing.compose.threads import Reply, part_key, post_texts, replies
-from harken.publishing.gate import findings_for
+from harken.publishing.gate import findings_for, rules_for
+from harken.publishing.guidelines import Finding, Rules
 from harken.publishing.models import Variant
 from harken.publishing.states import State, transition
 
@@ -73,6 +74,9 @@ class TickReport:
     #: The connector of each account this tick published to, made once per tick: making
     #: one (an HTTP client, a session) costs more than a local network's publish call.
     connectors: dict[int, Connector] = field(default_factory=dict, repr=False)
+    #: Each workspace's guidelines, read once per tick (a tick lasts a second or so; a
+    #: rule changed meanwhile applies from the next one).
+    rules: dict[int, Rules] = field(default_factory=dict, repr=False)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -228,7 +232,7 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         return
     # A variant whose main post is out already (a reply failed, or a crash cut it short)
     # only has replies left: the gate judged the post when it went out.
-    held = [] if variant.external_id else findings_for(variant, now, published_only=True)
+    held = [] if variant.external_id else _findings(variant, now, report)
     if held:
         _fail(variant, "Held by the guidelines: " + " ".join(f.message for f in held), report)
         return
@@ -259,6 +263,14 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         return
     _keep_config(account, connector)
     _mark_published(variant, Published(variant.external_id, variant.url), report)
+
+
+def _findings(variant: Variant, now: datetime, report: TickReport) -> list[Finding]:
+    """The gate, again, just before the variant goes out: against what went out."""
+    rules = report.rules.get(variant.workspace_id)
+    if rules is None:
+        rules = report.rules[variant.workspace_id] = rules_for(variant.workspace_id)
+    return findings_for(variant, now, published_only=True, rules=rules)
 
 
 def _record(variant: Variant, **fields: object) -> bool:

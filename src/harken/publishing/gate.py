@@ -74,10 +74,12 @@ def recent_categories(variant: Variant, at: datetime) -> list[str]:
     return [category for _, category in rows]
 
 
-def findings_for(variant: Variant, at: datetime, *, published_only: bool = False) -> list[Finding]:
+def findings_for(
+    variant: Variant, at: datetime, *, published_only: bool = False, rules: Rules | None = None
+) -> list[Finding]:
     """What the gate says about ``variant`` going out at ``at``, less what a person
-    overrode for it."""
-    rules = rules_for(variant.workspace_id)
+    overrode for it. ``rules``: the workspace's, when the caller read them already."""
+    rules = rules or rules_for(variant.workspace_id)
     post = variant.post
     draft = Draft(variant.text, variant.account.network, at, post.sponsored, post.category)
     recent = recent_categories(variant, at) if draft.category in PROMOTIONS else []
