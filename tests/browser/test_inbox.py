@@ -1,24 +1,30 @@
 """A responder's morning in the inbox, in a real browser on a desktop and on a phone:
 open the queue, open a conversation, answer it on Mastodon (a local server answering in
-the recorded shape), and a refund held for a manager who approves it."""
+the recorded shape), a refund held for a manager who approves it, a refused reply retried,
+and a snoozed conversation that comes back when the customer writes again."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from harken.inbox.models import Message
 from harken.inbox.states import State
+from harken.listening.models import Source
+from harken.listening.pipeline import ingest
 from tests.browser.conftest import log_in, screenshot
 from tests.inbox.conftest import (  # noqa: F401  (fixtures)
     JSON,
+    PARENT,
     account,
     conversation,
     mastodon,
 )
 from tests.lib.localserver import Reply
+from tests.listening.helpers import item
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +120,33 @@ def test_a_refused_reply_shows_the_networks_words_and_is_retried(
     expect(page.locator(".conv-head")).to_contain_text("snoozed until")
     page.goto("/inbox/")
     expect(page.locator('[data-view="snoozed"]')).to_have_text("1")
+    expect(page.locator("[data-row]").filter(has_text="@maya")).to_have_count(0)
+
+    # The customer writes back (through the ingest pipeline): the snooze ends by itself
+    # and the conversation waits for us again, in Needs reply.
+    host = mastodon.base.removeprefix("http://")
+    source = Source.objects.create(
+        workspace=conversation.workspace,
+        name="Mentions",
+        kind=Source.Kind.SEARCH,
+        network="mastodon",
+    )
+    again = item(
+        f"{host}/117020583299990001",
+        text="Thanks, but the tracking link does not work. Where is my order?",
+        created=timezone.now(),
+        author_id="id-maya",
+        author_handle="maya",
+        in_reply_to=f"{host}/{PARENT}",
+    )
+    ingest(source, [again])
+    page.goto("/inbox/")
+    expect(page.locator('[data-view="snoozed"]')).to_have_text("0")
+    back = page.locator("[data-row]").filter(has_text="@maya")
+    expect(back).to_have_count(1)
+    screenshot(page, "inbox-woken")
+    conversation.refresh_from_db()
+    assert conversation.snoozed_until is None and conversation.status == "open"
 
 
 def test_the_sample_inbox_is_alive(page, alice):

@@ -1,16 +1,19 @@
 """A responder's day in a real browser, on a desktop and on a phone: a complaint arrives
-through the ingest pipeline and a rule assigns it to Bob; Bob opens it from his view,
-sees the customer's contact card (and Alice looking at the same conversation), corrects
-its intent in one click, answers with a canned reply that goes to Mastodon (a local
-server answering in the recorded shape), merges the customer's Bluesky identity into
-the contact, and resolves the conversation."""
+through the ingest pipeline and a rule assigns it to Bob, whose bell says so; Bob opens
+it from his view, sees the customer's contact card and photo (fetched through Harken,
+never from the stranger's host), Alice looking at the same conversation, corrects its
+intent in one click, answers with a canned reply that goes to Mastodon (a local server
+answering in the recorded shape), merges the customer's Bluesky identity into the
+contact, resolves the conversation and reopens it."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from harken.analysis.models import Correction
@@ -26,14 +29,20 @@ from tests.inbox.conftest import (  # noqa: F401  (fixtures)
     account,
     mastodon,
 )
+from tests.lib.localserver import Reply
 from tests.listening.helpers import item
 
 pytestmark = pytest.mark.browser
 
 COMPLAINT = (
-    "My ring broke after two days, this is terrible service and nobody answers. "
-    "Photo: https://cdn.example/broken-ring.png"
+    "My ring broke after two days, this is terrible service and nobody answers. Photo: {photo}"
 )
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (180, 140, 20)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def _arrives(workspace, mastodon) -> Conversation:  # noqa: F811
@@ -48,9 +57,11 @@ def _arrives(workspace, mastodon) -> Conversation:  # noqa: F811
     )
     host = mastodon.base.removeprefix("http://")
     posted = timezone.now() - timedelta(minutes=20)
+    # The customer's photo, on a host of their own (the local server stands in for it).
+    mastodon.route("/media/broken-ring.png", Reply(200, png(), {"Content-Type": "image/png"}))
     found = item(
         f"{host}/{PARENT}",
-        text=COMPLAINT,
+        text=COMPLAINT.format(photo=mastodon.url("/media/broken-ring.png")),
         created=posted,
         author_id="maya-1",
         author_handle="maya",
@@ -97,16 +108,33 @@ def test_a_responders_day(
 
     log_in(page, "bob")
     page.goto("/inbox/?view=mine")
+    # The rule's assignment rang Bob's bell (the count comes by htmx, once).
+    bell = page.locator("#bell")
+    expect(bell).to_be_visible()
+    expect(bell.locator(".bell-count")).to_have_text("1")
     row = page.locator("[data-row]").filter(has_text="maya")
     expect(row).to_have_count(1)
     screenshot(page, "inbox-day-mine")
-    row.get_by_role("link").first.click()
+    bell.click()
+    told = page.locator("#notification-list .notification.unread")
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text("@maya")
+    screenshot(page, "inbox-day-bell")
+    told.get_by_role("button").first.click()  # opens the conversation, marks it read
     expect(page.locator("#conversation")).to_be_visible()
+    expect(page.locator("#bell .bell-count")).to_have_count(0)
     card = page.get_by_role("complementary", name="About the author")
     expect(card.get_by_role("region", name="Contact")).to_contain_text("Maya Ortiz")
+    # The photo comes through Harken: the browser never asks the customer's host.
     thumb = page.locator(".thumbs img")
     expect(thumb).to_have_attribute("referrerpolicy", "no-referrer")
-    expect(thumb).to_have_attribute("src", "https://cdn.example/broken-ring.png")
+    assert thumb.get_attribute("src").startswith("/inbox/messages/")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.querySelector('.thumbs img').complete"
+        " && document.querySelector('.thumbs img').naturalWidth === 40"
+    )
+    assert len(mastodon.hits("/media/broken-ring.png")) == 1
 
     # One click: it is a question as much as a complaint.
     page.locator("details.correct summary").first.click()
@@ -158,4 +186,11 @@ def test_a_responders_day(
     screenshot(page, "inbox-day-resolved")
     talk.refresh_from_db()
     assert talk.status == Conversation.Status.RESOLVED and talk.first_response_at is not None
+
+    # By hand: reopened, it waits for us again.
+    page.get_by_role("button", name="Reopen").click()
+    expect(page.locator(".conv-head")).to_contain_text("Open")
+    expect(page.get_by_role("button", name="Resolve")).to_be_visible()
+    talk.refresh_from_db()
+    assert talk.status == Conversation.Status.OPEN
     assert refused == []

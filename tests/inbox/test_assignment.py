@@ -158,7 +158,7 @@ def test_the_assignee_is_told_and_high_priority_goes_to_responders(
         assignment.route([question.pk, angry.pk])
     told = set(Notification.objects.values_list("member__user__username", "kind"))
     assert ("bob", ASSIGNED) in told
-    # Nobody has the angry complaint: every responder and up hears of it.
+    assert ("bob", HIGH_PRIORITY) in told  # of the angry complaint, which nobody has
     assert {("alice", HIGH_PRIORITY), ("bob", HIGH_PRIORITY)} <= told
     subjects = [m.subject for m in mail.outbox]
     assert any(s.startswith("[Harken] Assigned to you by a rule: @q") for s in subjects)
@@ -300,3 +300,19 @@ def test_without_rules_a_quiet_batch_is_marked_in_one_update(
     with django_assert_max_num_queries(3):  # the unrouted, the rules, one update
         assert assignment.route([c.pk for c in quiet]) == {}
     assert not Conversation.objects.filter(routed_at__isnull=True).exists()
+
+
+def test_an_urgent_conversation_assigned_by_rule_is_told_once_saying_it_is_urgent(
+    workspace, alice, bob, django_capture_on_commit_callbacks
+):
+    rule(workspace, assignee=bob, intent="complaint")
+    angry = unrouted(
+        make_conversation(workspace, handle="mad", intents=("complaint",), sentiment="negative")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment.route([angry.pk])
+    told = list(Notification.objects.values_list("member__user__username", "kind", "subject"))
+    [(who, kind, subject)] = told  # the assignee, once; nobody else needs telling
+    assert (who, kind) == ("bob", ASSIGNED)
+    assert subject.startswith("Assigned to you by a rule: @mad on mastodon (high priority:")
+    assert len(mail.outbox) == 1

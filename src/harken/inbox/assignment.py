@@ -209,7 +209,9 @@ def apply_rules(conversations: list[Conversation], *, new: bool) -> dict[int, in
                 member = choose(rule) if rule else None
                 if rule and member and _assign(conversation, member, rule):
                     done[conversation.pk] = member.user_id
-            if new:
+            # An urgent conversation a rule just assigned is one event for its assignee:
+            # the assignment's notice says it is high priority; no second one follows.
+            if new and conversation.pk not in done:
                 notices.high_priority(conversation)
     return done
 

@@ -72,10 +72,13 @@ def assigned(
     if by is not None and by.pk == assignee.pk:
         return
     who = f" by {by.user.get_username()}" if by is not None else " by a rule"
+    urgent = ""
+    if conversation.priority >= HIGH_PRIORITY_AT:  # said here, not in a second notice
+        urgent = f" (high priority: {conversation.priority_reasons or conversation.intent})"
     notify(
         assignee,
         ASSIGNED,
-        f"Assigned to you{who}: {_who(conversation)} on {conversation.network}",
+        f"Assigned to you{who}: {_who(conversation)} on {conversation.network}{urgent}",
         _preview(conversation),
         _url(conversation),
         about=event,
