@@ -141,6 +141,15 @@ def _bound_form(flow: ConnectFlow, request: WorkspaceRequest) -> Any:
     return flow.form_class(request.POST, prefix=flow.prefix) if flow.form_class else None
 
 
+def connected_words(account: Account) -> str:
+    """What a person hears after connecting: what Harken will do with the account (a
+    network whose API lets Harken read nothing, TikTok's or Pinterest's, says so)."""
+    cls = connector_class(account.network)
+    if "fetch" in cls.capabilities:
+        return f"{account.handle} is connected; Harken reads its mentions."
+    return f"{account.handle} is connected; {cls.unreadable or 'Harken reads nothing from it.'}"
+
+
 @workspace_view(Role.VIEWER)
 @require_POST
 def connect_form(request: WorkspaceRequest, network: str, flow_name: str) -> HttpResponse:
@@ -154,7 +163,7 @@ def connect_form(request: WorkspaceRequest, network: str, flow_name: str) -> Htt
         account = flow.connect(request.workspace, request.user, form.cleaned_data)
     except ConnectorError as exc:
         return _failed(request, network, flow_name, form, exc.message)
-    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
+    messages.success(request, connected_words(account))
     return redirect("networks:accounts")
 
 
@@ -232,7 +241,7 @@ def _connected(request: WorkspaceRequest, connect: Callable[[], Account]) -> Htt
     except ConnectorError as exc:
         messages.error(request, exc.message)
         return redirect("networks:accounts")
-    messages.success(request, f"{account.handle} is connected; Harken reads its mentions.")
+    messages.success(request, connected_words(account))
     return redirect("networks:accounts")
 
 

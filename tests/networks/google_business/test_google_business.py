@@ -144,6 +144,8 @@ def test_the_owner_response_is_put_on_the_review(google, shop):
     (seen,) = google.hits(f"{V4}/reviews/AbFvOqk2/reply")
     assert seen.method == "PUT" and json.loads(seen.body) == {"comment": "Sorry! Bring it in."}
     assert made.external_id == "AbFvOqk2/reply"
+    connector(shop).reply("AbFvOqk2/reply", "And a gift card for the trouble.")
+    assert len(google.hits(f"{V4}/reviews/AbFvOqk2/reply")) == 2
 
 
 def test_an_offer_is_a_local_post_with_its_schedule_and_coupon(google, shop):

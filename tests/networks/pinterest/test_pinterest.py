@@ -247,9 +247,8 @@ def test_connecting_keeps_the_account_and_its_tokens(alice_client, workspace, pi
         reverse("networks:connect_callback", args=["pinterest"]),
         {"code": "the-code", "state": sent["state"][0]},
     )
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "@harborstreet is connected; Harken reads its mentions."
-    ]
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("@harborstreet is connected; Pinterest's API gives apps no way")
     assert form(pinterest.hits(TOKEN)[0]) == {
         "grant_type": "authorization_code",
         "code": "the-code",

@@ -210,7 +210,8 @@ class GoogleBusiness(Connector):
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """The owner response to the review ``in_reply_to`` (its id). Google keeps one
         response a review: a second replaces the first, so a repeat never doubles."""
-        review_id = in_reply_to.rsplit("/", 1)[-1]
+        # An answer under our own response goes to the review it answers.
+        review_id = in_reply_to.removesuffix("/reply").rsplit("/", 1)[-1]
         if not review_id or not review_id.replace("-", "").replace("_", "").isalnum():
             raise ConnectorError(f"Google has no review {in_reply_to!r}.", rejected=True)
         if len(text.encode("utf-8")) > self.reply_max_bytes:
