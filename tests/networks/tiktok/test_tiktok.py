@@ -316,10 +316,15 @@ def test_a_token_near_its_end_is_renewed_and_the_new_pair_kept(tiktok, creator):
         "client_key": "awtiktokkey",
         "client_secret": "tiktok-secret",
     }
-    assert made.config_changed and (made.config["access_token"], made.config["refresh_token"]) == (
+    kept = Account.objects.get(pk=creator.pk).config  # saved at once, for every worker
+    assert (kept["access_token"], kept["refresh_token"], kept["open_id"]) == (
         "act.2",
         "rft.2",
+        "-000OGBl8Fa1",
     )
+    assert made.config["access_token"] == "act.2" and "renewing" not in kept
+    made.metrics()
+    assert len(tiktok.hits(TOKEN)) == 1  # renewed once, not at every call
 
 
 def test_reading_asks_tiktok_nothing(tiktok, creator):

@@ -15,7 +15,6 @@ point the calls elsewhere in tests.
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -97,23 +96,6 @@ def renew(refresh_token: str) -> dict[str, Any]:
     )
     tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
     return tokens
-
-
-def keep_fresh(config: dict[str, Any]) -> bool:
-    """Renew the access token a week before it ends (``config`` updated); True when renewed."""
-    expires = config.get("expires_at")
-    if not expires or float(expires) - time.time() > RENEW_BEFORE:
-        return False
-    refresh = str(config.get("refresh_token") or "")
-    if not refresh:
-        if float(expires) > time.time():
-            return False  # it still works; it will fail with 401 and ask for a reconnect
-        raise ConnectorError(
-            "Pinterest's sign-in ended and Harken holds no refresh token; reconnect the account.",
-            permanent=True,
-        )
-    config.update(renew(refresh))
-    return True
 
 
 def request(

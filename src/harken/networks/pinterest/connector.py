@@ -14,6 +14,7 @@ days of impressions, saves, pin clicks and outbound clicks; ``post_metrics`` one
 from __future__ import annotations
 
 import base64
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -27,7 +28,10 @@ from harken.networks.base import (
     Published,
 )
 from harken.networks.pinterest import api
+from harken.networks.renewal import TokenLayout, renew_once
 
+TOKENS = TokenLayout(network="Pinterest", access_key="access_token", margin=api.RENEW_BEFORE)
+TOKEN_KEYS = ("access_token", "refresh_token", "expires_at", "refresh_expires_at", "scope")
 METRICS = ("IMPRESSION", "SAVE", "PIN_CLICK", "OUTBOUND_CLICK")
 METRIC_DAYS = 30
 
@@ -61,9 +65,42 @@ class Pinterest(Connector):
             raise ConnectorError(
                 "This Pinterest account has no sign-in; connect it again.", permanent=True
             )
-        if api.keep_fresh(self.config):
-            self.config_changed = True
+        if TOKENS.is_stale(self.config):
+            self._renew()
         return api.request(str(self.config["access_token"]), method, path, params, json)
+
+    def _renew(self) -> None:
+        """Renew the access token a week before it ends, once across all workers
+        (``harken.networks.renewal``: a renewal may hand out a new refresh token)."""
+        if not self.config.get("refresh_token"):
+            if float(self.config["expires_at"]) > time.time():
+                return  # it still works; its end is a 401 and a reconnect
+            raise ConnectorError(
+                "Pinterest's sign-in ended and Harken holds no refresh token; reconnect it.",
+                permanent=True,
+            )
+        account_id = self._account_id()
+        if account_id is None:  # connecting: the caller saves the config
+            fields = api.renew(str(self.config["refresh_token"]))
+            self.config_changed = True
+        else:
+            held = str(self.config.get("access_token") or "")
+            config = renew_once(
+                TOKENS, account_id, held, False, lambda c: api.renew(str(c["refresh_token"]))
+            )
+            fields = {key: config[key] for key in TOKEN_KEYS if key in config}
+        self.config.update(fields)
+
+    def _account_id(self) -> int | None:
+        from harken.networks.models import Account
+
+        user_id = self.config.get("user_id")
+        if self.workspace_id is None or not user_id:
+            return None
+        found = Account.objects.filter(
+            workspace_id=self.workspace_id, network=self.network, external_id=user_id
+        )
+        return found.values_list("pk", flat=True).first()
 
     def me(self) -> dict[str, Any]:
         return self.call("GET", "user_account")

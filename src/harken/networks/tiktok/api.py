@@ -16,7 +16,6 @@ needed, ``scope_not_authorized`` a permission the person did not grant (permanen
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,23 +108,6 @@ def renew(refresh_token: str) -> dict[str, Any]:
     )
     tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
     return tokens
-
-
-def keep_fresh(config: dict[str, Any]) -> bool:
-    """Renew the access token an hour before it ends (``config`` updated); True if renewed."""
-    expires = config.get("expires_at")
-    if not expires or float(expires) - time.time() > RENEW_BEFORE:
-        return False
-    refresh = str(config.get("refresh_token") or "")
-    if not refresh:
-        raise ConnectorError(
-            "TikTok's sign-in ended and Harken holds no refresh token; reconnect the account.",
-            permanent=True,
-        )
-    updated = renew(refresh)
-    updated.pop("open_id", None)  # the account's id stays the one it connected with
-    config.update(updated)
-    return True
 
 
 def request(

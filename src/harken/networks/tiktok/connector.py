@@ -37,7 +37,12 @@ from harken.networks.base import (
     PostField,
     Published,
 )
+from harken.networks.renewal import TokenLayout, renew_once
 from harken.networks.tiktok import api
+
+TOKENS = TokenLayout(network="TikTok", access_key="access_token", margin=api.RENEW_BEFORE)
+#: What a renewal changes (``open_id`` stays the one the account connected with).
+TOKEN_KEYS = ("access_token", "refresh_token", "expires_at", "refresh_expires_at", "scope")
 
 USER_FIELDS = "open_id,username,display_name,follower_count,following_count,likes_count,video_count"
 VIDEO_FIELDS = (
@@ -103,9 +108,40 @@ class TikTok(Connector):
             raise ConnectorError(
                 "This TikTok account has no sign-in; connect it again.", permanent=True
             )
-        if api.keep_fresh(self.config):
-            self.config_changed = True
+        if TOKENS.is_stale(self.config):
+            self._renew()
         return api.request(str(self.config["access_token"]), method, path, params, json, write)
+
+    def _renew(self) -> None:
+        """Renew the access token an hour before it ends, once across all workers
+        (``harken.networks.renewal``: TikTok may hand out a new refresh token)."""
+        if not self.config.get("refresh_token"):
+            raise ConnectorError(
+                "TikTok's sign-in ended and Harken holds no refresh token; reconnect it.",
+                permanent=True,
+            )
+        account_id = self._account_id()
+        if account_id is None:  # connecting: the caller saves the config
+            fields = api.renew(str(self.config["refresh_token"]))
+            self.config_changed = True
+        else:
+            held = str(self.config.get("access_token") or "")
+            config = renew_once(
+                TOKENS, account_id, held, False, lambda c: api.renew(str(c["refresh_token"]))
+            )
+            fields = config
+        self.config.update({key: fields[key] for key in TOKEN_KEYS if key in fields})
+
+    def _account_id(self) -> int | None:
+        from harken.networks.models import Account
+
+        open_id = self.config.get("open_id")
+        if self.workspace_id is None or not open_id:
+            return None
+        found = Account.objects.filter(
+            workspace_id=self.workspace_id, network=self.network, external_id=open_id
+        )
+        return found.values_list("pk", flat=True).first()
 
     def me(self) -> dict[str, Any]:
         return self.call("GET", "v2/user/info/", {"fields": USER_FIELDS}).get("user") or {}
