@@ -17,7 +17,7 @@ from harken.contacts.models import Contact, Identity
 from harken.core.models import Member, Role
 from harken.listening.models import Source, Topic
 from harken.networks.models import Account
-from harken.publishing.models import Post, Variant
+from harken.publishing.models import Campaign, Click, Link, Post, Variant
 from harken.publishing.states import State
 from tests.conftest import _person
 from tests.inbox.conftest import account, conversation, make_conversation, mastodon  # noqa: F401
@@ -88,6 +88,7 @@ class Rows:
     draft: Post
     waiting: Post
     account: Account
+    campaign: Campaign
 
 
 def make_post(workspace, on: Account, state: str, text: str, days: int = 2) -> Post:
@@ -121,4 +122,40 @@ def rows(workspace, account, conversation, mastodon) -> Rows:  # noqa: F811
     waiting = make_post(
         workspace, account, State.AWAITING_APPROVAL, "New bridal sets are in.", days=3
     )
-    return Rows(topic, source, conversation, contact, draft, waiting, account)
+    campaign = make_campaign(workspace)
+    return Rows(topic, source, conversation, contact, draft, waiting, account, campaign)
+
+
+def make_campaign(workspace, name: str = "Opal week") -> Campaign:
+    """A campaign pledging $1 a unique click up to $10, with one link and three clicks of
+    a day (a person's first, the same person's repeat, a bot's preview)."""
+    campaign = Campaign.objects.create(
+        workspace=workspace,
+        name=name,
+        slug=name.lower().replace(" ", "-"),
+        pledge_cents=100,
+        cap_cents=1000,
+        pledged_cents=100,
+    )
+    link = Link.objects.create(
+        workspace=workspace,
+        destination="https://shop.example.com/opal",
+        network="mastodon",
+        campaign=campaign,
+        utm={"utm_source": "mastodon", "utm_campaign": campaign.slug},
+    )
+    at = timezone.now()
+    for unique, bot, address in ((True, False, "a"), (False, False, "a"), (False, True, "")):
+        Click.objects.create(
+            workspace=workspace,
+            link=link,
+            at=at,
+            day=at.date(),
+            network="mastodon",
+            referrer="mastodon.social",
+            is_bot=bot,
+            ip_hash=address,
+            unique_of_day=unique,
+            pledged=unique,
+        )
+    return campaign

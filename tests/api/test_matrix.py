@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from harken.contacts.models import Contact
 from harken.listening.models import Topic
+from harken.publishing.models import Campaign
 from tests.api.conftest import Api, Rows
 
 EVERYONE = {"owner", "manager", "responder", "viewer", "read_only"}
@@ -119,6 +120,21 @@ OPS = [
     ),
     Op("submit post", lambda a, r: a.post(f"/posts/{r.draft.pk}/submit"), RESPONDERS),
     Op("approve post", lambda a, r: a.post(f"/posts/{r.waiting.pk}/approve", {}), MANAGERS),
+    Op("list campaigns", lambda a, r: a.get("/campaigns"), EVERYONE, "list"),
+    Op("read campaign", lambda a, r: a.get(f"/campaigns/{r.campaign.pk}"), EVERYONE),
+    Op(
+        "create campaign",
+        lambda a, r: a.post("/campaigns", {"name": "Spring sale", "pledge_cents": 0}),
+        MANAGERS,
+        "create",
+    ),
+    Op("list links", lambda a, r: a.get("/links", campaign=r.campaign.pk), EVERYONE, "list"),
+    Op(
+        "list clicks",
+        lambda a, r: a.get("/clicks", campaign=r.campaign.pk, network="mastodon"),
+        EVERYONE,
+        "list",
+    ),
     Op("export posts", lambda a, r: a.get("/exports/posts.csv"), EVERYONE, "list"),
     Op("analytics", lambda a, r: a.get("/analytics/headlines"), EVERYONE, "list"),
     Op("export contacts", lambda a, r: a.get("/exports/contacts.csv"), EVERYONE, "list"),
@@ -151,6 +167,7 @@ def test_another_workspaces_token_finds_nothing_of_this_one(tokens, rows, worksp
             assert response.status_code in (200, 201), op.name
             assert not Topic.objects.filter(workspace=workspace, name="Opals").exists()
             assert not Contact.objects.filter(workspace=workspace, name="New Person").exists()
+            assert not Campaign.objects.filter(workspace=workspace, name="Spring sale").exists()
         elif op.kind == "refers":
             assert response.status_code == 400, op.name
             assert response.json()["field"] == "accounts"

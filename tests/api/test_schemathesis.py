@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from harken.contacts.models import Contact
 from harken.listening.models import Source, Topic
-from tests.api.conftest import token_for
+from tests.api.conftest import make_campaign, token_for
 from tests.inbox.conftest import make_conversation
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -51,6 +51,7 @@ def owner_headers(workspace, alice, server, loopback, settings):
     # No connected account: a reply is refused with a 400, nothing is sent anywhere.
     make_conversation(workspace)
     Contact.objects.create(workspace=workspace, name="Maya", emails=["maya@example.com"])
+    make_campaign(workspace)  # with a link and its clicks
     return {"Authorization": f"Bearer {token_for(alice, workspace).secret}"}
 
 

@@ -15,6 +15,7 @@ RESOURCES = (
     "conversations",
     "contacts",
     "posts",
+    "campaigns",
     "analytics",
 )
 

@@ -9,7 +9,8 @@ from harken.api import schemas as s
 from harken.contacts.models import Contact
 from harken.inbox.models import Conversation, Message
 from harken.listening.models import Mention, Source, Topic
-from harken.publishing.models import Post, Variant
+from harken.publishing.links.tracking import short_url
+from harken.publishing.models import Campaign, Click, Link, Post, Variant
 
 
 def mention_data(m: Mention) -> dict[str, Any]:
@@ -160,4 +161,55 @@ def post_out(p: Post) -> s.PostOut:
         author=p.author_id,
         created=p.created,
         variants=[variant_out(v) for v in p.variants.all()],  # type: ignore[attr-defined]
+    )
+
+
+def campaign_out(c: Campaign) -> s.CampaignOut:
+    return s.CampaignOut(
+        id=c.pk,
+        name=c.name,
+        slug=c.slug,
+        goal=c.goal,
+        starts=c.starts,
+        ends=c.ends,
+        pledge_cents=c.pledge_cents,
+        currency=c.currency,
+        cap_cents=c.cap_cents,
+        pledged_cents=c.pledged_cents,
+        cap_reached=c.cap_reached,
+        unique_clicks=getattr(c, "unique_clicks", 0),
+        link_count=getattr(c, "link_count", 0),
+        created=c.created,
+    )
+
+
+def link_out(link: Link) -> s.LinkOut:
+    return s.LinkOut(
+        id=link.pk,
+        code=link.code,
+        short_url=short_url(link),
+        destination=link.destination,
+        target=link.target,
+        network=link.network,
+        campaign=link.campaign_id,
+        post=link.post_id,
+        created=link.created,
+        unique_clicks=getattr(link, "unique", 0),
+        people_clicks=getattr(link, "people", 0),
+        bot_clicks=getattr(link, "bots", 0),
+    )
+
+
+def click_out(click: Click) -> s.ClickOut:
+    return s.ClickOut(
+        id=click.pk,
+        link=click.link_id,
+        campaign=click.link.campaign_id,
+        at=click.at,
+        day=click.day,
+        network=click.network,
+        referrer=click.referrer,
+        is_bot=click.is_bot,
+        unique_of_day=click.unique_of_day,
+        pledged=click.pledged,
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from ninja import Schema
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, StrictInt
 
 Sentiment = Literal["negative", "neutral", "positive"]
 Intent = Literal[
@@ -304,3 +304,89 @@ class HeadlinesOut(Schema):
     #: What in the request could not be read, and what was shown instead.
     problems: list[str]
     figures: list[FigureOut]
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    slug: str
+    goal: str
+    starts: date | None
+    ends: date | None
+    #: Pledged per unique human click, in the currency's smallest unit; 0: no pledge.
+    pledge_cents: int
+    currency: str
+    cap_cents: int
+    #: The running total of pledges; it never passes the cap.
+    pledged_cents: int
+    #: No further click can pledge: the next pledge would cross the cap.
+    cap_reached: bool
+    unique_clicks: int
+    link_count: int
+    created: datetime
+
+
+class CampaignPage(Schema):
+    items: list[CampaignOut]
+    next_before: int | None
+
+
+#: A day as written in the API: YYYY-MM-DD (a number is no day).
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class CampaignIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    goal: str = Field(default="", max_length=5000)
+    #: YYYY-MM-DD
+    starts: str | None = Field(default=None, pattern=DAY)
+    #: YYYY-MM-DD
+    ends: str | None = Field(default=None, pattern=DAY)
+    #: Per unique human click, in cents; 0 for a campaign without a pledge.
+    pledge_cents: StrictInt = Field(default=0, ge=0, le=2_000_000_000)
+    currency: str = Field(default="USD", max_length=3)
+    #: Pledging stops at this total (cents); at least one pledge when there is one.
+    cap_cents: StrictInt = Field(default=0, ge=0, le=999_999_999_999)
+
+
+class LinkOut(Schema):
+    id: int
+    #: The short address's code: ``/l/<code>``.
+    code: str
+    short_url: str
+    destination: str
+    #: Where the link leads: the destination with its UTM parameters.
+    target: str
+    network: str
+    campaign: int | None
+    post: int | None
+    created: datetime
+    unique_clicks: int
+    people_clicks: int
+    bot_clicks: int
+
+
+class LinkPage(Schema):
+    items: list[LinkOut]
+    next_before: int | None
+
+
+class ClickOut(Schema):
+    id: int
+    link: int
+    campaign: int | None
+    at: datetime
+    #: The UTC day of ``at``.
+    day: date
+    network: str
+    #: The referring page's host only.
+    referrer: str
+    is_bot: bool
+    #: A person's first click of the day on this link (only these may pledge).
+    unique_of_day: bool
+    pledged: bool
+
+
+class ClickPage(Schema):
+    items: list[ClickOut]
+    next_before: int | None

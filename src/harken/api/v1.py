@@ -14,6 +14,7 @@ from harken.api.auth import caller_for
 from harken.api.caller import Caller
 from harken.api.routes import (
     analytics,
+    campaigns,
     contacts,
     conversations,
     exports,
@@ -49,8 +50,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Harken's workspace data: mentions, topics, sources, conversations, contacts, "
-        "posts, analytics and exports. Every call acts as the member who made the token, "
-        "with that member's role and authority, narrowed by the token's scopes."
+        "posts, campaigns and their link clicks, analytics and exports. Every call acts as "
+        "the member who made the token, with that member's role and authority, narrowed by "
+        "the token's scopes."
     ),
     auth=TokenAuth(),
     urls_namespace="api-v1",
@@ -58,5 +60,15 @@ api = NinjaAPI(
     parser=ObjectParser(),
 )
 errors.install(api)
-for module in (mentions, topics, sources, conversations, contacts, posts, analytics, exports):
+for module in (
+    mentions,
+    topics,
+    sources,
+    conversations,
+    contacts,
+    posts,
+    campaigns,
+    analytics,
+    exports,
+):
     api.add_router("/", module.router)
