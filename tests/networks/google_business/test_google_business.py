@@ -357,3 +357,33 @@ def test_the_accounts_page_says_questions_cannot_be_read(alice_client, google):
     page = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-google-business"' in page and "Q&amp;A API" in page and CALLBACK in page
     assert "Q&A API" in connector_for(network="google_business").unreadable
+
+
+def test_a_poll_brings_new_reviews_into_listening_with_their_stars(google, workspace, alice):
+    from harken.listening.models import Mention, Source
+    from harken.listening.polling import poll_source
+    from harken.networks.connecting import save_connected
+
+    account = save_connected(
+        workspace,
+        alice,
+        "google_business",
+        LOCATION,
+        "Harbor Street Jewelers",
+        {
+            "account": ACCOUNT,
+            "location": LOCATION,
+            "access_token": "access-1",
+            "refresh_token": "refresh-1",
+            "expires_at": int(time.time()) + 3000,
+        },
+    )
+    google.route(f"{V4}/reviews", documented(REVIEWS))
+    source = Source.objects.get(account=account)
+    outcome = poll_source(source.pk, force=True)
+    assert (outcome.state, outcome.stored) == ("stored", 3), outcome
+    stored = Mention.objects.filter(workspace=workspace, network="google_business")
+    complaint = stored.get(external_id="AbFvOqk2")
+    assert complaint.kind == "review" and complaint.text.startswith("★★☆☆☆ 2/5")
+    assert stored.get(external_id="AbFvOqk1/reply").is_own
+    assert poll_source(source.pk, force=True).stored == 0  # nothing newer, nothing twice
