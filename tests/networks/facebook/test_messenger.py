@@ -206,3 +206,40 @@ def test_a_message_notification_makes_the_account_due_now(network, object_type, 
     assert deliver(body, signed(body), network).status_code == 200
     others = {"facebook": "instagram", "instagram": "facebook"}
     assert due(network) and not due(others[network])
+
+
+def test_a_busy_conversation_is_read_back_to_the_cursor_page_by_page(inbox):
+    """More messages since the last poll than come with the conversation: the older ones
+    are read from ``/{conversation}/messages`` (documented shape), back to the cursor."""
+    busy = json.loads(json.dumps(CONVERSATIONS))
+    nested = busy["data"][0]["messages"]
+    nested["paging"]["next"] = (
+        "https://graph.facebook.com/v23.0/t_10161234567890/messages?after=QVFJ"
+    )
+    older = {
+        "data": [
+            {
+                "id": "m_AbB9",
+                "created_time": "2026-11-20T08:59:00+0000",
+                "message": "Hi",
+                "from": ADA,
+            },
+            {
+                "id": "m_AbB8",
+                "created_time": "2026-11-19T08:00:00+0000",
+                "message": "Old",
+                "from": ADA,
+            },
+        ]
+    }
+    inbox.route(path(PAGE, "conversations"), Reply(200, json.dumps(busy), JSON))
+    inbox.route(path("t_10161234567890", "messages"), Reply(200, json.dumps(older), JSON))
+    got = page().fetch("2026-11-20T08:00:00+00:00")
+    ids = [i.external_id.rsplit("/", 1)[1] for i in got.items if i.kind == "message"]
+    assert ids == ["m_AbB9", "m_AbC1", "m_AbC2"]  # not the one before the cursor
+    (asked,) = inbox.hits(path("t_10161234567890", "messages"))
+    assert query(asked)["after"] == "QVFJ"
+    # A first poll reads only what came with the conversation.
+    inbox.requests.clear()
+    page().fetch(None)
+    assert not inbox.hits(path("t_10161234567890", "messages"))

@@ -277,6 +277,12 @@ def items(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
 
+def next_cursor(body: Mapping[str, Any]) -> str:
+    """The ``after`` cursor of an edge (a page, or one nested in an object's fields, such
+    as a conversation's ``messages``) that has more, else ""."""
+    return _next_cursor(body)
+
+
 def _next_cursor(body: Mapping[str, Any]) -> str:
     """The ``after`` cursor of a page that has a next one ("" on the last page: Meta
     sends cursors there too, but no ``next``)."""

@@ -33,7 +33,8 @@ CONVERSATIONS = 25  # conversations a page of /conversations holds
 MESSAGES = 25  # the newest messages read with each conversation
 MAX_PAGES = 4  # pages of conversations one poll walks back
 ASK_AGAIN_AFTER = timedelta(days=1)
-FIELDS = "id,updated_time,link,participants,messages.limit({n}){{id,message,created_time,from}}"
+MESSAGE_FIELDS = "id,message,created_time,from"
+FIELDS = "id,updated_time,link,participants,messages.limit({n}){{" + MESSAGE_FIELDS + "}}"
 #: Meta's subcodes for "This message is sent outside of allowed window" (Messenger, Instagram).
 OUTSIDE_WINDOW = frozenset({2018278, 2534022})
 #: The person cannot get messages now (551), or no such person for this Page (100).
@@ -73,11 +74,33 @@ def read(
         if since and parse_time(conversation["updated_time"]) < since:
             break  # newest first: everything from here on was read before
         person = _person(conversation, own_id)
-        for message in graph.items(conversation.get("messages") or {}):
-            if since and parse_time(message["created_time"]) < since:
-                continue
+        for message in _messages(client, conversation, since):
             found.append(_item(conversation, message, person, own_id, network))
     return found
+
+
+def _messages(
+    client: Graph, conversation: dict[str, Any], since: datetime | None
+) -> list[dict[str, Any]]:
+    """The conversation's messages at or after ``since``: the newest ones that came with
+    it, and, when all of those are newer and there are more, the older pages of
+    ``/{conversation}/messages`` back to ``since`` (a busy conversation between polls)."""
+    nested = conversation.get("messages") or {}
+    rows = graph.items(nested)
+    newer = [m for m in rows if not since or parse_time(m["created_time"]) >= since]
+    after = graph.next_cursor(nested)
+    if since and after and len(newer) == len(rows):
+        for message in client.walk(
+            f"{conversation['id']}/messages",
+            MAX_PAGES,
+            fields=MESSAGE_FIELDS,
+            limit=MESSAGES,
+            after=after,
+        ):
+            if parse_time(message["created_time"]) < since:
+                break  # newest first: the rest was read before
+            newer.append(message)
+    return newer
 
 
 def _person(conversation: dict[str, Any], own_id: str) -> dict[str, Any]:
