@@ -23,14 +23,26 @@ class Stat:
 
 def _mentions(scope: Scope, period: Period) -> int:
     rows = tallies(
-        scope.workspace, period, "all", topic=scope.topic, network=scope.network, by=("topic",)
+        scope.workspace,
+        period,
+        "all",
+        topic=scope.topic,
+        network=scope.network,
+        by=("topic",),
+        segment=scope.segment,
     )
     return listening.total(rows)
 
 
 def _positive(scope: Scope, period: Period) -> float | None:
     rows = tallies(
-        scope.workspace, period, "sentiment", topic=scope.topic, network=scope.network, by=("key",)
+        scope.workspace,
+        period,
+        "sentiment",
+        topic=scope.topic,
+        network=scope.network,
+        by=("key",),
+        segment=scope.segment,
     )
     split = listening.sentiment_split(rows)
     rated = sum(split.values())
@@ -49,6 +61,7 @@ def _brand_share(scope: Scope, period: Period) -> tuple[float | None, str]:
         topics=[t[0] for t in topics],
         network=scope.network,
         by=("topic",),
+        segment=scope.segment,
     )
     voices = listening.share_of_voice(rows, None, topics)
     if not sum(v.mentions for v in voices):

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from harken.analytics import load
+from harken.analytics import load, segments
 from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, line, stacked
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
@@ -55,13 +55,25 @@ def _words(key: str) -> str:
 def mentions(scope: Scope) -> Panel:
     days = scope.period.days
     rows = tallies(
-        scope.workspace, scope.period, "all", topic=scope.topic, network=scope.network, by=DAY
+        scope.workspace,
+        scope.period,
+        "all",
+        topic=scope.topic,
+        network=scope.network,
+        by=DAY,
+        segment=scope.segment,
     )
     series = [Series("Mentions", [float(n) for n in listening.per_day(rows, days)])]
     before = scope.before
     if before is not None:
         old = tallies(
-            scope.workspace, before, "all", topic=scope.topic, network=scope.network, by=DAY
+            scope.workspace,
+            before,
+            "all",
+            topic=scope.topic,
+            network=scope.network,
+            by=DAY,
+            segment=scope.segment,
         )
         series.append(
             Series(
@@ -88,6 +100,7 @@ def sentiment(scope: Scope) -> Panel:
         topic=scope.topic,
         network=scope.network,
         by=DAY_KEY,
+        segment=scope.segment,
     )
     split = listening.sentiment_per_day(rows, days)
     chart = stacked(
@@ -117,11 +130,25 @@ def share_of_voice(scope: Scope) -> Panel:
     ]
     ids = [t[0] for t in topics]
     rows = tallies(
-        scope.workspace, scope.period, "all", topics=ids, network=scope.network, by=TOPIC
+        scope.workspace,
+        scope.period,
+        "all",
+        topics=ids,
+        network=scope.network,
+        by=TOPIC,
+        segment=scope.segment,
     )
     before = scope.before
     old = (
-        tallies(scope.workspace, before, "all", topics=ids, network=scope.network, by=TOPIC)
+        tallies(
+            scope.workspace,
+            before,
+            "all",
+            topics=ids,
+            network=scope.network,
+            by=TOPIC,
+            segment=scope.segment,
+        )
         if before is not None
         else None
     )
@@ -177,6 +204,7 @@ def drivers(scope: Scope) -> Panel:
         by=KEY,
         top="count",
         limit=200,
+        segment=scope.segment,
     )
     before = scope.before or scope.period.previous()
     old = tallies(
@@ -186,6 +214,7 @@ def drivers(scope: Scope) -> Panel:
         network=scope.network,
         by=KEY,
         keys=[r.key for r in rows],
+        segment=scope.segment,
     )
     # The topics' own names come up in every mention they match: they drive nothing.
     names = {t.name.lower() for t in load.topics(scope)}
@@ -225,6 +254,8 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
     )
     if scope.network:
         recent = recent.filter(network=scope.network)
+    if scope.segment is not None:
+        recent = recent.filter(author_id__in=segments.authors(scope.workspace, scope.segment))
     picked: dict[str, list[int]] = {p: [] for p in phrases}
     # The stored list as text, searched for each phrase as JSON spells it (escaped on
     # SQLite, raw UTF-8 in PostgreSQL's jsonb): parsing 3,000 lists cost more than the rest.
@@ -248,6 +279,7 @@ def influence(scope: Scope) -> Panel:
         by=("key", "network"),
         top="reach",
         limit=10,
+        segment=scope.segment,
     )
     found = listening.influence(rows, limit=10)
     authors = Author.objects.in_bulk([i.author for i in found])
@@ -283,6 +315,7 @@ def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str
         topic=scope.topic,
         network=scope.network,
         by=(by,),
+        segment=scope.segment,
     )
     counts = listening.breakdown(rows, by)[:8]
     label = network_label if by == "network" else _words
@@ -305,6 +338,7 @@ def intents(scope: Scope) -> Panel:
         topic=scope.topic,
         network=scope.network,
         by=DAY_KEY,
+        segment=scope.segment,
     )
     keys = [k for k, _ in listening.breakdown(rows) if k != "other"][:5]
     over = listening.per_day_by_key(rows, days, keys)
@@ -373,7 +407,14 @@ def talk_to_listen(scope: Scope) -> Panel:
     posts = load.published(scope, scope.period).count()
     replies = load.replies_sent(scope, scope.period)
     heard = listening.total(
-        tallies(scope.workspace, scope.period, "all", network=scope.network, by=TOPIC)
+        tallies(
+            scope.workspace,
+            scope.period,
+            "all",
+            network=scope.network,
+            by=TOPIC,
+            segment=scope.segment,
+        )
     )
     figure = relationship.TalkToListen(posts, replies, heard)
     chart = bars(

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from harken.analytics.days import span, zone_of
+from harken.analytics.segments import Segment, parse
 from harken.core.models import Workspace
 
 #: The ranges offered in the picker, in days.
@@ -65,6 +66,8 @@ class Scope:
     network: str = ""
     topic: int = 0
     account: int = 0
+    #: The people of one imported segment only (``segments``), or everyone.
+    segment: Segment | None = None
     problems: tuple[str, ...] = ()
     #: What one request already loaded (figures shared by two panels), never compared.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -85,6 +88,8 @@ class Scope:
         for name in ("network", "topic", "account"):
             if getattr(scope, name):
                 params[name] = str(getattr(scope, name))
+        if scope.segment is not None:
+            params["segment"] = scope.segment.param
         return params.urlencode()
 
 
@@ -123,6 +128,7 @@ def scope_from(workspace: Workspace, params: QueryDict) -> Scope:
         network=(params.get("network") or "")[:32],
         topic=_int(params.get("topic")) or 0,
         account=_int(params.get("account")) or 0,
+        segment=parse(params.get("segment")),
         problems=tuple(problems),
     )
 

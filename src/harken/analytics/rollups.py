@@ -53,41 +53,15 @@ def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
     mentions = Mention.objects.filter(
         workspace=workspace, is_own=False, posted__gte=start, posted__lt=end
     ).exclude(kind="message")
-    rows = mentions.values_list(
-        "pk",
-        "network",
-        "sentiment",
-        "language",
-        "intents",
-        "key_phrases",
-        "author_id",
-        "author__followers",
-        "in_reply_to",
-    )
-    topics: dict[int, list[int]] = defaultdict(list)
-    for mention_id, topic_id in Mention.topics.through.objects.filter(
-        mention__in=mentions
-    ).values_list("mention_id", "topic_id"):
-        topics[mention_id].append(topic_id)
-    posts = _our_posts(workspace)
+    rows = mentions.values_list(*MENTION_FIELDS)
+    topics = topics_of(mentions)
+    posts = our_posts(workspace)
     cube: dict[tuple[str, int, str, str], Counts] = defaultdict(lambda: [0, 0, 0, 0])
-    for pk, network, sentiment, language, intents, phrases, author, followers, parent in rows:
-        cells: list[tuple[int, str, str]] = []
-        for topic in (ALL_TOPICS, *topics.get(pk, ())):
-            cells += [
-                (topic, "all", ""),
-                (topic, "sentiment", sentiment or "unrated"),
-                (topic, "language", language or "und"),
-            ]
-            cells += [(topic, "intent", str(intent)) for intent in set(intents or ())]
-        cells += [(ALL_TOPICS, "phrase", str(phrase)[:255]) for phrase in set(phrases or ())]
-        cells.append((ALL_TOPICS, "author", str(author)))
-        variant = posts.get((network, parent)) if parent else None
-        if variant is not None:
-            cells.append((ALL_TOPICS, "post", str(variant)))
+    for row in rows:
+        network, sentiment, followers = row[1], row[2], row[7]
         reach = followers or 0
         pos, neg = int(sentiment == "positive"), int(sentiment == "negative")
-        for topic, dimension, key in cells:
+        for topic, dimension, key in mention_cells(row, topics, posts):
             cell = cube[(network, topic, dimension, key)]
             cell[0] += 1
             cell[1] += reach
@@ -114,6 +88,52 @@ def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
     return len(tallies)
 
 
+#: What a mention's cells are read from (``mention_cells`` takes a row of these).
+MENTION_FIELDS = (
+    "pk",
+    "network",
+    "sentiment",
+    "language",
+    "intents",
+    "key_phrases",
+    "author_id",
+    "author__followers",
+    "in_reply_to",
+)
+
+
+def topics_of(mentions: Iterable[Mention]) -> dict[int, list[int]]:
+    """Mention id → the ids of the topics it matched."""
+    topics: dict[int, list[int]] = defaultdict(list)
+    for mention_id, topic_id in Mention.topics.through.objects.filter(
+        mention__in=mentions
+    ).values_list("mention_id", "topic_id"):
+        topics[mention_id].append(topic_id)
+    return topics
+
+
+def mention_cells(
+    row: tuple, topics: dict[int, list[int]], posts: dict[tuple[str, str], int]
+) -> list[tuple[int, str, str]]:
+    """The (topic, dimension, key) cells one mention counts in (a row of
+    ``MENTION_FIELDS``): shared by the daily rollup and a segment's figures."""
+    pk, network, sentiment, language, intents, phrases, author, _, parent = row
+    cells: list[tuple[int, str, str]] = []
+    for topic in (ALL_TOPICS, *topics.get(pk, ())):
+        cells += [
+            (topic, "all", ""),
+            (topic, "sentiment", sentiment or "unrated"),
+            (topic, "language", language or "und"),
+        ]
+        cells += [(topic, "intent", str(intent)) for intent in set(intents or ())]
+    cells += [(ALL_TOPICS, "phrase", str(phrase)[:255]) for phrase in set(phrases or ())]
+    cells.append((ALL_TOPICS, "author", str(author)))
+    variant = posts.get((network, parent)) if parent else None
+    if variant is not None:
+        cells.append((ALL_TOPICS, "post", str(variant)))
+    return cells
+
+
 def _trimmed(
     cube: dict[tuple[str, int, str, str], Counts],
 ) -> list[tuple[tuple[str, int, str, str], Counts]]:
@@ -132,7 +152,7 @@ def _trimmed(
     return kept
 
 
-def _our_posts(workspace: Workspace) -> dict[tuple[str, str], int]:
+def our_posts(workspace: Workspace) -> dict[tuple[str, str], int]:
     """(network, external id) → variant id of the workspace's published posts: a mention
     that answers one counts as a reply to that post (its engagement)."""
     rows = Variant.objects.filter(

@@ -9,7 +9,7 @@ from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from harken.analytics import load
+from harken.analytics import load, segments
 from harken.analytics.charts.csv import chart_csv
 from harken.analytics.headlines import headlines
 from harken.analytics.models import ALL_TOPICS, RollupState, Tally
@@ -60,11 +60,32 @@ AREAS = {
 }
 
 
+#: The panels a segment filter narrows (the mention figures); the others (posts, answers,
+#: followers) are the business's own and say that they show everyone.
+SPLIT_BY_SEGMENT = frozenset(
+    {
+        "mentions",
+        "sentiment",
+        "share-of-voice",
+        "drivers",
+        "influence",
+        "intents",
+        "languages",
+        "networks",
+    }
+)
+
+
 def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
     scope = scope_from(request.workspace, request.GET)
     for problem in scope.problems:
         flash.warning(request, problem)
     label, keys = AREAS[area]
+    shown = [PANELS[key](scope) for key in keys]
+    if scope.segment is not None:
+        for panel in shown:
+            if panel.key not in SPLIT_BY_SEGMENT:
+                panel.sub = f"{panel.sub} · everyone: not split by segment"
     state = RollupState.objects.filter(workspace=request.workspace).first()
     context = {
         "section": "analytics",
@@ -79,7 +100,8 @@ def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
         "accounts": load.accounts(scope),
         "networks": _networks(request),
         "stats": headlines(scope) if area == "overview" else [],
-        "panels": [PANELS[key](scope) for key in keys],
+        "panels": shown,
+        "segment_choices": segments.offered(request.workspace),
         "rollup": state,
         "never_rolled": state is None and _has_mentions(request),
         "nothing_yet": not _has_mentions(request),

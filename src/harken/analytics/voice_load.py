@@ -17,6 +17,7 @@ from harken.analytics import voice
 from harken.analytics.load import instants
 from harken.analytics.models import CustomerBase
 from harken.analytics.periods import Scope
+from harken.analytics.segments import authors
 from harken.contacts.models import Contact, Identity
 from harken.listening.models import Mention
 
@@ -55,6 +56,8 @@ def votes(scope: Scope) -> list[voice.Vote]:
         rows = rows.filter(network=scope.network)
     if scope.topic:
         rows = rows.filter(topics=scope.topic)
+    if scope.segment is not None:
+        rows = rows.filter(author_id__in=authors(scope.workspace, scope.segment))
     counted = rows.values_list("author_id", "sentiment").annotate(n=Count("id")).order_by()
     person = persons(scope)
     return [voice.Vote(person.get(a, f"a{a}"), s, n) for a, s, n in counted]
@@ -115,6 +118,7 @@ def typical(scope: Scope, dimension: str = "") -> Typical:
             scope.period.last,
             scope.network,
             scope.topic,
+            scope.segment.param if scope.segment else "",
             dimension,
             *_version(scope),
         )

@@ -23,6 +23,7 @@ from harken.analytics.charts import Bar, Chart, bars
 from harken.analytics.charts.csv import chart_csv, neutralised
 from harken.analytics.models import CustomerBase
 from harken.analytics.periods import COMPARISONS, RANGES, scope_from
+from harken.analytics.segments import offered
 from harken.analytics.views import AREAS
 from harken.analytics.voice_load import STATUS, STATUS_LABELS, Typical, typical
 from harken.contacts.models import Contact
@@ -177,6 +178,7 @@ def page(request: WorkspaceRequest) -> HttpResponse:
         "seen": seen,
         "three_ways": three_ways(seen),
         "segments": segments_chart(seen),
+        "segment_choices": offered(request.workspace),
         "quiet": [(q, suggestions(q)) for q in seen.quiet],
         "trust": voice.TRUST,
         "form": form,
