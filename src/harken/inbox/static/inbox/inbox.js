@@ -237,6 +237,17 @@
     if (link) { link.focus(); }
   }
 
+  // a / s: the conversation's assign or snooze menu takes the focus, opened where the
+  // browser can (showPicker); choosing in it sends the form as a click would.
+  function pick(prefix) {
+    var select = document.querySelector('select[id^="' + prefix + '"]');
+    if (!select) { return; }
+    select.focus();
+    if (typeof select.showPicker === "function") {
+      try { select.showPicker(); } catch (ignored) { /* not from this gesture: focus is enough */ }
+    }
+  }
+
   function tabTo(id) {
     var tab = document.querySelector('.composer-tabs [data-tab="' + id + '"]');
     if (tab && !tab.disabled) { tab.click(); }
@@ -256,6 +267,8 @@
         var box = row && row.querySelector("input.row-select");
         if (box) { box.checked = !box.checked; updateBulk(); }
         break;
+      case "a": pick("assignee-"); break;
+      case "s": pick("snooze-"); break;
       case "e": var resolve = document.querySelector('[data-key="e"]'); if (resolve) { resolve.click(); } break;
       case "?": if (help) { help.hidden = !help.hidden; } break;
       default: return;
