@@ -276,3 +276,15 @@ def test_a_refused_code_connects_nothing(alice_client, workspace, pinterest):
 def test_the_accounts_page_says_pinterest_comments_cannot_be_read(alice_client, pinterest):
     page = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-pinterest"' in page and "no way to read the comments" in page
+
+
+def test_a_refresh_token_near_its_end_warns_the_owners_once(pinterest, pinner, alice, mailoutbox):
+    Account.objects.filter(pk=pinner.pk).update(
+        config={**pinner.config, "refresh_expires_at": int(time.time()) + 5 * 86400}
+    )
+    pinterest.route("/v5/pins", documented({"items": []}))
+    since = datetime(2026, 1, 1, tzinfo=UTC)
+    connector(pinner).find_published("k", "x", since)
+    connector(pinner).find_published("k", "x", since)
+    (mail,) = mailoutbox
+    assert mail.to == [alice.email] and "Reconnect @harborstreet on Pinterest" in mail.subject

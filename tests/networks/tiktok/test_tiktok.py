@@ -413,3 +413,17 @@ def test_tiktoks_rate_limit_on_a_post_is_waited_out_not_refused(tiktok, creator)
     error = caught.value
     assert not error.permanent and not error.rejected and error.retry_after == 30
     assert len(tiktok.hits(INIT)) == 1
+
+
+def test_a_refresh_token_near_its_end_warns_the_owners_once(tiktok, creator, alice, mailoutbox):
+    Account.objects.filter(pk=creator.pk).update(
+        config={**creator.config, "refresh_expires_at": int(time.time()) + 3 * 86400}
+    )
+    tiktok.route("/v2/user/info/", documented({"user": {"follower_count": 1}}))
+    tiktok.route("/v2/video/list/", documented({"videos": []}))
+    connector(creator).metrics()
+    connector(creator).metrics()
+    (mail,) = mailoutbox
+    assert mail.to == [alice.email] and mail.subject.startswith(
+        "Reconnect @harborstreet on TikTok before"
+    )

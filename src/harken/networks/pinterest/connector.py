@@ -18,6 +18,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
+from harken.networks import expiry
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -67,6 +68,15 @@ class Pinterest(Connector):
             )
         if TOKENS.is_stale(self.config):
             self._renew()
+        ends = float(self.config.get("refresh_expires_at") or 0)
+        if expiry.ends_soon(ends):
+            expiry.warn_owners(
+                self.workspace_id,
+                self.network,
+                str(self.config.get("user_id")),
+                "Pinterest",
+                ends,
+            )
         return api.request(str(self.config["access_token"]), method, path, params, json)
 
     def _renew(self) -> None:

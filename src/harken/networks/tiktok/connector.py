@@ -28,6 +28,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from harken.networks import expiry
 from harken.networks.base import (
     AccountMetrics,
     Connector,
@@ -110,6 +111,15 @@ class TikTok(Connector):
             )
         if TOKENS.is_stale(self.config):
             self._renew()
+        ends = float(self.config.get("refresh_expires_at") or 0)
+        if expiry.ends_soon(ends):
+            expiry.warn_owners(
+                self.workspace_id,
+                self.network,
+                str(self.config.get("open_id")),
+                "TikTok",
+                ends,
+            )
         return api.request(str(self.config["access_token"]), method, path, params, json, write)
 
     def _renew(self) -> None:
