@@ -74,3 +74,9 @@ def test_every_page_carries_the_bell_and_polls_its_count(workspace, bob, bob_cli
     page = bob_client.get("/inbox/").content.decode()
     assert 'id="bell"' in page and 'hx-get="/notifications/bell/"' in page
     assert 'hx-trigger="load, every 30s"' in page
+
+
+def test_a_signed_out_page_stops_polling_instead_of_drawing_the_login_form(client, workspace):
+    answer = client.get("/notifications/bell/")
+    assert answer.status_code == 286 and answer.content == b""  # htmx: stop polling
+    assert client.get("/notifications/").status_code == 302  # the list needs a sign-in

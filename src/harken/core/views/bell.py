@@ -9,7 +9,7 @@ polls with htmx, so no page pays a query for it when it renders.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,10 +29,17 @@ def told(member: Member) -> QuerySet[Notification]:
     )
 
 
-@workspace_view(Role.VIEWER)
-def bell(request: WorkspaceRequest) -> HttpResponse:
+#: htmx stops polling on this status: a signed-out page must not swap the login form
+#: into the bell (a redirect to it would be followed and drawn there).
+STOP_POLLING = 286
+
+
+def bell(request: HttpRequest) -> HttpResponse:
     """The count of unread notifications, polled by the shell."""
-    unread = told(request.member).filter(read_at__isnull=True).count()
+    member = getattr(request, "member", None)
+    if not request.user.is_authenticated or member is None:
+        return HttpResponse("", status=STOP_POLLING)
+    unread = told(member).filter(read_at__isnull=True).count()
     return render(request, "shell/_bell_count.html", {"unread": unread})
 
 
