@@ -1,6 +1,7 @@
 """The content calendar in a real browser: drag a post to another day in the month view
 (refused with the guideline's words where it would crowd another post, moved where it
-fits), and the list view a phone opens by default."""
+fits), a post on two accounts to another hour of the week's grid, and the list view a
+phone opens by default."""
 
 from __future__ import annotations
 
@@ -112,3 +113,34 @@ def test_the_sample_stores_planned_month(page, alice, workspace):  # noqa: F811
     expect(page.locator(".cal-notes .flash.error")).to_contain_text("failed")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     screenshot(page, "calendar-sample-month")
+
+
+def test_drag_a_post_on_two_accounts_to_another_hour_in_the_week(page, alice, shop, sky):  # noqa: F811
+    if page.viewport_name != "desktop":
+        pytest.skip("dragging is for a pointer; the phone has the list and the move form")
+    day = timezone.now().astimezone(NEW_YORK).date() + timedelta(days=10)
+    first = plan(shop, local(day, 10, 15), text="Engraving ideas for her")
+    second = Variant.objects.create(
+        workspace=first.workspace,
+        post=first.post,
+        account=sky,
+        text="Engraving ideas, for Bluesky",
+        state=first.state,
+        scheduled_at=first.scheduled_at,
+    )
+    log_in(page, "alice")
+    page.goto(f"/calendar/?view=week&date={day:%Y-%m-%d}")
+    chip = page.locator(f'.post-chip[data-post="{first.post_id}"]')
+    expect(chip.locator(".dot")).to_have_count(2)  # one chip, a dot per account
+    expect(page.locator(f'.hg-cell[data-date="{day:%Y-%m-%d}"][data-hour="10"]')).to_contain_text(
+        "Engraving ideas for her"
+    )
+    target = page.locator(
+        f'.hg-cell[data-date="{day + timedelta(days=1):%Y-%m-%d}"][data-hour="14"]'
+    )
+    chip.drag_to(target)
+    expect(page.locator("#cal-status")).to_contain_text("Moved to")
+    expect(target.locator(".post-chip")).to_be_visible()
+    moved = {v.scheduled_at for v in Variant.objects.filter(pk__in=[first.pk, second.pk])}
+    assert moved == {local(day + timedelta(days=1), 14, 15)}  # the hour changes, the minutes stay
+    screenshot(page, "calendar-week-moved")
