@@ -84,6 +84,7 @@ class ChatServer(XrpcServer):
         }
         self.members = {"convo-ring": CUSTOMER, "convo-hours": OTHER}
         self.scope = "com.atproto.appPassPrivileged"
+        self.order: list[str] = []
 
     def answer(self, nsid: str, query: dict, body: dict) -> dict:
         if nsid in ("com.atproto.server.createSession", "com.atproto.server.refreshSession"):
@@ -102,6 +103,8 @@ class ChatServer(XrpcServer):
                 }
                 for convo, messages in self.messages.items()
             ]
+            if self.order:  # a reaction or a read moved a convo up without a message
+                return {"convos": sorted(convos, key=lambda c: self.order.index(c["id"]))}
             return {
                 "convos": sorted(convos, key=lambda c: c["lastMessage"]["sentAt"], reverse=True)
             }
@@ -180,6 +183,18 @@ def test_the_next_poll_reads_only_newer_messages_and_stops_at_quiet_convos(chat,
     asked = [q["convoId"] for q in chat.calls("chat.bsky.convo.getMessages")]
     assert asked == [["convo-ring"]]
     assert Bluesky(config).fetch(page.cursor).items == []
+
+
+def test_a_quiet_convo_moved_up_by_a_reaction_does_not_hide_a_busy_one(chat, config):
+    connector = Bluesky(config)
+    cursor = connector.fetch(None).cursor
+    chat.messages["convo-ring"].insert(
+        0, _message("convo-ring", "m4", CUSTOMER["did"], "Size 6 please", "2026-11-20T10:00:00Z")
+    )
+    chat.order = ["convo-hours", "convo-ring"]
+    page = connector.fetch(cursor)
+    assert [i.external_id for i in page.items] == ["chat:convo-ring/m4"]
+    assert chat.calls("chat.bsky.convo.listConvos")[0]["limit"] == ["25"]  # the first poll
 
 
 def test_a_message_is_answered_privately_in_its_convo(chat, config):

@@ -34,7 +34,8 @@ SESSION_SCOPES = frozenset({"com.atproto.appPassPrivileged", "com.atproto.access
 PROXY = {"atproto-proxy": "did:web:api.bsky.chat#bsky_chat"}
 PREFIX = "chat:"
 PAGE = 100  # the most listConvos and getMessages give at once
-MAX_PAGES = 5  # how far back one poll walks a busy conversation
+MAX_PAGES = 5  # how far back one poll walks the convos, and a busy conversation
+FIRST_CONVOS = 25  # the convos a first poll reads
 #: A reply whose text we already sent into the convo this recently is that reply (a
 #: retry after a lost answer): chat has no idempotency key of its own.
 SAME_REPLY_WITHIN = timedelta(hours=1)
@@ -70,27 +71,28 @@ def convo_of(external_id: str) -> str:
 def read(connector: Bluesky, since: str | None) -> tuple[list[NormalizedItem], str | None]:
     """Messages sent after ``since`` (an ISO time, the newest read before) in every
     conversation that changed, oldest first, and the new ``since``. listConvos runs by
-    each convo's latest message, newest first: a convo with nothing newer ends the walk."""
+    each convo's latest activity, newest first: a page with no newer message ends the walk."""
     after = _time(since) if since else None
     items: list[NormalizedItem] = []
     cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        page = _chat(
-            connector,
-            "list_convos",
-            models.ChatBskyConvoListConvos.Params(limit=PAGE, cursor=cursor),
+    # A first poll reads the latest convos only, not the account's whole history.
+    for _ in range(MAX_PAGES if after else 1):
+        params = models.ChatBskyConvoListConvos.Params(
+            limit=PAGE if after else FIRST_CONVOS, cursor=cursor
         )
-        stop = False
+        page = _chat(connector, "list_convos", params)
+        quiet = 0
         for convo in page.convos:
             view = get_model_as_dict(convo)
             last = view.get("lastMessage") or {}
-            if after and last.get("sentAt") and _time(last["sentAt"]) <= after:
-                stop = True
-                break
-            if last:
-                items += _messages(connector, view, after)
+            if not last or (after and _time(last["sentAt"]) <= after):
+                # Nothing new here. Not the end of the walk: a reaction or a read moves a
+                # convo up without a new message, so a quiet one can sit above a busy one.
+                quiet += 1
+                continue
+            items += _messages(connector, view, after)
         cursor = page.cursor
-        if stop or not cursor:
+        if not cursor or quiet == len(page.convos):
             break
     items.sort(key=lambda item: (item.created, item.external_id))
     newest = max((item.created for item in items), default=after)
