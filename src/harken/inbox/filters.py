@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from harken.analysis.intents import INTENTS
 from harken.core.models import Member
@@ -85,6 +85,17 @@ DIRECT = "message"
 def direct() -> Exists:
     """Whether a conversation is private: it holds a direct message."""
     return Exists(Mention.objects.filter(conversation=OuterRef("pk"), kind=DIRECT))
+
+
+def direct_ids(workspace: Any = None) -> QuerySet[Mention, Any]:
+    """The private conversations (of ``workspace``, when given), as a subquery for
+    ``pk__in``: the database reads the direct messages once (an index holds them alone) and
+    tests each conversation against that set. ``direct()`` in a count probed the
+    conversation's messages once a row: most of the list page at 10,000 conversations."""
+    found = Mention.objects.filter(kind=DIRECT, conversation__isnull=False)
+    if workspace is not None:
+        found = found.filter(workspace=workspace)
+    return found.values("conversation_id")
 
 
 def _mentions(**match: Any) -> Exists:

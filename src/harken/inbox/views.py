@@ -74,19 +74,27 @@ def replyable_networks() -> list[str]:
     return [n for n in CONNECTORS if "reply" in connector_class(n).capabilities]
 
 
-def view_filters(user: Any, now: datetime, warn: timedelta = timedelta(minutes=30)) -> dict[str, Q]:
+def view_filters(
+    user: Any, now: datetime, warn: timedelta = timedelta(minutes=30), workspace: Any = None
+) -> dict[str, Q]:
     """Each view as a filter; the counts and the list use the same ones. The views that
     mean "we owe an answer" hold only conversations on networks that can reply; the
-    others stay in All (and Snoozed, Resolved)."""
+    others stay in All (and Snoozed, Resolved).
+
+    Held replies and direct messages are sets the database reads once (``pk__in``, of
+    ``workspace`` when given), not a subquery a conversation: the counts test every
+    conversation of the workspace, and a probe each cost most of the page at volume."""
     awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)
     needs = Q(status__in=OPEN) & awake & Q(network__in=replyable_networks())
-    held = Exists(Message.objects.filter(conversation=OuterRef("pk"), state=State.HELD))
+    held_replies = Message.objects.filter(state=State.HELD)
+    if workspace is not None:
+        held_replies = held_replies.filter(workspace=workspace)
     return {
         "needs_reply": needs,
         "mine": needs & Q(assignee=user),
         "unassigned": needs & Q(assignee__isnull=True),
-        "direct": needs & Q(filters.direct()),
-        "held": Q(held),
+        "direct": needs & Q(pk__in=filters.direct_ids(workspace)),
+        "held": Q(pk__in=held_replies.values("conversation_id")),
         # Due within the workspace's warning time, overdue included (``harken.inbox.sla``).
         "at_risk": needs & Q(due_at__lte=now + warn),
         "overdue": needs & Q(due_at__lte=now),
@@ -148,7 +156,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
     level = ServiceLevel.objects.filter(workspace=workspace).first()
     warn = timedelta(minutes=level.warn_minutes if level else 30)
     zone = ZoneInfo(workspace.time_zone or "UTC")
-    by_view = view_filters(request.user, now, warn)
+    by_view = view_filters(request.user, now, warn, workspace)
     tags = list(scoped(request, Tag))
     members = list(
         Member.objects.filter(workspace=workspace).select_related("user").order_by("user__username")

@@ -98,6 +98,36 @@ class Conversation(WorkspaceOwned):
             # The inbox's default order, keyset-paginated: priority, then oldest id first
             # (at a tie, who came first is answered first).
             models.Index(fields=["workspace", "-priority", "id"], name="conversation_queue_fair"),
+            # The views that owe an answer (new or open), in queue order, with the columns
+            # their filters test: a narrow view walks these entries, not the table's rows.
+            models.Index(
+                fields=["workspace", "-priority", "id", "network", "intent", "sentiment"],
+                condition=models.Q(status__in=["new", "open"]),
+                name="conversation_needs_queue",
+            ),
+            # The list's live counts test every conversation of the workspace against every
+            # view: each column a view or a saved view reads is here, so they are counted
+            # from the index alone, never the table (10,000 rows a workspace at 1M mentions).
+            models.Index(
+                fields=[
+                    "workspace",
+                    "status",
+                    "network",
+                    "intent",
+                    "sentiment",
+                    "assignee",
+                    "snoozed_until",
+                    "due_at",
+                    "last_activity",
+                    "id",
+                ],
+                name="conversation_counts",
+            ),
+            # A person's earlier conversations (the author card), by network and author.
+            models.Index(
+                fields=["workspace", "network", "subject_external_id"],
+                name="conversation_subject",
+            ),
             # The "SLA at risk" view and the warning task read by due time.
             models.Index(fields=["workspace", "due_at"], name="conversation_due"),
             # The router's sweep of conversations no rule has seen yet.

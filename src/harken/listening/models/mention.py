@@ -90,6 +90,14 @@ class Mention(WorkspaceOwned):
             # The Sources page's "last 24 h" per source: counted from the index alone. It
             # replaces the source's own index (the SET NULL of a deleted source uses it too).
             models.Index(fields=["source", "ingested"], name="mention_source_ingested"),
+            # The inbox's private conversations (``inbox.filters.direct_ids``): direct
+            # messages are few among the mentions, and the list's counts read them as a set
+            # (without it, a probe of each conversation's messages: most of the page).
+            models.Index(
+                fields=["workspace", "conversation"],
+                condition=models.Q(kind="message"),
+                name="mention_direct",
+            ),
             # A mention's re-shares, and SET NULL when an original is deleted.
             models.Index(
                 fields=["duplicate_of"],
