@@ -15,7 +15,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from harken.networks.base import ConnectorError
+from harken.networks.base import ConnectorError, MediaFile
 from harken.networks.models import Account
 from harken.networks.registry import connector_for
 from harken.networks.threads import api
@@ -238,3 +238,81 @@ def test_connecting_exchanges_for_a_long_lived_token(alice_client, workspace, th
         account.config["access_token"] == "long-1"
         and account.config["expires_at"] > time.time() + 59 * 86400
     )
+
+
+# --- images: no recording either; the answers follow developers.facebook.com/docs/threads/
+# posts (an ``IMAGE`` container with ``image_url`` and ``alt_text``, carousel items with
+# ``is_carousel_item``, a ``CAROUSEL`` container with ``children``, each container's
+# ``status`` until ``FINISHED``, then ``threads_publish``).
+
+PUBLIC = "https://harken.example/p/media/abc/"
+
+
+@pytest.fixture
+def no_waiting(monkeypatch):
+    monkeypatch.setattr("harken.networks.threads.connector.Threads.status_wait", 0.0)
+
+
+def _published(threads) -> None:
+    threads.route(f"{V}/me/threads_publish", documented({"id": "17890000000000020"}))
+    threads.route(f"{V}/17890000000000020", documented({"id": "17890000000000020"}))
+
+
+def test_one_image_goes_by_its_public_url_with_its_alt_text(threads, profile, no_waiting):
+    threads.route(f"{V}/me/threads", documented({"id": "c-img"}))
+    threads.route(
+        f"{V}/c-img", documented({"status": "IN_PROGRESS"}), documented({"status": "FINISHED"})
+    )
+    _published(threads)
+    made = connector(profile).publish(
+        "Garnet rings", image_urls=[PUBLIC], media=[MediaFile(b"", "image/jpeg", "A red ring")]
+    )
+    sent = query(threads.hits(f"{V}/me/threads")[0])
+    assert (sent["media_type"], sent["image_url"], sent["alt_text"], sent["text"]) == (
+        "IMAGE",
+        PUBLIC,
+        "A red ring",
+        "Garnet rings",
+    )
+    assert len(threads.hits(f"{V}/c-img")) == 2  # published only once it was FINISHED
+    assert query(threads.hits(f"{V}/me/threads_publish")[0])["creation_id"] == "c-img"
+    assert made.external_id == "17890000000000020"
+
+
+def test_several_images_make_a_carousel(threads, profile, no_waiting):
+    threads.route(
+        f"{V}/me/threads",
+        documented({"id": "item-1"}),
+        documented({"id": "item-2"}),
+        documented({"id": "carousel"}),
+    )
+    for container in ("item-1", "item-2", "carousel"):
+        threads.route(f"{V}/{container}", documented({"status": "FINISHED"}))
+    _published(threads)
+    connector(profile).publish("Two rings", image_urls=[PUBLIC + "1", PUBLIC + "2"])
+    first, second, carousel = (query(hit) for hit in threads.hits(f"{V}/me/threads"))
+    assert first["is_carousel_item"] == "true" and first["image_url"] == PUBLIC + "1"
+    assert second["image_url"] == PUBLIC + "2" and "alt_text" not in second
+    assert (carousel["media_type"], carousel["children"]) == ("CAROUSEL", "item-1,item-2")
+    assert query(threads.hits(f"{V}/me/threads_publish")[0])["creation_id"] == "carousel"
+
+
+def test_an_image_threads_cannot_use_fails_in_its_words(threads, profile, no_waiting):
+    threads.route(f"{V}/me/threads", documented({"id": "c-bad"}))
+    threads.route(
+        f"{V}/c-bad", documented({"status": "ERROR", "error_message": "Media download failed"})
+    )
+    with pytest.raises(ConnectorError) as caught:
+        connector(profile).publish("Rings", image_urls=[PUBLIC])
+    assert caught.value.rejected and "Media download failed" in caught.value.message
+    assert threads.hits(f"{V}/me/threads_publish") == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://harken.example/p/1", "https://127.0.0.1:8000/p/1", "https://shop.local/p"]
+)
+def test_an_install_without_public_https_is_refused_before_threads_is_asked(threads, profile, url):
+    with pytest.raises(ConnectorError) as caught:
+        connector(profile).publish("Rings", image_urls=[url])
+    assert caught.value.rejected and "HARKEN_BASE_URL" in caught.value.message
+    assert threads.requests == []

@@ -143,3 +143,19 @@ def test_instagram_needs_an_image_of_its_shape(alice_client, workspace):
     assert (
         "Image 1 is 40×100; Instagram takes width to height between 0.8 and 1.91. Crop it." in page
     )
+
+
+def test_threads_images_need_harken_on_public_https(alice_client, workspace, settings):
+    """Threads fetches images from Harken's own address: scheduling says so up front."""
+    from harken.networks.models import Account
+
+    profile = Account.objects.create(workspace=workspace, network="threads", handle="@harbor")
+    data = form(profile, action="schedule", at=future(), image=image("JPEG"), image_alt="A ring.")
+    settings.BASE_URL = "http://127.0.0.1:8000"
+    alice_client.post(URL, data)
+    assert "is not public HTTPS. Set HARKEN_BASE_URL" in alice_client.get(URL).content.decode()
+    assert not Post.objects.exists()
+    settings.BASE_URL = "https://harken.harbor.example"
+    data["image"] = image("JPEG")
+    alice_client.post(URL, data)
+    assert Variant.objects.get().state == State.SCHEDULED

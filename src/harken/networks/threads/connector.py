@@ -12,9 +12,11 @@ second on (the pipeline dedupes). Publishing and replying go container → publi
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from harken.networks.base import (
     AccountMetrics,
@@ -46,6 +48,13 @@ class Threads(Connector):
     max_chars = 500
     #: The profile's newest posts whose conversations each poll reads.
     post_window: ClassVar[int] = 10
+    #: Threads' media specifications: JPEG or PNG, 8 MB, up to 20 in a carousel.
+    max_images: ClassVar[int] = 20
+    max_image_bytes: ClassVar[int | None] = 8 * 1024 * 1024
+    image_types: ClassVar[frozenset[str]] = frozenset({"image/jpeg", "image/png"})
+    #: Looks at an image container before publishing it (Threads processes it first).
+    status_tries: ClassVar[int] = 10
+    status_wait: ClassVar[float] = 3.0
 
     @property
     def token(self) -> str:
@@ -115,16 +124,26 @@ class Threads(Connector):
 
     # --- writing ---------------------------------------------------------------------
 
-    def _post(self, text: str, **fields: Any) -> Published:
+    def _post(
+        self, text: str, images: list[tuple[str, str]] | None = None, **fields: Any
+    ) -> Published:
         if len(text) > (self.max_chars or 0):
             raise ConnectorError(
                 f"A Threads post holds at most {self.max_chars} characters.", rejected=True
             )
         token = self.token
         try:
-            container = api.call(
-                "POST", f"{api.VERSION}/me/threads", token, media_type="TEXT", text=text, **fields
-            )
+            if images:
+                container = self._image_container(token, text, images)
+            else:
+                container = api.call(
+                    "POST",
+                    f"{api.VERSION}/me/threads",
+                    token,
+                    media_type="TEXT",
+                    text=text,
+                    **fields,
+                )
             made = api.call(
                 "POST", f"{api.VERSION}/me/threads_publish", token, creation_id=str(container["id"])
             )
@@ -141,15 +160,93 @@ class Threads(Connector):
         except ConnectorError:
             return ""  # the post is out; its address is a nicety
 
+    @classmethod
+    def image_url_problem(cls, urls: list[str]) -> str:
+        """Threads takes no upload: it fetches each image from the ``image_url`` it is
+        given, Harken's own signed address of the image, which must be public HTTPS. The
+        composer asks this with ``HARKEN_BASE_URL`` when a post with images is scheduled."""
+        return public_image_problem(urls)
+
+    def _image_container(
+        self, token: str, text: str, images: list[tuple[str, str]]
+    ) -> dict[str, Any]:
+        """One image container, or a carousel of 2 to 20 item containers, each looked at
+        until Threads has fetched and processed its image (``FINISHED``)."""
+        path = f"{api.VERSION}/me/threads"
+        if len(images) == 1:
+            url, alt = images[0]
+            made = api.call(
+                "POST",
+                path,
+                token,
+                media_type="IMAGE",
+                image_url=url,
+                text=text,
+                **({"alt_text": alt[:1000]} if alt else {}),
+            )
+            self._wait_finished(token, str(made["id"]))
+            return made
+        children = []
+        for url, alt in images:
+            item = api.call(
+                "POST",
+                path,
+                token,
+                media_type="IMAGE",
+                image_url=url,
+                is_carousel_item="true",
+                **({"alt_text": alt[:1000]} if alt else {}),
+            )
+            children.append(str(item["id"]))
+        for child in children:
+            self._wait_finished(token, child)
+        carousel = api.call(
+            "POST", path, token, media_type="CAROUSEL", children=",".join(children), text=text
+        )
+        self._wait_finished(token, str(carousel["id"]))
+        return carousel
+
+    def _wait_finished(self, token: str, container: str) -> None:
+        """Ask for a container's ``status`` until ``FINISHED``; ``ERROR`` is Threads
+        refusing the image (its ``error_message`` says why)."""
+        for attempt in range(self.status_tries):
+            got = api.call(
+                "GET", f"{api.VERSION}/{container}", token, fields="status,error_message"
+            )
+            status = str(got.get("status") or "")
+            if status in ("FINISHED", "PUBLISHED"):
+                return
+            if status in ("ERROR", "EXPIRED"):
+                why = str(got.get("error_message") or status.lower())
+                raise ConnectorError(f"Threads could not use the image: {why}.", rejected=True)
+            if attempt < self.status_tries - 1:
+                time.sleep(self.status_wait)
+        raise ConnectorError("Threads is still processing the image; Harken tries again later.")
+
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
-        """A text post, with ``link`` as its link preview (``link_attachment``)."""
+        """A text post, with ``link`` as its link preview (``link_attachment``), or an
+        image post (``image_urls``, with the alt text of ``media`` where given): one image,
+        or a carousel of up to 20. Threads fetches each image from its URL, so the URLs
+        must be public HTTPS (``public_image_problem``)."""
         link = str(options.get("link") or "")
+        urls = [str(url) for url in options.get("image_urls") or []]
+        if urls:
+            problem = public_image_problem(urls)
+            if problem:
+                raise ConnectorError(problem, rejected=True)
+            if len(urls) > self.max_images:
+                raise ConnectorError(
+                    f"A Threads post holds at most {self.max_images} images.", rejected=True
+                )
+            alts = [getattr(item, "alt", "") for item in options.get("media") or []]
+            alts += [""] * (len(urls) - len(alts))
+            return self._post(text, images=list(zip(urls, alts, strict=False)))
         if not text.strip() and not link:
             raise ConnectorError("A Threads post needs text.", rejected=True)
-        return self._post(text, **({"link_attachment": link} if link else {}))
+        return self._post(text, None, **({"link_attachment": link} if link else {}))
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
-        return self._post(text, reply_to_id=check_id(in_reply_to, "Threads"))
+        return self._post(text, None, reply_to_id=check_id(in_reply_to, "Threads"))
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
         wanted = " ".join(text.split())
@@ -174,6 +271,34 @@ class Threads(Connector):
     def post_metrics(self, post_id: str) -> dict[str, Any]:
         target = check_id(post_id, "Threads")
         return _values(self.get(f"{api.VERSION}/{target}/insights", metric=",".join(METRICS)))
+
+
+def public_image_problem(urls: list[str]) -> str:
+    """Why Threads could not fetch images from ``urls`` ("" when it can): Threads takes
+    no upload, it downloads each image from the address it is given, so the address must
+    be public HTTPS. Harken's own signed image addresses are under ``HARKEN_BASE_URL``;
+    an install on a laptop or behind a firewall has none Threads can reach."""
+    for url in urls:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.scheme != "https" or not host or _local_host(host):
+            base = f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+            return (
+                "Threads fetches a post's images from Harken's own address, and this "
+                f"installation's ({base}) is not public HTTPS. Set HARKEN_BASE_URL to the "
+                "https:// address the internet reaches Harken at, or post without images."
+            )
+    return ""
+
+
+def _local_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
 
 
 def _values(body: dict[str, Any]) -> dict[str, Any]:

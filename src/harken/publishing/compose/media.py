@@ -129,6 +129,12 @@ def check_media(variant: Any) -> list[Problem]:
     if not cls.max_images:
         return [Problem("media", f"Harken cannot post images to {label} yet; remove them.")]
     problems = []
+    # A network that fetches images from Harken's own address (Threads) needs that
+    # address public: said when scheduling, not at publishing time.
+    fetched_from = getattr(cls, "image_url_problem", None)
+    unreachable = fetched_from([f"{settings.BASE_URL}/"]) if fetched_from else ""
+    if unreachable:
+        problems.append(Problem("media", unreachable))
     if len(images) > cls.max_images:
         problems.append(
             Problem(
