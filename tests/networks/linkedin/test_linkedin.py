@@ -14,9 +14,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from harken.networks.base import ConnectorError
+from harken.networks.base import ConnectorError, MediaFile
 from harken.networks.models import Account
 from harken.networks.registry import connector_for
+from tests.lib.localserver import Reply
 from tests.networks.linkedin.linkedin_local import (
     ACTIVITY,
     CLIENT_ID,
@@ -309,3 +310,72 @@ def test_the_accounts_page_says_linkedin_has_no_search(alice_client, linkedin):
         and "LinkedIn has no search API" in page
         and CALLBACK in page
     )
+
+
+def test_images_are_uploaded_then_posted_by_urn_with_alt_text(linkedin, page):
+    """No image upload was recorded: ``initializeUpload``'s answer, the PUT and the
+    post's ``media`` / ``multiImage`` content follow LinkedIn's Images API and Posts API
+    reference (learn.microsoft.com › linkedin › marketing › community-management ›
+    shares › images-api, posts-api)."""
+    linkedin.route(
+        "/rest/images",
+        documented(
+            {
+                "value": {
+                    "uploadUrlExpiresAt": 1700003600000,
+                    "uploadUrl": linkedin.url("/dms-uploads/one"),
+                    "image": "urn:li:image:C4E10AQ1",
+                }
+            }
+        ),
+        documented(
+            {
+                "value": {
+                    "uploadUrlExpiresAt": 1700003600000,
+                    "uploadUrl": linkedin.url("/dms-uploads/two"),
+                    "image": "urn:li:image:C4E10AQ2",
+                }
+            }
+        ),
+    )
+    linkedin.route("/dms-uploads/one", Reply(201))
+    linkedin.route("/dms-uploads/two", Reply(201))
+    linkedin.route("/rest/posts", documented({}, 201, **{"x-restli-id": "urn:li:share:7001"}))
+    one = MediaFile(b"\xff\xd8one", "image/jpeg", "A garnet ring on slate.")
+    two = MediaFile(b"\x89PNGtwo", "image/png", "")
+    made = connector(page).publish("Two rings", media=[one, two])
+    first, second = linkedin.hits("/rest/images")
+    assert "action=initializeUpload" in first.path
+    assert json.loads(first.body) == {"initializeUploadRequest": {"owner": ORG}}
+    (put,) = linkedin.hits("/dms-uploads/one")
+    assert put.method == "PUT" and put.body == b"\xff\xd8one"
+    assert put.headers["authorization"].startswith("Bearer ")
+    assert put.headers["content-type"] == "image/jpeg"
+    body = json.loads(linkedin.hits("/rest/posts")[0].body)
+    assert body["content"] == {
+        "multiImage": {
+            "images": [
+                {"id": "urn:li:image:C4E10AQ1", "altText": "A garnet ring on slate."},
+                {"id": "urn:li:image:C4E10AQ2", "altText": ""},
+            ]
+        }
+    }
+    assert made.external_id == "urn:li:share:7001"
+    connector(page).publish("One ring", media=[one])
+    assert json.loads(linkedin.hits("/rest/posts")[1].body)["content"] == {
+        "media": {"id": "urn:li:image:C4E10AQ2", "altText": "A garnet ring on slate."}
+    }
+
+
+def test_a_refused_upload_is_linkedins_refusal(linkedin, page):
+    linkedin.route(
+        "/rest/images",
+        documented(
+            {"value": {"uploadUrl": linkedin.url("/dms-uploads/x"), "image": "urn:li:image:X"}}
+        ),
+    )
+    linkedin.route("/dms-uploads/x", documented({"message": "Unsupported media type"}, 400))
+    with pytest.raises(ConnectorError) as caught:
+        connector(page).publish("Ring", media=[MediaFile(b"x", "image/jpeg", "A ring.")])
+    assert caught.value.rejected and "Unsupported media type" in caught.value.message
+    assert linkedin.hits("/rest/posts") == []

@@ -24,6 +24,7 @@ API_URL = "https://api.linkedin.com"
 #: The monthly version of LinkedIn's API Harken is written against.
 VERSION = "202511"
 TIMEOUT = 20.0
+UPLOAD_TIMEOUT = 60.0
 READ_ATTEMPTS = 3
 
 
@@ -68,6 +69,22 @@ def request(
     if response.status_code >= 400:
         raise linkedin_error(response, write)
     return response
+
+
+def upload(token: str, url: str, data: bytes, content_type: str) -> None:
+    """PUT an image's bytes to the ``uploadUrl`` LinkedIn's ``initializeUpload`` gave.
+    Repeating it is harmless (the same bytes to the same address), so it is retried."""
+    response = http.request(
+        "PUT",
+        url,
+        content=data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+        timeout=UPLOAD_TIMEOUT,
+        raise_for_status=False,
+        attempts=READ_ATTEMPTS,
+    )
+    if response.status_code >= 400:
+        raise linkedin_error(response, write=True)
 
 
 def body(response: httpx.Response) -> dict[str, Any]:

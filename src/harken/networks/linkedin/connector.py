@@ -23,6 +23,7 @@ from harken.networks.base import (
     AccountMetrics,
     Connector,
     ConnectorError,
+    MediaFile,
     NormalizedItem,
     Page,
     Published,
@@ -48,6 +49,10 @@ class LinkedIn(Connector):
     comment_max_chars: ClassVar[int] = 1250
     #: The page's newest posts whose comments each poll reads.
     post_window: ClassVar[int] = 10
+    #: The Images API takes JPG, PNG and GIF; a post holds one image or a multi-image of
+    #: up to 20. LinkedIn limits pixels (36,152,320), not bytes; Harken's upload cap holds.
+    max_images: ClassVar[int] = 20
+    image_types: ClassVar[frozenset[str]] = frozenset({"image/jpeg", "image/png", "image/gif"})
 
     @property
     def organization(self) -> str:
@@ -181,7 +186,9 @@ class LinkedIn(Connector):
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
         """A text post, or an article (link) post with ``link`` (and ``title``), as the
         page through the Posts API. LinkedIn answers 201 with the post's URN in
-        ``x-restli-id``. The call is made once; ``find_published`` settles a lost answer."""
+        ``x-restli-id``. The call is made once; ``find_published`` settles a lost answer.
+        With ``media``, an image post (one image, or a multi-image of up to 20, each with
+        its alt text) through the Images API (``upload``); a link then stays in the text."""
         if len(text) > (self.max_chars or 0):
             raise ConnectorError(
                 f"A LinkedIn post holds at most {self.max_chars} characters; this one has "
@@ -201,17 +208,44 @@ class LinkedIn(Connector):
             "isReshareDisabledByAuthor": False,
         }
         link = str(options.get("link") or "")
-        if link:
+        media = list(options.get("media") or [])
+        if len(media) > self.max_images:
+            raise ConnectorError(
+                f"A LinkedIn post holds at most {self.max_images} images.", rejected=True
+            )
+        if link and not media:
             post["content"] = {
                 "article": {"source": link, "title": str(options.get("title") or link)[:400]}
             }
-        if not text.strip() and not link:
+        if not text.strip() and not link and not media:
             raise ConnectorError("A LinkedIn post needs text or a link.", rejected=True)
+        if media:
+            images = [{"id": self.upload(item), "altText": item.alt[:4086]} for item in media]
+            post["content"] = (
+                {"media": images[0]} if len(images) == 1 else {"multiImage": {"images": images}}
+            )
         made = self.call("POST", "posts", json=post)
         urn = made.headers.get("x-restli-id", "") or str(api.body(made).get("id") or "")
         if not urn:
             raise ConnectorError("LinkedIn did not say which post it made; check the page.")
         return Published(external_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
+
+    def upload(self, item: MediaFile) -> str:
+        """One image through the Images API: ``initializeUpload`` (owned by the page)
+        gives an upload address and the image's URN; the bytes are PUT there; the URN
+        goes into the post. A retry uploads it again: an image no post uses is LinkedIn's
+        to clear."""
+        started = self.call(
+            "POST",
+            "images?action=initializeUpload",
+            json={"initializeUploadRequest": {"owner": self.organization}},
+        )
+        value = api.body(started).get("value") or {}
+        address, image = str(value.get("uploadUrl") or ""), str(value.get("image") or "")
+        if not address or not image.startswith("urn:li:image:"):
+            raise ConnectorError("LinkedIn did not give an address to upload the image to.")
+        api.upload(str(self.config["access_token"]), address, item.data, item.content_type)
+        return image
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
         wanted = " ".join(_escaped(text).split())
