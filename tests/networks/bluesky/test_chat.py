@@ -267,3 +267,14 @@ def test_each_convo_is_one_private_conversation_in_the_inbox(chat, config, works
     assert hours.conversation_id != ring.conversation_id
     assert Conversation.objects.filter(workspace=workspace).count() == 2
     assert Conversation.objects.get(pk=ring.conversation_id).root_external_id == "chat:convo-ring"
+
+
+def test_a_chat_rate_limit_keeps_the_mentions_and_the_chat_cursor(chat, config):
+    chat.data["notifications"] = _fixtures()["notifications"]
+    cursor = Bluesky(config).fetch(None).cursor
+    limited = {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    chat.fail("chat.bsky.convo.listConvos", 429, limited, {"retry-after": "900"})
+    page = Bluesky(config).fetch(cursor)
+    ((what, why),) = page.skipped
+    assert what == "direct messages" and "rate limit" in why.lower()
+    assert page.cursor == cursor  # chat is read from the same place next time

@@ -281,3 +281,18 @@ def test_the_inbox_answers_a_dm_conversation_privately(x, server, workspace, bob
     (sent,) = server.hits(path)
     assert json.loads(sent.body) == {"text": "Size 6 it is!"}
     assert not server.hits("/2/tweets")
+
+
+def test_a_dm_rate_limit_keeps_the_mentions_already_paid_for(x, server, workspace):
+    """X's 429 (documented ``Retry-After``): the DMs wait, the mentions read are kept."""
+    limited = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank"}
+    server.route(EVENTS, Reply(429, json.dumps(limited), {**JSON, "Retry-After": "900"}))
+    page = x.fetch(None)
+    assert len(page.items) == 10 and all(i.kind != "message" for i in page.items)
+    ((what, why),) = page.skipped
+    assert what == "direct messages" and "rate limit" in why
+    assert len(server.hits(EVENTS)) == 1  # not slept through: asked again next poll
+    assert "dm" not in (page.cursor or "")  # from the same place next time
+    assert "dm_refused" not in x.config  # not a refusal: no day-long pause
+    usage = XUsage.objects.get(workspace=workspace)
+    assert usage.reserved == 0 and usage.posts_read == 10  # the DM reservation released

@@ -395,12 +395,16 @@ class Bluesky(Connector):
         try:
             items, since = chat.read(self, since)
         except ConnectorError as error:
-            if not chat.no_access(error):
+            if chat.no_access(error):
+                words = chat.no_access_words(error)
+                self.config["chat_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+                self.config_changed = True
+                return [], since, [("direct messages", words)]
+            if error.permanent:
                 raise
-            words = chat.no_access_words(error)
-            self.config["chat_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
-            self.config_changed = True
-            return [], since, [("direct messages", words)]
+            # Chat failed for now (its rate limit, the service down): the mentions read
+            # are kept, and chat is read from the same cursor next time.
+            return [], since, [("direct messages", error.message)]
         if refused:
             self.config.pop("chat_refused", None)
             self.config_changed = True

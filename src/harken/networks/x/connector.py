@@ -321,10 +321,15 @@ class X(Connector):
         try:
             items, after = direct.read(self, after)
         except ConnectorError as error:
-            if not direct.is_refusal(error):
+            if direct.is_refusal(error):
+                now = datetime.now(UTC).isoformat()
+                self.config["dm_refused"] = {"at": now, "why": error.message}
+                self.config_changed = True
+            elif error.permanent:
                 raise
-            self.config["dm_refused"] = {"at": datetime.now(UTC).isoformat(), "why": error.message}
-            self.config_changed = True
+            # Refused, or failed for now (the spend cap, a rate limit, X down): the
+            # mentions already read (and paid for) are kept, and DMs are read from the
+            # same cursor next time.
             return [], after, [("direct messages", error.message)]
         if refused:
             self.config.pop("dm_refused", None)
