@@ -181,3 +181,26 @@ def test_long_lines_fold_at_75_octets_without_splitting_a_character():
     parts = folded.split("\r\n")
     assert all(len(p.encode()) <= 75 for p in parts)
     assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+
+
+def test_reddit_rows_take_their_title_and_subreddit_from_their_own_columns(workspace, alice, shop):
+    from harken.networks.models import Account
+
+    Account.objects.create(workspace=workspace, network="reddit", handle="u/harbor")
+    header = "text,accounts,time,title,subreddit\n"
+    bad = header + "Open late tonight,u/harbor,2030-02-01 11:00,,r/x\n"
+    with pytest.raises(ImportRefused) as refused:
+        do_import(bad.encode(), workspace, member(alice))
+    [(line, reason)] = refused.value.errors
+    assert line == 2 and "The Reddit title is empty" in reason and "is not a subreddit" in reason
+    good = (
+        header
+        + "Open late tonight,u/harbor @harbor@jewelers.example,2030-02-01 11:00,"
+        + "Open until 8 tonight,r/jewelry\n"
+    )
+    [post] = do_import(good.encode(), workspace, member(alice))
+    options = dict(post.variants.values_list("account__network", "post_options"))
+    assert options == {
+        "reddit": {"title": "Open until 8 tonight", "subreddit": "r/jewelry"},
+        "mastodon": {},
+    }

@@ -27,13 +27,15 @@ from django.utils import timezone
 from harken.core.models import Member, Workspace
 from harken.networks.base import ConnectorError
 from harken.networks.models import Account
-from harken.networks.registry import network_label
+from harken.networks.registry import connector_class, network_label
 from harken.publishing.calendar.series import needs_approval
 from harken.publishing.models import Category, Post, Variant
 from harken.publishing.scheduling import do_schedule
 from harken.publishing.states import State, transition
-from harken.publishing.validation import CannotSchedule, check_text
+from harken.publishing.validation import CannotSchedule, check_post_fields, check_text
 
+#: Besides these, a column named after a network's own field of a post (Reddit's
+#: ``title`` and ``subreddit``, ``Connector.post_fields``) fills it for that network.
 COLUMNS = ("text", "accounts", "time", "media_url", "alt_text", "category")
 REQUIRED = ("text", "accounts", "time")
 #: Rows one import may hold: a month of posts for a busy team, not a database dump.
@@ -52,6 +54,8 @@ class Row:
     media_url: str = ""
     alt_text: str = ""
     media: Any = None
+    #: The row's other columns, for the networks whose posts have such fields.
+    options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,11 +141,13 @@ def check_row(
     category = parse_category(cells.get("category") or "")
     if category is None:
         reasons.append(f"no category {cells.get('category')!r}")
+    options = {k: (v or "").strip() for k, v in cells.items() if k and k not in COLUMNS}
     if text:
         for account in accounts:
-            reasons += [
-                f"{network_label(account.network)}: {p.message}" for p in check_text(text, account)
-            ]
+            label = network_label(account.network)
+            problems = check_text(text, account, main=True)
+            problems += check_post_fields(account, options)
+            reasons += [f"{label}: {p.message}" for p in problems]
     if reasons or at is None or category is None:
         return None, reasons
     return Row(
@@ -152,6 +158,7 @@ def check_row(
         category,
         (cells.get("media_url") or "").strip(),
         (cells.get("alt_text") or "").strip(),
+        options=options,
     ), []
 
 
@@ -256,8 +263,14 @@ def _make(
     if row.media is not None:
         row.media.save()
     for account in row.accounts:
+        own = {spec.name for spec in connector_class(account.network).post_fields}
         variant = Variant.objects.create(
-            workspace=workspace, post=post, account=account, text=row.text, scheduled_at=row.at
+            workspace=workspace,
+            post=post,
+            account=account,
+            text=row.text,
+            scheduled_at=row.at,
+            post_options={k: v for k, v in row.options.items() if k in own},
         )
         if row.media is not None:
             variant.media.add(row.media)
