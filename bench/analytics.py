@@ -5,10 +5,14 @@
 Loads ``--mentions`` mentions spread over the last 120 days into one workspace (with
 bulk_create: authors, three topics, sentiments, intents, languages, key phrases), a fifth
 as many conversations with first-response and resolution times, 5,000 published posts on
-two accounts with replies, and a year of daily follower snapshots; rolls everything up
-(the back-fill an import triggers, timed), then requests each page ``--requests`` times
-after two unmeasured warm-ups through Django's test client (every middleware, a signed-in
-owner) and prints the median and p95 server time, and the queries per page.
+two accounts with their likes, comments and shares (``PostMetric``), 20,000 tracked-link
+clicks and a year of daily follower snapshots; rolls everything up (the back-fill an
+import triggers, timed), then requests each page ``--requests`` times after two
+unmeasured warm-ups through Django's test client (every middleware, a signed-in owner)
+and prints the median and p95 server time, the CPU time, and the queries per page, with
+the machine's load average before and after (the figures are only as good as the
+machine was quiet). ``--reuse`` keeps a workspace loaded before (adding the posts'
+counts and the clicks when it lacks them).
 
 Database: SQLite in a temporary folder by default (``--data DIR`` keeps it), or
 ``DATABASE_URL`` (PostgreSQL: best a database of its own, e.g. bench_analytics).
@@ -35,6 +39,7 @@ PAGES = [
     ("listening", "/analytics/listening/"),
     ("relationship", "/analytics/relationship/"),
     ("audience", "/analytics/audience/"),
+    ("typical customer", "/analytics/typical-customer/"),
 ]
 PHRASES = [
     "late order",
@@ -76,6 +81,7 @@ def main() -> None:
     print(f"bench/analytics.py: {args.mentions:,} mentions, {args.requests} requests a page")
     print(f"  database: {connection.vendor} ({connection.settings_dict['NAME']})")
     workspace, owner = _load(args.mentions, reuse=args.reuse)
+    print(f"  load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     print(f"  {'page (90 days)':<22} {'median':>8} {'p95':>8} {'CPU':>8} {'queries':>8}")
     for name, url in PAGES:
         _time(name, url + "?range=90", owner, args.requests)
@@ -85,6 +91,7 @@ def main() -> None:
         owner,
         args.requests,
     )
+    print(f"  load average after: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 
 def _arguments() -> argparse.Namespace:
@@ -113,6 +120,7 @@ def _load(count: int, reuse: bool = False) -> tuple[Any, Any]:
     owner, _ = get_user_model().objects.get_or_create(username="bench-analytics-owner")
     found = Workspace.objects.filter(slug=slug).first()
     if reuse and found is not None:
+        _complete(found, count)
         return found, owner
     Workspace.objects.filter(slug=slug).delete()
     workspace = Workspace.objects.create(name="Bench", slug=slug, time_zone="America/New_York")
@@ -123,6 +131,7 @@ def _load(count: int, reuse: bool = False) -> tuple[Any, Any]:
     _mentions(workspace, count, rng, now)
     _conversations(workspace, count // 5, rng, now)
     _posts(workspace, 5_000, rng, now)
+    _extras(workspace, rng, now)
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     days = roll_all(workspace)
@@ -240,6 +249,76 @@ def _posts(workspace: Any, count: int, rng: random.Random, now: Any) -> None:
         for a in accounts
         for d in range(365)
     )
+
+
+def _complete(workspace: Any, count: int) -> None:
+    """Load what a workspace loaded before lacks (a load cut short), and roll it up."""
+    from django.utils import timezone
+
+    from harken.analytics.models import Tally
+    from harken.analytics.rollups import roll_all
+    from harken.inbox.models import Conversation
+    from harken.publishing.models import Variant
+
+    rng, now = random.Random(14), timezone.now()
+    if not Conversation.objects.filter(workspace=workspace).exists():
+        _conversations(workspace, count // 5, rng, now)
+    if not Variant.objects.filter(workspace=workspace).exists():
+        _posts(workspace, 5_000, rng, now)
+    _extras(workspace, rng, now)
+    if not Tally.objects.filter(workspace=workspace).exists():
+        started = time.perf_counter()
+        days = roll_all(workspace)
+        print(f"  back-fill of {days} days rolled up in {time.perf_counter() - started:.1f} s")
+
+
+def _extras(workspace: Any, rng: random.Random, now: Any) -> None:
+    """The posts' counts (one latest row a post) and 20,000 clicks, unless already there."""
+    from harken.analytics.models import PostMetric
+    from harken.publishing.models import Click, Link, Variant
+
+    if not PostMetric.objects.filter(workspace=workspace).exists():
+        variants = Variant.objects.filter(workspace=workspace).values_list(
+            "pk", "account_id", "account__network", "published_at"
+        )
+        PostMetric.objects.bulk_create(
+            (
+                PostMetric(
+                    workspace=workspace,
+                    variant_id=pk,
+                    account_id=account,
+                    network=network,
+                    published=at,
+                    day=now.date(),
+                    likes=rng.randrange(40),
+                    comments=rng.randrange(8),
+                    shares=rng.randrange(5),
+                )
+                for pk, account, network, at in variants
+            ),
+            batch_size=2_000,
+        )
+    if not Click.objects.filter(workspace=workspace).exists():
+        links = [
+            Link.objects.create(workspace=workspace, destination=f"https://shop.example/{n}")
+            for n in range(20)
+        ]
+        clicks = []
+        for n in range(20_000):
+            at = now - timedelta(seconds=rng.randrange(DAYS * 86_400))
+            clicks.append(
+                Click(
+                    workspace=workspace,
+                    link=rng.choice(links),
+                    at=at,
+                    day=at.date(),
+                    network=rng.choice(["mastodon", "bluesky"]),
+                    ip_hash=f"{n:x}",
+                    unique_of_day=True,
+                    pledged=rng.random() < 0.02,
+                )
+            )
+        Click.objects.bulk_create(clicks, batch_size=2_000)
 
 
 def _time(name: str, url: str, owner: Any, requests: int) -> None:
