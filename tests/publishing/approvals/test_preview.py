@@ -78,3 +78,15 @@ def test_the_post_page_shows_the_same_preview(shared, mia_client):
     body = mia_client.get(f"/calendar/approvals/posts/{post.pk}/").content.decode()
     assert "then, as a reply:" in body and "Shop &lt;now&gt;" in body
     assert f'src="/calendar/compose/media/{image.pk}/"' in body
+
+
+def test_the_client_sees_a_reddit_posts_title_and_subreddit_escaped(workspace, bob, mia):
+    from harken.networks.models import Account
+
+    reddit = Account.objects.create(workspace=workspace, network="reddit", handle="u/harbor")
+    post = make_post(bob, [reddit], ["Open until 8 tonight."], state=State.AWAITING_APPROVAL)
+    post.variants.update(post_options={"title": "Late <b>hours</b>", "subreddit": "r/jewelry"})
+    _, token = review.do_create_link(post, member(mia))
+    body = Client().get(f"/review/{token}/").content.decode()
+    assert "<dt>Title</dt><dd>Late &lt;b&gt;hours&lt;/b&gt;</dd>" in body
+    assert "<dt>Subreddit</dt><dd>r/jewelry</dd>" in body
