@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import QueryDict
 
-from harken.analytics.models import AccountSnapshot, Tally
+from harken.analytics import panels
+from harken.analytics.models import AccountSnapshot, PostMetric, Tally
+from harken.analytics.periods import scope_from
+from harken.analytics.voice_load import compute
 from harken.core.demo import do_fill_demo
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-EMPTY = ("No mention", "Nothing published", "No post published", "No account", "No conversation")
+EMPTY = (
+    "No mention",
+    "Nothing published",
+    "No post published",
+    "No account",
+    "No conversation",
+    "No post drew engagement",
+)
 
 
 def test_the_sample_dashboard_shows_every_panel_full():
@@ -33,3 +44,23 @@ def test_the_sample_dashboard_shows_every_panel_full():
         assert f'id="panel-{panel}"' in html
     for stat in ("mentions", "positive", "share", "first-response", "followers"):
         assert f'id="stat-{stat}"' in html
+    assert client.get("/analytics/typical-customer/").status_code == 200
+
+
+def test_the_sample_tells_the_owner_a_story():
+    """Three loud customers make the late orders look like a third of what people say;
+    one person one vote, the typical customer is happy; the over-55s are barely heard;
+    the late Thursday posts draw the most."""
+    owner = get_user_model().objects.create_user("owner", password="correct horse battery")
+    workspace = do_fill_demo([owner])
+    scope = scope_from(workspace, QueryDict("range=28"))
+    typical = compute(scope, "Age band")
+    assert typical.base_source == "entered"
+    assert typical.by_message.negative > 0.25 > typical.by_person.negative
+    assert typical.negative.low <= typical.by_person.negative + 0.05
+    quiet = {q.segment for q in typical.quiet}
+    assert {"55-64", "65+"} <= quiet and "25-34" not in quiet
+    assert PostMetric.objects.filter(workspace=workspace, latest=True).count() >= 40
+    best = panels.best_times(scope).extra["best"]
+    assert (best.weekday, best.hour) == (3, 19)
+    assert panels.engagement(scope).extra["total"].rate is not None

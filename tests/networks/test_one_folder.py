@@ -48,9 +48,6 @@ KNOWN = {
     ("harken/publishing/compose/feeds.py", frozenset({"feed"})),
     # Demo data: sample sources per network, and an article for a feed.
     ("harken/listening/demo.py", frozenset({"mastodon", "bluesky", "feed"})),
-    # The analytics demo's history lands on the same sample networks (articles on the
-    # feed, answers only where we can reply); its helper's lane, left for them to move.
-    ("harken/analytics/demo.py", frozenset({"mastodon", "bluesky", "feed"})),
     # How each network counts a reply's length (the connector's ``text_counting``).
     # Handle prefixes people type ("bsky:", "twitter:") mapped to networks.
     ("harken/contacts/handles.py", frozenset({"bluesky", "mastodon", "x", "reddit"})),
