@@ -103,6 +103,7 @@ def request(
     json: Any = None,
     data: Mapping[str, Any] | None = None,
     content: bytes | str | None = None,
+    files: Mapping[str, tuple[str | None, bytes | str, str]] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     allow_private: bool = False,
@@ -121,7 +122,8 @@ def request(
     not raised. With ``raise_for_status=False`` a 4xx (other than 429) is returned too.
     ``allow_private`` skips the address check: only for addresses an administrator
     configured. Every method is retried; a caller whose POST must not repeat passes
-    ``attempts=1``.
+    ``attempts=1``. ``files`` sends a multipart form: each part's (file name or None,
+    bytes or text, content type), beside ``data``'s plain fields.
     """
     _refuse_unsafe(lambda: check_target(url))
     _check_budget(url)
@@ -141,6 +143,7 @@ def request(
             json=json,
             data=data,
             content=content,
+            files=files,
             timeout=limits,
             extensions={_DEADLINE: deadline},
         )

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.policy import default
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from harken.networks.base import ConnectorError
+from harken.networks.base import ConnectorError, MediaFile
 from harken.networks.models import Account
 from harken.networks.registry import connector_for
 from tests.lib.localserver import Reply
@@ -282,3 +284,38 @@ def test_a_blog_the_person_does_not_have_is_refused(alice_client, workspace, tum
 def test_the_accounts_page_offers_tumblr(alice_client, tumblr):
     page = alice_client.get(reverse("networks:accounts")).content.decode()
     assert 'id="connect-tumblr"' in page and CALLBACK in page
+
+
+def test_images_go_up_with_the_post_as_npf_image_blocks(tumblr, blog):
+    """No upload was recorded (../shared/data/recorded-api/tumblr/ holds posts and blog
+    info): the multipart form (a ``json`` part, each file a part named by its media
+    object's ``identifier``) follows Tumblr's API docs (github.com/tumblr/docs, api.md
+    "Creating a post" and npf-spec.md "Content Block Type: Image")."""
+    tumblr.route(POSTS, answer({"id": "1234567891234568", "state": "published"}, 201, "Created"))
+    ring = MediaFile(b"\xff\xd8ring", "image/jpeg", "A garnet ring on slate.")
+    chain = MediaFile(b"\x89PNGchain", "image/png", "")
+    made = connector(blog).publish("New rings.", media=[ring, chain])
+    (sent,) = tumblr.hits(POSTS)
+    form = message_from_bytes(
+        f"Content-Type: {sent.headers['content-type']}\r\n\r\n".encode() + sent.body,
+        policy=default,
+    )
+    parts = {
+        part.get_param("name", header="content-disposition"): part for part in form.iter_parts()
+    }
+    assert json.loads(parts["json"].get_content()) == {
+        "content": [
+            {
+                "type": "image",
+                "media": [{"type": "image/jpeg", "identifier": "image0"}],
+                "alt_text": "A garnet ring on slate.",
+            },
+            {"type": "image", "media": [{"type": "image/png", "identifier": "image1"}]},
+            {"type": "text", "text": "New rings."},
+        ],
+        "state": "published",
+    }
+    assert parts["image0"].get_content() == b"\xff\xd8ring"
+    assert parts["image0"].get_content_type() == "image/jpeg"
+    assert parts["image1"].get_content() == b"\x89PNGchain"
+    assert made.external_id == "1234567891234568"
