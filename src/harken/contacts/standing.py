@@ -166,34 +166,35 @@ def ranked(workspace: Workspace, kind: str, limit: int | None = None) -> list[in
     return order[:limit]
 
 
-#: Recovered detractors, by the database: each detractor's last answer (the latest first
-#: response after one of their negative mentions), then those with mentions after it and
-#: no negative one among them. Plain SQL: the ORM cannot join to a grouped subquery.
+#: Recovered detractors, by the database, in one pass over the workspace's enriched
+#: mentions: each contact's last answer (the latest first response at or after one of
+#: their negative mentions, a window over the contact's rows), then those with mentions
+#: after it and no negative one among them. Every join is on a key and kept to the
+#: workspace: the earlier form joined each detractor's last answer to the mentions by time
+#: range, and with statistics behind a bulk load PostgreSQL looped it (1.8 s at 100,000
+#: mentions, minutes at 1,000,000). Plain SQL: the ORM has no window over a join's rows.
 RECOVERED_SQL = """
-WITH answered AS (
-    SELECT i.contact_id AS contact_id, MAX(c.first_response_at) AS last_answer
+SELECT f.contact_id
+FROM (
+    SELECT i.contact_id AS contact_id, m.posted AS posted, m.sentiment AS sentiment,
+           MAX(CASE WHEN m.sentiment = %s AND c.first_response_at >= m.posted
+                    THEN c.first_response_at END)
+               OVER (PARTITION BY i.contact_id) AS last_answer
     FROM listening_mention m
-    JOIN contacts_identity i ON i.author_id = m.author_id
-    JOIN inbox_conversation c ON c.id = m.conversation_id
-    WHERE m.workspace_id = %s AND m.is_own = %s AND m.sentiment = %s
-      AND c.first_response_at >= m.posted
-    GROUP BY i.contact_id
-)
-SELECT a.contact_id
-FROM answered a
-JOIN contacts_identity i ON i.contact_id = a.contact_id
-JOIN listening_mention m ON m.author_id = i.author_id
-WHERE m.workspace_id = %s AND m.is_own = %s AND m.sentiment IN (%s, %s, %s)
-  AND m.posted > a.last_answer
-GROUP BY a.contact_id
-HAVING SUM(CASE WHEN m.sentiment = %s THEN 1 ELSE 0 END) = 0
+    JOIN contacts_identity i ON i.author_id = m.author_id AND i.workspace_id = %s
+    LEFT JOIN inbox_conversation c ON c.id = m.conversation_id AND c.workspace_id = %s
+    WHERE m.workspace_id = %s AND m.is_own = %s AND m.sentiment IN (%s, %s, %s)
+) f
+WHERE f.last_answer IS NOT NULL AND f.posted > f.last_answer
+GROUP BY f.contact_id
+HAVING SUM(CASE WHEN f.sentiment = %s THEN 1 ELSE 0 END) = 0
 """
 
 
 def recovered_ids(workspace: Workspace, limit: int | None = None) -> list[int]:
     """The ids of the first ``limit`` recovered detractors, by reach (see ``RECOVERED_SQL``)."""
     sentiments = [str(POSITIVE), str(NEGATIVE), str(Mention.Sentiment.NEUTRAL)]
-    params: list[int | bool | str] = [workspace.pk, False, str(NEGATIVE)]
+    params: list[int | bool | str] = [str(NEGATIVE), workspace.pk, workspace.pk]
     params += [workspace.pk, False, *sentiments, str(NEGATIVE)]
     with connection.cursor() as cursor:
         cursor.execute(RECOVERED_SQL, params)
