@@ -66,7 +66,9 @@ def test_connect_sends_the_person_to_xs_consent_page_with_a_pkce_challenge(alice
     assert query["response_type"] == ["code"]
     assert query["client_id"] == [CLIENT_ID]
     assert query["redirect_uri"] == [CALLBACK]
-    assert query["scope"] == ["tweet.read tweet.write users.read offline.access dm.read dm.write"]
+    assert query["scope"] == [
+        "tweet.read tweet.write users.read offline.access dm.read dm.write media.write"
+    ]
     assert query["code_challenge_method"] == ["S256"]
     started = alice_client.session["x_oauth"]
     assert query["state"] == [started["state"]] and len(started["state"]) >= 32

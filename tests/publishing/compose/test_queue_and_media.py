@@ -75,12 +75,14 @@ def test_an_image_without_alt_text_cannot_be_scheduled(alice_client, sky_account
     assert "Image 1 has no alt text; describe it for people who cannot see it." in page
 
 
-def test_a_network_without_image_support_says_so(alice_client, x_account):
-    data = form(x_account, action="schedule", at=future(), image=image(), image_alt="A ring.")
+def test_a_network_without_image_support_says_so(alice_client, workspace):
+    from harken.networks.models import Account
+
+    tiktok = Account.objects.create(workspace=workspace, network="tiktok", handle="@harbor")
+    data = form(tiktok, action="schedule", at=future(), image=image(), image_alt="A ring.")
     alice_client.post(URL, data)
-    assert (
-        "Harken cannot post images to X yet; remove them." in alice_client.get(URL).content.decode()
-    )
+    page = alice_client.get(URL).content.decode()
+    assert "Harken cannot post images to TikTok yet; remove them." in page
 
 
 def test_another_workspaces_image_is_not_served(alice_client, charlie_client, x_account):

@@ -31,6 +31,7 @@ from harken.networks.base import (
     AccountMetrics,
     Connector,
     ConnectorError,
+    MediaFile,
     NormalizedItem,
     Page,
     Published,
@@ -174,6 +175,11 @@ class X(Connector):
     counts_urls_as = 23  # X wraps every link in a t.co URL of this length
     makes_threads: ClassVar[bool] = True  # a reply to our own post continues the thread
     text_counting = "weighted"  # twitter-text: emoji and CJK weigh two
+    #: X takes four images a post, 5 MB each (JPEG, PNG, WebP; an animated GIF is
+    #: processed asynchronously, which Harken does not wait for yet).
+    max_images: ClassVar[int] = 4
+    max_image_bytes: ClassVar[int | None] = 5 * 1024 * 1024
+    image_types: ClassVar[frozenset[str]] = frozenset({"image/jpeg", "image/png", "image/webp"})
     #: The smallest and largest page each read endpoint accepts (X API v2 reference).
     page_limits: ClassVar[dict[str, tuple[int, int]]] = {"mentions": (5, 100), "search": (10, 100)}
 
@@ -418,12 +424,69 @@ class X(Connector):
     # -- writing -----------------------------------------------------------------
 
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
-        """Post ``text``. X has no idempotency key: the publisher's state machine guards repeats."""
+        """Post ``text``, with ``media`` (images, each uploaded first with its alt text).
+        X has no idempotency key: the publisher's state machine guards repeats."""
         try:
-            body = self._call(self.client.create_tweet, text=text, user_auth=self.user_auth)
+            media_ids = [self.upload(item) for item in options.get("media") or []]
+            body = self._call(
+                self.client.create_tweet,
+                text=text,
+                media_ids=media_ids or None,
+                user_auth=self.user_auth,
+            )
         except ConnectorError as error:
             raise refused_post(error) from error.__cause__
         return self._published(body)
+
+    def upload(self, item: MediaFile) -> str:
+        """One image through X API v2's media upload (``POST /2/media/upload``, a
+        multipart form with ``media_category=tweet_image``), then its alt text
+        (``POST /2/media/metadata``); the media id for the post. An OAuth 2.0 token needs
+        the ``media.write`` scope (accounts connected before Harken asked for it must
+        reconnect; X's 403 says so). A retry uploads again: unused media expire on X."""
+        uploaded = self._call(
+            self._media_request,
+            "/2/media/upload",
+            data={"media_category": "tweet_image", "media_type": item.content_type},
+            files={"media": ("image", item.data, item.content_type)},
+        )
+        media_id = str((uploaded.get("data") or {}).get("id") or "")
+        if not media_id:
+            raise ConnectorError("X did not say which image it received; the post was not sent.")
+        if item.alt:
+            metadata = {"alt_text": {"text": item.alt[:1000]}}
+            self._call(
+                self._media_request,
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": metadata},
+            )
+        return media_id
+
+    def _media_request(self, path: str, **body: Any) -> dict[str, Any]:
+        """A media call tweepy has no method for, on tweepy's session (the guard, the
+        timeout, ``X_API_URL``) with the account's credentials; X's error statuses leave
+        as tweepy's exceptions, which ``_call`` retries, renews and translates."""
+        if self.user_auth:
+            auth = tweepy.OAuth1UserHandler(
+                self.config["consumer_key"],
+                self.config["consumer_secret"],
+                self.config["access_token"],
+                self.config["access_token_secret"],
+            ).apply_auth()
+            headers = {}
+        else:
+            auth = None
+            headers = {"Authorization": f"Bearer {self.client.bearer_token}"}
+        response = self.client.session.request(
+            "POST", f"{TWEEPY_HOST}{path}", auth=auth, headers=headers, **body
+        )
+        if response.status_code >= 400:
+            raise _tweepy_error(response)
+        try:
+            found = response.json()
+        except ValueError:
+            found = {}
+        return found if isinstance(found, dict) else {}
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a post in its thread, or a direct message (``dm:…``) privately."""
@@ -506,6 +569,22 @@ class X(Connector):
 
 def _renewal(refresh_token: str) -> dict[str, Any]:
     return oauth.renew(refresh_token).as_config()
+
+
+def _tweepy_error(response: requests.Response) -> tweepy.HTTPException:
+    """The exception tweepy raises for ``response``'s status (tweepy.Client.request)."""
+    status = response.status_code
+    kinds: dict[int, type[tweepy.HTTPException]] = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+        429: tweepy.TooManyRequests,
+    }
+    kind = kinds.get(status) or (
+        tweepy.TwitterServerError if status >= 500 else tweepy.HTTPException
+    )
+    return kind(response)
 
 
 def _about_param(exc: tweepy.HTTPException, name: str) -> bool:

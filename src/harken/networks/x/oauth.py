@@ -36,7 +36,15 @@ API_URL = "https://api.x.com"
 TOKEN_PATH = "/2/oauth2/token"  # noqa: S105 - a path, not a secret
 #: Read and write posts, read the account, and a refresh token (``offline.access``).
 #: ``dm.read``/``dm.write``: direct messages, read and answered (``direct.py``).
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "dm.read", "dm.write")
+SCOPES = (
+    "tweet.read",
+    "tweet.write",
+    "users.read",
+    "offline.access",
+    "dm.read",
+    "dm.write",
+    "media.write",  # images in posts (POST /2/media/upload)
+)
 #: Fewer tries than the default: a renewal holds its claim on the account meanwhile.
 TOKEN_ATTEMPTS = 3
 
