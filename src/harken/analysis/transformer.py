@@ -57,7 +57,8 @@ class TransformerSentiment:
         config = json.loads((directory / "config.json").read_text())
         self.order = label_order(config.get("id2label") or {})
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.max_tokens = int(config.get("max_tokens") or MAX_TOKENS)
+        self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id") or 0))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1  # one worker, one core: the pipeline runs several
@@ -68,12 +69,16 @@ class TransformerSentiment:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
-        for start in range(0, len(texts), BATCH):
-            chunk = [t or " " for t in texts[start : start + BATCH]]
+        # Length-bucketed batches: texts sorted by length pad each batch to a similar size,
+        # so a 3-word reply does not pay for the 60-token tweet beside it.
+        ranked = sorted(range(len(texts)), key=lambda i: len(texts[i] or ""))
+        for start in range(0, len(ranked), BATCH):
+            rows = ranked[start : start + BATCH]
+            chunk = [texts[i] or " " for i in rows]
             logits = self.session.run(None, self._feed(chunk))[0].astype(np.float64)
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             probs = shifted / shifted.sum(axis=1, keepdims=True)
-            out[start : start + len(chunk)] = probs[:, self.order]
+            out[rows] = probs[:, self.order]
         # Nothing to read is neutral, whatever the network makes of an empty sequence.
         out[[i for i, text in enumerate(texts) if not text.strip()]] = (0.0, 1.0, 0.0)
         return out

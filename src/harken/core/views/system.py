@@ -94,6 +94,7 @@ def system_status(request: WorkspaceRequest) -> HttpResponse:
             "heartbeats": Heartbeat.objects.order_by("-beat")[:10],
             "stale_after": HEARTBEAT_STALE,
             "versions": versions,
+            "second_pass": _second_pass(request.workspace.pk),
         },
     )
 
@@ -106,3 +107,10 @@ def _db_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         return str(cursor.fetchone()[0])
+
+
+def _second_pass(workspace_id: int) -> dict[str, object]:
+    """The sentiment second pass's backlog (imported on call: analysis is an app above core)."""
+    from harken.analysis.second_pass import status
+
+    return status(workspace_id)

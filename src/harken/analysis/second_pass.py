@@ -1,0 +1,211 @@
+"""The second pass: the fine-tuned transformer re-scores what a person will see.
+
+Two passes because of two measured speeds: the shipped linear model labels every mention at
+ingest (thousands of texts a second on one core), the fine-tuned all-MiniLM-L6-v2 in
+``weights/sentiment-minilm/`` (int8 ONNX, ``training/finetune.py``) reads better but
+manages only a hundred or two a second. So ingest never waits for it: a queue task
+(``tasks.second_pass_task``, every minute) re-scores, newest first and in length-bucketed
+batches, the mentions in its *scope*:
+
+* every mention of a small business (fewer than ``SMALL_BUSINESS`` in the last 30 days);
+* otherwise the inbox's (a mention in a conversation), the ones that rank high enough to
+  alert or lead the inbox (priority of ``ALERT_PRIORITY`` or more), and a fixed 1-in-
+  ``SAMPLE_EVERY`` sample by id that analytics can read as the better-labelled sample.
+
+The stored scores say which model gave the label: ``sentiment_scores["model"]`` is the
+second pass's model name (``config.json``'s ``model``); scores without that key came from
+the ingest model. A person's correction is never overwritten: mentions with a sentiment
+correction are skipped. Intents and priority stay those of the ingest pass.
+
+It runs when ``onnxruntime`` and ``tokenizers`` import and the shipped files are there;
+otherwise ``status()`` says it is off and why, and nothing else changes.
+
+The mentions live in the listening app, above this one: they are reached through
+``django.apps`` at call time, never imported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.db.models import F, Q
+from django.utils import timezone
+
+from harken.analysis.labelled import LABELS
+
+log = logging.getLogger(__name__)
+
+SECOND_PASS_DIR = Path(__file__).with_name("weights") / "sentiment-minilm"
+#: Fewer mentions than this in the last 30 days: every mention is re-scored.
+SMALL_BUSINESS = 5_000
+#: The priority from which a mention may raise an alert or lead the inbox.
+ALERT_PRIORITY = 40
+#: The analytics sample: one mention in this many, by id (stable, spread over time).
+SAMPLE_EVERY = 20
+#: One run re-scores at most this many mentions, in chunks, and stops after ``RUN_SECONDS``
+#: so that a minute's task never overlaps the next one.
+RUN_LIMIT = 2_000
+CHUNK = 128
+RUN_SECONDS = 40.0
+
+_lock = threading.Lock()
+
+
+def unavailable_reason(directory: Path | None = None) -> str:
+    """Why the second pass cannot run here ("" when it can)."""
+    directory = directory or SECOND_PASS_DIR
+    try:
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        return "onnxruntime and tokenizers are not installed"
+    missing = [
+        n for n in ("model.onnx", "tokenizer.json", "config.json") if not (directory / n).is_file()
+    ]
+    if missing:
+        return f"the model files are missing ({', '.join(missing)})"
+    return ""
+
+
+@lru_cache(maxsize=4)
+def _model(directory: Path):
+    from harken.analysis.transformer import load_transformer
+
+    return load_transformer(directory)
+
+
+def model_name(directory: Path | None = None) -> str:
+    directory = directory or SECOND_PASS_DIR
+    config = json.loads((directory / "config.json").read_text())
+    return str(config.get("model") or directory.name)
+
+
+def rescore(
+    texts: Sequence[str], directory: Path | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(label, scores with the model's name) of each text, by the second-pass model."""
+    directory = directory or SECOND_PASS_DIR
+    with _lock:  # one session per process; onnxruntime sessions are thread-safe to run
+        model = _model(directory)
+    name = model_name(directory)
+    probs = model.probabilities(list(texts))
+    out = []
+    for row in probs:
+        scores: dict[str, Any] = {
+            label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)
+        }
+        scores["model"] = name
+        out.append((LABELS[int(row.argmax())], scores))
+    return out
+
+
+def _mentions():
+    return apps.get_model("listening", "Mention")
+
+
+def in_scope(workspace_id: int):
+    """The workspace's mentions a person will see that the ingest model labelled."""
+    mentions = (
+        _mentions().objects.filter(workspace_id=workspace_id, is_own=False).exclude(sentiment="")
+    )
+    since = timezone.now() - timedelta(days=30)
+    recent = mentions.filter(posted__gte=since)
+    if recent.count() < SMALL_BUSINESS:
+        return recent
+    seen = Q(conversation__isnull=False) | Q(priority__gte=ALERT_PRIORITY) | Q(sample_bucket=0)
+    return mentions.annotate(sample_bucket=F("id") % SAMPLE_EVERY).filter(seen)
+
+
+def _corrected_ids(workspace_id: int, ids: list[int]) -> set[int]:
+    """Mentions whose sentiment a person set (``Correction.mention_ref`` is network:pk)."""
+    from harken.analysis.models import Correction
+
+    refs = Correction.objects.filter(
+        workspace_id=workspace_id, field="sentiment", mention_ref__contains=":"
+    ).values_list("mention_ref", flat=True)
+    wanted = set(ids)
+    found = set()
+    for ref in refs:
+        tail = ref.rsplit(":", 1)[-1]
+        if tail.isdigit() and int(tail) in wanted:
+            found.add(int(tail))
+    return found
+
+
+def pending(workspace_id: int):
+    """In scope and not yet re-scored, newest first."""
+    return (
+        in_scope(workspace_id).exclude(sentiment_scores__has_key="model").order_by("-posted", "-id")
+    )
+
+
+def run_second_pass(
+    workspace_id: int,
+    limit: int = RUN_LIMIT,
+    seconds: float = RUN_SECONDS,
+    directory: Path | None = None,
+) -> int:
+    """Re-score up to ``limit`` pending mentions of the workspace; how many were re-scored."""
+    directory = directory or SECOND_PASS_DIR
+    if unavailable_reason(directory):
+        return 0
+    Mention = _mentions()
+    started, done = time.monotonic(), 0
+    while done < limit and time.monotonic() - started < seconds:
+        rows = list(pending(workspace_id).values_list("id", "text")[: min(CHUNK, limit - done)])
+        if not rows:
+            break
+        skip = _corrected_ids(workspace_id, [pk for pk, _ in rows])
+        found = rescore([text for _, text in rows], directory)
+        changed = []
+        for (pk, _), (label, scores) in zip(rows, found, strict=True):
+            mention = Mention(pk=pk, sentiment_scores=scores)
+            if pk not in skip:
+                mention.sentiment = label
+            else:  # a person's label stands; the scores still say the pass has read it
+                scores["kept"] = "person"
+            changed.append(mention)
+        kept = [m for m in changed if m.pk in skip]
+        Mention.objects.bulk_update(
+            [m for m in changed if m.pk not in skip], ["sentiment", "sentiment_scores"]
+        )
+        Mention.objects.bulk_update(kept, ["sentiment_scores"])
+        done += len(rows)
+    return done
+
+
+def run_all(seconds: float = RUN_SECONDS) -> int:
+    """One run over every workspace with pending mentions, within ``seconds``."""
+    if unavailable_reason():
+        return 0
+    started, done = time.monotonic(), 0
+    workspaces = apps.get_model("core", "Workspace").objects.values_list("id", flat=True)
+    for workspace_id in workspaces.order_by("id"):
+        left = seconds - (time.monotonic() - started)
+        if left <= 0:
+            break
+        done += run_second_pass(workspace_id, seconds=left)
+    return done
+
+
+def status(workspace_id: int) -> dict[str, Any]:
+    """For the System page: is the pass on, which model, and its backlog in this workspace."""
+    reason = unavailable_reason()
+    if reason:
+        return {"on": False, "reason": reason}
+    scope = in_scope(workspace_id)
+    return {
+        "on": True,
+        "model": model_name(),
+        "backlog": scope.exclude(sentiment_scores__has_key="model").count(),
+        "done": scope.filter(sentiment_scores__has_key="model").count(),
+    }

@@ -1,0 +1,138 @@
+"""The second pass: a transformer re-scores, in the queue, the mentions people see.
+
+The model here is the tiny real ONNX graph of ``test_transformer`` ("good" is positive,
+"bad" negative), so the test needs no download; the shipped model has its own test below,
+run when its files and onnxruntime are there.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from harken.analysis import second_pass
+from harken.analysis.models import Correction
+from harken.inbox.models import Conversation
+from harken.listening.models import Author, Mention
+
+pytest.importorskip("onnxruntime")
+pytest.importorskip("tokenizers")
+pytest.importorskip("onnx")
+
+from tests.analysis.test_transformer import save_tiny_model  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+FIRST_PASS = {"negative": 0.2, "neutral": 0.7, "positive": 0.1}
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    save_tiny_model(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "model": "tiny-v1"}))
+    monkeypatch.setattr(second_pass, "SECOND_PASS_DIR", tmp_path)
+    return tmp_path
+
+
+def mention(workspace, number: int, text: str, **fields) -> Mention:
+    author, _ = Author.objects.get_or_create(
+        workspace=workspace, network="mastodon", external_id="someone", defaults={"handle": "a"}
+    )
+    values = {"sentiment": "neutral", "sentiment_scores": dict(FIRST_PASS)}
+    values.update(fields)
+    return Mention.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        external_id=str(number),
+        author=author,
+        text=text,
+        posted=timezone.now() - timedelta(minutes=number),
+        **values,
+    )
+
+
+def test_a_small_business_gets_every_label_from_the_transformer(workspace, tiny):
+    good = mention(workspace, 1, "good good")
+    bad = mention(workspace, 2, "bad")
+    own = mention(workspace, 3, "bad bad", is_own=True, sentiment="", sentiment_scores={})
+    assert second_pass.status(workspace.pk) == {
+        "on": True,
+        "model": "tiny-v1",
+        "backlog": 2,
+        "done": 0,
+    }
+
+    assert second_pass.run_second_pass(workspace.pk) == 2
+
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    own.refresh_from_db()
+    assert (good.sentiment, good.sentiment_scores["model"]) == ("positive", "tiny-v1")
+    assert (bad.sentiment, bad.sentiment_scores["model"]) == ("negative", "tiny-v1")
+    assert bad.sentiment_scores["negative"] > 0.9
+    # The business's own answers have no sentiment, and the pass gives them none.
+    assert (own.sentiment, own.sentiment_scores) == ("", {})
+    assert second_pass.status(workspace.pk)["backlog"] == 0
+    assert second_pass.run_second_pass(workspace.pk) == 0  # nothing is read twice
+
+
+def test_a_persons_correction_stands(workspace, tiny):
+    corrected = mention(workspace, 1, "bad", sentiment="positive")
+    Correction.objects.create(
+        workspace=workspace,
+        text="bad",
+        field="sentiment",
+        label="positive",
+        mention_ref=f"mastodon:{corrected.pk}",
+    )
+    second_pass.run_second_pass(workspace.pk)
+    corrected.refresh_from_db()
+    assert corrected.sentiment == "positive"
+    assert corrected.sentiment_scores["kept"] == "person"
+    assert second_pass.status(workspace.pk)["backlog"] == 0
+
+
+def test_a_busy_workspace_rescores_what_people_see(workspace, tiny, monkeypatch):
+    monkeypatch.setattr(second_pass, "SMALL_BUSINESS", 3)
+    thread = Conversation.objects.create(
+        workspace=workspace, network="mastodon", root_external_id="1"
+    )
+    made = [mention(workspace, n, "bad") for n in range(1, 45)]
+    inbox, urgent = made[0], made[1]
+    Mention.objects.filter(pk=inbox.pk).update(conversation=thread)
+    Mention.objects.filter(pk=urgent.pk).update(priority=second_pass.ALERT_PRIORITY)
+    sampled = {m.pk for m in made if m.pk % second_pass.SAMPLE_EVERY == 0}
+    expected = {inbox.pk, urgent.pk} | sampled
+
+    second_pass.run_second_pass(workspace.pk)
+
+    read = set(
+        Mention.objects.filter(sentiment_scores__has_key="model").values_list("pk", flat=True)
+    )
+    assert read == expected
+    assert len(sampled) >= 2  # 44 consecutive ids hold two or three of the sample
+
+
+def test_without_the_model_files_the_pass_is_off_and_says_why(workspace, tmp_path, monkeypatch):
+    monkeypatch.setattr(second_pass, "SECOND_PASS_DIR", tmp_path)
+    untouched = mention(workspace, 1, "bad")
+    assert second_pass.run_second_pass(workspace.pk) == 0
+    status = second_pass.status(workspace.pk)
+    assert status["on"] is False
+    assert "model.onnx" in status["reason"]
+    untouched.refresh_from_db()
+    assert untouched.sentiment_scores == FIRST_PASS
+
+
+def test_the_system_page_shows_the_backlog(workspace, tiny, alice_client):
+    mention(workspace, 1, "good")
+    mention(workspace, 2, "<b>bad</b>")
+    page = alice_client.get(reverse("system")).content.decode()
+    assert "Sentiment second pass" in page
+    assert "2 mentions waiting" in page
+    assert "tiny-v1" in page
