@@ -8,8 +8,10 @@ classifier, as ``optimum-cli export onnx --task text-classification`` writes it:
     config.json      with ``id2label`` (e.g. a tweet-trained RoBERTa's negative/neutral/positive)
 
 ``analyze`` then uses it instead of the shipped linear model. Nothing is downloaded. It
-needs the optional packages ``onnxruntime`` and ``tokenizers``, which the default install
-does not carry (ONNX rather than torch: a CPU-only runtime of ~15 MB, no GPU wheels).
+needs ``onnxruntime`` and ``tokenizers`` (default dependencies since the second pass,
+``second_pass.py``, runs the shipped fine-tuned model with this class; ONNX rather than
+torch: a CPU-only runtime of ~15 MB, no GPU wheels). ``config.json`` may name
+``max_tokens`` (the length the model was trained at; 128 otherwise).
 """
 
 from __future__ import annotations
