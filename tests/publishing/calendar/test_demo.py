@@ -91,3 +91,14 @@ def test_a_worker_holds_the_demo_accounts_posts_instead_of_failing_them(db, alic
     assert "tried again" not in page
     month = client.get(reverse("calendar"), {"view": "list", "date": "2026-02-11"})
     assert "Demo: held" in month.content.decode()
+
+
+def test_scheduling_on_a_demo_account_says_to_connect_a_real_one(db, alice):
+    from harken.publishing.validation import check_variant
+
+    workspace = sample(alice)
+    demo.fill(workspace, NOW)
+    held = Variant.objects.filter(workspace=workspace, state=State.SCHEDULED).first()
+    [problem] = [p for p in check_variant(held) if p.rule == "account"]
+    assert "is a demo account: connect a real" in problem.message
+    assert "reconnecting" not in problem.message
