@@ -83,6 +83,12 @@ def _model(directory: Path):
     return load_transformer(directory)
 
 
+def load_model(directory: Path | None = None):
+    """The second pass's model, loaded once per process."""
+    with _lock:
+        return _model(directory or SECOND_PASS_DIR)
+
+
 def model_name(directory: Path | None = None) -> str:
     directory = directory or SECOND_PASS_DIR
     config = json.loads((directory / "config.json").read_text())
@@ -94,8 +100,7 @@ def rescore(
 ) -> list[tuple[str, dict[str, Any]]]:
     """(label, scores with the model's name) of each text, by the second-pass model."""
     directory = directory or SECOND_PASS_DIR
-    with _lock:  # one session per process; onnxruntime sessions are thread-safe to run
-        model = _model(directory)
+    model = load_model(directory)  # one session per process, safe to run from threads
     name = model_name(directory)
     probs = model.probabilities(list(texts))
     out = []
