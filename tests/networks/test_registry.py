@@ -56,12 +56,13 @@ def test_networks_without_their_app_keys_are_hidden(monkeypatch):
         "HARKEN_X_CLIENT_ID",
     ):
         monkeypatch.delenv(name, raising=False)
-    assert available_networks() == ["feed", "mastodon", "bluesky"]
+    # The newsletter needs no installation keys: its lists bring their own SMTP server.
+    assert available_networks() == ["feed", "mastodon", "bluesky", "newsletter"]
     monkeypatch.setenv("HARKEN_REDDIT_CLIENT_ID", "id")
     assert "reddit" not in available_networks()  # the secret is missing still
     monkeypatch.setenv("HARKEN_REDDIT_CLIENT_SECRET", "secret")
     monkeypatch.setenv("HARKEN_X_BEARER_TOKEN", "bearer")
-    assert available_networks() == ["feed", "mastodon", "bluesky", "reddit", "x"]
+    assert available_networks() == ["feed", "mastodon", "bluesky", "reddit", "x", "newsletter"]
 
 
 def test_a_permanent_error_asks_for_a_reconnect_and_tells_the_owner_once(

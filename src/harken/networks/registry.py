@@ -42,6 +42,7 @@ CONNECTORS: dict[str, str] = {
     "google_business": "harken.networks.google_business.connector.GoogleBusiness",
     "tiktok": "harken.networks.tiktok.connector.TikTok",
     "pinterest": "harken.networks.pinterest.connector.Pinterest",
+    "newsletter": "harken.networks.newsletter.connector.Newsletter",
 }
 
 
