@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any, ClassVar
@@ -46,6 +47,8 @@ class Newsletter(Connector):
     #: A mail has no practical limit; the subject is the post's own field.
     max_chars = None
     post_fields: ClassVar[tuple[PostField, ...]] = (PostField("subject", "Subject", max_chars=200),)
+    #: After a crash the engine asks ``find_published``: the issue's send rows say.
+    finds_published: ClassVar[bool] = True
     unreadable = "Replies are read only when an IMAP inbox is set for the list."
 
     # --- the list ------------------------------------------------------------------
@@ -75,6 +78,19 @@ class Newsletter(Connector):
             self.account_pk(), self.config, subject=subject, text=text, issue=issue[:64]
         )
         return Published(external_id=issue[:64])
+
+    def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
+        """The issue when every subscriber's row is settled; None while some are still
+        queued (or none exist), so the engine publishes again and the issue goes on from
+        where the crash cut it (a row cut mid-send is never sent twice: ``sending.py``)."""
+        from harken.networks.newsletter.models import NewsletterSend
+
+        rows = NewsletterSend.objects.filter(
+            account_id=self.account_pk(), issue=idempotency_key[:64]
+        )
+        if not rows.exists() or rows.filter(state=NewsletterSend.State.QUEUED).exists():
+            return None
+        return Published(external_id=idempotency_key[:64])
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         from harken.networks.newsletter.models import NewsletterInbound
