@@ -7,14 +7,22 @@ import datetime as dt
 import json
 from typing import cast
 
-from django.db.models import QuerySet, TextField
+from django.db.models import Count, Max, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from harken.analytics.days import bounds, zone_of
 from harken.analytics.figures.audience import PostFigures
 from harken.analytics.figures.relationship import ResponseRow
-from harken.analytics.models import AccountSnapshot, PostMetric, ResponseDay, Tally
+from harken.analytics.models import (
+    AccountSnapshot,
+    CustomerBase,
+    PostMetric,
+    ResponseDay,
+    RollupState,
+    Tally,
+)
 from harken.analytics.periods import Period, Scope
+from harken.contacts.models import Contact, Identity
 from harken.inbox.models import Message
 from harken.inbox.states import State as ReplyState
 from harken.listening.models import Topic
@@ -213,3 +221,22 @@ def clicks(scope: Scope, period: Period) -> QuerySet[Click]:
 
 def campaigns(scope: Scope) -> list[Campaign]:
     return list(Campaign.objects.filter(workspace=scope.workspace).order_by("-created"))
+
+
+def people_version(scope: Scope) -> tuple[object, ...]:
+    """What changes whenever figures about people could: the rollups' mention watermark
+    (one row, where a ``Max`` over a million mentions cost a scan on SQLite; it moves
+    within a minute of a new mention), and the contacts, identities and customer base."""
+    workspace = scope.workspace
+    state = RollupState.objects.filter(workspace=workspace).values_list("mention_id", "updated")
+    contacts = Contact.objects.filter(workspace=workspace).aggregate(
+        u=Max("updated"), n=Count("pk")
+    )
+    identities = Identity.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
+    base = CustomerBase.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
+    return (
+        tuple(state.first() or ()),
+        *contacts.values(),
+        *identities.values(),
+        *base.values(),
+    )

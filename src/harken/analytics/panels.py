@@ -6,12 +6,14 @@ download computes the same panel again and writes its table."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -712,7 +714,7 @@ def clicks(scope: Scope) -> Panel:
 def people(scope: Scope) -> Panel:
     """Advocates, detractors and recovered detractors among the contacts (all time: the
     contacts app's own lists, which the bars link to)."""
-    counts = {kind: len(standing.listing(scope.workspace, kind, each=0)) for kind in KINDS}
+    counts = _standing_counts(scope)
     chart = bars(
         "people",
         "Advocates and detractors",
@@ -733,6 +735,18 @@ def people(scope: Scope) -> Panel:
         empty="" if any(counts.values()) else "No contact has praised or complained yet.",
         extra={"kinds": KINDS},
     )
+
+
+def _standing_counts(scope: Scope) -> dict[str, int]:
+    """How many contacts each list holds: the contacts app reads every mention of every
+    contact for it, so the counts are kept until a mention, contact or identity changes."""
+    parts = f"{scope.workspace.pk}|{load.people_version(scope)}"
+    key = "people-counts:" + hashlib.sha256(parts.encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = {kind: len(standing.listing(scope.workspace, kind, each=0)) for kind in KINDS}
+        cache.set(key, counts, 3600)
+    return cast(dict[str, int], counts)
 
 
 PANELS: dict[str, Callable[[Scope], Panel]] = {

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 
 from harken.analytics import voice
-from harken.analytics.load import instants
+from harken.analytics.load import instants, people_version
 from harken.analytics.models import CustomerBase
 from harken.analytics.periods import Scope
 from harken.analytics.segments import authors
@@ -133,15 +133,13 @@ def typical(scope: Scope, dimension: str = "") -> Typical:
 
 
 def _version(scope: Scope) -> tuple[object, ...]:
-    """What changes whenever the figures could: the newest mention, contact and base row."""
-    workspace = scope.workspace
-    mention = Mention.objects.filter(workspace=workspace).aggregate(m=Max("pk"))["m"]
-    contacts = Contact.objects.filter(workspace=workspace).aggregate(
-        u=Max("updated"), n=Count("pk")
-    )
-    identities = Identity.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
-    base = CustomerBase.objects.filter(workspace=workspace).aggregate(m=Max("pk"), n=Count("pk"))
-    return (mention, contacts["u"], contacts["n"], identities["m"], identities["n"], *base.values())
+    """What changes whenever the figures could (``load.people_version``), and the newest
+    mention of a workspace whose rollups have not caught up yet."""
+    version = people_version(scope)
+    if not version[0]:  # never rolled up: the watermark says nothing yet
+        newest = Mention.objects.filter(workspace=scope.workspace).aggregate(m=Max("pk"))["m"]
+        return (newest, *version)
+    return version
 
 
 def compute(scope: Scope, dimension: str = "") -> Typical:
