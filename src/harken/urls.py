@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from harken.api.mcp.proxy import relay as mcp_relay
+
 urlpatterns = [
     path("", include("harken.core.urls")),
     path("inbox/", include("harken.inbox.urls")),
@@ -10,6 +12,7 @@ urlpatterns = [
     path("calendar/", include("harken.publishing.urls")),
     path("analytics/", include("harken.analytics.urls")),
     path("api/", include("harken.api.urls")),
+    path("mcp", mcp_relay, name="mcp"),  # `harken serve`'s MCP server for AI assistants
     path("", include("harken.publishing.links.public_urls")),  # /l/<code>, /pledge/<token>/
     path("review/", include("harken.publishing.approvals.public_urls")),
 ]

@@ -2,9 +2,11 @@
 starts it, with the token in ``HARKEN_TOKEN``) or streamable HTTP at ``/mcp``
 (``--http --port N``; each request sends ``Authorization: Bearer hk_…``).
 
-HTTP is served here, not by ``harken serve``: the MCP transport is an ASGI app that
-holds streams open (server-sent events), and ``harken serve`` is a WSGI server
-(waitress), whose threads it would tie up; uvicorn runs it instead.
+HTTP is served by uvicorn here: the MCP transport is an ASGI app, and ``harken serve`` is
+a WSGI server (waitress). ``harken serve`` runs this command as a supervised child on a
+loopback port, ``--stateless`` (each call one POST answered with JSON: no server-sent
+event stream ties up one of waitress' threads), and relays ``/mcp`` to it
+(``harken.api.mcp.proxy``).
 """
 
 from __future__ import annotations
@@ -24,13 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--stateless",
+            action="store_true",
+            help="no sessions, JSON answers (as `harken serve` runs it behind /mcp)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         server = build()
         if options["http"]:
             import uvicorn
 
-            app = server.streamable_http_app(host=options["host"])
+            stateless = options["stateless"]
+            app = server.streamable_http_app(
+                host=options["host"], stateless_http=stateless, json_response=stateless
+            )
             uvicorn.run(app, host=options["host"], port=options["port"], log_level="warning")
             return
         secret = os.environ.get("HARKEN_TOKEN", "")

@@ -1,6 +1,6 @@
 """`harken serve`: migrate, then run the web server and a queue consumer in one process tree.
 
-The queue consumer and the Bluesky listener run as child processes under a
+The queue consumer, the Bluesky listener and the MCP server run as child processes under a
 ``Supervisor``: one that exits unexpectedly is restarted with backoff (and given up, with
 a clear message, when it keeps dying as soon as it starts); Ctrl-C or SIGTERM stops the
 web server and every child.
@@ -9,6 +9,7 @@ web server and every child.
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import sys
@@ -27,6 +28,18 @@ from harken.core.supervise import Supervisor
 #: What `harken serve` runs beside the web server: the queue consumer, and the Bluesky
 #: firehose listener (idle until a workspace adds a live-stream source).
 CHILDREN = [("queue consumer", ["worker"]), ("Bluesky listener", ["jetstream", "--wait"])]
+
+
+def mcp_child() -> tuple[str, list[str]]:
+    """The MCP server for AI assistants (an ASGI app, which waitress cannot serve) on a free
+    loopback port; the web server relays ``/mcp`` to it (``harken.api.mcp.proxy``)."""
+    from harken.api.mcp.proxy import PORT_VARIABLE
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    os.environ[PORT_VARIABLE] = port
+    return ("MCP server", ["mcp", "--http", "--stateless", "--port", port])
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -68,7 +81,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         for warning in startup_warnings():
             self.stderr.write(f"Warning: {warning}")
-        supervisor = self.supervisor([] if no_worker else CHILDREN)
+        supervisor = self.supervisor([mcp_child(), *([] if no_worker else CHILDREN)])
         # Ctrl-C and SIGTERM stop Harken, even when it was started with SIGINT ignored
         # (`harken serve &` from a script).
         signal.signal(signal.SIGINT, raise_interrupt)
