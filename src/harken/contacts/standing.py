@@ -199,16 +199,19 @@ def recovered_ids(workspace: Workspace, limit: int | None = None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(RECOVERED_SQL, params)
         found = [row[0] for row in cursor.fetchall()]
-    reach = _reach(workspace)
+    reach = _reach(workspace, found)
     return sorted(found, key=lambda c: (-reach.get(c, 0), c))[:limit]
 
 
-def _reach(workspace: Workspace) -> dict[int, int]:
-    """Followers summed over each contact's identities that wrote an enriched mention."""
+def _reach(workspace: Workspace, contact_ids: list[int] | None = None) -> dict[int, int]:
+    """Followers summed over each contact's identities that wrote an enriched mention (of
+    ``contact_ids`` only, when given: the recovered few, not every contact)."""
     wrote = _enriched(workspace).filter(author_id=OuterRef("author_id"))
+    identities = Identity.objects.filter(workspace=workspace, author__isnull=False)
+    if contact_ids is not None:
+        identities = identities.filter(contact_id__in=contact_ids)
     rows = (
-        Identity.objects.filter(workspace=workspace, author__isnull=False)
-        .filter(Exists(wrote))
+        identities.filter(Exists(wrote))
         .values("contact_id")
         .annotate(reach=Sum("author__followers"))
         .values_list("contact_id", "reach")
