@@ -7,10 +7,11 @@ manages only a hundred or two a second. So ingest never waits for it: a queue ta
 (``tasks.second_pass_task``, every minute) re-scores, newest first and in length-bucketed
 batches, the mentions in its *scope*:
 
-* every mention of a small business (fewer than ``SMALL_BUSINESS`` in the last 30 days);
-* otherwise the inbox's (a mention in a conversation), the ones that rank high enough to
-  alert or lead the inbox (priority of ``ALERT_PRIORITY`` or more), and a fixed 1-in-
-  ``SAMPLE_EVERY`` sample by id that analytics can read as the better-labelled sample.
+* every mention of the last 30 days for a small business (fewer than ``SMALL_BUSINESS``);
+* otherwise, within the last 30 days, the inbox's (a mention in a conversation), the ones
+  that rank high enough to alert or lead the inbox (priority of ``ALERT_PRIORITY`` or
+  more), and a fixed 1-in-``SAMPLE_EVERY`` sample by id that analytics can read as the
+  better-labelled sample.
 
 The stored scores say which model gave the label: ``sentiment_scores["model"]`` is the
 second pass's model name (``config.json``'s ``model``); scores without that key came from
@@ -127,7 +128,9 @@ def in_scope(workspace_id: int):
     if recent.count() < SMALL_BUSINESS:
         return recent
     seen = Q(conversation__isnull=False) | Q(priority__gte=ALERT_PRIORITY) | Q(sample_bucket=0)
-    return mentions.annotate(sample_bucket=F("id") % SAMPLE_EVERY).filter(seen)
+    # The last 30 days in both cases: what people open, and a range the (workspace, posted)
+    # index serves, so a busy workspace's years of mentions are never scanned a minute.
+    return recent.annotate(sample_bucket=F("id") % SAMPLE_EVERY).filter(seen)
 
 
 def _corrected_ids(workspace_id: int, ids: list[int]) -> set[int]:
