@@ -9,3 +9,12 @@ def smtp_server():
     server.controller.start()
     yield server
     server.controller.stop()
+
+
+@pytest.fixture
+def imap_server():
+    from tests.networks.newsletter.imap_local import ImapServer
+
+    server = ImapServer()
+    yield server
+    server.stop()

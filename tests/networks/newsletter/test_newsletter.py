@@ -2,9 +2,9 @@
 once per subscriber with RFC 8058 unsubscribe headers, bounces, the public double opt-in,
 the CSV import, replies and delivery reports.
 
-No IMAP server is installed here: the inbox's parsing is tested on whole RFC 5322 / RFC
-3464 messages as servers deliver them (``inbox.parse``, ``Newsletter.ingest``); the
-IMAP session itself (``inbox.read``) is not exercised."""
+The inbox's parsing is tested here on whole RFC 5322 / RFC 3464 messages as servers
+deliver them (``inbox.parse``, ``Newsletter.ingest``); ``test_newsletter_imap`` reads them
+from a real IMAP server."""
 
 from __future__ import annotations
 

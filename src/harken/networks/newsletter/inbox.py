@@ -29,7 +29,6 @@ from harken.networks.base import ConnectorError
 TIMEOUT = 30.0
 #: Messages read per poll; the rest wait for the next one.
 PER_POLL = 100
-_UID = re.compile(rb"UID (\d+)")
 #: The line a mail client puts above the quoted mail ("On …, … wrote:").
 _WROTE = re.compile(r"^\s*(On .{0,200}wrote:|Le .{0,200}a écrit ?:|Am .{0,200}schrieb .*:)\s*$")
 
@@ -152,9 +151,9 @@ def read(config: Mapping[str, Any], cursor: str | None) -> tuple[list[bytes], st
         raws: list[bytes] = []
         for uid in uids[:PER_POLL]:
             status, fetched = session.uid("FETCH", str(uid), "(BODY.PEEK[])")
-            for item in fetched:
-                if isinstance(item, tuple) and _UID.search(item[0]):
-                    raws.append(item[1])
+            # One message asked for: its literal is the message, wherever the server
+            # puts the UID item (before it or, as pymap does, after).
+            raws.extend(item[1] for item in fetched if isinstance(item, tuple))
             last = uid
         return raws, f"{validity}:{last}", len(uids) > PER_POLL
     except (imaplib.IMAP4.error, OSError) as error:
@@ -178,12 +177,21 @@ def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
             session = imaplib.IMAP4(host, port, timeout=TIMEOUT)
             if security == "starttls":
                 session.starttls(ssl_context=context)
+    except imaplib.IMAP4.error as error:
+        raise ConnectorError(
+            f"The IMAP server refused TLS: {error}. Check the security setting.", permanent=True
+        ) from None
+    except OSError as error:
+        raise ConnectorError(f"Could not reach the IMAP server {host}:{port}: {error}") from None
+    try:
         session.login(str(config["imap_user"]), str(config.get("imap_password") or ""))
     except imaplib.IMAP4.error as error:
+        session.shutdown()  # refused: the connection is not left open
         raise ConnectorError(
             f"The IMAP server refused the login: {error}", permanent=True
         ) from None
     except OSError as error:
+        session.shutdown()
         raise ConnectorError(f"Could not reach the IMAP server {host}:{port}: {error}") from None
     return session
 

@@ -23,9 +23,10 @@ def connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     if not host:
         raise ConnectorError("This list has no SMTP server; connect it again.", permanent=True)
     context = ssl.create_default_context()
+    session: smtplib.SMTP | None = None
     try:
         if security == "ssl":
-            session: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
+            session = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
         else:
             session = smtplib.SMTP(host, port, timeout=TIMEOUT)
             if security == "starttls":
@@ -34,17 +35,26 @@ def connect(config: Mapping[str, Any]) -> smtplib.SMTP:
         if user:
             session.login(user, str(config.get("smtp_password") or ""))
     except smtplib.SMTPAuthenticationError as error:
+        _drop(session)
         raise ConnectorError(
             f"The SMTP server refused the login: {words(error)}", permanent=True
         ) from None
     except smtplib.SMTPNotSupportedError as error:
+        _drop(session)
         raise ConnectorError(
             f"The SMTP server does not offer this: {error}. Check the security setting.",
             permanent=True,
         ) from None
     except (smtplib.SMTPException, OSError) as error:
+        _drop(session)
         raise ConnectorError(f"Could not reach the SMTP server {host}:{port}: {error}") from None
     return session
+
+
+def _drop(session: smtplib.SMTP | None) -> None:
+    """Close a connection that failed half-way, so no socket is left open."""
+    if session is not None:
+        session.close()
 
 
 def close(session: smtplib.SMTP) -> None:
