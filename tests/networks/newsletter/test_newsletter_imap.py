@@ -55,3 +55,23 @@ def test_a_refused_imap_login_is_permanent(account):
     with pytest.raises(ConnectorError) as refused:
         connector_for(account).fetch(None)
     assert refused.value.permanent
+
+
+def test_a_poll_brings_replies_into_listening_as_private_messages(
+    workspace, alice, smtp_server, imap_server
+):
+    from harken.listening.models import Mention, Source
+    from harken.listening.polling import poll_source
+    from harken.networks.connecting import save_connected
+
+    config = {**LIST, **smtp_server.config(), **imap_server.config()}
+    account = save_connected(workspace, alice, "newsletter", LIST["list_id"], LIST["name"], config)
+    imap_server.deliver(REPLY, DSN)
+    source = Source.objects.get(account=account)
+
+    outcome = poll_source(source.pk, force=True)
+
+    assert (outcome.state, outcome.stored) == ("stored", 1), outcome
+    mention = Mention.objects.get(workspace=workspace, network="newsletter")
+    assert (mention.kind, mention.external_id) == ("message", "<CAB1234@mail.example.com>")
+    assert poll_source(source.pk, force=True).stored == 0  # nothing newer, nothing twice
