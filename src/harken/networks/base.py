@@ -135,6 +135,13 @@ class Connector:
     max_images: ClassVar[int] = 0
     max_image_bytes: ClassVar[int | None] = None
     image_types: ClassVar[frozenset[str]] = frozenset()
+    #: Videos one post may carry (0: the connector cannot post video), the video types
+    #: it takes, the largest in bytes and the longest in seconds (None: no limit of its
+    #: own). A video reaches ``publish`` as ``video`` (a ``MediaFile``) and in ``media``.
+    max_videos: ClassVar[int] = 0
+    video_types: ClassVar[frozenset[str]] = frozenset()
+    max_video_bytes: ClassVar[int | None] = None
+    max_video_seconds: ClassVar[float | None] = None
     #: A text too long for one post may go out as a thread of replies to itself (X,
     #: Bluesky, Mastodon); elsewhere a reply is a comment, fit for a first comment only.
     makes_threads: ClassVar[bool] = False
@@ -156,6 +163,13 @@ class Connector:
     #: body takes more than ``max_chars`` (which then counts replies only).
     post_fields: ClassVar[tuple[PostField, ...]] = ()
     post_max_chars: ClassVar[int | None] = None
+
+    @classmethod
+    def post_problems(cls, text: str, options: Mapping[str, Any]) -> list[str]:
+        """What the network would refuse in a post's ``post_fields`` taken together (an
+        offer needs its dates), in words for a person; checked when scheduling, so the
+        refusal comes before publishing. Each field alone is checked from its spec."""
+        return []
 
     # --- connecting and searching: what the shared views and Listening need ---------
     #: Installation keys that app-only reads (a search with no account) need.

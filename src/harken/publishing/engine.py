@@ -302,20 +302,28 @@ def _send_replies(variant: Variant, connector: Connector, planned: list[Reply]) 
 
 
 def attachments(variant: Variant) -> dict[str, object]:
-    """The connector's image options: ``media``, each image's bytes, type and alt text
-    (for networks that take an upload), and ``image_urls``, signed expiring addresses
-    (for networks that fetch the image themselves, Facebook and Instagram)."""
+    """The connector's media options: ``media``, each file's bytes, type and alt text
+    (for networks that take an upload), ``image_urls``, the images' signed expiring
+    addresses (for networks that fetch an image themselves, Facebook and Instagram), and
+    for a video ``video`` (its ``MediaFile``, also in ``media``) and ``video_url``."""
     unknown = True  # a variant not read by the claim: ask
     if not variant.pk or not getattr(variant, "has_media", unknown):
         return {}
-    images = list(variant.media.all())  # type: ignore[attr-defined]
-    if not images:
+    attached = list(variant.media.all())  # type: ignore[attr-defined]
+    if not attached:
         return {}
     media = []
-    for item in images:
+    for item in attached:
         with item.file.open("rb") as handle:
             media.append(MediaFile(handle.read(), item.content_type, item.alt_text))
-    return {"media": media, "image_urls": [public_url(item) for item in images]}
+    options: dict[str, object] = {
+        "media": media,
+        "image_urls": [public_url(item) for item in attached if not item.is_video],
+    }
+    videos = [(item, file) for item, file in zip(attached, media, strict=True) if item.is_video]
+    if videos:
+        options["video"], options["video_url"] = videos[0][1], public_url(videos[0][0])
+    return options
 
 
 def _mark_published(variant: Variant, published: Published, report: TickReport) -> None:

@@ -74,6 +74,10 @@ class TikTok(Connector):
         {"video/mp4", "video/quicktime", "video/webm"}
     )
     max_video_bytes: ClassVar[int] = 4 * 1024 * 1024 * 1024
+    #: One video a post, at most ten minutes (the Content Posting API's longest; a
+    #: creator may be allowed less, which TikTok says when the post goes out).
+    max_videos: ClassVar[int] = 1
+    max_video_seconds: ClassVar[float | None] = 600
     unreadable = (
         "TikTok's API gives apps no way to read the comments on videos: Harken posts videos "
         "and reads their figures, and cannot bring TikTok comments to the inbox."

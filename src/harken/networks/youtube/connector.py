@@ -26,6 +26,7 @@ from harken.networks.base import (
     ConnectorError,
     NormalizedItem,
     Page,
+    PostField,
     Published,
 )
 from harken.networks.youtube import google, quota, upload
@@ -50,6 +51,33 @@ class YouTube(Connector):
     comment_max_chars: ClassVar[int] = 10_000
     max_chars = 5000  # a video's description, what ``publish`` posts as text
     title_max_chars: ClassVar[int] = 100
+    #: One video a post; YouTube takes most formats, Harken uploads these three.
+    #: 256 GB or 12 hours, YouTube's own limits (an unverified channel: 15 minutes).
+    max_videos: ClassVar[int] = 1
+    video_types: ClassVar[frozenset[str]] = frozenset(
+        {"video/mp4", "video/quicktime", "video/webm"}
+    )
+    max_video_bytes: ClassVar[int | None] = 256 * 1024**3
+    max_video_seconds: ClassVar[float | None] = 12 * 3600
+    #: The video's title (else the text's first line) and who may watch it.
+    post_fields = (
+        PostField(
+            "title",
+            "Video title",
+            max_chars=100,
+            pattern=r"[^<>]*",
+            hint="text without < or >",
+            required=False,
+        ),
+        PostField(
+            "privacy",
+            "Who may watch",
+            max_chars=8,
+            pattern="public|unlisted|private",
+            hint="public, unlisted or private",
+            required=False,
+        ),
+    )
     #: Pages of comment threads, and of one thread's replies, read per poll.
     thread_pages: ClassVar[int] = 3
     reply_pages: ClassVar[int] = 2

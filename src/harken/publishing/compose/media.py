@@ -1,9 +1,11 @@
-"""Images for a post: uploaded once, checked with Pillow, attached to chosen variants.
+"""Images and videos for a post: uploaded once, checked, attached to chosen variants.
 
-An upload is read by Pillow before anything is kept: its real type (not the name's or
-the browser's claim), its size and its dimensions. What each network takes (how many
-images, how large, which types) is its connector's class data, checked when a variant is
-scheduled, with the alt text every image needs unless the person says it needs none.
+An upload is read before anything is kept: an image by Pillow (its real type, not the
+name's or the browser's claim, its size and its dimensions), a video from its own header
+(``compose.video``: MP4, QuickTime or WebM, with an MP4's dimensions and duration). What
+each network takes (how many images or videos, how large, how long, which types) is its
+connector's class data, checked when a variant is scheduled, with the alt text every
+image needs unless the person says it needs none (a video's description is optional).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 
 from harken.core.access import WorkspaceRequest, scoped
 from harken.networks.registry import connector_class, network_label
+from harken.publishing.compose.video import VideoInfo, sniff
 from harken.publishing.models import Media, Post
 from harken.publishing.validation import Problem
 
@@ -27,6 +30,9 @@ from harken.publishing.validation import Problem
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+#: The largest video kept (``HARKEN_MAX_VIDEO_UPLOAD`` in bytes): the engine hands a
+#: video's bytes to the connector whole, so this bounds a worker's memory too.
+MAX_VIDEO_UPLOAD = 256 * 1024 * 1024
 
 
 #: How long an image's public address works: long enough for a network that fetches the
@@ -73,9 +79,24 @@ def inspect(upload: UploadedFile) -> tuple[str, int, int]:
     return TYPES[kind], width, height
 
 
+def max_video_upload() -> int:
+    return int(getattr(settings, "HARKEN_MAX_VIDEO_UPLOAD", MAX_VIDEO_UPLOAD))
+
+
+def inspect_video(upload: UploadedFile) -> VideoInfo | None:
+    """What video ``upload`` is, or None when it is not one; ``Unusable`` when too large."""
+    found = sniff(upload)
+    if found is None:
+        return None
+    limit = max_video_upload()
+    if upload.size is None or upload.size > limit:
+        raise Unusable(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
+    return found
+
+
 def receive(request: WorkspaceRequest, composed: Any) -> list[Media]:
-    """Keep the image uploaded with the form (if any), attached to every chosen account;
-    update the alt text of the post's images. Returns the new rows."""
+    """Keep the image or video uploaded with the form (if any), attached to every chosen
+    account; update the alt text of the post's media. Returns the new rows."""
     for item in scoped(request, Media).filter(pk__in=_ids(request.POST.keys(), "alt_")):
         alt = request.POST.get(f"alt_{item.pk}", "").strip()[:1500]
         not_needed = request.POST.get(f"alt_none_{item.pk}") == "on"
@@ -85,7 +106,11 @@ def receive(request: WorkspaceRequest, composed: Any) -> list[Media]:
     upload = request.FILES.get("image")
     if upload is None:
         return []
-    content_type, width, height = inspect(upload)
+    video = inspect_video(upload)
+    if video is not None:
+        content_type, width, height = video.content_type, video.width, video.height
+    else:
+        content_type, width, height = inspect(upload)
     made = Media.objects.create(
         workspace=request.workspace,
         file=upload,
@@ -93,6 +118,7 @@ def receive(request: WorkspaceRequest, composed: Any) -> list[Media]:
         size=upload.size or 0,
         width=width,
         height=height,
+        duration=video.duration if video else None,
         alt_text=request.POST.get("image_alt", "").strip()[:1500],
         alt_not_needed=request.POST.get("image_alt_none") == "on",
         uploaded_by=request.member,
@@ -116,19 +142,32 @@ def for_post(request: WorkspaceRequest, post: Post | None) -> QuerySet[Media]:
 
 
 def check_media(variant: Any) -> list[Problem]:
-    """The network's rules on images (count, size, type) and the alt text rule."""
+    """The network's rules on images and videos (count, size, type, length) and the alt
+    text rule."""
     if variant.pk is None:
         return []
-    images = list(variant.media.all())
+    attached = list(variant.media.all())
     cls = connector_class(variant.account.network)
     label = network_label(variant.account.network)
-    if not images:
+    videos = [item for item in attached if item.is_video]
+    images = [item for item in attached if not item.is_video]
+    if not attached:
         if cls.needs_media:
-            return [Problem("media", f"A post on {label} needs an image; add one.")]
+            wanted = "an image" if cls.max_images else "a video"
+            return [Problem("media", f"A post on {label} needs {wanted}; add one.")]
         return []
+    problems = check_videos(cls, label, videos)
+    if videos and images:
+        problems.append(
+            Problem("media", f"A {label} post carries a video or images, not both; remove one.")
+        )
+    if not images:
+        return problems
     if not cls.max_images:
-        return [Problem("media", f"Harken cannot post images to {label} yet; remove them.")]
-    problems = []
+        return [
+            *problems,
+            Problem("media", f"Harken cannot post images to {label} yet; remove them."),
+        ]
     # A network that fetches images from Harken's own address (Threads) needs that
     # address public: said when scheduling, not at publishing time.
     fetched_from = getattr(cls, "image_url_problem", None)
@@ -171,6 +210,46 @@ def check_media(variant: Any) -> list[Problem]:
                 Problem(
                     "alt_text",
                     f"Image {n} has no alt text; describe it for people who cannot see it.",
+                )
+            )
+    return problems
+
+
+def check_videos(cls: Any, label: str, videos: list[Media]) -> list[Problem]:
+    """The network's rules on videos: whether it takes them, how many, which types, how
+    large and how long (when the video's header said its length)."""
+    if not videos:
+        return []
+    if not cls.max_videos:
+        return [Problem("media", f"Harken cannot post videos to {label} yet; remove them.")]
+    problems = []
+    if len(videos) > cls.max_videos:
+        problems.append(
+            Problem(
+                "media",
+                f"{label} takes at most {cls.max_videos} video; "
+                f"remove {len(videos) - cls.max_videos}.",
+            )
+        )
+    for n, item in enumerate(videos, start=1):
+        if item.content_type not in cls.video_types:
+            problems.append(
+                Problem("media", f"{label} does not take {item.content_type} videos (video {n}).")
+            )
+        if cls.max_video_bytes and item.size > cls.max_video_bytes:
+            problems.append(
+                Problem(
+                    "media",
+                    f"Video {n} is {item.size / 1_000_000:.1f} MB; "
+                    f"{label} takes at most {cls.max_video_bytes / 1_000_000:g} MB.",
+                )
+            )
+        if cls.max_video_seconds and item.duration and item.duration > cls.max_video_seconds:
+            problems.append(
+                Problem(
+                    "media",
+                    f"Video {n} lasts {item.duration:.0f} s; {label} takes at most "
+                    f"{cls.max_video_seconds:g} s. Trim it.",
                 )
             )
     return problems
