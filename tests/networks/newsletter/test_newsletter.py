@@ -352,3 +352,41 @@ def test_a_delay_report_counts_a_soft_bounce():
     bounce = inbox.parse(delayed)
     assert isinstance(bounce, inbox.Bounce) and not bounce.hard
     assert bounce.recipient == "ann@example.com"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_issue_send_each_subscriber_one_copy(workspace, smtp_server):
+    """What happens when the engine's lease runs out on a long issue and a second worker
+    reconciles it while the first still sends: the per-row claim decides."""
+    import threading
+
+    from django.db import connection
+
+    from harken.networks.newsletter.sending import send_issue
+
+    account = Account.objects.create(
+        workspace=workspace,
+        network="newsletter",
+        handle=LIST["name"],
+        external_id=LIST["list_id"],
+        config={**LIST, **smtp_server.config(per_minute=3000)},
+    )
+    emails = [f"p{n}@example.com" for n in range(12)]
+    for email in emails:
+        subscriber(account, email)
+
+    def worker() -> None:
+        try:
+            send_issue(account.pk, account.config, subject="Winter", text=TEXT, issue="twin")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    got = sorted(r[0] for r, _ in smtp_server.handler.received)
+    assert got == sorted(emails)
+    assert set(NewsletterSend.objects.values_list("state", flat=True)) == {"sent"}

@@ -1,15 +1,17 @@
 """Sending an issue to every confirmed subscriber, each exactly once.
 
-Each subscriber gets a ``NewsletterSend`` row for the issue (the variant's idempotency key) before
-anything goes out; a row is claimed ``queued → sending`` by one conditional update just
+Each subscriber gets a ``NewsletterSend`` row for the issue (the variant's idempotency
+key) before anything goes out; a row is claimed ``queued → sending`` by one conditional update just
 before its SMTP call and recorded right after. A retry (the engine's, after a refusal or
 a crash) sends only the rows still queued. A row a crash left in ``sending`` may or may
 not have reached the server: it becomes ``unknown`` and is never sent again — at most one
-subscriber per crash misses the issue, nobody gets it twice. The publishing engine holds
-one variant in one worker, so no other process sends the same issue meanwhile.
+subscriber per crash misses the issue, nobody gets it twice.
 
 Sends are paced to the list's ``per_minute`` and the connection is renewed every
-``BATCH`` mails, which is what shared SMTP services expect.
+``BATCH`` mails, which is what shared SMTP services expect. An issue that takes longer
+than the engine's lease (five minutes) may get a second worker from the engine's
+reconciliation; the per-row claim keeps that from sending anyone a second copy, though
+the two together send faster than ``per_minute``.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import smtplib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from harken.networks.base import ConnectorError
@@ -29,6 +32,9 @@ from harken.networks.newsletter.models import NewsletterSend, NewsletterSubscrib
 
 #: Mails per SMTP connection.
 BATCH = 50
+#: Longer than one SMTP call can take (its timeout): a row claimed longer ago than this is
+#: no live worker's.
+IN_FLIGHT = timedelta(minutes=2)
 #: Mails per minute when the list does not say.
 PER_MINUTE = 120
 
@@ -69,9 +75,15 @@ def send_issue(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     """Send ``issue`` to the list; see the module's docstring for the guarantees."""
-    # Left in ``sending`` by a run that died: unknown, never sent again.
+    # Left in ``sending`` by a run that died: unknown, never sent again. A row claimed
+    # moments ago may be a live worker's (the engine let a second one in after its lease
+    # ran out on a long issue): that one is left to its worker.
+    cutoff = timezone.now() - IN_FLIGHT
     NewsletterSend.objects.filter(
-        account_id=account_pk, issue=issue, state=NewsletterSend.State.SENDING
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True),
+        account_id=account_pk,
+        issue=issue,
+        state=NewsletterSend.State.SENDING,
     ).update(state=NewsletterSend.State.UNKNOWN, error="Cut short while sending; not sent again.")
     queue(account_pk, issue)
     per_minute = max(1, int(config.get("per_minute") or PER_MINUTE))
