@@ -69,6 +69,10 @@ def _accounts(request: WorkspaceRequest) -> list[Account]:
     accounts = list(scoped(request, Account).order_by("network", "handle"))
     for account in accounts:
         account.network_label = network_label(account.network)  # type: ignore[attr-defined]
+        # A page of the network's own about one account (a newsletter's subscribers).
+        manage = getattr(connector_class(account.network), "manage_view", "")
+        if manage:
+            account.manage_url = reverse(manage, args=[account.pk])  # type: ignore[attr-defined]
         flow = connect_flow(account.network, "oauth")
         if flow is not None and account.status != Account.Status.ACTIVE:
             account.reconnect = flow.reconnect_data(account.handle)  # type: ignore[attr-defined]

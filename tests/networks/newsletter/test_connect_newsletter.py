@@ -66,3 +66,13 @@ def test_a_refused_login_saves_nothing(alice_client, bob_client, smtp_server):
     assert not Account.objects.exists()
     assert bob_client.post(url, form(smtp_server)).status_code == 403  # a responder
     assert not Account.objects.exists()
+
+
+def test_the_accounts_page_links_a_list_to_its_subscribers(alice_client, workspace):
+    account = Account.objects.create(
+        workspace=workspace, network="newsletter", handle="News", external_id="l1", config={}
+    )
+    page = alice_client.get(reverse("networks:accounts"))
+    assert reverse("networks:newsletter_import", args=[account.pk]).encode() in page.content
+    subscribers = alice_client.get(reverse("networks:newsletter_import", args=[account.pk]))
+    assert reverse("networks:newsletter_subscribe", args=["l1"]).encode() in subscribers.content

@@ -47,6 +47,8 @@ class Newsletter(Connector):
     #: A mail has no practical limit; the subject is the post's own field.
     max_chars = None
     post_fields: ClassVar[tuple[PostField, ...]] = (PostField("subject", "Subject", max_chars=200),)
+    #: Settings › Accounts links each list to its subscribers and import page.
+    manage_view: ClassVar[str] = "networks:newsletter_import"
     #: After a crash the engine asks ``find_published``: the issue's send rows say.
     finds_published: ClassVar[bool] = True
     unreadable = "Replies are read only when an IMAP inbox is set for the list."
