@@ -75,7 +75,7 @@ class Newsletter(Connector):
         subject = str(options.get("subject") or "").strip()
         if not subject:
             raise ConnectorError("A newsletter issue needs a subject.", rejected=True)
-        issue = idempotency_key or uuid.uuid4().hex
+        issue = str(idempotency_key or uuid.uuid4().hex)
         sending.send_issue(
             self.account_pk(), self.config, subject=subject, text=text, issue=issue[:64]
         )
@@ -111,7 +111,7 @@ class Newsletter(Connector):
         message["Subject"] = " ".join(subject.split())
         message["Date"] = formatdate(localtime=False)
         domain = str(self.config["from_email"]).rpartition("@")[2] or "localhost"
-        key = (idempotency_key or uuid.uuid4().hex)[:60]
+        key = str(idempotency_key or uuid.uuid4().hex)[:60]
         message["Message-ID"] = f"<reply.{key}@{domain}>"
         message["In-Reply-To"] = got.message_id
         message["References"] = f"{got.references} {got.message_id}".strip()
