@@ -259,6 +259,7 @@ def test_every_page_of_the_sample_workspace(page, alice, sample):
         "settings-system": "/settings/system/",
         "workspaces": "/workspaces/",
         "workspace-new": "/workspaces/new/",
+        "notifications": "/notifications/",
     }
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
