@@ -74,5 +74,13 @@ def test_the_accounts_page_links_a_list_to_its_subscribers(alice_client, workspa
     )
     page = alice_client.get(reverse("networks:accounts"))
     assert reverse("networks:newsletter_import", args=[account.pk]).encode() in page.content
+    from harken.networks.newsletter.models import NewsletterSubscriber
+
+    NewsletterSubscriber.objects.create(
+        workspace=workspace, account=account, email="nell@example.com", name="<b>Nell</b>"
+    )
     subscribers = alice_client.get(reverse("networks:newsletter_import", args=[account.pk]))
     assert reverse("networks:newsletter_subscribe", args=["l1"]).encode() in subscribers.content
+    assert (
+        b"&lt;b&gt;Nell&lt;/b&gt;" in subscribers.content and b"<b>Nell" not in subscribers.content
+    )

@@ -31,6 +31,8 @@ from harken.networks.newsletter.subscribers import config_of
 from harken.networks.views import check_may_connect
 
 NETWORK = "newsletter"
+#: Subscribers listed on the list's page, newest first.
+LATEST = 100
 #: Subscriptions asked from one client address, then a delay that doubles.
 PER_CLIENT = throttle.Rule(free=5, first_delay=timedelta(seconds=30), cap=timedelta(hours=1))
 #: Confirmation mails to one address: a few, then hours apart.
@@ -157,4 +159,5 @@ def import_subscribers(request: WorkspaceRequest, pk: int) -> HttpResponse:
         form=form,
         result=result,
         counts=counts,
+        latest=Subscriber.objects.filter(account=account).order_by("-created", "-pk")[:LATEST],
     )
