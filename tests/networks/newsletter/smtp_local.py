@@ -38,7 +38,7 @@ class Handler:
         return [m for rcpts, m in self.received if address in rcpts]
 
 
-def _authenticator(server, session, envelope, mechanism: str, data: Any) -> AuthResult:
+def authenticator(server, session, envelope, mechanism: str, data: Any) -> AuthResult:
     ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
         USER.encode(),
         PASSWORD.encode(),
@@ -60,7 +60,7 @@ class SmtpServer:
             self.handler,
             hostname="127.0.0.1",
             port=self.port,
-            authenticator=_authenticator,
+            authenticator=authenticator,
             auth_require_tls=False,  # plain on loopback: the test has no certificate
         )
 
