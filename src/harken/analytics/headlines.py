@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harken.analytics import load
-from harken.analytics.figures import audience, listening, relationship
+from harken.analytics.figures import audience, listening
 from harken.analytics.figures.change import Change
 from harken.analytics.figures.rows import tallies
 from harken.analytics.periods import Period, Scope
@@ -90,8 +90,8 @@ def headlines(scope: Scope) -> list[Stat]:
     positive = pair(_positive, "%")
     share_now, rival = _brand_share(scope, now)
     share_before = _brand_share(scope, before)[0] if before else None
-    answers = relationship.responses(load.response_rows(scope, now))
-    answers_before = relationship.responses(load.response_rows(scope, before)) if before else None
+    answers = load.overall_responses(scope, now)
+    answers_before = load.overall_responses(scope, before) if before else None
     median = Change(
         answers.median / 60 if answers.median is not None else None,
         answers_before.median / 60

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast
 
 from harken.analytics.days import bounds, zone_of
 from harken.analytics.figures.audience import PostFigures
-from harken.analytics.figures.relationship import ResponseRow
+from harken.analytics.figures.relationship import ResponseRow, Responses, responses
 from harken.analytics.models import (
     AccountSnapshot,
     CustomerBase,
@@ -75,6 +75,15 @@ def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
     ]
     scope.memo[memo_key] = result
     return result
+
+
+def overall_responses(scope: Scope, period: Period) -> Responses:
+    """The period's response figures over every conversation, once a request (the
+    headlines and the Relationship panel both show them)."""
+    memo_key = ("overall_responses", period)
+    if memo_key not in scope.memo:
+        scope.memo[memo_key] = responses(response_rows(scope, period))
+    return cast(Responses, scope.memo[memo_key])
 
 
 def published(scope: Scope, period: Period) -> QuerySet[Variant]:

@@ -394,7 +394,7 @@ def responses(scope: Scope) -> Panel:
         chart,
         empty="" if rows else "No conversation began in this period.",
         extra={
-            "overall": relationship.responses(rows),
+            "overall": load.overall_responses(scope, scope.period),
             "groups": [
                 ("Network", [(network_label(r.key), r) for r in by_network]),
                 ("Intent", [(_words(r.key) if r.key else "None", r) for r in by_intent]),

@@ -9,18 +9,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy
+
 #: The answer time a business should aim for on social media: an hour.
 RESPONSE_GOAL_SECONDS = 60 * 60
 PROMOTIONS = frozenset({"promotion", "offer"})
 
 
-def percentile(values: Sequence[float], share: float) -> float | None:
-    """The nearest-rank percentile (``share`` 0.5 is the median) of ``values``."""
-    if not values:
+def percentile(values: Sequence[float], share: float, ordered: bool = False) -> float | None:
+    """The nearest-rank percentile (``share`` 0.5 is the median) of ``values``
+    (``ordered``: already sorted, so several percentiles of one list sort it once)."""
+    if not len(values):
         return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return float(ordered[rank - 1])
+    ranked = values if ordered else sorted(values)
+    rank = max(1, math.ceil(share * len(ranked)))
+    return float(ranked[rank - 1])
 
 
 @dataclass(frozen=True)
@@ -54,18 +57,25 @@ def responses(rows: Iterable[ResponseRow], key: str = "") -> Responses:
     """Median and p90 first response, median resolution, and the share answered within
     the goal, over every conversation in ``rows``."""
     rows = list(rows)
-    first = [s for r in rows for s in r.first_response]
-    resolved = [s for r in rows for s in r.resolution]
-    within = sum(1 for s in first if s <= RESPONSE_GOAL_SECONDS)
+    # A quarter of a million durations a period: numpy sorts them in milliseconds, where
+    # Python's sort and sums took most of a page's time.
+    first = _sorted(r.first_response for r in rows)
+    resolved = _sorted(r.resolution for r in rows)
+    within = int(numpy.searchsorted(first, RESPONSE_GOAL_SECONDS, side="right"))
     return Responses(
         key=key,
         conversations=sum(r.conversations for r in rows),
         answered=len(first),
-        median=percentile(first, 0.5),
-        p90=percentile(first, 0.9),
-        resolution_median=percentile(resolved, 0.5),
-        within_goal=100 * within / len(first) if first else None,
+        median=percentile(first, 0.5, ordered=True),  # type: ignore[arg-type]
+        p90=percentile(first, 0.9, ordered=True),  # type: ignore[arg-type]
+        resolution_median=percentile(resolved, 0.5, ordered=True),  # type: ignore[arg-type]
+        within_goal=100 * within / len(first) if len(first) else None,
     )
+
+
+def _sorted(lists: Iterable[list[int]]) -> numpy.ndarray:
+    found = [numpy.asarray(values, dtype=numpy.int64) for values in lists if values]
+    return numpy.sort(numpy.concatenate(found)) if found else numpy.empty(0, numpy.int64)
 
 
 def responses_by(rows: Iterable[ResponseRow], by: str) -> list[Responses]:
