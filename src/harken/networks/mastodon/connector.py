@@ -74,26 +74,18 @@ class _Raw(dict[str, Any]):
     """A JSON object as it came: Mastodon.py may set attributes on an answer."""
 
 
-class HarkenMastodonAPI(MastodonAPI):
-    """Mastodon.py, whose conversion of each answer into typed objects is skipped while
-    ``raw`` is set: converting one status (a tree of accounts, emojis, cards) costs
-    Mastodon.py ~15 ms of CPU, more than the rest of a publish, and a write needs only
-    the answer's id and URL. Readers keep the typed answers (datetimes parsed)."""
-
-    raw = False
-
-    def _Mastodon__try_cast_to_type(  # Mastodon.py's private name, overridden on purpose
-        self, value: Any, override_type: Any = None
-    ) -> tuple[Any, str | None]:
-        if self.raw:
-            return (_Raw(value) if isinstance(value, dict) else value), None
-        cast = super()._Mastodon__try_cast_to_type  # type: ignore[misc]
-        return cast(value, override_type=override_type)  # type: ignore[no-any-return]
+#: Mastodon.py's private method that turns each answer into typed objects (name-mangled).
+_CAST = "_Mastodon__try_cast_to_type"
 
 
-def api_client(instance: str, **credentials: Any) -> HarkenMastodonAPI:
+def _as_plain(value: Any, override_type: Any = None) -> tuple[Any, str | None]:
+    """Stands in for ``_CAST`` during ``Mastodon.call_plain``: the answer as it came."""
+    return (_Raw(value) if isinstance(value, dict) else value), None
+
+
+def api_client(instance: str, **credentials: Any) -> MastodonAPI:
     """A Mastodon.py client for ``instance`` with Harken's timeout, guard and rate-limit mode."""
-    return HarkenMastodonAPI(
+    return MastodonAPI(
         api_base_url=instance,
         request_timeout=REQUEST_TIMEOUT,
         ratelimit_method="throw",
@@ -134,14 +126,14 @@ class Mastodon(Connector):
         workspace: Any = None,
     ) -> None:
         super().__init__(config, query=query, workspace=workspace)
-        self._api: HarkenMastodonAPI | None = None
+        self._api: MastodonAPI | None = None
 
     @property
     def instance(self) -> str:
         return normalize_instance(self.config.get("instance", ""))
 
     @property
-    def api(self) -> HarkenMastodonAPI:
+    def api(self) -> MastodonAPI:
         if self._api is None:
             token = self.config.get("access_token")
             if not token:
@@ -166,14 +158,17 @@ class Mastodon(Connector):
             raise self.error(exc) from exc
 
     def call_plain(self, fn: Callable[[], T]) -> T:
-        """``call``, the answer left as plain JSON (``HarkenMastodonAPI``): for writes and the
-        reads around them that need a field or two, not typed objects."""
+        """``call``, with the answer left as plain JSON: converting one status into
+        Mastodon.py's typed objects (a tree of accounts, emojis, cards) costs ~15 ms of
+        CPU, more than the rest of a publish, and a write needs only an id and a URL.
+        The conversion is shadowed on this client for the call only (each publisher
+        thread has its own connector); every other call keeps the typed answers."""
         api = self.api
-        api.raw = True
+        setattr(api, _CAST, _as_plain)
         try:
             return self.call(fn)
         finally:
-            api.raw = False
+            delattr(api, _CAST)
 
     # --- reading ---------------------------------------------------------------------
 
