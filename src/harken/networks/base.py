@@ -105,6 +105,8 @@ class PostField:
     #: What a valid value looks like, said when one does not match.
     hint: str = ""
     required: bool = True
+    #: The HTML input the composer shows ("date" sends YYYY-MM-DD, "url" a web address).
+    input_type: str = "text"
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,13 @@ def check_texts(variant: Any) -> list[Problem]:
     problems = []
     for text in post_texts(variant):
         problems += [p for p in check_text(text, account, main=True) if p not in problems]
-    problems += check_post_fields(account, getattr(variant, "post_options", None) or {})
+    options = getattr(variant, "post_options", None) or {}
+    field_problems = check_post_fields(account, options)
+    if not field_problems:  # each field well formed: how they go together (an offer's dates)
+        main = variant.text or ""
+        cls = connector_class(account.network)
+        field_problems = [Problem("post_fields", m) for m in cls.post_problems(main, options)]
+    problems += field_problems
     comment = (getattr(variant, "first_comment", "") or "").strip()
     if comment and not can_reply(account):
         label = network_label(account.network)

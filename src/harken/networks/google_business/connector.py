@@ -21,6 +21,7 @@ metrics: profile views on Maps and Search, calls, direction requests, website cl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -86,10 +87,45 @@ class GoogleBusiness(Connector):
             required=False,
         ),
         PostField("event_title", "Offer or event title", max_chars=58, required=False),
-        PostField("starts", "Starts (YYYY-MM-DD)", pattern=DATE, hint="2026-12-24", required=False),
-        PostField("ends", "Ends (YYYY-MM-DD)", pattern=DATE, hint="2026-12-31", required=False),
+        PostField(
+            "starts",
+            "Starts (YYYY-MM-DD)",
+            pattern=DATE,
+            hint="2026-12-24",
+            required=False,
+            input_type="date",
+        ),
+        PostField(
+            "ends",
+            "Ends (YYYY-MM-DD)",
+            pattern=DATE,
+            hint="2026-12-31",
+            required=False,
+            input_type="date",
+        ),
         PostField("coupon", "Coupon code", max_chars=58, required=False),
+        PostField(
+            "link",
+            "Link (Learn more, or where to redeem an offer)",
+            max_chars=2000,
+            pattern=r"https?://\S+",
+            hint="a web address starting with https://",
+            required=False,
+            input_type="url",
+        ),
     )
+
+    @classmethod
+    def post_problems(cls, text: str, options: Mapping[str, Any]) -> list[str]:
+        """An offer or an event needs its title and dates, the end on or after the start."""
+        topic = str(options.get("topic") or "update").strip().lower()
+        if topic not in TOPICS or topic == "update":
+            return []
+        try:
+            _event(topic, options)
+        except ConnectorError as error:
+            return [error.message]
+        return []
 
     # --- calls -----------------------------------------------------------------------
 
@@ -302,22 +338,7 @@ def local_post(text: str, options: dict[str, Any], max_chars: int) -> dict[str, 
         raise ConnectorError("A Google post is an update, an offer or an event.", rejected=True)
     post: dict[str, Any] = {"languageCode": "en", "summary": text, "topicType": TOPICS[topic]}
     if topic != "update":
-        title = str(options.get("event_title") or "").strip()
-        try:
-            starts = date.fromisoformat(str(options.get("starts") or ""))
-            ends = date.fromisoformat(str(options.get("ends") or ""))
-        except ValueError:
-            raise ConnectorError(
-                f"A Google {topic} needs its start and end dates (YYYY-MM-DD).", rejected=True
-            ) from None
-        if not title or ends < starts:
-            raise ConnectorError(
-                f"A Google {topic} needs a title and an end on or after its start.", rejected=True
-            )
-        post["event"] = {
-            "title": title,
-            "schedule": {"startDate": _day(starts), "endDate": _day(ends)},
-        }
+        post["event"] = _event(topic, options)
     elif not text.strip():
         raise ConnectorError("A Google update needs text.", rejected=True)
     link = str(options.get("link") or "")
@@ -333,6 +354,23 @@ def local_post(text: str, options: dict[str, Any], max_chars: int) -> dict[str, 
     if images:
         post["media"] = [{"mediaFormat": "PHOTO", "sourceUrl": images[0]}]
     return post
+
+
+def _event(topic: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """An offer's or event's title and schedule, or a rejection in words for a person."""
+    title = str(options.get("event_title") or "").strip()
+    try:
+        starts = date.fromisoformat(str(options.get("starts") or ""))
+        ends = date.fromisoformat(str(options.get("ends") or ""))
+    except ValueError:
+        raise ConnectorError(
+            f"A Google {topic} needs its start and end dates (YYYY-MM-DD).", rejected=True
+        ) from None
+    if not title or ends < starts:
+        raise ConnectorError(
+            f"A Google {topic} needs a title and an end on or after its start.", rejected=True
+        )
+    return {"title": title, "schedule": {"startDate": _day(starts), "endDate": _day(ends)}}
 
 
 def _day(day: date) -> dict[str, int]:
