@@ -87,6 +87,7 @@ def test_an_issue_goes_once_to_each_confirmed_subscriber_with_one_click_unsubscr
     assert "https://hrk.example/l/abc12" in body  # the composer's tracked link, as written
     assert unsubscribe in body and LIST["postal_address"] in body
     assert message["From"] == "Harbor Street Jewelers <news@harbor.example>"
+    assert message["List-Id"] == "Harbor Street News <5f1c0d.harbor.example>"
 
     # The one-click POST of RFC 8058: no CSRF token, no login.
     response = Client(enforce_csrf_checks=True).post(

@@ -3,6 +3,7 @@ one-click headers and the postal address), and the confirmation of a subscriptio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
@@ -56,7 +57,10 @@ def issue(
     message["Date"] = formatdate(localtime=False)
     domain = _domain(config)
     message["Message-ID"] = f"<{issue_key[:40]}.{subscriber_pk}@{domain}>"
-    message["List-Id"] = f"{_one_line(config.get('name') or '')} <{config['list_id']}.{domain}>"
+    # RFC 2919: a phrase, then the id in angle brackets; the name's own brackets and
+    # quotes would break the header's parse.
+    label = _one_line(re.sub(r'[<>"\\]', "", str(config.get("name") or "")))
+    message["List-Id"] = f"{label} <{config['list_id']}.{domain}>"
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Precedence"] = "bulk"
