@@ -50,3 +50,21 @@ def test_a_viewer_cannot_draft_a_post(workspace, victor, rows):
     with pytest.raises(PermissionDenied):
         tools.draft_post(caller(victor, workspace), "Hello", [rows.account.pk])
     assert Post.objects.filter(variants__text="Hello").count() == 0
+
+
+# Committed rows: a tool call closes the database connection as a request would.
+@pytest.mark.django_db(transaction=True)
+def test_an_assistants_calls_count_against_the_tokens_rate(workspace, alice, rows, settings):
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from harken.api.mcp.server import CALLER, _run
+
+    settings.HARKEN_API_RATE_PER_MINUTE = 2
+    CALLER.set(caller(alice, workspace))
+    try:
+        for _ in range(2):
+            assert "conversations" in _run(None, tools.list_needs_reply)
+        with pytest.raises(ToolError, match="Too many requests"):
+            _run(None, tools.list_needs_reply)
+    finally:
+        CALLER.set(None)

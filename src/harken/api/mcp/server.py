@@ -19,6 +19,7 @@ from django.http import Http404
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
+from harken.api import ratelimit
 from harken.api.caller import Caller
 from harken.api.errors import ApiError
 from harken.api.mcp import tools
@@ -63,6 +64,11 @@ def _run(
         caller.token.member.refresh_from_db()
         if not caller.token.is_active:
             raise ToolError("This token was revoked or has expired.")
+        # The API's allowance per token and minute: an assistant's calls count with the
+        # scripts' requests on the same token.
+        wait = ratelimit.spend(caller.token.pk)
+        if wait:
+            raise ToolError(f"Too many requests with this token; try again in {wait} s.")
         return tool(caller, **arguments)
     except ApiError as refused:
         raise ToolError(str(refused)) from None
