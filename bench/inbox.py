@@ -2,7 +2,7 @@
 view with three filters, the conversation page, a reply, and the contact pages.
 
     .venv/bin/python bench/inbox.py [--mentions 1000000] [--workspaces 20] [--requests 20]
-                                    [--data DIR] [--reuse]
+                                    [--data DIR] [--reuse] [--only WORDS]
 
 Loads ``--mentions`` mentions in a fifth as many conversations across ``--workspaces``
 workspaces (rows straight into the tables, COPY on PostgreSQL: authors, conversations in
@@ -76,8 +76,10 @@ def main() -> None:
     workspace, responder = _load(args.mentions, args.workspaces, reuse=args.reuse)
     print(f"  {'page':<34} {'median':>8} {'p95':>8} {'queries':>8} {'sql':>8} {'cpu':>8}")
     for name, url in _pages(workspace):
-        _time(name, url, responder, args.requests)
-    _time_reply(workspace, responder, args.requests)
+        if args.only in name:
+            _time(name, url, responder, args.requests)
+    if args.only in "reply":
+        _time_reply(workspace, responder, args.requests)
 
 
 def _arguments() -> argparse.Namespace:
@@ -87,6 +89,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--data", help="keep the SQLite database in this folder")
     parser.add_argument("--reuse", action="store_true", help="keep workspaces loaded before")
+    parser.add_argument("--only", default="", help="time only the pages whose name has this")
     return parser.parse_args()
 
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="conversation",
             index=models.Index(
                 condition=models.Q(("status__in", ["new", "open"])),
-                fields=["workspace", "-priority", "id", "network", "intent", "sentiment"],
+                fields=["workspace", "-priority", "id"],
                 name="conversation_needs_queue",
             ),
         ),

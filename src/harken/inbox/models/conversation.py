@@ -98,10 +98,12 @@ class Conversation(WorkspaceOwned):
             # The inbox's default order, keyset-paginated: priority, then oldest id first
             # (at a tie, who came first is answered first).
             models.Index(fields=["workspace", "-priority", "id"], name="conversation_queue_fair"),
-            # The views that owe an answer (new or open), in queue order, with the columns
-            # their filters test: a narrow view walks these entries, not the table's rows.
+            # The views that owe an answer (new or open), in queue order: a narrow view
+            # walks only these conversations, not the resolved ones too. The same columns
+            # as the fair queue's (a longer index starting with them would be the trap the
+            # test of this table guards against), kept to the rows owed an answer.
             models.Index(
-                fields=["workspace", "-priority", "id", "network", "intent", "sentiment"],
+                fields=["workspace", "-priority", "id"],
                 condition=models.Q(status__in=["new", "open"]),
                 name="conversation_needs_queue",
             ),
