@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import cast
 
+import numpy
 from django.db.models import Count, Max, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -70,7 +71,15 @@ def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
     )
     lists = json.loads("[" + ",".join(f"{r[4]},{r[5]}" for r in found) + "]") if found else []
     result = [
-        ResponseRow(network, intent, assignee, conversations, lists[2 * n], lists[2 * n + 1])
+        ResponseRow(
+            network,
+            intent,
+            assignee,
+            conversations,
+            # Arrays once here: each grouping of the figures would convert them again.
+            numpy.asarray(lists[2 * n], dtype=numpy.int64),
+            numpy.asarray(lists[2 * n + 1], dtype=numpy.int64),
+        )
         for n, (network, intent, assignee, conversations, _, _) in enumerate(found)
     ]
     scope.memo[memo_key] = result

@@ -34,8 +34,9 @@ class ResponseRow:
     intent: str
     assignee: int
     conversations: int
-    first_response: list[int]
-    resolution: list[int]
+    #: Seconds, sorted: lists, or numpy arrays as ``load.response_rows`` gives them.
+    first_response: Sequence[int] | numpy.ndarray
+    resolution: Sequence[int] | numpy.ndarray
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ def responses(rows: Iterable[ResponseRow], key: str = "") -> Responses:
     )
 
 
-def _sorted(lists: Iterable[list[int]]) -> numpy.ndarray:
-    found = [numpy.asarray(values, dtype=numpy.int64) for values in lists if values]
+def _sorted(lists: Iterable[Sequence[int] | numpy.ndarray]) -> numpy.ndarray:
+    found = [numpy.asarray(values, dtype=numpy.int64) for values in lists if len(values)]
     return numpy.sort(numpy.concatenate(found)) if found else numpy.empty(0, numpy.int64)
 
 
