@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from harken.core import notify
@@ -256,3 +257,12 @@ def test_a_test_with_no_channel_says_so(bob_client, bob_member):
     chosen.save()
     answer = bob_client.post("/settings/notifications/test/", follow=True)
     assert "Nothing to send to" in answer.content.decode()
+
+
+def test_a_teammates_notification_cannot_be_opened_or_marked_read(bob_client, alice, workspace):
+    note = tell(Member.objects.get(user=alice), subject="Alice's own news")
+    assert note is not None
+    response = bob_client.post(reverse("notification_open", args=[note.pk]), {"go": "1"})
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.read_at is None
