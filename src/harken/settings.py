@@ -94,6 +94,11 @@ BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: Let outbound HTTP reach loopback addresses (tests and single-machine setups only).
 HTTP_ALLOW_LOOPBACK = env_bool("HARKEN_HTTP_ALLOW_LOOPBACK", False)
 
+#: Ask each link of a post whether it is online when scheduling and publishing (the
+#: guidelines gate; a workspace turns it off in its rules). Off for a machine that cannot
+#: reach the web.
+PUBLISHING_LINK_CHECK = env_bool("HARKEN_LINK_CHECK", True)
+
 
 def _trusted_proxy(raw: str) -> str | None:
     value = raw.strip()

@@ -8,6 +8,7 @@ from typing import cast
 from django.db.models import Q
 
 from harken.publishing.guidelines import PROMOTIONS, Draft, Finding, Other, Rules, check
+from harken.publishing.linkcheck import check_links
 from harken.publishing.models import Guidelines, Variant
 from harken.publishing.states import State
 
@@ -84,4 +85,7 @@ def findings_for(
     draft = Draft(variant.text, variant.account.network, at, post.sponsored, post.category)
     recent = recent_categories(variant, at) if draft.category in PROMOTIONS else []
     found = check(draft, others_for(variant, at, rules, published_only), rules, recent)
-    return [f for f in found if f.rule not in set(variant.overrides or [])]
+    overridden = set(variant.overrides or [])
+    if "link_offline" not in overridden:  # an overridden rule costs no request
+        found += check_links(variant.text, variant.workspace_id, rules, publishing=published_only)
+    return [f for f in found if f.rule not in overridden]

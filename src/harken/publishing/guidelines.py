@@ -49,6 +49,9 @@ class Rules:
     sponsored_disclosure: str = "#ad"
     #: Exclamation marks per post.
     max_exclamations: int = 3
+    #: Seconds each link in the text may take to answer that it is online (HEAD, then
+    #: GET) when scheduling; 0 turns the check off (``harken.publishing.linkcheck``).
+    link_timeout_seconds: float = 3.0
 
     @classmethod
     def from_data(cls, data: dict[str, Any] | None) -> Rules:
