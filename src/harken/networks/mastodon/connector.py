@@ -114,6 +114,18 @@ class Mastodon(Connector):
     image_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/webp"}
     )
+    #: A status takes one video instead of images; 99 MB is mastodon.social's limit
+    #: (``configuration.media_attachments.video_size_limit`` of each server).
+    max_videos: ClassVar[int] = 1
+    video_types: ClassVar[frozenset[str]] = frozenset(
+        {"video/mp4", "video/quicktime", "video/webm"}
+    )
+    max_video_bytes: ClassVar[int | None] = 99 * 1024 * 1024
+    #: A video (or a large image) is processed after the upload answers (202, ``url``
+    #: null): asked again every ``media_poll_interval`` seconds, ``media_poll_attempts``
+    #: times, well inside the publishing engine's lease.
+    media_poll_interval: ClassVar[float] = 2.0
+    media_poll_attempts: ClassVar[int] = 45
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"fetch", "publish", "reply", "metrics", "search"}
     )
@@ -310,19 +322,37 @@ class Mastodon(Connector):
         return Published(external_id=self.global_id(status["id"]), url=status.get("url") or "")
 
     def upload(self, item: MediaFile) -> str:
-        """Upload one image with its alt text (``/api/v2/media``); its id for the status.
-        A retry uploads it again: an unattached upload is the server's to clear, a
-        second status is prevented by the status's own idempotency key."""
-        extension = item.content_type.rsplit("/", 1)[-1]
+        """Upload one image or video with its description (``/api/v2/media``); its id
+        for the status, once the server has processed it (a status cannot carry media
+        still processing). A retry uploads it again: an unattached upload is the
+        server's to clear, a second status is prevented by the status's own
+        idempotency key."""
+        kind, extension = item.content_type.split("/", 1)
         media = self.call_plain(
             lambda: self.api.media_post(
                 item.data,
                 mime_type=item.content_type,
                 description=item.alt or None,
-                file_name=f"image.{extension}",
+                file_name=f"{kind}.{extension}",
             )
         )
-        return str(media["id"])
+        return str(self._processed(media)["id"])
+
+    def _processed(self, media: dict[str, Any]) -> dict[str, Any]:
+        """``media`` once the server gives it a ``url`` (``GET /api/v1/media/:id``
+        answers 206 while processing, 200 when done); a transient error when it takes
+        longer than Harken waits, so the engine tries again later."""
+        for _ in range(self.media_poll_attempts):
+            if media.get("url"):
+                return media
+            time.sleep(self.media_poll_interval)
+            media = self.call_plain(partial(self.api.media, str(media["id"])))
+        if media.get("url"):
+            return media
+        raise ConnectorError(
+            f"{urlsplit(self.instance).netloc} is still processing the video; "
+            "Harken tries again later."
+        )
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
         """Our own status with ``text`` created at or after ``since``, read from the
