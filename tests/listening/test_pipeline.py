@@ -78,6 +78,15 @@ def test_only_http_links_are_kept(source):
     assert urls == {"1": "", "2": "http://ok.example/2"}
 
 
+def test_a_reviews_rating_is_stored_only_as_one_to_five_stars(source):
+    ratings = {"1": 4, "2": 1, "3": 5, "4": 0, "5": 9, "6": None, "7": True, "8": 3.0}
+    ingest(source, [item(ext, rating=value) for ext, value in ratings.items()])
+    stored = dict(Mention.objects.values_list("external_id", "rating"))
+    assert stored == {"1": 4, "2": 1, "3": 5, "4": None, "5": None, "6": None, "7": None, "8": None}
+    assert Mention.objects.get(external_id="1").stars == "★★★★☆"
+    assert Mention.objects.get(external_id="6").stars == ""
+
+
 def test_an_authors_handle_and_reach_follow_the_latest_item(source):
     ingest(source, [item("1", author_id="a", author_handle="old", author_followers=5)])
     ingest(source, [item("2", author_id="a", author_handle="new", author_followers=None)])

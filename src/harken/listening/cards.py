@@ -90,7 +90,7 @@ def _card(
 ) -> str:
     return (
         f'\n<article class="mention{" own" if m.is_own else ""}" id="mention-{m.pk}">\n'
-        f"<header>{_header(m, author, options)}</header>\n{_text(m.text)}\n"
+        f"<header>{_header(m, author, options)}</header>\n{_stars(m)}{_text(m.text)}\n"
         f"<footer>{_footer(m, topics, options, correction)}</footer>\n</article>"
     )
 
@@ -114,6 +114,17 @@ def _header(m: Mention, author: CardAuthor, options: CardOptions) -> str:
     if m.is_own:
         parts.append('<span class="badge">our answer</span>')
     return " ".join(parts)
+
+
+def _stars(m: Mention) -> str:
+    """A review's stars above its text (nothing for a mention without a rating)."""
+    stars = m.stars
+    if not stars:
+        return ""
+    return (
+        f'<p class="stars" role="img" aria-label="Rated {m.rating} of 5 stars">{stars} '
+        f'<span class="muted">{m.rating}/5</span></p>\n'
+    )
 
 
 def _text(text: str) -> str:

@@ -118,6 +118,14 @@ def clean_text(text: str) -> str:
     return (cut[:space] if space > 0 else cut).rstrip() + "…"
 
 
+def clean_rating(value: object) -> int | None:
+    """A review's stars as stored: a whole number 1 to 5, or None (a network's 0 for "not
+    rated", a float or a string is not a rating the database's check would take)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= 5 else None
+
+
 def received_time(moment: datetime, now: datetime | None = None) -> datetime:
     """The post's time, or now when it claims to be from the future or from before
     ``EARLIEST`` (year 1 overflows date arithmetic and some databases' conversions)."""

@@ -39,7 +39,7 @@ from harken.listening.bulk import (
     update_by_pk,
 )
 from harken.listening.models import Author, Mention, Source, Topic
-from harken.listening.normalize import Prepared, Rejected, prepare
+from harken.listening.normalize import Prepared, Rejected, clean_rating, prepare
 from harken.networks.base import NormalizedItem
 
 log = logging.getLogger(__name__)
@@ -536,6 +536,7 @@ MENTION_FIELDS = (
     "ingested",
     "in_reply_to",
     "is_own",
+    "rating",
     "language",
     "sentiment",
     "sentiment_scores",
@@ -572,6 +573,7 @@ def _mention(
         now,
         row.in_reply_to,
         item.is_own,
+        clean_rating(item.rating),
         found.get("language") or (item.language or "")[:8],
         found.get("sentiment", ""),
         found.get("sentiment_scores", {}),

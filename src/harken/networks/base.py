@@ -56,6 +56,7 @@ class NormalizedItem:
     in_reply_to: str = ""  # external id of the parent item, for threading
     conversation_id: str = ""  # the network's thread/root id, when it has one
     is_own: bool = False  # written by the business's own account (our answers)
+    rating: int | None = None  # a review's stars, 1 to 5 (anything else is not stored)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

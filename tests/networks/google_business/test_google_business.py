@@ -111,12 +111,14 @@ def test_fetch_reads_reviews_with_their_stars_and_our_responses(google, shop):
     google.route(f"{V4}/reviews", documented(REVIEWS))
     page = connector(shop).fetch(None)
     five, answer, two = page.items
-    assert (two.kind, two.text, two.author_handle) == (
+    assert (two.kind, two.text, two.rating, two.author_handle) == (
         "review",
-        "★★☆☆☆ 2/5\nThe clasp broke after a week.",
+        "The clasp broke after a week.",  # the stars are the rating, not part of the words
+        2,
         "Dana Reyes",
     )
-    assert two.raw["star_rating"] == 2 and five.text == "★★★★★ 5/5"
+    assert two.raw["star_rating"] == 2 and (five.text, five.rating) == ("", 5)
+    assert answer.rating is None
     assert five.author_handle == "A Google user" and five.author_id == "anonymous:AbFvOqk1"
     assert (answer.is_own, answer.in_reply_to, answer.conversation_id) == (
         True,
@@ -359,7 +361,9 @@ def test_the_accounts_page_says_questions_cannot_be_read(alice_client, google):
     assert "Q&A API" in connector_for(network="google_business").unreadable
 
 
-def test_a_poll_brings_new_reviews_into_listening_with_their_stars(google, workspace, alice):
+def test_a_poll_brings_new_reviews_into_listening_with_their_stars(
+    google, workspace, alice, alice_client
+):
     from harken.listening.models import Mention, Source
     from harken.listening.polling import poll_source
     from harken.networks.connecting import save_connected
@@ -384,6 +388,16 @@ def test_a_poll_brings_new_reviews_into_listening_with_their_stars(google, works
     assert (outcome.state, outcome.stored) == ("stored", 3), outcome
     stored = Mention.objects.filter(workspace=workspace, network="google_business")
     complaint = stored.get(external_id="AbFvOqk2")
-    assert complaint.kind == "review" and complaint.text.startswith("★★☆☆☆ 2/5")
+    assert (complaint.kind, complaint.rating) == ("review", 2)
+    assert complaint.text == "The clasp broke after a week."
     assert stored.get(external_id="AbFvOqk1/reply").is_own
+    assert stored.get(external_id="AbFvOqk1/reply").rating is None
+    # The stars show on the stream's card and in the inbox's conversation, above the words.
+    rated = 'aria-label="Rated 2 of 5 stars">★★☆☆☆ <span class="muted">2/5</span>'
+    stream = alice_client.get(reverse("listening")).content.decode()
+    assert rated in stream and 'aria-label="Rated 5 of 5 stars">★★★★★' in stream
+    card = stream.split(f'id="mention-{complaint.pk}"')[1].split("</article>")[0]
+    assert card.index(rated) < card.index("The clasp broke")
+    url = reverse("inbox_conversation", args=[complaint.conversation_id])
+    assert rated in alice_client.get(url).content.decode()
     assert poll_source(source.pk, force=True).stored == 0  # nothing newer, nothing twice

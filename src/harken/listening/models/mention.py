@@ -46,6 +46,9 @@ class Mention(WorkspaceOwned):
     ingested = models.DateTimeField(auto_now_add=True)
     in_reply_to = models.CharField(max_length=255, blank=True)
     is_own = models.BooleanField(default=False, help_text="Written by the business (our answer).")
+    # A review's stars, 1 to 5 (Google Business Profile); empty for everything else. A field,
+    # not a prefix of the text, so the text stays the reviewer's words for search and analysis.
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
     topics = models.ManyToManyField("listening.Topic", blank=True, related_name="mentions")
     # Enrichment (analysis app)
     language = models.CharField(max_length=8, blank=True)
@@ -81,7 +84,11 @@ class Mention(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "network", "external_id"], name="one_mention_per_item"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__range=(1, 5)),
+                name="mention_rating_1_to_5",
+            ),
         ]
         indexes = [
             models.Index(fields=["workspace", "-posted"], name="mention_stream"),
@@ -108,6 +115,14 @@ class Mention(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.network}:{self.external_id}"
+
+    @property
+    def stars(self) -> str:
+        """The rating as five stars ("★★☆☆☆" for 2), empty for a mention without one."""
+        rating = self.rating
+        if not rating or not 1 <= rating <= 5:
+            return ""
+        return "★" * rating + "☆" * (5 - rating)
 
     @property
     def link(self) -> str:

@@ -37,6 +37,7 @@ CARD_FIELDS = (
     "url",
     "posted",
     "is_own",
+    "rating",
     "language",
     "sentiment",
     "intents",

@@ -6,10 +6,11 @@ Config (the account's encrypted JSON): ``account`` (``accounts/…``), ``locatio
 ``refresh_token``, ``expires_at``).
 
 ``fetch`` reads the location's reviews, newest first (``accounts/*/locations/*/reviews``),
-each as a mention of kind "review" whose text starts with its stars, so the rating stays
-on the mention wherever it is shown or searched; an owner response already given reads as
-our answer under it. The cursor is the newest review's update time. Google ended the Q&A
-API on 3 November 2025, so a profile's questions cannot be read (``unreadable``).
+each as a mention of kind "review" with its stars as the item's ``rating`` (the text is the
+reviewer's own words only, so search and analysis read them undisturbed); an owner
+response already given reads as our answer under it. The cursor is the newest review's
+update time. Google ended the Q&A API on 3 November 2025, so a profile's questions cannot
+be read (``unreadable``).
 
 ``reply`` is the owner response to a review (one per review: answering again replaces
 it). ``publish`` makes a local post: an update, an offer or an event (``topic``), with a
@@ -205,20 +206,20 @@ class GoogleBusiness(Connector):
         name = "" if reviewer.get("isAnonymous") else str(reviewer.get("displayName") or "")
         stars = STARS.get(str(review.get("starRating") or ""), 0)
         comment = str(review.get("comment") or "")
-        rating = f"{'★' * stars}{'☆' * (5 - stars)} {stars}/5" if stars else ""
         url = str(self.config.get("maps_uri") or "")
         found = [
             NormalizedItem(
                 network=self.network,
                 external_id=review_id,
                 kind="review",
-                text="\n".join(part for part in (rating, comment) if part),
+                text=comment,
                 created=_time(review, "createTime"),
                 author_id=name or f"anonymous:{review_id}",
                 author_handle=name or "A Google user",
                 author_name=name,
                 url=url,
                 conversation_id=review_id,
+                rating=stars or None,
                 raw={"star_rating": stars, "review": str(review.get("name") or "")},
             )
         ]
