@@ -460,7 +460,11 @@ def _find_cut_short(variant: Variant, connector: Connector, since: datetime) -> 
     found_any = False
     if not variant.external_id:
         main = post_texts(variant)[0]
-        found = connector.find_published(str(variant.idempotency_key), main, since)
+        # A network without an idempotency key may know the post by its own fields
+        # (Reddit: the title in the subreddit), passed by name as to ``publish``.
+        by_fields = getattr(connector, "finds_by_fields", False)
+        fields = (variant.post_options or {}) if by_fields else {}
+        found = connector.find_published(str(variant.idempotency_key), main, since, **fields)
         if found is None:
             return False
         if not _record(variant, external_id=found.external_id, url=found.url[:500]):

@@ -52,6 +52,9 @@ USER_AGENT = "harken:social-listening:1.0 (self-hosted)"
 #: Listing page size (Reddit's maximum) and how far back one poll walks before stopping.
 PAGE = 100
 MAX_ITEMS = 500
+#: The account's newest submissions (or comments) read to settle a crash: it posted the
+#: one sought minutes ago, and a business posts far fewer than this in minutes.
+LOOKUP = 25
 SUBREDDIT_QUERY = re.compile(r"^subreddit:(?P<name>[A-Za-z0-9_]{2,21})(?:\s+(?P<words>.+))?$", re.S)
 INBOX_LISTINGS = ("mentions", "comment_replies", "submission_replies")
 #: The inbox's own ``type`` of an item, as Harken's kind.
@@ -150,6 +153,11 @@ class Reddit(Connector):
         check_query(query)
 
     capabilities = frozenset({"fetch", "search", "publish", "reply"})
+    #: A crash mid-publish is settled from the account's own recent submissions; Reddit
+    #: has no idempotency key, so the post is known by its title in its subreddit, which
+    #: ``find_published`` takes by name (``finds_by_fields``) as ``publish`` does.
+    finds_published = True
+    finds_by_fields = True
     max_chars = 10000  # a comment's limit
     post_max_chars = 40000  # a text post's body
     post_fields = (
@@ -337,7 +345,7 @@ class Reddit(Connector):
     ) -> Published:
         """A text post titled ``title`` in r/``subreddit`` with ``text`` as its body.
         Reddit has no idempotency key; images are not posted (``max_images`` is 0)."""
-        name = subreddit.strip().removeprefix("/").removeprefix("r/")
+        name = _subreddit_name(subreddit)
         if not title.strip() or not name:
             raise ConnectorError("A Reddit post needs a title and a subreddit.", rejected=True)
         target = self.reddit.subreddit(name)
@@ -366,6 +374,48 @@ class Reddit(Connector):
             return Published(data["name"], f"https://www.reddit.com/message/messages/{data['id']}")
         return Published(external_id=data["name"], url=_url(data, data.get("link_id", "")))
 
+    def find_published(
+        self,
+        idempotency_key: str,
+        text: str,
+        since: datetime,
+        *,
+        title: str = "",
+        subreddit: str = "",
+        **options: Any,
+    ) -> Published | None:
+        """The account's submission titled ``title`` in r/``subreddit`` made at or after
+        ``since`` (``/user/<name>/submitted``, newest first), or None. Without a title (a
+        reply: a first comment) the account's comment whose body is ``text``."""
+        user = str(self.config.get("username") or self.me())
+        after = since.timestamp()
+        wanted = title.strip()
+        name = _subreddit_name(subreddit).lower()
+
+        def matches(data: dict[str, Any]) -> bool:
+            if wanted:
+                # ``subreddit`` is PRAW's object; its text is the display name.
+                return data.get("title") == wanted and str(data.get("subreddit")).lower() == name
+            return str(data.get("body") or "").strip() == text.strip()
+
+        def walk() -> dict[str, Any] | None:
+            redditor = self.reddit.redditor(user)
+            listing = redditor.submissions if wanted else redditor.comments
+            for thing in listing.new(limit=LOOKUP):
+                data = vars(thing)
+                if data["created_utc"] < after:
+                    return None  # newest first: the rest is older than the claim
+                if matches(data):
+                    return data
+            return None
+
+        found = self._call(walk)
+        if found is None:
+            return None
+        if wanted:
+            return Published(f"t3_{found['id']}", _url(found, f"t3_{found['id']}"))
+        return Published(found["name"], _url(found, found.get("link_id", "")))
+
     def post_metrics(self, post_id: str) -> dict[str, Any]:
         """One submission's or comment's score and comments (``/api/info``); Reddit
         shows no views to the API. ``post_id`` is its fullname (``t3_…``, ``t1_…``)."""
@@ -379,6 +429,11 @@ class Reddit(Connector):
             "score": getattr(thing, "score", None),
             "comments": getattr(thing, "num_comments", None),
         }
+
+
+def _subreddit_name(subreddit: str) -> str:
+    """A subreddit's name as Reddit knows it: "r/" is how people write it, not part of it."""
+    return subreddit.strip().removeprefix("/").removeprefix("r/")
 
 
 def _newer_than(listing: Iterable[Any], after: tuple[float, str] | None) -> Iterator[Any]:
