@@ -377,7 +377,7 @@ def responses(scope: Scope) -> Panel:
     by_member = relationship.responses_by(rows, "assignee")
     users = get_user_model().objects.in_bulk([int(r.key) for r in by_member if r.key != "0"])
     member_names = {
-        r.key: (str(users[int(r.key)]) if int(r.key) in users else "Nobody") for r in by_member
+        r.key: (str(users[int(r.key)]) if int(r.key) in users else "Unassigned") for r in by_member
     }
     chart = bars(
         "responses",
