@@ -136,3 +136,15 @@ def test_the_system_page_shows_the_backlog(workspace, tiny, alice_client):
     assert "Sentiment second pass" in page
     assert "2 mentions waiting" in page
     assert "tiny-v1" in page
+
+
+@pytest.mark.skipif(
+    bool(second_pass.unavailable_reason()), reason="the shipped second-pass model is not here"
+)
+def test_the_shipped_transformer_reads_the_demos_obvious_cases():
+    from tests.analysis.test_reading import BRAND, DEMO
+
+    pinned = [(text.format(b=BRAND), sentiment) for text, sentiment, _ in DEMO if sentiment]
+    found = second_pass.rescore([text for text, _ in pinned])
+    assert [label for label, _ in found] == [sentiment for _, sentiment in pinned]
+    assert {scores["model"] for _, scores in found} == {"minilm-v1"}

@@ -20,6 +20,18 @@ It needs torch, which has no CPU wheel for Python 3.12 here, so it runs in its o
 
 Every run prints its figures and writes them, with its settings, into ``config.json``'s
 ``meta`` (the variant record, as ``train.py`` keeps its own).
+
+Variants (2026-12-06, the 2-core machine shared with ~8 other jobs, load 15-26):
+
+* all ~48,000 training tweets, 64 tokens, 2 threads, ``nice -n 5``: 18 % of one core,
+  more than 2 CPU-s a step; 1,500 steps would have taken hours. Stopped before step 25.
+* ``--limit 9600 --max-tokens 48 --threads 1`` (the first 9,600 of the seeded shuffle,
+  300 steps, 1,943 s; shipped as ``minilm-v1``): int8 ONNX 22.9 MB (fp32 90.4 MB).
+  Validation file macro-recall **0.605** (negative 0.791, neutral 0.438, positive 0.586;
+  the shipped linear model 0.600); customer-service set **0.750** (negative 0.704, neutral
+  0.755, positive 0.791; linear 0.697). 211-213 texts per CPU-second on one thread.
+  The issue's calibration run (every training tweet, 64 tokens) reached 0.632 on the
+  validation file: the full run is the next variant to try on a quiet machine.
 """
 
 from __future__ import annotations
