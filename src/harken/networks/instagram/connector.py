@@ -75,6 +75,14 @@ class Instagram(Connector):
     #: Container status polling: seconds between looks and how many looks at most.
     status_wait: ClassVar[float] = 2.0
     status_tries: ClassVar[int] = 15
+    #: A reel: one MP4 or MOV video Instagram fetches from ``video_url``, 3 s to 15 min,
+    #: at most 300 MB (Meta's reels specifications); its container takes longer to be
+    #: ready than an image's, so it is looked at for up to two minutes.
+    max_videos: ClassVar[int] = 1
+    video_types: ClassVar[frozenset[str]] = frozenset({"video/mp4", "video/quicktime"})
+    max_video_bytes: ClassVar[int | None] = 300 * 1024 * 1024
+    max_video_seconds: ClassVar[float | None] = 15 * 60
+    reel_status_tries: ClassVar[int] = 60
     #: Account insights read for metrics, summed over the last day.
     account_insights: ClassVar[tuple[str, ...]] = (
         "reach",
@@ -212,10 +220,14 @@ class Instagram(Connector):
         return int(found.get("quota_usage") or 0), total
 
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
-        """One image, or a carousel of two to ten (``image_urls``), with ``text`` as caption."""
+        """One image, or a carousel of two to ten (``image_urls``), or a reel (``video_url``),
+        with ``text`` as caption."""
         images = list(options.get("image_urls") or [])
+        video_url = str(options.get("video_url") or "")
         self.check_caption(text)
-        if not 1 <= len(images) <= self.max_images:
+        if video_url and images:
+            raise ConnectorError("An Instagram post is a reel or images, not both.", rejected=True)
+        if not video_url and not 1 <= len(images) <= self.max_images:
             raise ConnectorError(
                 f"An Instagram post needs an image, or up to {self.max_images} in a carousel.",
                 rejected=True,
@@ -228,8 +240,12 @@ class Instagram(Connector):
                 retry_after=3600,
             )
         try:
-            container = self._container(images, text)
-            self._wait_finished(container)
+            if video_url:
+                container = self._reel(video_url, text)
+                self._wait_finished(container, self.reel_status_tries)
+            else:
+                container = self._container(images, text)
+                self._wait_finished(container)
             made = self.graph.post(f"{self.ig_user}/media_publish", creation_id=container)
         except ConnectorError as error:
             raise graph.as_refused(error, "Instagram") from error
@@ -253,9 +269,16 @@ class Instagram(Connector):
         )
         return str(carousel["id"])
 
-    def _wait_finished(self, container: str) -> None:
+    def _reel(self, video_url: str, caption: str) -> str:
+        made = self.graph.post(
+            f"{self.ig_user}/media", media_type="REELS", video_url=video_url, caption=caption
+        )
+        return str(made["id"])
+
+    def _wait_finished(self, container: str, tries: int | None = None) -> None:
         """Look at the container until Instagram says it is ready (``FINISHED``)."""
-        for attempt in range(self.status_tries):
+        tries = tries or self.status_tries
+        for attempt in range(tries):
             status = self.graph.get(container, fields="status_code,status")
             code = str(status.get("status_code") or "")
             if code in ("FINISHED", "PUBLISHED"):
@@ -263,11 +286,11 @@ class Instagram(Connector):
             if code in ("ERROR", "EXPIRED"):
                 words = status.get("status") or code
                 raise ConnectorError(f"Instagram could not use the media: {words}", rejected=True)
-            if attempt < self.status_tries - 1:
+            if attempt < tries - 1:
                 self.sleep(self.status_wait)
         raise ConnectorError(
             "Instagram was still preparing the media after "
-            f"{self.status_tries * self.status_wait:.0f} s; Harken tries again later."
+            f"{tries * self.status_wait:.0f} s; Harken tries again later."
         )
 
     def _permalink(self, media_id: str) -> str:
