@@ -153,7 +153,7 @@ def report(name: str, texts: list[str], gold: list[str], systems: dict) -> None:
         "load s",
     )  # fmt: skip
     widths = (9, 7, 7, 7, 9, 7, 10, 9, 7, 8)
-    print(f"  {'system':<22}" + "".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
+    print(f"  {'system':<26}" + "".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     speeds, cpu_speeds = {}, {}
     for system, (predict, load, size) in systems.items():
         # The transformer is ~40x slower: one timed run (its batches warm nothing).
@@ -163,7 +163,7 @@ def report(name: str, texts: list[str], gold: list[str], systems: dict) -> None:
         f = figures(gold, predicted)
         per_class = recall_score(gold, predicted, average=None, labels=list(LABELS))
         print(
-            f"  {system:<22}{f['macro-recall']:>9.4f}"
+            f"  {system:<26}{f['macro-recall']:>9.4f}"
             + "".join(f"{r:>7.3f}" for r in per_class)
             + f"{f['macro-F1']:>9.4f}{f['accuracy']:>7.4f}{speed:>10,.0f}{cpu_speed:>9,.0f}"
             f"{size / 1e6:>7.2f}"
