@@ -131,7 +131,11 @@ def test_the_composer_shows_title_and_subreddit_and_saves_them(alice_client, red
     }
     assert alice_client.post(COMPOSE, data).status_code == 302
     variant = Variant.objects.get()
-    assert variant.post_options == {"title": "Winter window <b>open</b>", "subreddit": "r/jewelry"}
+    assert variant.post_options == {
+        "title": "Winter window <b>open</b>",
+        "subreddit": "r/jewelry",
+        "kind": "",  # left empty: a text post
+    }
     again = alice_client.get(f"{COMPOSE}{variant.post_id}/").content.decode()
     assert "Winter window &lt;b&gt;open&lt;/b&gt;" in again
 

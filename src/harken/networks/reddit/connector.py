@@ -1,5 +1,5 @@
 """Reddit through PRAW: the inbox, subreddit search and a subreddit's new comments, and
-posting: a text ("self") post with a title in a subreddit, and replies.
+posting: a text ("self") post or a link post with a title in a subreddit, and replies.
 
 Config keys: ``client_id`` and ``client_secret`` (default: the installation's
 ``HARKEN_REDDIT_CLIENT_ID``/``_SECRET``) and either ``refresh_token`` (installed or web
@@ -22,7 +22,7 @@ from attribute access.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -170,7 +170,27 @@ class Reddit(Connector):
             pattern=r"(?:/?r/)?[A-Za-z0-9][A-Za-z0-9_]{2,20}",
             hint="a subreddit's name such as r/jewelry: 3 to 21 letters, digits or _",
         ),
+        # A link post's address is its text (one link, nothing else), so it becomes a
+        # tracked link and the gate checks it is online like any other.
+        PostField(
+            "kind",
+            "Post kind",
+            max_chars=4,
+            pattern="(?i)text|link",
+            hint="text (a title and a body) or link (a title and the text's one link)",
+            required=False,
+        ),
     )
+
+    @classmethod
+    def post_problems(cls, text: str, options: Mapping[str, Any]) -> list[str]:
+        """A link post's text is one web address and nothing else."""
+        if _kind(options) == "link" and not _LINK.fullmatch(text.strip()):
+            return [
+                "A Reddit link post's text is its address alone: write one https:// link "
+                "as the text, or make it a text post."
+            ]
+        return []
 
     def __init__(
         self,
@@ -343,13 +363,19 @@ class Reddit(Connector):
         subreddit: str = "",
         **options: Any,
     ) -> Published:
-        """A text post titled ``title`` in r/``subreddit`` with ``text`` as its body.
-        Reddit has no idempotency key; images are not posted (``max_images`` is 0)."""
+        """A post titled ``title`` in r/``subreddit``: a text post with ``text`` as its
+        body, or with ``kind`` "link" a link post to ``text``, one address. Reddit has no
+        idempotency key; images are not posted (``max_images`` is 0)."""
         name = _subreddit_name(subreddit)
         if not title.strip() or not name:
             raise ConnectorError("A Reddit post needs a title and a subreddit.", rejected=True)
+        for problem in self.post_problems(text, options):
+            raise ConnectorError(problem, rejected=True)
         target = self.reddit.subreddit(name)
-        post = self._call(lambda: target.submit(title.strip(), selftext=text))
+        if _kind(options) == "link":
+            post = self._call(lambda: target.submit(title.strip(), url=text.strip()))
+        else:
+            post = self._call(lambda: target.submit(title.strip(), selftext=text))
         data = vars(post)
         return Published(external_id=f"t3_{data['id']}", url=_submitted_url(data))
 
@@ -429,6 +455,13 @@ class Reddit(Connector):
             "score": getattr(thing, "score", None),
             "comments": getattr(thing, "num_comments", None),
         }
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _kind(options: Mapping[str, Any]) -> str:
+    return str(options.get("kind") or "text").strip().lower()
 
 
 def _subreddit_name(subreddit: str) -> str:
