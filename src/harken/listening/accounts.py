@@ -11,11 +11,19 @@ from typing import Any
 
 from harken.listening.models import Source
 from harken.networks.models import Account
+from harken.networks.registry import connector_class
 
 
 def start_mentions_source(sender: Any, account: Account, **kwargs: Any) -> None:
     """Read the account's mentions: a new source for a new account, and the old one
-    enabled again for an account connected anew (disconnecting stopped it)."""
+    enabled again for an account connected anew (disconnecting stopped it).
+
+    A network whose API lets Harken read nothing (a connector without "fetch": TikTok's,
+    Pinterest's) gets no source: it would be polled forever for nothing and listed as
+    listening. One made before this rule is stopped when the account connects again."""
+    if "fetch" not in connector_class(account.network).capabilities:
+        Source.objects.filter(account=account, kind=Source.Kind.ACCOUNT).update(enabled=False)
+        return
     source, created = Source.objects.get_or_create(
         workspace_id=account.workspace_id,
         kind=Source.Kind.ACCOUNT,

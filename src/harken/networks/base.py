@@ -35,6 +35,12 @@ class ConnectorError(Exception):
         self.rejected = rejected
 
 
+#: The key of an account's config under which its connector keeps why the network refused
+#: Harken its direct messages (``{"at": ISO time, "why": words for a person}``), while
+#: the mentions are read as before; Settings › Accounts shows the words on the account.
+MESSAGES_REFUSED = "messages_refused"
+
+
 @dataclass(frozen=True)
 class NormalizedItem:
     """One inbound item (post, comment, reply, direct message, article, search hit).

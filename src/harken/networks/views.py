@@ -31,7 +31,7 @@ from harken.core.access import (
     workspace_view,
 )
 from harken.core.models import Role
-from harken.networks.base import ConnectFlow, ConnectorError
+from harken.networks.base import MESSAGES_REFUSED, ConnectFlow, Connector, ConnectorError
 from harken.networks.models import Account
 from harken.networks.oauth2 import check_state, new_state
 from harken.networks.registry import (
@@ -69,14 +69,46 @@ def _accounts(request: WorkspaceRequest) -> list[Account]:
     accounts = list(scoped(request, Account).order_by("network", "handle"))
     for account in accounts:
         account.network_label = network_label(account.network)  # type: ignore[attr-defined]
+        cls = connector_class(account.network)
+        account.reads_nothing = reads_nothing_words(cls)  # type: ignore[attr-defined]
+        account.messages_unread = messages_refusal(account)  # type: ignore[attr-defined]
         # A page of the network's own about one account (a newsletter's subscribers).
-        manage = getattr(connector_class(account.network), "manage_view", "")
+        manage = getattr(cls, "manage_view", "")
         if manage:
             account.manage_url = reverse(manage, args=[account.pk])  # type: ignore[attr-defined]
         flow = connect_flow(account.network, "oauth")
         if flow is not None and account.status != Account.Status.ACTIVE:
             account.reconnect = flow.reconnect_data(account.handle)  # type: ignore[attr-defined]
     return accounts
+
+
+def reads_nothing_words(cls: type[Connector]) -> str:
+    """For an account Harken cannot read (a connector without "fetch": TikTok's and
+    Pinterest's APIs give no comments), what Harken does there and why it reads nothing;
+    "" for an account it reads."""
+    if "fetch" in cls.capabilities:
+        return ""
+    does = [
+        word
+        for cap, word in (("publish", "publishes"), ("metrics", "measures"))
+        if cap in cls.capabilities
+    ]
+    head = (
+        f"Harken {' and '.join(does)} here but does not read it."
+        if does
+        else "Harken does not read it."
+    )
+    return f"{head} {cls.unreadable}".strip()
+
+
+def messages_refusal(account: Account) -> str:
+    """Why the network refused Harken the account's direct messages, as its connector
+    kept it in the config (``MESSAGES_REFUSED``); "" while they are read, or not asked."""
+    config: Any = account.config
+    refused = config.get(MESSAGES_REFUSED) if isinstance(config, dict) else None
+    if not isinstance(refused, dict):
+        return ""
+    return str(refused.get("why") or "")
 
 
 def _connectables(request: WorkspaceRequest, failed: Mapping[tuple[str, str], Any]) -> list[dict]:

@@ -238,7 +238,7 @@ def test_a_login_without_chat_access_still_reads_mentions_and_says_why(chat, con
     ((what, why),) = page.skipped
     assert what == "direct messages" and "Allow access to your direct messages" in why
     assert "Bad token method" in why
-    assert connector.config_changed and connector.config["chat_refused"]["why"] == why
+    assert connector.config_changed and connector.config["messages_refused"]["why"] == why
     # Chat is not asked again at every poll once it said no.
     asked = len(chat.calls("chat.bsky.convo.listConvos"))
     again = Bluesky(connector.config).fetch(page.cursor)

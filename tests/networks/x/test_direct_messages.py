@@ -190,7 +190,7 @@ def test_a_plan_without_dms_is_said_plainly_and_mentions_still_read(x, server):
     assert what == "direct messages"
     assert why.startswith("Your X plan does not include direct messages")
     assert "attached to a Project" in why  # X's own words are kept
-    assert x.config_changed and x.config["dm_refused"]["why"] == why
+    assert x.config_changed and x.config["messages_refused"]["why"] == why
     # Not a crash, not "reconnect needed", and not asked again at every poll.
     again = X(x.config, workspace=x.workspace_id).fetch(page.cursor)
     assert again.skipped == [] and len(server.hits(EVENTS)) == 1
@@ -293,6 +293,6 @@ def test_a_dm_rate_limit_keeps_the_mentions_already_paid_for(x, server, workspac
     assert what == "direct messages" and "rate limit" in why
     assert len(server.hits(EVENTS)) == 1  # not slept through: asked again next poll
     assert "dm" not in (page.cursor or "")  # from the same place next time
-    assert "dm_refused" not in x.config  # not a refusal: no day-long pause
+    assert "messages_refused" not in x.config  # not a refusal: no day-long pause
     usage = XUsage.objects.get(workspace=workspace)
     assert usage.reserved == 0 and usage.posts_read == 10  # the DM reservation released

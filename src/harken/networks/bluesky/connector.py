@@ -35,6 +35,7 @@ from harken.lib.guarded import guarded_httpx_kwargs
 from harken.lib.retry import Retry, retry_call
 from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
+    MESSAGES_REFUSED,
     AccountMetrics,
     Connector,
     ConnectorError,
@@ -387,7 +388,7 @@ class Bluesky(Connector):
         chat is asked again a day later, not at every poll."""
         from harken.networks.bluesky import chat
 
-        refused = self.config.get("chat_refused") or {}
+        refused = self.config.get(MESSAGES_REFUSED) or {}
         if refused and datetime.now(UTC) - _parse_time(refused["at"]) < chat.ASK_AGAIN_AFTER:
             return [], since, []
         if not self._may_chat():
@@ -397,7 +398,7 @@ class Bluesky(Connector):
         except ConnectorError as error:
             if chat.no_access(error):
                 words = chat.no_access_words(error)
-                self.config["chat_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+                self.config[MESSAGES_REFUSED] = {"at": datetime.now(UTC).isoformat(), "why": words}
                 self.config_changed = True
                 return [], since, [("direct messages", words)]
             if error.permanent:
@@ -406,7 +407,7 @@ class Bluesky(Connector):
             # are kept, and chat is read from the same cursor next time.
             return [], since, [("direct messages", error.message)]
         if refused:
-            self.config.pop("chat_refused", None)
+            self.config.pop(MESSAGES_REFUSED, None)
             self.config_changed = True
         return items, since, []
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harken.networks.base import ConnectorError, NormalizedItem, Published
+from harken.networks.base import MESSAGES_REFUSED, ConnectorError, NormalizedItem, Published
 from harken.networks.meta import graph
 from harken.networks.meta.graph import Graph, GraphError, parse_time
 
@@ -207,7 +207,7 @@ def read_guarded(
 ) -> tuple[list[NormalizedItem], list[tuple[str, str]]]:
     """``read`` for a connector, unless its config says messages were refused lately; a
     permission refusal is kept in the config (``messages_refused``) and reported once."""
-    refused_at = (connector.config.get("messages_refused") or {}).get("at")
+    refused_at = (connector.config.get(MESSAGES_REFUSED) or {}).get("at")
     if refused_at and datetime.now(UTC) - datetime.fromisoformat(refused_at) < ASK_AGAIN_AFTER:
         return [], []
     try:
@@ -223,10 +223,10 @@ def read_guarded(
         if not not_allowed(error):
             raise
         words = refusal_words(error, connector.label, platform)
-        connector.config["messages_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+        connector.config[MESSAGES_REFUSED] = {"at": datetime.now(UTC).isoformat(), "why": words}
         connector.config_changed = True
         return [], [("private messages", words)]
     if refused_at:
-        connector.config.pop("messages_refused", None)
+        connector.config.pop(MESSAGES_REFUSED, None)
         connector.config_changed = True
     return found, []

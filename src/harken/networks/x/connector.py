@@ -28,6 +28,7 @@ from harken.lib.guarded import GuardedSession
 from harken.lib.retry import Retry, retry_call
 from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
+    MESSAGES_REFUSED,
     AccountMetrics,
     Connector,
     ConnectorError,
@@ -311,7 +312,7 @@ class X(Connector):
         day later."""
         from harken.networks.x import direct
 
-        refused = self.config.get("dm_refused") or {}
+        refused = self.config.get(MESSAGES_REFUSED) or {}
         if refused and datetime.now(UTC) - _parse_time(refused["at"]) < direct.ASK_AGAIN_AFTER:
             return [], after, []
         granted = str(self.config.get("scope") or "").split()
@@ -321,7 +322,7 @@ class X(Connector):
             return [], after, []
         if "dm.read" not in granted:
             words = direct.RECONNECT_WORDS
-            self.config["dm_refused"] = {"at": datetime.now(UTC).isoformat(), "why": words}
+            self.config[MESSAGES_REFUSED] = {"at": datetime.now(UTC).isoformat(), "why": words}
             self.config_changed = True
             return [], after, [("direct messages", words)]
         try:
@@ -329,7 +330,7 @@ class X(Connector):
         except ConnectorError as error:
             if direct.is_refusal(error):
                 now = datetime.now(UTC).isoformat()
-                self.config["dm_refused"] = {"at": now, "why": error.message}
+                self.config[MESSAGES_REFUSED] = {"at": now, "why": error.message}
                 self.config_changed = True
             elif error.permanent:
                 raise
@@ -338,7 +339,7 @@ class X(Connector):
             # same cursor next time.
             return [], after, [("direct messages", error.message)]
         if refused:
-            self.config.pop("dm_refused", None)
+            self.config.pop(MESSAGES_REFUSED, None)
             self.config_changed = True
         return items, after, []
 
