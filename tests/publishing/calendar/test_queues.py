@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from harken.analytics.models import PostMetric
 from harken.listening.models import Author, Mention
 from harken.publishing.calendar.queues import (
     ENOUGH_POSTS,
@@ -100,7 +101,60 @@ def test_with_enough_history_the_hours_that_drew_replies_come_first(workspace, s
     suggested = suggested_slots(shop)
     assert suggested[0].source == "history"
     assert (suggested[0].weekday, suggested[0].time) == (0, time(13, 0))  # Mondays at 13:00
-    assert suggested[0].replies_per_post == 3.0
+    assert suggested[0].engagement_per_post == 3.0
+
+
+def test_the_networks_own_counts_rank_the_hours_where_analytics_measured_them(workspace, shop):
+    """Replies say 13:00, but the likes, comments and shares analytics wrote down say
+    18:00: the measured posts count by their metrics; the unmeasured by their replies."""
+    author = Author.objects.create(
+        workspace=workspace, network="mastodon", external_id="fan", handle="fan"
+    )
+    for week in range(ENOUGH_POSTS):
+        for hour in (9, 13, 18):
+            at = ny(2026, 1, 5, hour, 0) + (ny(2026, 1, 12) - ny(2026, 1, 5)) * (week % 4)
+            external = f"{week}-{hour}"
+            variant = plan(shop, at, state=State.PUBLISHED, external_id=external, published_at=at)
+            if hour == 13:  # two replies read into the inbox, never measured
+                for n in range(2):
+                    Mention.objects.create(
+                        workspace=workspace,
+                        network="mastodon",
+                        external_id=f"r{external}-{n}",
+                        author=author,
+                        text="Lovely!",
+                        posted=at,
+                        in_reply_to=external,
+                    )
+            else:  # measured: 9:00 one like; 18:00 4 likes, 1 comment, 1 share
+                counts = {9: (1, 0, 0), 18: (4, 1, 1)}[hour]
+                for day, latest in ((at.date(), False), (at.date().replace(day=at.day + 1), True)):
+                    PostMetric.objects.create(
+                        workspace=workspace,
+                        variant=variant,
+                        account=shop,
+                        network="mastodon",
+                        published=at,
+                        day=day,
+                        likes=counts[0] if latest else 0,  # only the newest row counts
+                        comments=counts[1],
+                        shares=counts[2],
+                        latest=latest,
+                    )
+    suggested = suggested_slots(shop)
+    assert [(s.weekday, s.time.hour) for s in suggested[:3]] == [(0, 18), (0, 13), (0, 9)]
+    assert [s.engagement_per_post for s in suggested[:3]] == [6.0, 2.0, 1.0]
+    assert {s.source for s in suggested} == {"history"}
+
+
+def test_the_defaults_say_how_many_more_posts_until_history(workspace, shop, alice_client):
+    for n in range(3):
+        at = ny(2026, 1, 5, 9 + n, 0)
+        plan(shop, at, state=State.PUBLISHED, external_id=f"p{n}", published_at=at)
+    suggested = suggested_slots(shop)
+    assert {(s.source, s.posts_needed) for s in suggested} == {("default", ENOUGH_POSTS - 3)}
+    html = alice_client.get(reverse("calendar_queues")).content.decode()
+    assert f"until the account has {ENOUGH_POSTS - 3} more published posts" in html
 
 
 def test_only_a_manager_adds_slots(bob_client, alice_client, shop):

@@ -60,7 +60,8 @@ def queues(request: WorkspaceRequest) -> HttpResponse:
                     "day": DAY_NAMES[s.weekday],
                     "time": s.time,
                     "source": s.source,
-                    "rate": s.replies_per_post,
+                    "rate": s.engagement_per_post,
+                    "needed": s.posts_needed,
                 }
                 for s in suggested_slots(a)
             ],

@@ -1,9 +1,13 @@
 """A queue per account: weekly time slots, and "add to queue" taking the next free one.
 
 Slots are wall-clock times in the workspace's zone (Tuesday 10:00 stays 10:00 in
-summer and winter). Suggested times come from the account's own history — the replies
+summer and winter). Suggested times come from the account's own history — the engagement
 its published posts drew, by weekday and hour — once there is enough of it; until then
-the suggestions are common defaults and say so.
+the suggestions are common defaults and say so, with how many more posts it takes.
+
+A post's engagement is the network's own count as analytics last wrote it down
+(``PostMetric``: likes, comments and shares), or, for a post analytics has not measured
+(a network without post metrics, a post too new), the replies Harken read into the inbox.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 
+from harken.analytics.models import PostMetric
 from harken.listening.models import Mention
 from harken.networks.models import Account
 from harken.publishing.models import QueueSlot, Variant
@@ -84,37 +89,51 @@ class Suggestion:
     time: time
     #: "history" (from the account's own posts) or "default" (not enough history yet).
     source: str
-    replies_per_post: float | None = None
+    #: Likes, comments and shares (or replies) a post at this hour drew, on average.
+    engagement_per_post: float | None = None
+    #: Published posts still needed before history replaces the defaults.
+    posts_needed: int = 0
 
 
 def suggested_slots(account: Account, limit: int = 4) -> list[Suggestion]:
-    """The weekday-hours whose posts drew the most replies on this account, or the
+    """The weekday-hours whose posts drew the most engagement on this account, or the
     defaults (labelled so) while it has fewer than ``ENOUGH_POSTS`` published."""
     zone = ZoneInfo(account.workspace.time_zone)
     published = list(
         Variant.objects.filter(account=account, state=State.PUBLISHED)
         .exclude(external_id="")
-        .values_list("external_id", "published_at", "scheduled_at")
+        .values_list("pk", "external_id", "published_at", "scheduled_at")
     )
+    measured = {
+        variant_id: likes + comments + shares
+        for variant_id, likes, comments, shares in PostMetric.objects.filter(
+            workspace_id=account.workspace_id, account=account, latest=True
+        ).values_list("variant_id", "likes", "comments", "shares")
+    }
+    unmeasured = [external_id for pk, external_id, _, _ in published if pk not in measured]
     replies = dict(
         Mention.objects.filter(
             workspace_id=account.workspace_id,
             network=account.network,
-            in_reply_to__in=[row[0] for row in published],
+            in_reply_to__in=unmeasured,
         )
         .values_list("in_reply_to")
         .annotate(n=Count("pk"))
         .values_list("in_reply_to", "n")
+        if unmeasured
+        else []
     )
     buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for external_id, published_at, scheduled_at in published:
+    for pk, external_id, published_at, scheduled_at in published:
         when = published_at or scheduled_at
         if when is None:
             continue
         moment = when.astimezone(zone)
-        buckets[(moment.weekday(), moment.hour)].append(replies.get(external_id, 0))
+        engagement = measured[pk] if pk in measured else replies.get(external_id, 0)
+        buckets[(moment.weekday(), moment.hour)].append(engagement)
     if len(published) < ENOUGH_POSTS or len(buckets) < ENOUGH_HOURS:
-        return [Suggestion(w, t, "default") for w, t in DEFAULT_SLOTS[:limit]]
+        needed = max(ENOUGH_POSTS - len(published), 1)
+        return [Suggestion(w, t, "default", posts_needed=needed) for w, t in DEFAULT_SLOTS[:limit]]
     ranked = sorted(buckets.items(), key=lambda item: (-sum(item[1]) / len(item[1]), item[0]))
     return [
         Suggestion(w, time(h, 0), "history", round(sum(counts) / len(counts), 2))
