@@ -45,6 +45,7 @@ REACTIONS = "reactions.summary(total_count).limit(0),comments.summary(total_coun
 FIND_FIELDS = "id,message,created_time,permalink_url"
 PAGE_SIZE = 25
 POST_URL = "https://www.facebook.com/{id}"
+VIDEO_URL = "https://www.facebook.com/watch/?v={id}"
 
 
 class Facebook(Connector):
@@ -60,8 +61,14 @@ class Facebook(Connector):
     max_chars = 63206
     comment_max_chars: ClassVar[int] = 8000
     #: What a post may carry: up to ten photos (Meta fetches each by its public URL);
-    #: JPEG under 4 MB (PNG under 1 MB is Meta's advice); no video through Harken yet.
+    #: JPEG under 4 MB (PNG under 1 MB is Meta's advice).
     max_images: ClassVar[int] = 10
+    #: Or one video, which Meta fetches from ``video_url`` (``/{page}/videos`` with
+    #: ``file_url``: at most 1 GB and 20 minutes that way, Meta's limits).
+    max_videos: ClassVar[int] = 1
+    video_types: ClassVar[frozenset[str]] = frozenset({"video/mp4", "video/quicktime"})
+    max_video_bytes: ClassVar[int | None] = 1024 * 1024 * 1024
+    max_video_seconds: ClassVar[float | None] = 20 * 60
     max_image_bytes: ClassVar[int | None] = 4 * 1024 * 1024
     image_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/bmp", "image/tiff"}
@@ -187,13 +194,19 @@ class Facebook(Connector):
     # --- writing ---------------------------------------------------------------------
 
     def publish(self, text: str, idempotency_key: str | None = None, **options: Any) -> Published:
-        """A text post, a link post (``link``) or a photo post (``image_urls``: one photo,
-        or up to ten attached to one post). Meta has no idempotency key: a lost answer is
-        settled by ``find_published``, so the call is made once, never retried here."""
+        """A text post, a link post (``link``), a photo post (``image_urls``: one photo,
+        or up to ten attached to one post) or a video (``video_url``, with ``text`` as its
+        description). Meta has no idempotency key: a lost answer is settled by
+        ``find_published``, so the call is made once, never retried here."""
         self.check_post(text, options)
         images = list(options.get("image_urls") or [])
+        video_url = str(options.get("video_url") or "")
         client = self.graph
         try:
+            if video_url:
+                made = client.post(f"{self.page_id}/videos", file_url=video_url, description=text)
+                video_id = str(made["id"])
+                return Published(external_id=video_id, url=VIDEO_URL.format(id=video_id))
             if len(images) == 1:
                 made = client.post(f"{self.page_id}/photos", url=images[0], caption=text)
                 post_id = str(made.get("post_id") or made["id"])
@@ -220,7 +233,16 @@ class Facebook(Connector):
                 f"A Facebook post holds at most {self.max_images} photos.",
                 rejected=True,
             )
-        if not text.strip() and not images and not options.get("link"):
+        if images and options.get("video_url"):
+            raise ConnectorError(
+                "A Facebook post carries a video or photos, not both.", rejected=True
+            )
+        if (
+            not text.strip()
+            and not images
+            and not options.get("link")
+            and not options.get("video_url")
+        ):
             raise ConnectorError("A Facebook post needs text, a link or a photo.", rejected=True)
 
     def find_published(self, idempotency_key: str, text: str, since: datetime) -> Published | None:
