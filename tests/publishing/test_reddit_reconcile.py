@@ -104,3 +104,25 @@ def test_a_post_reddit_lacks_is_sent_after_the_lookup(reddit, account):
     assert len(reddit.hits("/api/submit/")) == 1
     order = [seen.path.split("?")[0] for seen in reddit.requests]
     assert order.index(SUBMITTED) < order.index("/api/submit/")  # looked up before the retry
+
+
+def test_a_first_comment_cut_short_is_found_among_the_accounts_comments(reddit, account):
+    """The post went out and was recorded; the crash came during its first comment: the
+    comment is looked up by its text among the account's newest comments, not posted
+    again."""
+    variant = _stuck(account)
+    Variant.objects.filter(pk=variant.pk).update(
+        external_id="t3_ours", first_comment="Open until 8 tonight."
+    )
+    created = (CLAIMED + timedelta(minutes=1)).timestamp()
+    comment = {"id": "c1", "name": "t1_c1", "link_id": "t3_ours", "parent_id": "t3_ours"}
+    comment |= {"body": "Open until 8 tonight.", "created_utc": created, "author": "harborjewel"}
+    comment |= {"subreddit": "jewelry", "permalink": "/r/jewelry/comments/ours/_/c1/"}
+    reddit.route(
+        "/user/harborjewel/comments", Reply(200, _listing({"kind": "t1", "data": comment}))
+    )
+    report = do_publish_due(NOW)
+    variant.refresh_from_db()
+    assert report.reconciled == [variant.pk]
+    assert (variant.state, variant.parts) == (State.PUBLISHED, ["t1_c1"])
+    assert reddit.hits("/api/comment/") == [] and reddit.hits(SUBMITTED) == []
