@@ -140,3 +140,12 @@ def test_a_youtube_title_too_long_cannot_be_scheduled(alice_client, workspace):
     page = alice_client.get(URL).content.decode()
     assert "The YouTube video title has 101 characters; YouTube allows 100." in page
     assert not Post.objects.exists()
+
+
+def test_the_approvers_preview_plays_the_video(alice_client, workspace):
+    tube = channel_account(workspace)
+    alice_client.post(URL, form(tube, image=video_upload(), image_alt="Rings turning."))
+    post, video = Post.objects.get(), Media.objects.get()
+    body = alice_client.get(f"/calendar/approvals/posts/{post.pk}/").content.decode()
+    assert f'<video src="/calendar/compose/media/{video.pk}/" controls' in body
+    assert 'aria-label="Rings turning."' in body and "<img" not in body.split("variant-media")[1]
