@@ -3,15 +3,20 @@ HEAD-refusing server, a server too slow to answer; when scheduling and at publis
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from harken.core.models import AuditEntry
 from harken.networks.models import Account
 from harken.publishing import linkcheck
 from harken.publishing.engine import do_publish_due
 from harken.publishing.gate import findings_for
 from harken.publishing.links.tracking import track_links
 from harken.publishing.models import Guidelines
+from harken.publishing.scheduling import do_schedule
 from harken.publishing.states import State
+from harken.publishing.validation import CannotSchedule
 from tests.lib.localserver import Reply
 from tests.publishing.conftest import NOW, make_variant
 
@@ -69,8 +74,6 @@ def test_a_server_that_refuses_head_is_asked_with_get(workspace, account, server
 def test_a_link_too_slow_to_answer_is_a_finding_when_scheduling_and_the_wait_is_bounded(
     workspace, account, server
 ):
-    import time
-
     _rules(workspace, link_timeout_seconds=0.3)
     server.route("/slow", Reply(200, delay=2.0))
     variant = make_variant(account, f"Soon: {server.url('/slow')}")
@@ -131,3 +134,19 @@ def test_the_tick_holds_a_variant_whose_page_is_missing(workspace, mastodon_acco
     assert variant.state == State.FAILED
     assert variant.error.startswith("Held by the guidelines: The link")
     assert "answered 404" in variant.error
+
+
+def test_scheduling_refuses_a_missing_page_until_a_manager_overrides_it_with_a_reason(
+    workspace, account, server
+):
+    _rules(workspace)
+    server.route("/sale", Reply(404))
+    variant = make_variant(account, f"Sale: {server.url('/sale')}", state=State.DRAFT)
+    with pytest.raises(CannotSchedule) as refused:
+        do_schedule(variant, NOW)
+    assert "link_offline" in {p.rule for p in refused.value.problems}
+    do_schedule(variant, NOW, overrides={"link_offline": "The page goes live at 11:55"})
+    variant.refresh_from_db()
+    assert (variant.state, variant.overrides) == (State.SCHEDULED, ["link_offline"])
+    entry = AuditEntry.objects.get(action="guideline.override")
+    assert entry.changes["reason"] == "The page goes live at 11:55"
