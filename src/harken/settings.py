@@ -329,6 +329,9 @@ STORAGES: dict[str, dict[str, Any]] = {
 #: (``harken.publishing.compose``), never from a public URL.
 MEDIA_ROOT = _data_file("media")
 MEDIA_URL = "/media/"
+#: The largest video the composer keeps, in bytes: the engine hands a video to its
+#: connector whole, so this bounds a publishing worker's memory too.
+HARKEN_MAX_VIDEO_UPLOAD = env_int("HARKEN_MAX_VIDEO_UPLOAD", 256 * 1024 * 1024, minimum=1)
 if env_str("HARKEN_S3_BUCKET", ""):
     # S3-compatible storage through django-storages (``pip install 'harken[s3]'``); the
     # credentials come from the usual AWS_* variables, which boto3 reads itself.
