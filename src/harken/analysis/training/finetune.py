@@ -47,6 +47,7 @@ import tempfile
 import time
 import types
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,26 +100,25 @@ def training_data(data: Path, limit: int) -> tuple[list[str], list[int]]:
     return [texts[i] for i in order], [labels[i] for i in order]
 
 
-class Classifier:
-    """Encoder + attention-masked mean pooling + linear head, as one torch module."""
+def classifier(model_path: str) -> Any:
+    """Encoder + attention-masked mean pooling + linear head, as one torch module (torch is
+    imported here: it lives in the training venv only)."""
+    import torch
+    from transformers import AutoModel
 
-    def __new__(cls, model_path: str):
-        import torch
-        from transformers import AutoModel
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(model_path, attn_implementation="eager")
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
 
-        class Net(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = AutoModel.from_pretrained(model_path, attn_implementation="eager")
-                self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(LABELS))
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return self.head(pooled)
 
-            def forward(self, input_ids, attention_mask):
-                hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
-                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return self.head(pooled)
-
-        return Net()
+    return Net()
 
 
 def batches(tokenizer, texts: list[str], size: int):
@@ -155,7 +155,7 @@ def train(args, model_path: Path):
     tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
     tokenizer.enable_truncation(args.max_tokens)
     tokenizer.enable_padding(pad_id=0)
-    net = Classifier(str(model_path))
+    net = classifier(str(model_path))
     counts = np.bincount(labels, minlength=len(LABELS))
     weights = torch.tensor(len(labels) / (len(LABELS) * counts), dtype=torch.float32)
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
