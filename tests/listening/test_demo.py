@@ -32,3 +32,20 @@ def test_running_it_twice_changes_nothing(workspace):
 def test_reshares_are_grouped(workspace):
     demo.fill(workspace)
     assert Mention.objects.filter(duplicate_of__isnull=False).exists()
+
+
+def test_the_sample_has_direct_messages_in_the_inbox_for_a_newcomer(workspace, alice_client):
+    from django.urls import reverse
+
+    demo.fill(workspace)
+    messages = Mention.objects.filter(workspace=workspace, kind="message")
+    threads = {m.conversation_id for m in messages}
+    assert messages.count() == len(demo.DIRECT) and len(threads) == 2  # two DMs, one thread
+    assert {m.network for m in messages} == {network for network, *_ in demo.DIRECT}
+    assert not Mention.objects.filter(kind="message", conversation_id__in=threads, is_own=True)
+    page = alice_client.get(reverse("inbox"), {"view": "direct"})
+    counts = {view["key"]: view["count"] for view in page.context["views"]}
+    html = page.content.decode()
+    assert counts["direct"] == 2 and "engraved watch" in html and "@ava.loves.silver" in html
+    stream = alice_client.get(reverse("listening")).content.decode()
+    assert "engraved watch" not in stream  # private: never in the public stream

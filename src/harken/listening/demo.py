@@ -67,6 +67,42 @@ ANSWERS = [
 ]
 
 
+#: Sample direct messages (network, thread, handle, name, minutes ago, text): private
+#: conversations on networks whose messages Harken reads, so the inbox's Direct messages
+#: view has something in it for a newcomer. Nobody has answered them yet; a few hours old,
+#: so that their waiting ranks them among the other owed answers, above the chatter.
+DIRECT = [
+    (
+        "instagram",
+        "ring-size",
+        "ava.loves.silver",
+        "Ava",
+        320,
+        "Hi! I love the twisted band rings in your last post. I don't know my ring size, "
+        "can I find it at home or should I come in?",
+    ),
+    (
+        "instagram",
+        "ring-size",
+        "ava.loves.silver",
+        "Ava",
+        316,
+        "It's a surprise for my sister so I can't ask her 🙈 she wears a size M in gloves "
+        "if that helps?",
+    ),
+    (
+        "facebook",
+        "order",
+        "marcus.bell",
+        "Marcus Bell",
+        190,
+        "Hello, I ordered the engraved watch for my dad's birthday (order HS-20418). The "
+        "site says it ships Friday but his birthday is Thursday. Any chance it can go out "
+        "sooner? Happy to pay for faster shipping.",
+    ),
+]
+
+
 def fill(workspace: Workspace, now: datetime | None = None) -> int:
     """Add sample topics, sources and mentions to ``workspace``; returns mentions stored."""
     now = now or timezone.now()
@@ -77,6 +113,8 @@ def fill(workspace: Workspace, now: datetime | None = None) -> int:
     for network, source in sources.items():
         batch = [item for item in items if item.network == network]
         stored += ingest(source, batch).stored
+    # Direct messages come from connected accounts, which the sample has none of: no source.
+    stored += ingest(None, _direct_messages(workspace, now), workspace=workspace).stored
     # The inbox comes before listening in INSTALLED_APPS: its sample states are given here,
     # once the conversations exist.
     from harken.inbox.sample import fill_inbox
@@ -137,6 +175,26 @@ def _mentions(workspace: Workspace, rng: random.Random, now: datetime) -> list[N
         posted = start + timedelta(minutes=rng.randrange(DAYS * 24 * 60 - 60))
         items.extend(_thread(workspace, rng, number, posted))
     return sorted(items, key=lambda item: item.created)
+
+
+def _direct_messages(workspace: Workspace, now: datetime) -> list[NormalizedItem]:
+    """``DIRECT`` as the items a connector reads: kind "message", each message under its
+    thread's key (as the connectors give it: both the thread id and the parent)."""
+    items = []
+    for number, (network, thread, handle, name, ago, text) in enumerate(DIRECT):
+        item = _item(
+            workspace,
+            network,
+            f"dm-{number}",
+            text,
+            now - timedelta(minutes=ago),
+            handle,
+            name,
+            None,
+        )
+        key = f"sample-{workspace.pk}-dm-{thread}"
+        items.append(replace(item, kind="message", conversation_id=key, in_reply_to=key))
+    return items
 
 
 def _thread(
