@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from harken.publishing.engine import do_publish_due
-from harken.publishing.models import Post, Variant
+from harken.publishing.models import Link, Post, Variant
 from harken.publishing.states import State
 from tests.networks.google_business.test_google_business import (  # noqa: F401 - fixtures
     ACCOUNT,
@@ -107,9 +107,12 @@ def test_a_composed_offer_goes_to_google_with_its_fields_and_photo(
     assert sent["summary"] == "20% off engagement rings until New Year's Eve."
     assert sent["event"]["title"] == "Winter sale"
     assert sent["event"]["schedule"]["endDate"] == {"year": 2026, "month": 12, "day": 31}
+    # The link button is a tracked short link like the text's links (counted per click).
+    link = Link.objects.get()
+    assert (link.destination, link.network) == ("https://harbor.example/sale", "google_business")
     assert sent["offer"] == {
         "couponCode": "WINTER20",
-        "redeemOnlineUrl": "https://harbor.example/sale",
+        "redeemOnlineUrl": f"{settings.BASE_URL}/l/{link.code}",
     }
     (photo,) = sent["media"]
     assert photo["mediaFormat"] == "PHOTO"
@@ -118,3 +121,17 @@ def test_a_composed_offer_goes_to_google_with_its_fields_and_photo(
     assert fetched.status_code == 200 and fetched["Content-Type"] == "image/jpeg"
     variant.refresh_from_db()
     assert variant.external_id.endswith("/localPosts/9001")
+
+
+def test_the_link_button_is_kept_as_written_when_asked(alice_client, shop):  # noqa: F811
+    data = form(
+        shop,
+        keep_link="https://harbor.example/sale",
+        **fields(shop, link="https://harbor.example/sale"),
+    )
+    check = alice_client.post("/calendar/compose/check/", data).content.decode()
+    kept = 'name="keep_link" value="https://harbor.example/sale" checked> Keep'
+    assert kept in check  # offered, and kept, as written
+    alice_client.post(URL, data)
+    assert Variant.objects.get().post_options["link"] == "https://harbor.example/sale"
+    assert not Link.objects.exists()

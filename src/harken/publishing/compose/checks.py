@@ -85,6 +85,16 @@ def _main_count(account: Account, text: str) -> Count:
     return replace(counted, limit=own) if own else counted
 
 
+def _linked(variant: Variant) -> str:
+    """The text and the post's web-address fields (Google's link button): the links the
+    author may keep as written instead of tracked."""
+    options = variant.post_options or {}
+    fields = connector_class(variant.account.network).post_fields
+    return " ".join(
+        [variant.text, *(str(options.get(f.name) or "") for f in fields if f.input_type == "url")]
+    )
+
+
 def column(variant: Variant) -> Column:
     account = variant.account
     config = cast(dict[str, Any], account.config)
@@ -97,7 +107,7 @@ def column(variant: Variant) -> Column:
         unit=unit_for(account.network),
         can_reply=can_reply(account),
         problems=check_texts(variant) if variant.text.strip() else [],
-        links=sorted({u for u in URL.findall(variant.text) if not u.startswith(_tracked())}),
+        links=sorted({u for u in URL.findall(_linked(variant)) if not u.startswith(_tracked())}),
     )
     for spec in connector_class(account.network).post_fields:
         if spec.max_chars is not None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from harken.core.actions import audit
 from harken.core.models import Member, Role
 from harken.networks.models import Account
-from harken.networks.registry import network_label
+from harken.networks.registry import connector_class, network_label
 from harken.publishing.gate import findings_for
 from harken.publishing.models import Campaign, Media, Post, Variant
 from harken.publishing.scheduling import do_schedule
@@ -134,7 +134,9 @@ def _save_variants(composed: Composed, post: Post, member: Member) -> list[Varia
         variant.thread = composed.threads.get(account.pk, False)
         variant.numbered = composed.numbered.get(account.pk, False)
         variant.scheduled_at = composed.times.get(account.pk, composed.at)
-        variant.post_options = composed.options.get(account.pk, {})
+        variant.post_options = _tracked_fields(
+            composed.options.get(account.pk, {}), post, account, composed
+        )
         variant.save()
         variant.media.set(composed.media.get(account.pk, []))  # type: ignore[attr-defined]
         variants.append(variant)
@@ -169,6 +171,22 @@ def _tracked(text: str, post: Post, account: Account, composed: Composed) -> str
             exclude=set(composed.keep_links),
         )
     )
+
+
+def _tracked_fields(
+    options: dict[str, str], post: Post, account: Account, composed: Composed
+) -> dict[str, str]:
+    """The post's own fields with a web address (``PostField.input_type`` "url": Google's
+    link button) made a tracked short link like the text's links, unless kept as written."""
+    urls = {
+        spec.name
+        for spec in connector_class(account.network).post_fields
+        if spec.input_type == "url"
+    }
+    return {
+        name: _tracked(value, post, account, composed) if name in urls and value else value
+        for name, value in options.items()
+    }
 
 
 def _schedule(composed: Composed, post: Post, variants: list[Variant], member: Member) -> None:
