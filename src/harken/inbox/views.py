@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from harken.analysis.priority import duration
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
 from harken.core.sections import section_facts
+from harken.core.views.bell import STOP_POLLING
 from harken.inbox import actions, canned, conversation_page, filters, presence, saved_views, sla
 from harken.inbox.models import CannedReply, Conversation, Message, ServiceLevel, Tag
 from harken.inbox.states import State
@@ -148,8 +149,19 @@ def _last_text() -> Subquery:
     return Subquery(latest.values("text")[:1])
 
 
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The inbox's list. Its views' counts are polled while the page is open
+    (``part=views``): a page whose session ended stops polling (htmx status 286) rather
+    than drawing the sign-in form, which a redirect would lead htmx to, into the list."""
+    if request.GET.get("part") == "views" and (
+        not request.user.is_authenticated or getattr(request, "member", None) is None
+    ):
+        return HttpResponse("", status=STOP_POLLING)
+    return _inbox(request)
+
+
 @workspace_view()
-def inbox(request: WorkspaceRequest) -> HttpResponse:
+def _inbox(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     base = scoped(request, Conversation)
     now = timezone.now()
@@ -168,7 +180,8 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         start = by_view.get(view.filters.get("view", ""), Q())
         counted[f"saved_{view.pk}"] = Count("pk", filter=start & filters.as_q(kept, zone))
     counts = base.aggregate(**counted)
-    if not counts["all"]:
+    polled = request.GET.get("part") == "views"
+    if not counts["all"] and not polled:  # a poll keeps to the views, even at zero
         facts = section_facts("inbox", workspace)
         return render(
             request, "core/empty_inbox.html", {"section": "inbox", "title": "Inbox", **facts}
@@ -204,7 +217,7 @@ def inbox(request: WorkspaceRequest) -> HttpResponse:
         "saved_views": saved_rows,
         "may_share": request.member.can(Role.MANAGER),
     }
-    if request.GET.get("part") == "views":  # the counts, polled while the page is open
+    if polled:  # the counts, polled while the page is open
         return render(request, "inbox/_views.html", views_context)
     rows = (
         _apply(base.filter(by_view[current]), chosen, zone)
