@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Max, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.actions import audit
 from harken.core.models import Role
+from harken.core.views.bell import STOP_POLLING
 from harken.listening.cards import CardAuthor, CardOptions, render_cards
 from harken.listening.enrich import optional_module
 from harken.listening.filters import ANCHORS, INTENTS, PANEL, StreamFilter
@@ -79,8 +80,19 @@ _RESHARES = (
 )
 
 
+def stream(request: HttpRequest) -> HttpResponse:
+    """The stream page. Its poll for arrivals (``newer``) from a page whose session ended
+    stops polling (htmx status 286) rather than drawing the sign-in form, where a redirect
+    would lead htmx, into the stream."""
+    if "newer" in request.GET and (
+        not request.user.is_authenticated or getattr(request, "member", None) is None
+    ):
+        return HttpResponse("", status=STOP_POLLING)
+    return _stream(request)
+
+
 @workspace_view()
-def stream(request: WorkspaceRequest) -> HttpResponse:
+def _stream(request: WorkspaceRequest) -> HttpResponse:
     # The network select's choices; an htmx request (poll, load more) draws no filters.
     htmx = request.htmx
     networks = (
