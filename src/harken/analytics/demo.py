@@ -34,6 +34,7 @@ from harken.contacts.linking import link_authors
 from harken.contacts.models import Contact
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
+from harken.inbox.sample import tidy_backlog
 from harken.listening.models import Mention, Source
 from harken.listening.pipeline import ingest
 from harken.networks.base import NormalizedItem
@@ -466,3 +467,6 @@ def _settle(workspace: Workspace, rng: random.Random, now: datetime) -> None:
         conversation.status = Conversation.Status.RESOLVED
         conversation.resolved_at = began + timedelta(hours=rng.randrange(3, 48))
         conversation.save(update_fields=["status", "resolved_at"])
+    # And, as the inbox's sample team does with listening's and contacts' mentions, the
+    # praise and chatter of the last days among these were thanked or let go.
+    tidy_backlog(workspace, now)
