@@ -155,3 +155,12 @@ def test_scheduling_counts_the_workspaces_recent_posts_once_each(mastodon, masto
     offer.post.refresh_from_db()
     with pytest.raises(CannotSchedule, match="50% of the last 30 days' posts sell"):
         do_schedule(offer, NOW)
+
+
+def test_a_post_in_capitals_is_shouting_but_an_acronym_or_one_loud_word_is_not():
+    assert rules_found("HUGE WINTER SALE THIS WEEKEND ONLY") == ["capitals"]
+    assert rules_found("Our HUGE winter SALE starts this WEEKEND at the shop") == []
+    assert rules_found("FAQ: how USA orders ship, see https://EXAMPLE.COM/FAQ") == []
+    assert rules_found("New rings in store #SHINY #GIFTS #RINGS @HARBORSTREET") == []
+    rules = Rules.from_data({"max_capitals_share": 0})
+    assert check(Draft("HUGE WINTER SALE THIS WEEKEND", "x", NOW), [], rules) == []

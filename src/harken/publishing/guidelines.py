@@ -17,6 +17,9 @@ from typing import Any
 
 _HASHTAG = re.compile(r"(?<![\w#])#\w+")
 _WORD = re.compile(r"\w+")
+_LINK = re.compile(r"https?://\S+")
+#: A run of letters that is not a hashtag's, a mention's or part of a word with digits.
+_LETTERS = re.compile(r"(?<![\w#@])[^\W\d_]+(?![\w])")
 _MENTION = re.compile(r"(?<![\w@])@\w[\w.]*(?:@[\w.-]+)?")
 
 
@@ -49,6 +52,10 @@ class Rules:
     sponsored_disclosure: str = "#ad"
     #: Exclamation marks per post.
     max_exclamations: int = 3
+    #: The largest share of a post's words written all in capitals ("shouting"); only
+    #: words of four letters or more count, so acronyms (USA, FAQ) and
+    #: hashtags, mentions and links do not. 0 turns the rule off.
+    max_capitals_share: float = 0.5
     #: Seconds each link in the text may take to answer that it is online (HEAD, then
     #: GET) when scheduling; 0 turns the check off (``harken.publishing.linkcheck``).
     link_timeout_seconds: float = 3.0
@@ -109,6 +116,7 @@ def check(
         *check_banned_words(draft, rules),
         *check_disclosure(draft, rules),
         *check_exclamations(draft, rules),
+        *check_capitals(draft, rules),
     ]
 
 
@@ -253,6 +261,23 @@ def check_exclamations(draft: Draft, rules: Rules) -> list[Finding]:
             "exclamations",
             f"{count} exclamation marks; more than {rules.max_exclamations} reads as shouting.",
             "Let the words carry the excitement.",
+        )
+    ]
+
+
+def check_capitals(draft: Draft, rules: Rules) -> list[Finding]:
+    words = [w for w in _LETTERS.findall(_LINK.sub(" ", draft.text)) if len(w) >= 4]
+    loud = [w for w in words if w.isupper()]
+    # Three loud words at least: one shouted "FREE" in a long post is emphasis, not a rule.
+    if not rules.max_capitals_share or len(loud) < 3:
+        return []
+    if len(loud) / len(words) <= rules.max_capitals_share:
+        return []
+    return [
+        Finding(
+            "capitals",
+            f"{len(loud)} of {len(words)} words are in capitals, which reads as shouting.",
+            "Write it in sentence case and keep capitals for a word that needs them.",
         )
     ]
 
