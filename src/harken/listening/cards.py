@@ -122,8 +122,8 @@ def _stars(m: Mention) -> str:
     if not stars:
         return ""
     return (
-        f'<p class="stars" role="img" aria-label="Rated {m.rating} of 5 stars">{stars} '
-        f'<span class="muted">{m.rating}/5</span></p>\n'
+        f'<p class="stars" role="img" aria-label="Rated {_e(m.rating)} of 5 stars">{_e(stars)} '
+        f'<span class="muted">{_e(m.rating)}/5</span></p>\n'
     )
 
 
