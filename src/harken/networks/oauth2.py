@@ -14,15 +14,71 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
+from django.conf import settings
 
 from harken.lib import http
+from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
 
 #: Bytes of randomness in ``state`` and in the PKCE verifier (RFC 7636 asks for >= 32).
 RANDOM_BYTES = 32
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """The app an installation registers with a network (its id and secret in
+    ``id_variable`` / ``secret_variable``, read with ``env_secret``) and the network's
+    consent page for it (``authorize``, or the ``authorize_setting`` that points it
+    elsewhere in tests). A network missing its keys is hidden (``configured``), and a
+    token request without them says which to set (``require``)."""
+
+    network: str
+    id_variable: str
+    secret_variable: str
+    authorize: str
+    authorize_setting: str
+    scopes: tuple[str, ...]
+    #: What the person registers: "Pinterest app", "Google OAuth client".
+    app: str = ""
+    scope_separator: str = ","
+    #: The id's name in the consent page's query (TikTok: ``client_key``).
+    id_parameter: str = "client_id"
+
+    def client_id(self) -> str:
+        return env_secret(self.id_variable).strip()
+
+    def client_secret(self) -> str:
+        return env_secret(self.secret_variable).strip()
+
+    def configured(self) -> bool:
+        return bool(self.client_id() and self.client_secret())
+
+    def require(self) -> None:
+        if not self.configured():
+            raise ConnectorError(
+                f"Connecting {self.network} needs this installation's "
+                f"{self.app or self.network + ' app'}: set {self.id_variable} and "
+                f"{self.secret_variable}.",
+                permanent=True,
+            )
+
+    def authorize_url(self, redirect_uri: str, state: str, **extra: str) -> str:
+        """The consent page for this app, with the network's ``extra`` parameters."""
+        base = getattr(settings, self.authorize_setting, self.authorize)
+        query = {
+            self.id_parameter: self.client_id(),
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": self.scope_separator.join(self.scopes),
+            "state": state,
+            **extra,
+        }
+        return f"{base}?{urlencode(query)}"
 
 
 def new_state() -> str:

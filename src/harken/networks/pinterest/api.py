@@ -16,64 +16,39 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
-from harken.lib import http
-from harken.lib.env import env_secret
-from harken.networks.base import ConnectorError
-from harken.networks.oauth2 import exchange
+from harken.networks.bearer import BearerApi, Refusals
+from harken.networks.oauth2 import OAuthApp, exchange
 
-AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
+APP = OAuthApp(
+    network="Pinterest",
+    id_variable="HARKEN_PINTEREST_APP_ID",
+    secret_variable="HARKEN_PINTEREST_APP_SECRET",  # noqa: S106 - the variable's name
+    authorize="https://www.pinterest.com/oauth/",
+    authorize_setting="PINTEREST_AUTHORIZE_URL",
+    #: Read the account and its boards and pins (with their analytics), create pins.
+    scopes=("user_accounts:read", "boards:read", "pins:read", "pins:write"),
+)
+APP_ID = APP.id_variable
+APP_SECRET = APP.secret_variable
 API_URL = "https://api.pinterest.com"
-APP_ID = "HARKEN_PINTEREST_APP_ID"
-APP_SECRET = "HARKEN_PINTEREST_APP_SECRET"  # noqa: S105 - the variable's name
-#: Read the account and its boards and pins (with their analytics), create pins.
-SCOPES = ("user_accounts:read", "boards:read", "pins:read", "pins:write")
 TIMEOUT = 30.0
-READ_ATTEMPTS = 3
 #: Renew the 30-day access token this long before it ends.
 RENEW_BEFORE = 7 * 24 * 3600
-
-
-def app_id() -> str:
-    return env_secret(APP_ID).strip()
-
-
-def app_secret() -> str:
-    return env_secret(APP_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(app_id() and app_secret())
+configured = APP.configured
+authorize_url = APP.authorize_url
 
 
 def api_url() -> str:
     return str(getattr(settings, "PINTEREST_API_URL", API_URL)).rstrip("/")
 
 
-def authorize_url(redirect_uri: str, state: str) -> str:
-    base = getattr(settings, "PINTEREST_AUTHORIZE_URL", AUTHORIZE_URL)
-    query = {
-        "client_id": app_id(),
-        "redirect_uri": redirect_uri,
-        "response_type": "code",
-        "scope": ",".join(SCOPES),
-        "state": state,
-    }
-    return f"{base}?{urlencode(query)}"
-
-
 def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    if not configured():
-        raise ConnectorError(
-            f"Connecting Pinterest needs this installation's Pinterest app: set {APP_ID} and "
-            f"{APP_SECRET}.",
-            permanent=True,
-        )
-    basic = base64.b64encode(f"{app_id()}:{app_secret()}".encode()).decode("ascii")
+    APP.require()
+    basic = base64.b64encode(f"{APP.client_id()}:{APP.client_secret()}".encode()).decode()
     return exchange(
         f"{api_url()}/v5/oauth/token",
         form,
@@ -101,51 +76,26 @@ def renew(refresh_token: str) -> dict[str, Any]:
 def request(
     token: str, method: str, path: str, params: Any = None, json: Any = None
 ) -> dict[str, Any]:
-    """One call; reads are retried by ``harken.lib.http``, a write is sent once."""
-    write = method != "GET"
-    response = http.request(
-        method,
-        f"{api_url()}/v5/{path.lstrip('/')}",
-        params=params,
-        json=json,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=TIMEOUT,
-        raise_for_status=False,
-        attempts=1 if write else READ_ATTEMPTS,
-    )
-    body = json_body(response)
-    if response.status_code >= 400:
-        raise pinterest_error(response, body, write)
-    return body
+    """One call; reads are retried, a write is sent once (``harken.networks.bearer``)."""
+    url = f"{api_url()}/v5/{path.lstrip('/')}"
+    return API.send(token, method, url, params=params, json=json)[1]
 
 
-def json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        found = response.json()
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def pinterest_error(response: httpx.Response, body: dict[str, Any], write: bool) -> ConnectorError:
-    status = response.status_code
+def pinterest_words(response: httpx.Response, body: dict[str, Any]) -> str:
+    """Pinterest's ``message`` with its ``code``, else the status line."""
     message = str(body.get("message") or "").strip()
     code = body.get("code")
-    said = message or f"HTTP {status} {response.reason_phrase}"
-    said = f"{said} (code {code})" if code is not None and message else said
-    if status == 401:
-        return ConnectorError(
-            f"Pinterest refused the account's sign-in; reconnect it. Pinterest said: {said}",
-            permanent=True,
-        )
-    if status == 403:
-        return ConnectorError(
-            f"Pinterest did not allow Harken this: {said}. Analytics need a business account; "
-            "posting needs the app's Standard access (docs/connecting-pinterest.md).",
-            permanent=True,
-        )
-    if status == 429:
-        return ConnectorError(f"Pinterest rate limit: {said}", retry_after=60.0)
-    if write and 400 <= status < 500:
-        return ConnectorError(f"Pinterest refused it: {said}", rejected=True)
-    return ConnectorError(f"Pinterest: {said}", permanent=400 <= status < 500)
+    if not message:
+        return f"HTTP {response.status_code} {response.reason_phrase}"
+    return f"{message} (code {code})" if code is not None else message
+
+
+API = BearerApi(
+    Refusals(
+        "Pinterest",
+        permission="Analytics need a business account; posting needs the app's Standard "
+        "access (docs/connecting-pinterest.md).",
+    ),
+    words=pinterest_words,
+    timeout=TIMEOUT,
+)

@@ -6,32 +6,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harken.networks.base import ConnectFlow
-from harken.networks.connecting import save_connected
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent
+from harken.networks.base import Connector
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.pinterest import api
-from harken.networks.registry import connector_for
 
 
-class OAuth(ConnectFlow):
-    def available(self) -> bool:
-        return api.configured()
+class OAuth(ConsentFlow):
+    network = "pinterest"
+    label = "Pinterest"
+    app = api.APP
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        return api.authorize_url(redirect_uri, state), {}
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return api.exchange_code(code, started["redirect_uri"])
 
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("Pinterest", params)
-        tokens = api.exchange_code(code, started["redirect_uri"])
-        connector = connector_for(network="pinterest", config=tokens, workspace=workspace)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
         me = connector.me()  # type: ignore[attr-defined]
         username = str(me.get("username") or "")
         user_id = str(me.get("id") or username)
-        config = {**connector.config, "user_id": user_id, "username": username}
         handle = f"@{username}" if username else user_id
-        return save_connected(workspace, actor, "pinterest", user_id, handle, config)
+        return user_id, handle, {"user_id": user_id, "username": username}
