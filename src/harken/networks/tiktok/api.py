@@ -17,78 +17,63 @@ needed, ``scope_not_authorized`` a permission the person did not grant (permanen
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
 from harken.lib import http
-from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
-from harken.networks.oauth2 import exchange
+from harken.networks.bearer import BearerApi, Refusals, json_body, status_words
+from harken.networks.oauth2 import OAuthApp, exchange
 
-AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
-API_URL = "https://open.tiktokapis.com"
-CLIENT_KEY = "HARKEN_TIKTOK_CLIENT_KEY"
-CLIENT_SECRET = "HARKEN_TIKTOK_CLIENT_SECRET"  # noqa: S105 - the variable's name
-#: The profile and its figures, the videos with theirs, posting directly and to drafts.
-SCOPES = (
-    "user.info.basic",
-    "user.info.profile",
-    "user.info.stats",
-    "video.list",
-    "video.publish",
-    "video.upload",
+APP = OAuthApp(
+    network="TikTok",
+    id_variable="HARKEN_TIKTOK_CLIENT_KEY",
+    secret_variable="HARKEN_TIKTOK_CLIENT_SECRET",  # noqa: S106 - the variable's name
+    authorize="https://www.tiktok.com/v2/auth/authorize/",
+    authorize_setting="TIKTOK_AUTHORIZE_URL",
+    #: The profile and its figures, the videos with theirs, posting directly and to drafts.
+    scopes=(
+        "user.info.basic",
+        "user.info.profile",
+        "user.info.stats",
+        "video.list",
+        "video.publish",
+        "video.upload",
+    ),
+    id_parameter="client_key",
 )
+CLIENT_KEY = APP.id_variable
+CLIENT_SECRET = APP.secret_variable
+API_URL = "https://open.tiktokapis.com"
 TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 120.0
-READ_ATTEMPTS = 3
 #: Renew the 24-hour access token this long before it ends.
 RENEW_BEFORE = 3600
-#: Codes that mean the person must connect again, or grant what is missing.
-RECONNECT = frozenset({"access_token_invalid", "token_expired"})
-PERMISSION = frozenset({"scope_not_authorized", "scope_permission_missed"})
-RATE = frozenset({"rate_limit_exceeded"})
-
-
-def client_key() -> str:
-    return env_secret(CLIENT_KEY).strip()
-
-
-def client_secret() -> str:
-    return env_secret(CLIENT_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(client_key() and client_secret())
+#: TikTok's codes, as the HTTP status each stands for (the first of 401, 403, 429 that
+#: the code or the status says wins): the person must connect again, or grant what is
+#: missing; its rate limit; its own failure.
+CODES = {
+    "access_token_invalid": 401,
+    "token_expired": 401,
+    "scope_not_authorized": 403,
+    "scope_permission_missed": 403,
+    "rate_limit_exceeded": 429,
+    "internal_error": 500,
+}
+configured = APP.configured
+authorize_url = APP.authorize_url
 
 
 def api_url() -> str:
     return str(getattr(settings, "TIKTOK_API_URL", API_URL)).rstrip("/")
 
 
-def authorize_url(redirect_uri: str, state: str) -> str:
-    base = getattr(settings, "TIKTOK_AUTHORIZE_URL", AUTHORIZE_URL)
-    query = {
-        "client_key": client_key(),
-        "scope": ",".join(SCOPES),
-        "response_type": "code",
-        "redirect_uri": redirect_uri,
-        "state": state,
-    }
-    return f"{base}?{urlencode(query)}"
-
-
 def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    if not configured():
-        raise ConnectorError(
-            f"Connecting TikTok needs this installation's TikTok app: set {CLIENT_KEY} and "
-            f"{CLIENT_SECRET}.",
-            permanent=True,
-        )
+    APP.require()
     return exchange(
         f"{api_url()}/v2/oauth/token/",
-        {**form, "client_key": client_key(), "client_secret": client_secret()},
+        {**form, "client_key": APP.client_id(), "client_secret": APP.client_secret()},
         refused=refused,
         keep=("open_id",),
     )
@@ -119,25 +104,10 @@ def request(
     write: bool = False,
 ) -> dict[str, Any]:
     """One call; the answer's ``data``. Reads (and status polls, POSTs that change
-    nothing) are retried by ``harken.lib.http``; a ``write`` is sent once."""
-    response = http.request(
-        method,
-        f"{api_url()}/{path.lstrip('/')}",
-        params=params,
-        json=json,
-        headers={
-            "Authorization": f"Bearer {token}",
-            **({"Content-Type": "application/json; charset=UTF-8"} if json is not None else {}),
-        },
-        timeout=TIMEOUT,
-        raise_for_status=False,
-        attempts=1 if write else READ_ATTEMPTS,
-    )
-    body = json_body(response)
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    assert isinstance(error, dict)
-    if response.status_code >= 400 or str(error.get("code") or "ok") != "ok":
-        raise tiktok_error(response, error, write)
+    nothing) are retried; a ``write`` is sent once (``harken.networks.bearer``)."""
+    json_type = {"Content-Type": "application/json; charset=UTF-8"} if json is not None else {}
+    url = f"{api_url()}/{path.lstrip('/')}"
+    _, body = API.send(token, method, url, params=params, json=json, headers=json_type, write=write)
     data = body.get("data")
     return data if isinstance(data, dict) else {}
 
@@ -164,36 +134,34 @@ def upload(url: str, chunk: bytes, start: int, total: int, content_type: str) ->
         )
 
 
-def json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        found = response.json()
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def tiktok_error(response: httpx.Response, error: dict[str, Any], write: bool) -> ConnectorError:
-    status = response.status_code
+def tiktok_failure(response: httpx.Response, body: dict[str, Any]) -> tuple[int, str] | None:
+    """Every answer carries ``error``; a code other than "ok" (even in a 200) is a
+    refusal, read as the HTTP status it stands for (a refusal of the content: 400)."""
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    assert isinstance(error, dict)
     code = str(error.get("code") or "")
+    status = response.status_code
+    if status < 400 and code in ("", "ok"):
+        return None
     message = str(error.get("message") or "").strip()
     said = message or f"HTTP {status} {response.reason_phrase}"
     said = f"{said} ({code})" if code and code != "ok" else said
-    if code in RECONNECT or status == 401:
-        return ConnectorError(
-            f"TikTok refused the account's sign-in; reconnect it. TikTok said: {said}",
-            permanent=True,
-        )
-    if code in PERMISSION or status == 403:
-        return ConnectorError(
-            f"TikTok did not allow Harken this: {said}. Connect the account again and grant "
-            "every permission; posting needs the app's Content Posting API approval "
-            "(docs/connecting-tiktok.md).",
-            permanent=True,
-        )
-    if code in RATE or status == 429:
-        return ConnectorError(f"TikTok rate limit: {said}", retry_after=60.0)
-    if status >= 500 or code == "internal_error":
-        return ConnectorError(f"TikTok: {said}")
-    if write:
-        return ConnectorError(f"TikTok refused it: {said}", rejected=True)
-    return ConnectorError(f"TikTok: {said}", permanent=True)
+    stands = {CODES.get(code), status}
+    for worst in (401, 403, 429):
+        if worst in stands:
+            return worst, said
+    if status >= 500 or CODES.get(code) == 500:
+        return max(status, 500), said
+    return max(status, 400), said
+
+
+API = BearerApi(
+    Refusals(
+        "TikTok",
+        permission="Connect the account again and grant every permission; posting needs "
+        "the app's Content Posting API approval (docs/connecting-tiktok.md).",
+    ),
+    words=lambda response, body: status_words(response),
+    timeout=TIMEOUT,
+    failure=tiktok_failure,
+)
