@@ -24,42 +24,36 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
 
-from harken.lib import http
-from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
-from harken.networks.oauth2 import exchange
+from harken.networks.bearer import BearerApi, Refusals, status_words
+from harken.networks.oauth2 import OAuthApp, exchange
 
-AUTHORIZE_URL = "https://accounts.google.com/o/oauth2/v2/auth"
+APP = OAuthApp(
+    network="Google Business Profile",
+    id_variable="HARKEN_GOOGLE_CLIENT_ID",
+    secret_variable="HARKEN_GOOGLE_CLIENT_SECRET",  # noqa: S106 - the variable's name
+    authorize="https://accounts.google.com/o/oauth2/v2/auth",
+    authorize_setting="GOOGLE_AUTHORIZE_URL",
+    scopes=("https://www.googleapis.com/auth/business.manage",),
+    app="Google OAuth client",
+    scope_separator=" ",
+)
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address
-CLIENT_ID = "HARKEN_GOOGLE_CLIENT_ID"
-CLIENT_SECRET = "HARKEN_GOOGLE_CLIENT_SECRET"  # noqa: S105 - the variable's name
-SCOPES = ("https://www.googleapis.com/auth/business.manage",)
+CLIENT_ID = APP.id_variable
+CLIENT_SECRET = APP.secret_variable
 ACCOUNTS = "mybusinessaccountmanagement"
 INFORMATION = "mybusinessbusinessinformation"
 REVIEWS = "mybusiness"
 PERFORMANCE = "businessprofileperformance"
 TIMEOUT = 20.0
-READ_ATTEMPTS = 3
 #: Renew the access token this long before it ends.
 MARGIN = 300
 LABEL = "Google Business Profile"
-
-
-def client_id() -> str:
-    return env_secret(CLIENT_ID).strip()
-
-
-def client_secret() -> str:
-    return env_secret(CLIENT_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(client_id() and client_secret())
+configured = APP.configured
 
 
 def service_url(service: str) -> str:
@@ -69,31 +63,21 @@ def service_url(service: str) -> str:
 
 def authorize_url(redirect_uri: str, state: str, challenge: str) -> str:
     """Google's consent page; ``prompt=consent`` brings a refresh token on a reconnect too."""
-    base = getattr(settings, "GOOGLE_AUTHORIZE_URL", AUTHORIZE_URL)
-    query = {
-        "client_id": client_id(),
-        "redirect_uri": redirect_uri,
-        "response_type": "code",
-        "scope": " ".join(SCOPES),
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "access_type": "offline",
-        "prompt": "consent",
-    }
-    return f"{base}?{urlencode(query)}"
+    return APP.authorize_url(
+        redirect_uri,
+        state,
+        code_challenge=challenge,
+        code_challenge_method="S256",
+        access_type="offline",
+        prompt="consent",
+    )
 
 
 def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    if not configured():
-        raise ConnectorError(
-            f"Connecting Google Business Profile needs this installation's Google OAuth "
-            f"client: set {CLIENT_ID} and {CLIENT_SECRET}.",
-            permanent=True,
-        )
+    APP.require()
     return exchange(
         getattr(settings, "GOOGLE_TOKEN_URL", TOKEN_URL),
-        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
         refused=refused,
     )
 
@@ -151,30 +135,8 @@ def request(
     params: Any = None,
     json: Any = None,
 ) -> dict[str, Any]:
-    """One call; reads are retried by ``harken.lib.http``, a write is sent once."""
-    write = method != "GET"
-    response = http.request(
-        method,
-        url,
-        params=params,
-        json=json,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=TIMEOUT,
-        raise_for_status=False,
-        attempts=1 if write else READ_ATTEMPTS,
-    )
-    body = json_body(response)
-    if response.status_code >= 400:
-        raise google_error(response, body, write)
-    return body
-
-
-def json_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        found = response.json()
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
+    """One call; reads are retried, a write is sent once (``harken.networks.bearer``)."""
+    return API.send(token, method, url, params=params, json=json)[1]
 
 
 def google_words(response: httpx.Response, body: dict[str, Any]) -> str:
@@ -184,28 +146,18 @@ def google_words(response: httpx.Response, body: dict[str, Any]) -> str:
     status = str(error.get("status") or "")
     if message:
         return f"{message} ({status})" if status else message
-    return f"HTTP {response.status_code} {response.reason_phrase}"
+    return status_words(response)
 
 
-def google_error(response: httpx.Response, body: dict[str, Any], write: bool) -> ConnectorError:
-    status = response.status_code
-    said = google_words(response, body)
-    if status == 401:
-        return ConnectorError(
-            f"Google refused the profile's sign-in; reconnect it. Google said: {said}",
-            permanent=True,
-        )
-    if status == 403:
-        return ConnectorError(
-            f"Google did not allow Harken this: {said}. The person who connected must manage "
-            "the profile, and the Google Cloud project needs Business Profile API access "
-            "(docs/connecting-google-business.md).",
-            permanent=True,
-        )
-    if status == 429:
-        return ConnectorError(
-            f"Google Business Profile's quota is spent for now: {said}", retry_after=60.0
-        )
-    if write and 400 <= status < 500:
-        return ConnectorError(f"Google Business Profile refused it: {said}", rejected=True)
-    return ConnectorError(f"Google Business Profile: {said}", permanent=400 <= status < 500)
+API = BearerApi(
+    Refusals(
+        LABEL,
+        signer="Google",
+        signed="profile",
+        permission="The person who connected must manage the profile, and the Google Cloud "
+        "project needs Business Profile API access (docs/connecting-google-business.md).",
+        rate="Google Business Profile's quota is spent for now",
+    ),
+    words=google_words,
+    timeout=TIMEOUT,
+)

@@ -9,12 +9,9 @@ from typing import Any
 
 from django import forms
 
-from harken.networks.base import ConnectFlow, ConnectorError
-from harken.networks.connecting import save_connected
+from harken.networks.base import Connector, ConnectorError
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.google_business import api
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent, pkce_pair
-from harken.networks.registry import connector_for
 
 
 class LocationForm(forms.Form):
@@ -23,39 +20,33 @@ class LocationForm(forms.Form):
     )
 
 
-class OAuth(ConnectFlow):
+class OAuth(ConsentFlow):
+    network = "google_business"
+    label = "Google"
+    app = api.APP
+    pkce = True
+    keep = ("location",)
     form_class = LocationForm
     prefix = "google_business"
 
-    def available(self) -> bool:
-        return api.configured()
+    def consent_url(self, redirect_uri: str, state: str, challenge: str) -> str:
+        return api.authorize_url(redirect_uri, state, challenge)
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        verifier, challenge = pkce_pair()
-        url = api.authorize_url(redirect_uri, state, challenge)
-        return url, {"verifier": verifier, "location": data.get("location", "")}
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return api.exchange_code(code, started["verifier"], started["redirect_uri"])
 
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("Google", params)
-        tokens = api.exchange_code(code, started["verifier"], started["redirect_uri"])
-        connector = connector_for(network="google_business", config=tokens, workspace=workspace)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
         place = choose(connector.locations(), started.get("location", ""))  # type: ignore[attr-defined]
         metadata = place.get("metadata") or {}
-        config: dict[str, Any] = dict(connector.config)
-        config.update(
-            account=place["account"],
-            location=str(place["name"]),
-            title=str(place.get("title") or ""),
-            maps_uri=str(metadata.get("mapsUri") or ""),
-        )
-        handle = config["title"] or config["location"]
-        return save_connected(
-            workspace, actor, "google_business", config["location"], handle, config
-        )
+        config = {
+            "account": place["account"],
+            "location": str(place["name"]),
+            "title": str(place.get("title") or ""),
+            "maps_uri": str(metadata.get("mapsUri") or ""),
+        }
+        return config["location"], config["title"] or config["location"], config
 
     def reconnect_data(self, handle: str) -> dict[str, str] | None:
         return {f"{self.prefix}-location": handle}
