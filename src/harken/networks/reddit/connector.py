@@ -1,5 +1,6 @@
 """Reddit through PRAW: the inbox, subreddit search and a subreddit's new comments, and
-posting: a text ("self") post or a link post with a title in a subreddit, and replies.
+posting: a text ("self") post, a link post or an image post with a title in a subreddit,
+and replies.
 
 Config keys: ``client_id`` and ``client_secret`` (default: the installation's
 ``HARKEN_REDDIT_CLIENT_ID``/``_SECRET``) and either ``refresh_token`` (installed or web
@@ -22,15 +23,20 @@ from attribute access.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from html import unescape
 from typing import Any, ClassVar
+from urllib.parse import urljoin
 
 import praw
 import prawcore
 from django.conf import settings
+from praw.const import API_PATH
 from praw.exceptions import RedditAPIException
 
+from harken.lib import http
 from harken.lib.env import env_secret
 from harken.lib.guarded import GuardedSession
 from harken.lib.retry import Retry, retry_call
@@ -38,6 +44,7 @@ from harken.lib.urlguard import HostNotFound, UnsafeURL
 from harken.networks.base import (
     Connector,
     ConnectorError,
+    MediaFile,
     NormalizedItem,
     Page,
     PostField,
@@ -59,6 +66,10 @@ SUBREDDIT_QUERY = re.compile(r"^subreddit:(?P<name>[A-Za-z0-9_]{2,21})(?:\s+(?P<
 INBOX_LISTINGS = ("mentions", "comment_replies", "submission_replies")
 #: The inbox's own ``type`` of an item, as Harken's kind.
 REPLY_TYPES = {"comment_reply": "reply", "post_reply": "reply", "username_mention": "comment"}
+#: An image post's file name by type: Reddit's lease checks the name's extension.
+IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+#: Seconds an image upload to Reddit's storage may take (20 MB on a slow line).
+UPLOAD_TIMEOUT = 120.0
 PERMANENT = (
     prawcore.OAuthException,
     prawcore.Forbidden,
@@ -134,6 +145,12 @@ def to_connector_error(exc: Exception) -> ConnectorError:
     return ConnectorError(f"Reddit: {exc}")
 
 
+class NotListedYet(RuntimeError):
+    """Reddit took an image post but has not listed it yet, so its id is unknown. The
+    publish is not answered: the engine leaves the variant in publishing and settles it
+    from the account's submissions after the claim's lease, as after a crash."""
+
+
 class Reddit(Connector):
     network = "reddit"
     label = "Reddit"
@@ -160,6 +177,14 @@ class Reddit(Connector):
     finds_by_fields = True
     max_chars = 10000  # a comment's limit
     post_max_chars = 40000  # a text post's body
+    #: An image post (``kind=image``) carries one image; Reddit's uploads take JPEG, PNG
+    #: and GIF up to 20 MB. Reddit's image posts have no alt text field.
+    max_images = 1
+    max_image_bytes = 20_000_000
+    image_types = frozenset(IMAGE_EXTENSIONS)
+    #: Seconds to wait, one after another, for a new image post to appear among the
+    #: account's submissions (Reddit answers an image post without its id).
+    listed_waits: ClassVar[tuple[float, ...]] = (0.5, 1.0, 2.0, 4.0, 8.0)
     post_fields = (
         PostField("title", "Title", max_chars=300),
         PostField(
@@ -364,13 +389,23 @@ class Reddit(Connector):
         **options: Any,
     ) -> Published:
         """A post titled ``title`` in r/``subreddit``: a text post with ``text`` as its
-        body, or with ``kind`` "link" a link post to ``text``, one address. Reddit has no
-        idempotency key; images are not posted (``max_images`` is 0)."""
+        body, with ``kind`` "link" a link post to ``text``, one address, or with an image
+        in ``media`` an image post (``text``, if any, as its body; see ``_publish_image``).
+        Reddit has no idempotency key."""
         name = _subreddit_name(subreddit)
         if not title.strip() or not name:
             raise ConnectorError("A Reddit post needs a title and a subreddit.", rejected=True)
         for problem in self.post_problems(text, options):
             raise ConnectorError(problem, rejected=True)
+        images = [m for m in options.get("media") or [] if m.content_type.startswith("image/")]
+        if images:
+            if _kind(options) == "link":
+                raise ConnectorError(
+                    "A Reddit link post cannot carry an image: remove the image, or make it "
+                    "a text post (which becomes an image post).",
+                    rejected=True,
+                )
+            return self._publish_image(title.strip(), name, text, images[0])
         target = self.reddit.subreddit(name)
         if _kind(options) == "link":
             post = self._call(lambda: target.submit(title.strip(), url=text.strip()))
@@ -378,6 +413,61 @@ class Reddit(Connector):
             post = self._call(lambda: target.submit(title.strip(), selftext=text))
         data = vars(post)
         return Published(external_id=f"t3_{data['id']}", url=_submitted_url(data))
+
+    def _publish_image(self, title: str, subreddit: str, text: str, image: MediaFile) -> Published:
+        """Reddit's image post, as its own site and PRAW's ``submit_image`` make one: an
+        upload lease (``/api/media/asset.json``), the image posted to the storage the lease
+        names, then ``/api/submit`` with ``kind=image`` and the image's address.
+
+        Reddit answers the submit with a websocket to wait on for the new post's address;
+        rather than hold a connection to Reddit's websocket service, the post is looked up
+        among the account's newest submissions (``find_published``, as after a crash),
+        waiting ``listed_waits`` while Reddit processes the image."""
+        since = datetime.now(UTC) - timedelta(minutes=1)  # Reddit's clock may differ
+        location = self._upload_image(image)
+        data = {"sr": subreddit, "title": title, "kind": "image", "url": location}
+        data |= {"resubmit": "true", "sendreplies": "true", "api_type": "json"}
+        if text.strip():
+            data["text"] = text
+        self._call(lambda: self.reddit.post(API_PATH["submit"], data=data))
+        for wait in self.listed_waits:
+            time.sleep(wait)
+            found = self.find_published("", text, since, title=title, subreddit=subreddit)
+            if found is not None:
+                return found
+        raise NotListedYet(
+            f"Reddit took the image post {title!r} in r/{subreddit} but has not listed it "
+            "yet; it is looked up again after the claim's lease."
+        )
+
+    def _upload_image(self, image: MediaFile) -> str:
+        """The image's address on Reddit's storage: a lease from Reddit, then the file
+        posted there as a form with the lease's fields. Storage's refusal (too big, an
+        expired lease) fails the post in its own words; its 5xx are retried."""
+        extension = IMAGE_EXTENSIONS.get(image.content_type, "")
+        lease_form = {"filepath": f"image.{extension}", "mimetype": image.content_type}
+        answer = self._call(lambda: self.reddit.post(API_PATH["media_asset"], data=lease_form))
+        lease = (answer or {}).get("args") if isinstance(answer, dict) else None
+        if not lease or "action" not in lease:
+            raise ConnectorError("Reddit answered the image upload lease without a lease.")
+        # The lease's action is protocol-relative ("//reddit-uploaded-media..."): it takes
+        # the API's own scheme, as a browser would take the page's.
+        action = urljoin(self.reddit.config.oauth_url, lease["action"]).rstrip("/")
+        fields = {item["name"]: item["value"] for item in lease.get("fields", [])}
+        name = fields.get("key", "")
+        files = {"file": (f"image.{extension}", image.data, image.content_type)}
+        response = http.post(
+            action,
+            data=fields,
+            files=files,
+            timeout=UPLOAD_TIMEOUT,
+            total_timeout=UPLOAD_TIMEOUT,
+            max_bytes=1_000_000,
+            raise_for_status=False,
+        )
+        if response.status_code >= 400:
+            raise ConnectorError(_storage_refusal(response), rejected=True)
+        return f"{action}/{name}"
 
     def reply(self, in_reply_to: str, text: str, idempotency_key: str | None = None) -> Published:
         """Answer a comment (``t1_…``), a post (``t3_…``) or, privately, a private message
@@ -458,6 +548,21 @@ class Reddit(Connector):
 
 
 _LINK = re.compile(r"https?://\S+")
+
+
+def _storage_refusal(response: Any) -> str:
+    """Reddit's storage (S3) refusing an upload, in its words: its XML error's message
+    and code (``EntityTooLarge``, ``AccessDenied`` for an expired lease)."""
+    # Two flat elements of a small document: read as text, not parsed as XML.
+    words, code = (_xml_text(response.text, tag) for tag in ("Message", "Code"))
+    status = f"HTTP {response.status_code}"
+    detail = f"{words} ({code}, {status})" if words and code else words or status
+    return f"Reddit's image storage refused the upload: {detail}."
+
+
+def _xml_text(document: str, tag: str) -> str:
+    match = re.search(rf"<{tag}>([^<]*)</{tag}>", document)
+    return unescape(match[1]).strip() if match else ""
 
 
 def _kind(options: Mapping[str, Any]) -> str:

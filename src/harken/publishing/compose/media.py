@@ -178,7 +178,8 @@ def check_media(variant: Any) -> list[Problem]:
         problems.append(
             Problem(
                 "media",
-                f"{label} takes at most {cls.max_images} images; "
+                f"{label} takes at most {cls.max_images} "
+                f"{'image' if cls.max_images == 1 else 'images'}; "
                 f"remove {len(images) - cls.max_images}.",
             )
         )
