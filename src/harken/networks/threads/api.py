@@ -10,59 +10,41 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 
 from harken.lib import http
-from harken.lib.env import env_secret
 from harken.networks.base import ConnectorError
 from harken.networks.meta.graph import graph_error, json_body
-from harken.networks.oauth2 import exchange
+from harken.networks.oauth2 import OAuthApp, exchange
 
-AUTHORIZE_URL = "https://threads.net/oauth/authorize"
+APP = OAuthApp(
+    network="Threads",
+    id_variable="HARKEN_THREADS_APP_ID",
+    secret_variable="HARKEN_THREADS_APP_SECRET",  # noqa: S106 - the variable's name
+    authorize="https://threads.net/oauth/authorize",
+    authorize_setting="THREADS_AUTHORIZE_URL",
+    scopes=(
+        "threads_basic",
+        "threads_content_publish",
+        "threads_read_replies",
+        "threads_manage_replies",
+        "threads_manage_insights",
+        "threads_manage_mentions",
+    ),
+)
+APP_ID = APP.id_variable
+APP_SECRET = APP.secret_variable
 GRAPH_URL = "https://graph.threads.net"
 VERSION = "v1.0"
-APP_ID = "HARKEN_THREADS_APP_ID"
-APP_SECRET = "HARKEN_THREADS_APP_SECRET"  # noqa: S105 - the variable's name
-SCOPES = (
-    "threads_basic",
-    "threads_content_publish",
-    "threads_read_replies",
-    "threads_manage_replies",
-    "threads_manage_insights",
-    "threads_manage_mentions",
-)
 TIMEOUT = 20.0
 LABEL = "Threads"
-
-
-def app_id() -> str:
-    return env_secret(APP_ID).strip()
-
-
-def app_secret() -> str:
-    return env_secret(APP_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(app_id() and app_secret())
+configured = APP.configured
+authorize_url = APP.authorize_url
 
 
 def graph_url() -> str:
     return str(getattr(settings, "THREADS_GRAPH_URL", GRAPH_URL)).rstrip("/")
-
-
-def authorize_url(redirect_uri: str, state: str) -> str:
-    base = getattr(settings, "THREADS_AUTHORIZE_URL", AUTHORIZE_URL)
-    query = {
-        "client_id": app_id(),
-        "redirect_uri": redirect_uri,
-        "scope": ",".join(SCOPES),
-        "response_type": "code",
-        "state": state,
-    }
-    return f"{base}?{urlencode(query)}"
 
 
 def call(method: str, path: str, token: str = "", **params: Any) -> dict[str, Any]:
@@ -86,17 +68,12 @@ def call(method: str, path: str, token: str = "", **params: Any) -> dict[str, An
 
 def connect_tokens(code: str, redirect_uri: str) -> dict[str, Any]:
     """The callback's code as a long-lived token: ``{"access_token", "expires_at", "user_id"}``."""
-    if not configured():
-        raise ConnectorError(
-            f"Connecting Threads needs this installation's Threads app: set {APP_ID} and "
-            f"{APP_SECRET}.",
-            permanent=True,
-        )
+    APP.require()
     short = exchange(
         f"{graph_url()}/oauth/access_token",
         {
-            "client_id": app_id(),
-            "client_secret": app_secret(),
+            "client_id": APP.client_id(),
+            "client_secret": APP.client_secret(),
             "grant_type": "authorization_code",
             "redirect_uri": redirect_uri,
             "code": code,
@@ -109,7 +86,7 @@ def connect_tokens(code: str, redirect_uri: str) -> dict[str, Any]:
             "GET",
             "access_token",
             grant_type="th_exchange_token",
-            client_secret=app_secret(),
+            client_secret=APP.client_secret(),
             access_token=short["access_token"],
         )
     except ConnectorError as error:

@@ -6,34 +6,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harken.networks.base import ConnectFlow
-from harken.networks.connecting import save_connected
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent
-from harken.networks.registry import connector_for
+from harken.networks.base import Connector
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.threads import api
 
 
-class OAuth(ConnectFlow):
-    def available(self) -> bool:
-        return api.configured()
+class OAuth(ConsentFlow):
+    network = "threads"
+    label = "Threads"
+    app = api.APP
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        return api.authorize_url(redirect_uri, state), {}
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return api.connect_tokens(code, started["redirect_uri"])
 
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("Threads", params)
-        tokens = api.connect_tokens(code, started["redirect_uri"])
-        connector = connector_for(network="threads", config=tokens, workspace=workspace)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
         me = connector.me()  # type: ignore[attr-defined]
-        config = {
-            **connector.config,
-            "user_id": str(me["id"]),
-            "username": str(me.get("username") or ""),
-        }
-        handle = f"@{config['username']}" if config["username"] else config["user_id"]
-        return save_connected(workspace, actor, "threads", config["user_id"], handle, config)
+        user_id, username = str(me["id"]), str(me.get("username") or "")
+        handle = f"@{username}" if username else user_id
+        return user_id, handle, {"user_id": user_id, "username": username}
