@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from harken.analysis.intents import INTENTS
 from harken.core.models import Member
 from harken.inbox.models import Conversation
+from harken.inbox.priority import INBOX_INTENTS
 from harken.listening.models import Mention
 
 #: Every filter a list address or a saved view may hold, in the order a label names them.
@@ -53,7 +53,7 @@ def parse(raw: Mapping[str, Any], tags: list[Any], members: list[Member]) -> dic
         chosen["assignee"] = get["assignee"]
     if get["tag"] in {str(t.pk) for t in tags}:
         chosen["tag"] = get["tag"]
-    if get["intent"] in INTENTS:
+    if get["intent"] in INBOX_INTENTS:
         chosen["intent"] = get["intent"]
     if get["sentiment"] in SENTIMENTS:
         chosen["sentiment"] = get["sentiment"]

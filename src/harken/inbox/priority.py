@@ -6,6 +6,16 @@ the author's reach, how long they have waited, and the fairness term (an author'
 message today must not outrank someone's first). Threading calls ``reprioritize`` for the
 conversations a batch touched; a queue task calls it as time passes, since waiting counts.
 The reasons are stored without the wait, which the inbox shows live.
+
+Two kinds of mention owe no answer, however the analysis read their words, and a
+conversation of nothing else is filed under them, with no wait, no due time and no aging,
+out of the views that owe answers:
+
+- a mention about a competitor alone (it matched a competitor topic and none of the
+  brand's): "Tried Rival Rings for a resize, took ten days" grieves at a rival, not at us;
+- a re-share (an X retweet, "RT @someone: ..." anywhere, a connector's "repost"): nobody
+  to answer, the original's author said it; it counts as the original's reach
+  (``Mention.duplicate_of``), not as a conversation.
 """
 
 from __future__ import annotations
@@ -17,20 +27,30 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
+from harken.analysis.intents import INTENTS
 from harken.analysis.priority import INTENT_POINTS, priority
 from harken.inbox.models import Conversation, Message
 from harken.inbox.routing import route_new
 from harken.inbox.sla import update_due
 from harken.inbox.states import State
 from harken.listening.bulk import as_datetime, select_in, update_by_pk
-from harken.listening.models import Author, Mention
+from harken.listening.models import Author, Mention, Topic
 
 FIELDS = ("priority", "priority_reasons", "intent", "sentiment", "waiting_since")
 SENTIMENT_ORDER = {"negative": 0, "neutral": 1, "positive": 2, "": 3}
 DAY = timedelta(days=1)
+#: The intents of a conversation about a competitor alone, and of one of re-shares alone
+#: (see the module's words).
+COMPETITOR = "competitor_mention"
+RESHARE = "reshare"
+NOT_OWED = (COMPETITOR, RESHARE)
+#: What the inbox files a conversation under: the analysis's intents and these.
+INBOX_INTENTS = (*INTENTS, *NOT_OWED)
+#: A connector's kind for a re-share it reads (a Bluesky repost, a Mastodon boost).
+RESHARE_KINDS = ("repost",)
 
 
 class Entry(NamedTuple):
@@ -83,10 +103,19 @@ def reprioritize(
     now = now or timezone.now()
     if timelines is None:
         timelines = read_timelines(ids)
+    unowed = not_owed(ids)
     pending = {
         conv: _pending(
             [
-                (e.posted, e.own, e.author, _json_list(e.intents), e.sentiment or "")
+                (
+                    e.posted,
+                    e.own,
+                    e.author,
+                    [unowed[(conv, e.author, e.posted)]]
+                    if (conv, e.author, e.posted) in unowed
+                    else _json_list(e.intents),
+                    e.sentiment or "",
+                )
                 for e in sorted(entries, key=lambda e: (e.posted, e.own))
             ]
         )
@@ -110,6 +139,29 @@ def reprioritize(
     update_due(ids)
     route_new(ids)
     return len(changed)
+
+
+def not_owed(ids: list[int]) -> dict[tuple[int, int, datetime], str]:
+    """(conversation, author, posted) of the mentions in these conversations that owe no
+    answer, with why: ``RESHARE`` or ``COMPETITOR`` (matched a competitor topic and no
+    brand topic; a direct message is written to us whatever it names). One query per 500
+    conversations, which returns only those mentions."""
+    links = Mention.topics.through.objects.filter(mention_id=OuterRef("pk"))
+    rival = Exists(links.filter(topic__kind=Topic.Kind.COMPETITOR)) & ~Exists(
+        links.filter(topic__kind=Topic.Kind.BRAND)
+    )
+    reshare = Q(text__istartswith="rt @") | Q(kind__in=RESHARE_KINDS)
+    found: dict[tuple[int, int, datetime], str] = {}
+    for start in range(0, len(ids), 500):
+        rows = (
+            Mention.objects.filter(conversation_id__in=ids[start : start + 500], is_own=False)
+            .filter(reshare | (rival & ~Q(kind="message")))  # a direct message
+            .annotate(is_reshare=ExpressionWrapper(reshare, output_field=BooleanField()))
+            .values_list("conversation_id", "author_id", "posted", "is_reshare")
+        )
+        for conv, author, posted, is_reshare in rows:
+            found[(conv, author, as_datetime(posted))] = RESHARE if is_reshare else COMPETITOR
+    return found
 
 
 def _recent_counts(authors: list[int], now: datetime) -> dict[int, int]:
@@ -156,6 +208,8 @@ def _score(
     if not pending:
         return [0, "", "", "", None]
     intents = sorted({i for e in pending for i in e[3]}, key=_intent_rank)
+    if intents and set(intents) <= set(NOT_OWED):
+        return _not_owed(pending, followers, COMPETITOR if COMPETITOR in intents else RESHARE)
     sentiment = min((e[4] for e in pending), key=lambda s: SENTIMENT_ORDER.get(s, 3))
     last = pending[-1]
     author = last[2]
@@ -175,6 +229,28 @@ def _score(
         reasons.append("first message")
     top = intents[0] if intents else ""
     return [scored.score, " · ".join(reasons)[:255], top, sentiment, waiting]
+
+
+def _not_owed(
+    pending: list[tuple[datetime, bool, int, list[str], str]],
+    followers: dict[int, int | None],
+    intent: str,
+) -> list[Any]:
+    """A conversation that owes no answer (about a competitor alone, or re-shares alone):
+    nobody waits for us, so no wait, no aging and no fairness count; its rank is what any
+    chatter's is (its reach aside). Its sentiment is the author's, kept as said."""
+    sentiment = min((e[4] for e in pending), key=lambda s: SENTIMENT_ORDER.get(s, 3))
+    author = pending[-1][2]
+    scored = priority(
+        SimpleNamespace(intents=["other"], sentiment="neutral"),
+        followers=followers.get(author),
+        is_customer=False,
+        waiting_seconds=0,
+        author_recent_count=1,
+    )
+    why = "competitor mention" if intent == COMPETITOR else "re-share"
+    reasons = [why, *scored.reasons]
+    return [scored.score, " · ".join(reasons)[:255], intent, sentiment, None]
 
 
 def reprioritize_open(batch: int = 2000, now: datetime | None = None) -> int:

@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from harken.analysis.intents import INTENTS
 from harken.analysis.priority import duration
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Authority, Member, Role
@@ -32,6 +31,7 @@ from harken.core.sections import section_facts
 from harken.core.views.bell import STOP_POLLING
 from harken.inbox import actions, canned, conversation_page, filters, presence, saved_views, sla
 from harken.inbox.models import CannedReply, Conversation, Message, ServiceLevel, Tag
+from harken.inbox.priority import COMPETITOR, INBOX_INTENTS, NOT_OWED
 from harken.inbox.states import State
 from harken.listening.models import Mention, Topic
 from harken.networks.counting import count, unit_for
@@ -62,6 +62,7 @@ VIEWS = [
     View("complaints", "Complaints", "By intent"),
     View("praise", "Praise", "By intent"),
     View("purchase", "Purchase intent", "By intent"),
+    View("competitor", "Competitor mentions", "By intent"),
     View("snoozed", "Snoozed", "Later"),
     View("resolved", "Resolved", "Later"),
     View("all", "All", "Later"),
@@ -86,7 +87,11 @@ def view_filters(
     ``workspace`` when given), not a subquery a conversation: the counts test every
     conversation of the workspace, and a probe each cost most of the page at volume."""
     awake = Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now)
-    needs = Q(status__in=OPEN) & awake & Q(network__in=replyable_networks())
+    # A mention about a competitor alone, or a re-share, owes no answer
+    # (``harken.inbox.priority``): competitor mentions have a view of their own, where a
+    # team may look for whom a rival let down; re-shares stay in All.
+    open_here = Q(status__in=OPEN) & awake & Q(network__in=replyable_networks())
+    needs = open_here & ~Q(intent__in=NOT_OWED)
     held_replies = Message.objects.filter(state=State.HELD)
     if workspace is not None:
         held_replies = held_replies.filter(workspace=workspace)
@@ -103,6 +108,7 @@ def view_filters(
         "complaints": needs & Q(intent="complaint"),
         "praise": needs & Q(intent="praise"),
         "purchase": needs & Q(intent="purchase_intent"),
+        "competitor": open_here & Q(intent=COMPETITOR),
         "snoozed": Q(snoozed_until__gt=now) & ~Q(status=Status.RESOLVED),
         "resolved": Q(status=Status.RESOLVED),
         "all": Q(),
@@ -263,7 +269,7 @@ def _inbox(request: WorkspaceRequest) -> HttpResponse:
         "statuses": Status.choices,
         "now": now,
         "may_triage": request.member.can(Role.RESPONDER),
-        "intents": [i for i in INTENTS if i != "other"],
+        "intents": [i for i in INBOX_INTENTS if i != "other"],
         "sentiments": filters.SENTIMENTS,
         "topics": list(scoped(request, Topic).order_by("name").values_list("pk", "name")),
         "accounts": list(scoped(request, Account).order_by("handle").values_list("pk", "handle")),
