@@ -48,6 +48,8 @@ class OAuthApp:
     scope_separator: str = ","
     #: The id's name in the consent page's query (TikTok: ``client_key``).
     id_parameter: str = "client_id"
+    #: Where the consent page is under ``authorize`` (LinkedIn's setting names its base).
+    authorize_path: str = ""
 
     def client_id(self) -> str:
         return env_secret(self.id_variable).strip()
@@ -69,7 +71,9 @@ class OAuthApp:
 
     def authorize_url(self, redirect_uri: str, state: str, **extra: str) -> str:
         """The consent page for this app, with the network's ``extra`` parameters."""
-        base = getattr(settings, self.authorize_setting, self.authorize)
+        base = str(getattr(settings, self.authorize_setting, self.authorize))
+        if self.authorize_path:
+            base = base.rstrip("/") + self.authorize_path
         query = {
             self.id_parameter: self.client_id(),
             "redirect_uri": redirect_uri,

@@ -18,14 +18,13 @@ import httpx
 from django.conf import settings
 
 from harken.lib import http
-from harken.networks.base import ConnectorError
+from harken.networks.bearer import READ_ATTEMPTS, BearerApi, Refusals, json_body, status_words
 
 API_URL = "https://api.linkedin.com"
 #: The monthly version of LinkedIn's API Harken is written against.
 VERSION = "202511"
 TIMEOUT = 20.0
 UPLOAD_TIMEOUT = 60.0
-READ_ATTEMPTS = 3
 
 
 def api_url() -> str:
@@ -56,19 +55,7 @@ def request(
     url = f"{api_url()}/rest/{path.lstrip('/')}"
     if query:
         url += "?" + "&".join(f"{key}={urn(str(value))}" for key, value in query.items())
-    write = method != "GET"
-    response = http.request(
-        method,
-        url,
-        json=json,
-        headers=headers(token),
-        timeout=TIMEOUT,
-        raise_for_status=False,
-        attempts=1 if write else READ_ATTEMPTS,
-    )
-    if response.status_code >= 400:
-        raise linkedin_error(response, write)
-    return response
+    return API.send(token, method, url, json=json, headers=headers(token))[0]
 
 
 def upload(token: str, url: str, data: bytes, content_type: str) -> None:
@@ -84,42 +71,27 @@ def upload(token: str, url: str, data: bytes, content_type: str) -> None:
         attempts=READ_ATTEMPTS,
     )
     if response.status_code >= 400:
-        raise linkedin_error(response, write=True)
+        raise API.refused(response, write=True)
 
 
-def body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        found = response.json()
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
+body = json_body
 
 
-def linkedin_words(response: httpx.Response) -> str:
-    found = body(response)
+def linkedin_words(response: httpx.Response, found: dict[str, Any]) -> str:
     message = str(found.get("message") or found.get("error_description") or "").strip()
     code = found.get("serviceErrorCode")
-    words = message or f"HTTP {response.status_code} {response.reason_phrase}"
+    words = message or status_words(response)
     return f"{words} (code {code})" if code else words
 
 
-def linkedin_error(response: httpx.Response, write: bool) -> ConnectorError:
-    status = response.status_code
-    said = linkedin_words(response)
-    if status == 401:
-        return ConnectorError(
-            f"LinkedIn refused the page's sign-in; reconnect it. LinkedIn said: {said}",
-            permanent=True,
-        )
-    if status == 403:
-        return ConnectorError(
-            f"LinkedIn did not allow Harken this: {said}. The member must be an administrator "
-            "of the page, and the app needs the Community Management API "
-            "(docs/connecting-linkedin.md).",
-            permanent=True,
-        )
-    if status == 429:
-        return ConnectorError(f"LinkedIn rate limit: {said}", retry_after=3600.0)
-    if write and 400 <= status < 500:
-        return ConnectorError(f"LinkedIn refused it: {said}", rejected=True)
-    return ConnectorError(f"LinkedIn: {said}", permanent=400 <= status < 500)
+API = BearerApi(
+    Refusals(
+        "LinkedIn",
+        signed="page",
+        permission="The member must be an administrator of the page, and the app needs the "
+        "Community Management API (docs/connecting-linkedin.md).",
+        rate_wait=3600.0,
+    ),
+    words=linkedin_words,
+    timeout=TIMEOUT,
+)

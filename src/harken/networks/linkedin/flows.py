@@ -8,12 +8,9 @@ from typing import Any
 
 from django import forms
 
-from harken.networks.base import ConnectFlow, ConnectorError
-from harken.networks.connecting import save_connected
+from harken.networks.base import Connector, ConnectorError
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.linkedin import oauth
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent
-from harken.networks.registry import connector_for
 
 
 class PageForm(forms.Form):
@@ -22,33 +19,28 @@ class PageForm(forms.Form):
     )
 
 
-class OAuth(ConnectFlow):
+class OAuth(ConsentFlow):
+    network = "linkedin"
+    label = "LinkedIn"
+    app = oauth.APP
+    keep = ("page",)
     form_class = PageForm
     prefix = "linkedin"
 
-    def available(self) -> bool:
-        return oauth.configured()
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return oauth.exchange_code(code, started["redirect_uri"])
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        return oauth.authorize_url(redirect_uri, state), {"page": data.get("page", "")}
-
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("LinkedIn", params)
-        tokens = oauth.exchange_code(code, started["redirect_uri"])
-        connector = connector_for(network="linkedin", config=tokens, workspace=workspace)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
         page = choose(connector.administered(), started.get("page", ""))  # type: ignore[attr-defined]
-        config: dict[str, Any] = dict(connector.config)
-        config.update(
-            organization=page["organization"],
-            name=str(page.get("localizedName") or ""),
-            vanity_name=str(page.get("vanityName") or ""),
-        )
+        config = {
+            "organization": page["organization"],
+            "name": str(page.get("localizedName") or ""),
+            "vanity_name": str(page.get("vanityName") or ""),
+        }
         handle = config["name"] or config["vanity_name"] or page["organization"]
-        return save_connected(workspace, actor, "linkedin", page["organization"], handle, config)
+        return page["organization"], handle, config
 
     def reconnect_data(self, handle: str) -> dict[str, str] | None:
         return {f"{self.prefix}-page": handle}

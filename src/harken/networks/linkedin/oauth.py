@@ -12,47 +12,32 @@ The ``LINKEDIN_OAUTH_URL`` and ``LINKEDIN_API_URL`` settings point elsewhere in 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 
-from harken.lib.env import env_secret
-from harken.networks.base import ConnectorError
-from harken.networks.oauth2 import exchange
+from harken.networks.oauth2 import OAuthApp, exchange
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
-CLIENT_ID = "HARKEN_LINKEDIN_CLIENT_ID"
-CLIENT_SECRET = "HARKEN_LINKEDIN_CLIENT_SECRET"  # noqa: S105 - the variable's name
-#: Read the page's posts and comments, post and comment as the page, and list the pages
-#: the member administers with their follower statistics.
-SCOPES = ("r_organization_social", "w_organization_social", "rw_organization_admin")
-
-
-def client_id() -> str:
-    return env_secret(CLIENT_ID).strip()
-
-
-def client_secret() -> str:
-    return env_secret(CLIENT_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(client_id() and client_secret())
+APP = OAuthApp(
+    network="LinkedIn",
+    id_variable="HARKEN_LINKEDIN_CLIENT_ID",
+    secret_variable="HARKEN_LINKEDIN_CLIENT_SECRET",  # noqa: S106 - the variable's name
+    authorize=OAUTH_URL,
+    authorize_setting="LINKEDIN_OAUTH_URL",
+    authorize_path="/authorization",
+    #: Read the page's posts and comments, post and comment as the page, and list the
+    #: pages the member administers with their follower statistics.
+    scopes=("r_organization_social", "w_organization_social", "rw_organization_admin"),
+    scope_separator=" ",
+)
+CLIENT_ID = APP.id_variable
+CLIENT_SECRET = APP.secret_variable
+configured = APP.configured
+authorize_url = APP.authorize_url
 
 
 def oauth_url() -> str:
     return str(getattr(settings, "LINKEDIN_OAUTH_URL", OAUTH_URL)).rstrip("/")
-
-
-def authorize_url(redirect_uri: str, state: str) -> str:
-    query = {
-        "response_type": "code",
-        "client_id": client_id(),
-        "redirect_uri": redirect_uri,
-        "state": state,
-        "scope": " ".join(SCOPES),
-    }
-    return f"{oauth_url()}/authorization?{urlencode(query)}"
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
@@ -72,14 +57,9 @@ def renew(refresh_token: str) -> dict[str, Any]:
 
 
 def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    if not configured():
-        raise ConnectorError(
-            f"Connecting LinkedIn needs this installation's LinkedIn app: set {CLIENT_ID} and "
-            f"{CLIENT_SECRET}.",
-            permanent=True,
-        )
+    APP.require()
     return exchange(
         f"{oauth_url()}/accessToken",
-        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
         refused=refused,
     )
