@@ -8,11 +8,8 @@ from typing import Any
 
 from django import forms
 
-from harken.networks.base import ConnectFlow, ConnectorError
-from harken.networks.connecting import save_connected
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent
-from harken.networks.registry import connector_for
+from harken.networks.base import Connector, ConnectorError
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.tumblr import oauth
 
 
@@ -24,37 +21,29 @@ class BlogForm(forms.Form):
     )
 
 
-class OAuth(ConnectFlow):
+class OAuth(ConsentFlow):
+    network = "tumblr"
+    label = "Tumblr"
+    app = oauth.APP
+    keep = ("blog",)
     form_class = BlogForm
     prefix = "tumblr"
 
-    def available(self) -> bool:
-        return oauth.configured()
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return oauth.exchange_code(code, started["redirect_uri"])
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        return oauth.authorize_url(redirect_uri, state), {"blog": data.get("blog", "")}
-
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("Tumblr", params)
-        tokens = oauth.exchange_code(code, started["redirect_uri"])
-        connector = connector_for(network="tumblr", config=tokens, workspace=workspace)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
         user = connector.user_info()  # type: ignore[attr-defined]
-        blog = choose(
-            [b for b in user.get("blogs") or [] if isinstance(b, dict)], started.get("blog", "")
-        )
-        config: dict[str, Any] = dict(connector.config)
-        config.update(
-            blog=str(blog["name"]),
-            blog_uuid=str(blog.get("uuid") or blog["name"]),
-            user=str(user.get("name") or ""),
-        )
-        return save_connected(
-            workspace, actor, "tumblr", config["blog_uuid"], config["blog"], config
-        )
+        blogs = [b for b in user.get("blogs") or [] if isinstance(b, dict)]
+        blog = choose(blogs, started.get("blog", ""))
+        config = {
+            "blog": str(blog["name"]),
+            "blog_uuid": str(blog.get("uuid") or blog["name"]),
+            "user": str(user.get("name") or ""),
+        }
+        return config["blog_uuid"], config["blog"], config
 
     def reconnect_data(self, handle: str) -> dict[str, str] | None:
         return {f"{self.prefix}-blog": handle}

@@ -12,48 +12,30 @@ The ``TUMBLR_AUTHORIZE_URL`` and ``TUMBLR_API_URL`` settings point elsewhere in 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 
-from harken.lib.env import env_secret
-from harken.networks.base import ConnectorError
-from harken.networks.oauth2 import exchange
+from harken.networks.oauth2 import OAuthApp, exchange
 
-AUTHORIZE_URL = "https://www.tumblr.com/oauth2/authorize"
+APP = OAuthApp(
+    network="Tumblr",
+    id_variable="HARKEN_TUMBLR_CLIENT_ID",
+    secret_variable="HARKEN_TUMBLR_CLIENT_SECRET",  # noqa: S106 - the variable's name
+    authorize="https://www.tumblr.com/oauth2/authorize",
+    authorize_setting="TUMBLR_AUTHORIZE_URL",
+    #: Read the person's blogs (basic), post and answer (write), a refresh token.
+    scopes=("basic", "write", "offline_access"),
+    scope_separator=" ",
+)
+CLIENT_ID = APP.id_variable
+CLIENT_SECRET = APP.secret_variable
 API_URL = "https://api.tumblr.com"
-CLIENT_ID = "HARKEN_TUMBLR_CLIENT_ID"
-CLIENT_SECRET = "HARKEN_TUMBLR_CLIENT_SECRET"  # noqa: S105 - the variable's name
-#: Read the person's blogs (basic), post and answer (write), a refresh token.
-SCOPES = ("basic", "write", "offline_access")
-
-
-def client_id() -> str:
-    return env_secret(CLIENT_ID).strip()
-
-
-def client_secret() -> str:
-    return env_secret(CLIENT_SECRET).strip()
-
-
-def configured() -> bool:
-    return bool(client_id() and client_secret())
+configured = APP.configured
+authorize_url = APP.authorize_url
 
 
 def api_url() -> str:
     return str(getattr(settings, "TUMBLR_API_URL", API_URL)).rstrip("/")
-
-
-def authorize_url(redirect_uri: str, state: str) -> str:
-    base = getattr(settings, "TUMBLR_AUTHORIZE_URL", AUTHORIZE_URL)
-    query = {
-        "client_id": client_id(),
-        "response_type": "code",
-        "scope": " ".join(SCOPES),
-        "state": state,
-        "redirect_uri": redirect_uri,
-    }
-    return f"{base}?{urlencode(query)}"
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
@@ -73,14 +55,9 @@ def renew(refresh_token: str) -> dict[str, Any]:
 
 
 def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    if not configured():
-        raise ConnectorError(
-            f"Connecting Tumblr needs this installation's Tumblr app: set {CLIENT_ID} and "
-            f"{CLIENT_SECRET}.",
-            permanent=True,
-        )
+    APP.require()
     return exchange(
         f"{api_url()}/v2/oauth2/token",
-        {**form, "client_id": client_id(), "client_secret": client_secret()},
+        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
         refused=refused,
     )
