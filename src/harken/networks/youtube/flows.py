@@ -7,11 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harken.networks.base import ConnectFlow
-from harken.networks.connecting import save_connected
-from harken.networks.models import Account
-from harken.networks.oauth2 import check_consent, pkce_pair
-from harken.networks.registry import connector_for
+from harken.networks.base import Connector
+from harken.networks.consent import ConsentFlow, Identity
 from harken.networks.youtube import google
 
 #: Read, answer and moderate comments, upload videos, read statistics: youtube.force-ssl
@@ -19,40 +16,32 @@ from harken.networks.youtube import google
 SCOPES = ("https://www.googleapis.com/auth/youtube.force-ssl",)
 
 
-class OAuth(ConnectFlow):
+class OAuth(ConsentFlow):
+    """Exchange the code, ask YouTube which channel the token is (``channels.list?mine``),
+    then save it; a refusal saves nothing."""
+
+    network = "youtube"
+    label = "YouTube"
+    pkce = True
+
     def available(self) -> bool:
         return google.configured()
 
-    def start(
-        self, data: Mapping[str, Any], *, state: str, redirect_uri: str, host: str
-    ) -> tuple[str, dict[str, Any]]:
-        verifier, challenge = pkce_pair()
-        url = google.authorize_url(redirect_uri, state, challenge, SCOPES)
-        return url, {"verifier": verifier}
+    def consent_url(self, redirect_uri: str, state: str, challenge: str) -> str:
+        return google.authorize_url(redirect_uri, state, challenge, SCOPES)
 
-    def finish(
-        self, workspace: Any, actor: Any, started: Mapping[str, Any], params: Mapping[str, str]
-    ) -> Account:
-        code = check_consent("YouTube", params)
-        return do_connect_youtube(
-            workspace, actor, code, started["verifier"], started["redirect_uri"]
-        )
+    def tokens(self, code: str, started: Mapping[str, Any]) -> dict[str, Any]:
+        return google.exchange_code(code, started["verifier"], started["redirect_uri"], "YouTube")
 
-
-def do_connect_youtube(
-    workspace: Any, actor: Any, code: str, verifier: str, redirect_uri: str
-) -> Account:
-    """Exchange the code, ask YouTube which channel the token is (``channels.list?mine``),
-    then save it; a refusal saves nothing."""
-    tokens = google.exchange_code(code, verifier, redirect_uri, "YouTube")
-    connector = connector_for(network="youtube", config=tokens, workspace=workspace)
-    channel = connector.me()  # type: ignore[attr-defined]
-    snippet = channel.get("snippet") or {}
-    config: dict[str, Any] = dict(connector.config)
-    config.update(
-        channel_id=str(channel["id"]),
-        title=str(snippet.get("title") or ""),
-        handle=str(snippet.get("customUrl") or ""),
-    )
-    handle = config["handle"] or config["title"] or config["channel_id"]
-    return save_connected(workspace, actor, "youtube", config["channel_id"], handle, config)
+    def identify(
+        self, connector: Connector, tokens: Mapping[str, Any], started: Mapping[str, Any]
+    ) -> Identity:
+        channel = connector.me()  # type: ignore[attr-defined]
+        snippet = channel.get("snippet") or {}
+        config = {
+            "channel_id": str(channel["id"]),
+            "title": str(snippet.get("title") or ""),
+            "handle": str(snippet.get("customUrl") or ""),
+        }
+        handle = config["handle"] or config["title"] or config["channel_id"]
+        return config["channel_id"], handle, config
