@@ -26,6 +26,7 @@ def extras(
 ) -> dict[str, Any]:
     for mention in mentions:
         mention.images = media.thumbs(mention.pk, mention.text, mention.url)  # type: ignore[attr-defined]
+        mention.files = media.files(mention.text, mention.url)  # type: ignore[attr-defined]
     found = presence.others(conversation, request.member)
     return {
         **author_card.card_context(request, conversation, subject),

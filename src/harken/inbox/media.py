@@ -15,6 +15,13 @@ Harken fetches it (``fetch``):
   carry script), served with the type those bytes say and ``nosniff``;
 - kept in a bounded in-memory cache per process, failures too for a few minutes, so a
   page full of thumbnails asks each host once.
+
+A direct message's attachments arrive as addresses in the stored message, like a public
+post's images (a Mastodon direct status's ``media_attachments``, Messenger's
+``attachments``, X's ``dm_events`` media, a Bluesky chat message's embed): an image becomes
+a thumbnail as above; everything else (a PDF, a video, X's DM media, which its host gives
+only to a signed-in request, a Bluesky post) is a plain link under the message
+(``files``), which the browser never loads until a person follows it.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.signing import Signer
 from django.urls import reverse
@@ -44,6 +51,12 @@ TIMEOUT = 5.0
 KEEP_SECONDS = 24 * 3600
 KEEP_FAILED_SECONDS = 300
 CACHE_BYTES = 48 * 1024 * 1024
+#: Hosts whose images only a signed-in request may read (X serves a DM's media to the
+#: conversation's members, OAuth-signed): a fetch without the account's keys would fail,
+#: so these stay links.
+SIGNED_IN_HOSTS = ("ton.twitter.com",)
+#: At most this many links under one message.
+MOST_FILES = 8
 
 
 def is_image_url(url: str) -> bool:
@@ -54,6 +67,8 @@ def is_image_url(url: str) -> bool:
     except ValueError:
         return False
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username:
+        return False
+    if parts.hostname.lower() in SIGNED_IN_HOSTS:
         return False
     return parts.path.lower().endswith(IMAGE_SUFFIXES)
 
@@ -97,6 +112,35 @@ def signed_url(mention_id: int, index: int, text: str, url: str, given: str) -> 
         return None
     wanted = signature(mention_id, index, found[index])
     return found[index] if given and constant_time_compare(given, wanted) else None
+
+
+@dataclass(frozen=True)
+class File:
+    url: str  # http(s) only: a link, never loaded by the page
+    name: str  # the file's name from the address, or its host
+    host: str
+
+
+def files(text: str, url: str = "") -> list[File]:
+    """The http(s) addresses in ``text`` that are not thumbnails, in order, each once, at
+    most ``MOST_FILES``: an attachment that is no image, or one Harken cannot fetch.
+    ``url`` (the message's own address, linked as "original") is left out."""
+    shown = set(image_urls(text, url)) | {url}
+    found: list[File] = []
+    for candidate in _URL.findall(text or ""):
+        candidate = candidate.rstrip(".,;:!?")
+        if candidate in shown or any(f.url == candidate for f in found):
+            continue
+        try:
+            parts = urlsplit(candidate)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            continue
+        if not host or parts.username:
+            continue
+        name = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) or host
+        found.append(File(candidate, name[:80], host))
+    return found[:MOST_FILES]
 
 
 # --- fetching ----------------------------------------------------------------------------
