@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import pytest
+
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.change import Change
+from harken.analytics.figures.durations import PRECISION, Durations
 from harken.analytics.figures.relationship import ResponseRow
 from harken.analytics.figures.rows import Row
 
@@ -84,24 +87,50 @@ def test_influence_orders_authors_by_reach_summed_over_days():
     assert [i.leaning for i in found] == ["neutral", "negative"]
 
 
+def _row(network, intent, assignee, conversations, first, resolution):
+    return ResponseRow(
+        network, intent, assignee, conversations, Durations.of(first), Durations.of(resolution)
+    )
+
+
+def close(seconds):
+    """A duration as the histograms give it back: within their documented precision."""
+    return pytest.approx(seconds, rel=PRECISION)
+
+
 def test_response_times_median_p90_and_within_the_hour():
     minutes = [1, 2, 3, 4, 5, 6, 7, 8, 90, 300]
     rows = [
-        ResponseRow("mastodon", "question", 1, 6, [m * 60 for m in minutes[:5]], [3600]),
-        ResponseRow("bluesky", "complaint", 2, 6, [m * 60 for m in minutes[5:]], [7200, 600]),
+        _row("mastodon", "question", 1, 6, [m * 60 for m in minutes[:5]], [3600]),
+        _row("bluesky", "complaint", 2, 6, [m * 60 for m in minutes[5:]], [7200, 600]),
     ]
     overall = relationship.responses(rows)
     assert overall.conversations == 12 and overall.answered == 10
-    assert overall.median == 5 * 60  # nearest rank: the 5th of 10
-    assert overall.p90 == 90 * 60  # the 9th of 10
-    assert overall.within_goal == 80.0
-    assert overall.resolution_median == 3600
+    assert overall.median == close(5 * 60)  # nearest rank: the 5th of 10
+    assert overall.p90 == close(90 * 60)  # the 9th of 10
+    assert overall.within_goal == 80.0  # exact: the hour is a bucket's edge
+    assert overall.resolution_median == close(3600)
     by_network = relationship.responses_by(rows, "network")
-    assert [(r.key, r.median) for r in by_network] == [("bluesky", 8 * 60), ("mastodon", 3 * 60)]
+    assert [r.key for r in by_network] == ["bluesky", "mastodon"]
+    assert [r.median for r in by_network] == [close(8 * 60), close(3 * 60)]
+
+
+def test_an_answer_at_the_hour_is_within_it_and_a_second_later_is_not():
+    rows = [_row("x", "", 0, 3, [3600, 3601, 59], [])]
+    assert relationship.responses(rows).within_goal == pytest.approx(200 / 3)
+
+
+def test_response_days_add_up_to_the_period():
+    # The same conversations split over three days, or counted in one: the same figures.
+    seconds = [45, 61, 300, 1_000, 3_599, 3_600, 7_200, 86_400, 90_000]
+    days = [_row("x", "", 0, 3, seconds[n::3], seconds[n::3]) for n in range(3)]
+    whole = relationship.responses([_row("x", "", 0, 9, seconds, seconds)])
+    assert relationship.responses(days) == whole
+    assert whole.median == close(3_599) and whole.p90 == close(90_000)  # 5th and 9th of 9
 
 
 def test_no_answer_yet_gives_no_median():
-    figure = relationship.responses([ResponseRow("x", "", 0, 3, [], [])])
+    figure = relationship.responses([_row("x", "", 0, 3, [], [])])
     assert (figure.median, figure.within_goal, figure.answered_share) == (None, None, 0.0)
 
 

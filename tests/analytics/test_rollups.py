@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
+from harken.analytics.figures.durations import Durations
 from harken.analytics.models import ResponseDay, RollupState, Tally
 from harken.analytics.rollups import catch_up, roll_all, roll_mention_day, roll_response_day
 from harken.inbox.models import Conversation
@@ -120,7 +121,7 @@ def test_replies_to_our_posts_count_as_their_engagement(workspace):
     assert counts(workspace, "post") == {str(variant.pk): 2}
 
 
-def test_response_days_keep_each_conversation_durations(workspace):
+def test_response_days_count_each_conversation_durations(workspace):
     began = dt.datetime(2026, 12, 1, 15, tzinfo=UTC)
     conversation = Conversation.objects.create(
         workspace=workspace,
@@ -140,9 +141,10 @@ def test_response_days_keep_each_conversation_durations(workspace):
     roll_response_day(workspace, DEC1)
     rows = {r.intent: r for r in ResponseDay.objects.filter(workspace=workspace)}
     assert set(rows) == {"complaint", ""}
-    assert rows["complaint"].first_response == [720]
-    assert rows["complaint"].resolution == [3 * 3600]
-    assert (rows[""].conversations, rows[""].first_response) == (1, [])
+    complaint = rows["complaint"]
+    assert Durations.from_bytes(complaint.first_response) == Durations.of([720])
+    assert Durations.from_bytes(complaint.resolution) == Durations.of([3 * 3600])
+    assert rows[""].conversations == 1 and len(Durations.from_bytes(rows[""].first_response)) == 0
 
 
 def test_the_queue_task_keeps_every_workspace_current(workspace, other_workspace):

@@ -49,8 +49,9 @@ class Tally(WorkspaceOwned):
 
 class ResponseDay(WorkspaceOwned):
     """The conversations that began on one day, per network, intent and assignee, with
-    the seconds to our first answer and to resolution of each (medians do not add up, so
-    the durations themselves are kept: a few numbers a conversation)."""
+    the seconds to our first answer and to resolution as histograms of fixed log-spaced
+    buckets (``figures.durations``): medians do not add up, histograms do, so a period
+    reads a row per day and group however many conversations it held."""
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -60,8 +61,8 @@ class ResponseDay(WorkspaceOwned):
     intent = models.CharField(max_length=24, blank=True)
     assignee = models.PositiveIntegerField(default=0, help_text="User id; 0: nobody.")
     conversations = models.PositiveIntegerField(default=0)
-    first_response = models.JSONField(default=list)
-    resolution = models.JSONField(default=list)
+    first_response = models.BinaryField(default=b"", help_text="A ``Durations``' bytes.")
+    resolution = models.BinaryField(default=b"", help_text="A ``Durations``' bytes.")
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "day"], name="responseday_read")]

@@ -20,6 +20,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from harken.analytics.days import bounds, span, zone_of
+from harken.analytics.figures.durations import Durations
 from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
@@ -162,7 +163,8 @@ def our_posts(workspace: Workspace) -> dict[tuple[str, str], int]:
 
 
 def roll_response_day(workspace: Workspace, day: dt.date) -> int:
-    """Write the response times of the conversations that began on ``day`` again."""
+    """Write the response times of the conversations that began on ``day`` again, as
+    histograms per network, intent and assignee (``figures.durations``)."""
     start, end = bounds(day, zone_of(workspace))
     conversations = list(
         Conversation.objects.filter(
@@ -197,8 +199,8 @@ def roll_response_day(workspace: Workspace, day: dt.date) -> int:
                 intent=intent,
                 assignee=assignee,
                 conversations=g[0][0],
-                first_response=sorted(g[1]),
-                resolution=sorted(g[2]),
+                first_response=Durations.of(g[1]).to_bytes(),
+                resolution=Durations.of(g[2]).to_bytes(),
             )
             for (network, intent, assignee), g in groups.items()
         )

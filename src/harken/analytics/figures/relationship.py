@@ -4,26 +4,15 @@ Pure functions over plain rows; the pages load them (``harken.analytics.panels``
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import numpy
+from harken.analytics.figures.durations import Durations
 
 #: The answer time a business should aim for on social media: an hour.
 RESPONSE_GOAL_SECONDS = 60 * 60
 PROMOTIONS = frozenset({"promotion", "offer"})
-
-
-def percentile(values: Sequence[float], share: float, ordered: bool = False) -> float | None:
-    """The nearest-rank percentile (``share`` 0.5 is the median) of ``values``
-    (``ordered``: already sorted, so several percentiles of one list sort it once)."""
-    if not len(values):
-        return None
-    ranked = values if ordered else sorted(values)
-    rank = max(1, math.ceil(share * len(ranked)))
-    return float(ranked[rank - 1])
 
 
 @dataclass(frozen=True)
@@ -34,9 +23,9 @@ class ResponseRow:
     intent: str
     assignee: int
     conversations: int
-    #: Seconds, sorted: lists, or numpy arrays as ``load.response_rows`` gives them.
-    first_response: Sequence[int] | numpy.ndarray
-    resolution: Sequence[int] | numpy.ndarray
+    #: Seconds to our first answer and to resolution, as histograms (``durations``).
+    first_response: Durations
+    resolution: Durations
 
 
 @dataclass(frozen=True)
@@ -55,28 +44,23 @@ class Responses:
 
 
 def responses(rows: Iterable[ResponseRow], key: str = "") -> Responses:
-    """Median and p90 first response, median resolution, and the share answered within
-    the goal, over every conversation in ``rows``."""
+    """Median and p90 first response, median resolution (each within
+    ``durations.PRECISION``), and the share answered within the goal (exact), over every
+    conversation in ``rows``."""
     rows = list(rows)
-    # A quarter of a million durations a period: numpy sorts them in milliseconds, where
-    # Python's sort and sums took most of a page's time.
-    first = _sorted(r.first_response for r in rows)
-    resolved = _sorted(r.resolution for r in rows)
-    within = int(numpy.searchsorted(first, RESPONSE_GOAL_SECONDS, side="right"))
+    # The days' histograms add up: a period costs its rows, not its conversations.
+    first = Durations.merged(r.first_response for r in rows)
+    resolved = Durations.merged(r.resolution for r in rows)
+    answered = len(first)
     return Responses(
         key=key,
         conversations=sum(r.conversations for r in rows),
-        answered=len(first),
-        median=percentile(first, 0.5, ordered=True),  # type: ignore[arg-type]
-        p90=percentile(first, 0.9, ordered=True),  # type: ignore[arg-type]
-        resolution_median=percentile(resolved, 0.5, ordered=True),  # type: ignore[arg-type]
-        within_goal=100 * within / len(first) if len(first) else None,
+        answered=answered,
+        median=first.percentile(0.5),
+        p90=first.percentile(0.9),
+        resolution_median=resolved.percentile(0.5),
+        within_goal=100 * first.at_most(RESPONSE_GOAL_SECONDS) / answered if answered else None,
     )
-
-
-def _sorted(lists: Iterable[Sequence[int] | numpy.ndarray]) -> numpy.ndarray:
-    found = [numpy.asarray(values, dtype=numpy.int64) for values in lists if len(values)]
-    return numpy.sort(numpy.concatenate(found)) if found else numpy.empty(0, numpy.int64)
 
 
 def responses_by(rows: Iterable[ResponseRow], by: str) -> list[Responses]:
