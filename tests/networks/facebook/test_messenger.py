@@ -27,6 +27,7 @@ from tests.networks.facebook.test_webhook import PAGE as WEBHOOK_PAGE
 from tests.networks.facebook.test_webhook import deliver, due, hooks, later, signed  # noqa: F401
 
 JSON = {"Content-Type": "application/json"}
+NEWEST_COMMENT = "2014-08-20T05:57:48+00:00"  # of the recorded feed
 PERSON = "24023862123456789"  # a Page-scoped id
 ADA = {"name": "Ada Lovelace", "email": f"{PERSON}@facebook.com", "id": PERSON}
 US = {"name": "Facebook for Developers", "email": f"{PAGE}@facebook.com", "id": PAGE}
@@ -84,7 +85,8 @@ def test_messenger_conversations_are_read_as_private_messages(inbox):
     (asked,) = inbox.hits(path(PAGE, "conversations"))
     sent = query(asked)
     assert sent["platform"] == "messenger" and "messages.limit(25)" in sent["fields"]
-    assert got.cursor == "2026-11-20T09:05:00+00:00"
+    # The comments' newest time, then the messages' own (a cursor of two times).
+    assert got.cursor == f"{NEWEST_COMMENT}|dm:2026-11-20T09:05:00+00:00"
 
 
 def test_the_next_poll_stops_at_conversations_read_before(inbox):
@@ -243,3 +245,44 @@ def test_a_busy_conversation_is_read_back_to_the_cursor_page_by_page(inbox):
     inbox.requests.clear()
     page().fetch(None)
     assert not inbox.hits(path("t_10161234567890", "messages"))
+
+
+def test_messages_newer_than_the_comments_do_not_move_the_comments_time(inbox):
+    """Messages from 2026 beside comments from 2014: the next poll still reads from the
+    newest comment's second (a comment Meta lists late is not skipped), and the messages
+    from their own."""
+    cursor = f"{NEWEST_COMMENT}|dm:2026-11-20T09:05:00+00:00"  # as the first poll left it
+    got = page().fetch(cursor)
+    comments = [i.text for i in got.items if i.kind != "message"]
+    messages = [i.external_id for i in got.items if i.kind == "message"]
+    assert comments == ["完成さしてからだせや！！"]  # the cursor's own second, read again
+    assert messages == [f"dm:{PERSON}/m_AbC2"]  # the messages' own second
+    assert got.cursor == cursor
+
+
+def test_messages_refused_for_a_day_are_read_back_to_their_own_time_once_allowed(inbox):
+    """A message written while messages were refused, older than the comments read since,
+    is read once they are allowed (one shared time would have skipped it)."""
+    words = "(#200) Requires pages_messaging permission to manage the object"
+    inbox.route(path(PAGE, "conversations"), error(200, words, status=403))
+    refused = page().fetch("2014-08-01T00:00:00+00:00")
+    assert refused.cursor == f"{NEWEST_COMMENT}|dm:2014-08-01T00:00:00+00:00"
+    meanwhile = json.loads(json.dumps(CONVERSATIONS))
+    meanwhile["data"][0]["updated_time"] = "2014-08-10T12:00:00+0000"
+    meanwhile["data"][0]["messages"]["data"] = [
+        {
+            "id": "m_Aa01",
+            "created_time": "2014-08-10T12:00:00+0000",
+            "message": "Are you open on Sunday?",
+            "from": ADA,
+        }
+    ]
+    inbox.route(path(PAGE, "conversations"), Reply(200, json.dumps(meanwhile), JSON))
+    allowed = page().fetch(refused.cursor)  # a day later, the permission granted
+    messages = [i.text for i in allowed.items if i.kind == "message"]
+    assert messages == ["Are you open on Sunday?"]
+    assert allowed.cursor == f"{NEWEST_COMMENT}|dm:2014-08-10T12:00:00+00:00"
+
+
+def test_an_account_without_messages_keeps_a_cursor_of_one_time(inbox):
+    assert page(messaging=False).fetch(None).cursor == NEWEST_COMMENT

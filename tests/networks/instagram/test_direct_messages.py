@@ -62,6 +62,8 @@ def test_direct_messages_are_read_through_the_linked_page(dms):
     assert question.author_handle == "ada.rings" and not question.is_own and answer.is_own
     assert question.conversation_id == "dm:aWdfZAG06MTpJR01lc3NhZA2VUaHJlYWQ6"
     assert query(dms.hits(path(LINKED_PAGE, "conversations"))[0])["platform"] == "instagram"
+    # The messages keep their own time in the cursor, beside the comments'.
+    assert got.cursor == "2020-06-01T10:56:52+00:00|dm:2026-11-20T09:05:00+00:00"
 
 
 def test_a_direct_message_is_answered_privately(dms):

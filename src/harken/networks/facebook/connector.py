@@ -15,8 +15,9 @@ What ``fetch`` reads, newest activity first, back to the cursor:
 Comments thread under their post (``conversation_id``) and parent comment
 (``in_reply_to``); the Page's own answers come back marked ``is_own``. The cursor is the
 newest ``created_time`` returned: the next poll reads from that second on (its items come
-again, and the pipeline dedupes them: two comments in one second are never split). Only
-the newest ``feed_pages`` pages of the feed are looked at.
+again, and the pipeline dedupes them: two comments in one second are never split);
+messages keep their own time beside it (``messaging.fetched``). Only the newest
+``feed_pages`` pages of the feed are looked at.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ class Facebook(Connector):
     # --- reading ---------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> Page:
-        since = datetime.fromisoformat(cursor) if cursor else None
+        since, _ = messaging.split_cursor(cursor)
         client = self.graph
         items: list[NormalizedItem] = []
         skipped: list[tuple[str, str]] = []
@@ -117,23 +118,16 @@ class Facebook(Connector):
         for post in client.walk(f"{self.page_id}/tagged", 1, fields=POST_FIELDS, limit=PAGE_SIZE):
             if post.get("from") and not (since and parse_time(post["created_time"]) < since):
                 items.append(self._post(post, "post"))
-        if self.config.get("messaging"):
-            found, refused = messaging.read_guarded(
-                self,
-                client,
-                page_id=self.page_id,
-                own_id=self.page_id,
-                platform="messenger",
-                since=since,
-            )
-            items.extend(found)
-            skipped.extend(refused)
-        fresh = [
-            i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
-        ]
-        fresh.sort(key=lambda item: item.created)
-        newest = max((item.created for item in fresh), default=since)
-        return Page(items=fresh, cursor=newest.isoformat() if newest else cursor, skipped=skipped)
+        return messaging.fetched(
+            self,
+            client,
+            items,
+            skipped,
+            cursor,
+            page_id=self.page_id,
+            own_id=self.page_id,
+            platform="messenger",
+        )
 
     def _comments(
         self, client: Graph, post_id: str, since: datetime | None, skipped: list[tuple[str, str]]

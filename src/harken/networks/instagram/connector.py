@@ -111,7 +111,7 @@ class Instagram(Connector):
     # --- reading ---------------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> Page:
-        since = datetime.fromisoformat(cursor) if cursor else None
+        since, _ = messaging.split_cursor(cursor)
         client = self.graph
         items: list[NormalizedItem] = []
         skipped: list[tuple[str, str]] = []
@@ -124,23 +124,16 @@ class Instagram(Connector):
                 skipped.append((str(tag.get("id") or "?"), HIDDEN))
             elif not since or parse_time(tag["timestamp"]) >= since:
                 items.append(self._tagged(tag))
-        if self.config.get("messaging"):
-            found, refused = messaging.read_guarded(
-                self,
-                client,
-                page_id=str(self.config.get("page_id") or ""),
-                own_id=self.ig_user,
-                platform="instagram",
-                since=since,
-            )
-            items.extend(found)
-            skipped.extend(refused)
-        fresh = [
-            i for i in {i.external_id: i for i in items}.values() if not since or i.created >= since
-        ]
-        fresh.sort(key=lambda item: item.created)
-        newest = max((item.created for item in fresh), default=since)
-        return Page(items=fresh, cursor=newest.isoformat() if newest else cursor, skipped=skipped)
+        return messaging.fetched(
+            self,
+            client,
+            items,
+            skipped,
+            cursor,
+            page_id=str(self.config.get("page_id") or ""),
+            own_id=self.ig_user,
+            platform="instagram",
+        )
 
     def _comments(
         self, client: Graph, media_id: str, since: datetime | None, skipped: list[tuple[str, str]]

@@ -14,6 +14,11 @@ Permissions: Messenger needs ``pages_messaging`` (with ``pages_manage_metadata``
 comments: the refusal is kept in the config and shown on the source (``Page.skipped``),
 and messages are asked again a day later.
 
+Messages keep their own time in the cursor (``<public items' time>|dm:<messages' time>``,
+``cursor``): a conversation's ``updated_time`` and a comment's ``created_time`` move
+apart (a busy conversation, messages refused for a day, then allowed), so one shared time
+would make a poll skip the comments older than the newest message, or the other way round.
+
 A message is a ``message`` item with id ``dm:<person id>/<message id>``; its
 ``in_reply_to`` and ``conversation_id`` are ``dm:<conversation id>``, so the inbox threads
 each conversation into one private conversation, and the id tells a reply whom to send to.
@@ -24,7 +29,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from harken.networks.base import MESSAGES_REFUSED, ConnectorError, NormalizedItem, Published
+from harken.networks.base import (
+    MESSAGES_REFUSED,
+    ConnectorError,
+    NormalizedItem,
+    Page,
+    Published,
+)
 from harken.networks.meta import graph
 from harken.networks.meta.graph import Graph, GraphError, parse_time
 
@@ -48,8 +59,64 @@ PERMISSIONS = {
 }
 
 
+#: Between the public items' time and the messages' own in a cursor.
+CURSOR_MESSAGES = "|dm:"
+
+
 def is_message_id(external_id: str) -> bool:
     return external_id.startswith(PREFIX)
+
+
+def split_cursor(cursor: str | None) -> tuple[datetime | None, datetime | None]:
+    """The public items' time and the messages' own time in ``cursor`` (None: not read
+    yet). A cursor from before messages kept their own time holds one, which serves both."""
+    public, marked, messages = (cursor or "").partition(CURSOR_MESSAGES)
+    since = datetime.fromisoformat(public) if public else None
+    return since, datetime.fromisoformat(messages) if marked and messages else None
+
+
+def fetched(
+    connector: Any,
+    client: Graph,
+    public: list[NormalizedItem],
+    skipped: list[tuple[str, str]],
+    cursor: str | None,
+    *,
+    page_id: str,
+    own_id: str,
+    platform: str,
+) -> Page:
+    """A fetch's page: the ``public`` items (posts, comments) newer than the cursor's
+    public time and, when the account reads messages (``messaging`` in its config), the
+    messages newer than their own time; each time moves on by its own items only."""
+    since, messages_since = split_cursor(cursor)
+    fresh = _newer(public, since)
+    newest = max((item.created for item in fresh), default=since)
+    if connector.config.get("messaging"):
+        messages_since = messages_since or since
+        found, refused = read_guarded(
+            connector,
+            client,
+            page_id=page_id,
+            own_id=own_id,
+            platform=platform,
+            since=messages_since,
+        )
+        messages = _newer(found, messages_since)
+        messages_since = max((item.created for item in messages), default=messages_since)
+        fresh += messages
+        skipped = skipped + refused
+    fresh.sort(key=lambda item: item.created)
+    text = newest.isoformat() if newest else ""
+    if messages_since:
+        text += f"{CURSOR_MESSAGES}{messages_since.isoformat()}"
+    return Page(items=fresh, cursor=text or cursor, skipped=skipped)
+
+
+def _newer(items: list[NormalizedItem], since: datetime | None) -> list[NormalizedItem]:
+    """``items`` created at or after ``since``, each id once (a comment seen twice)."""
+    unique = {item.external_id: item for item in items}.values()
+    return [item for item in unique if not since or item.created >= since]
 
 
 def read(
