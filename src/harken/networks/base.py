@@ -86,6 +86,13 @@ class Published:
     external_id: str
     url: str = ""
 
+    def __post_init__(self) -> None:
+        # The address comes from the network's answer and is shown as a link: only http(s)
+        # is kept, never a javascript: or data: address a hostile server could send.
+        url = (self.url or "").strip()
+        if not url.lower().startswith(("http://", "https://")):
+            object.__setattr__(self, "url", "")
+
 
 @dataclass(frozen=True)
 class MediaFile:
@@ -163,6 +170,8 @@ class Connector:
     text_counting: ClassVar[str] = "characters"
     #: ``find_published`` can tell whether a post went out (see there).
     finds_published: ClassVar[bool] = False
+    #: ``find_reply`` can tell whether a reply without an idempotency key went out.
+    finds_replies: ClassVar[bool] = False
     #: What the network's API does not let Harken read, in words for a person ("" when
     #: it reads what the network offers): TikTok's and Pinterest's comments, Google's
     #: Q&A. The connect form says it; a connector without "fetch" reads nothing.
@@ -232,6 +241,13 @@ class Connector:
         or None when the network does not have it. Asked after a crash left a publish
         unanswered, before any retry, so a post is never sent twice. Networks that cannot
         tell leave ``finds_published`` False and this raises ``NotImplementedError``."""
+        raise NotImplementedError
+
+    def find_reply(self, in_reply_to: str, text: str, since: datetime) -> Published | None:
+        """The answer ``reply(in_reply_to, text)`` made at or after ``since`` (the claim's
+        time), or None when the network does not have it. Asked after a crash left a reply
+        unanswered, before any retry, where the network takes no idempotency key (X's
+        direct messages); raises ``NotImplementedError`` for what it cannot look up."""
         raise NotImplementedError
 
     def metrics(self) -> AccountMetrics:

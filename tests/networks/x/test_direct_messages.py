@@ -7,6 +7,7 @@ shapes X's API v2 reference documents (docs.x.com: Direct Messages lookup and ma
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -296,3 +297,44 @@ def test_a_dm_rate_limit_keeps_the_mentions_already_paid_for(x, server, workspac
     assert "messages_refused" not in x.config  # not a refusal: no day-long pause
     usage = XUsage.objects.get(workspace=workspace)
     assert usage.reserved == 0 and usage.posts_read == 10  # the DM reservation released
+
+
+LOST = f"/2/dm_conversations/{ONE_TO_ONE}/dm_events"
+CLAIMED = datetime(2022, 10, 19, 20, 59, tzinfo=UTC)  # when the reply was claimed
+
+
+def _conversation(*events: dict, next_token: str = "") -> Reply:
+    """``GET /2/dm_conversations/:id/dm_events``, newest first (documented shape)."""
+    meta = {"result_count": len(events), **({"next_token": next_token} if next_token else {})}
+    body = {"data": list(events), "includes": {"users": USERS}, "meta": meta}
+    return Reply(200, json.dumps(body), JSON)
+
+
+def test_a_dm_cut_short_by_a_crash_is_found_among_the_conversations_events(x, server):
+    """X keeps our link as t.co: the text matches with its links as marks."""
+    sent = _event(
+        "1582838223418425400", ME, "Sizes: https://t.co/Ab12 ok?", "2022-10-19T21:00:30.000Z"
+    )
+    question = _event("1582838223418425345", CUSTOMER, "My ring?", "2022-10-19T20:58:00.000Z")
+    server.route(LOST, _conversation(sent, question))
+    found = x.find_reply(
+        f"dm:{ONE_TO_ONE}/1582838223418425345", "Sizes: https://rings.example/sizes ok?", CLAIMED
+    )
+    assert found is not None and found.external_id == f"dm:{ONE_TO_ONE}/1582838223418425400"
+    assert found.url == f"https://x.com/messages/{ONE_TO_ONE}"
+    (asked,) = server.hits(LOST)
+    assert asked.headers["authorization"] == "Bearer user-token"
+    assert XUsage.objects.get(workspace=x.workspace_id).posts_read >= 2  # paid like a read
+
+
+def test_a_dm_not_sent_before_the_crash_is_not_found(x, server):
+    """Only our own message after the claim counts: the same words from the customer, or
+    ours from before the claim, do not; the walk stops at the claim's time."""
+    theirs = _event("1582838223418425401", CUSTOMER, "Size 6 it is!", "2022-10-19T21:01:00.000Z")
+    before = _event("1582838223418425346", ME, "Size 6 it is!", "2022-10-19T20:58:30.000Z")
+    server.route(LOST, _conversation(theirs, before, next_token="page-2"))
+    assert x.find_reply(f"dm:{ONE_TO_ONE}/1", "Size 6 it is!", CLAIMED) is None
+    assert len(server.hits(LOST)) == 1  # older pages were there before the claim
+    assert type(x).finds_replies
+    with pytest.raises(NotImplementedError):
+        x.find_reply("1582838223418425345", "A public reply", CLAIMED)

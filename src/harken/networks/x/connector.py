@@ -176,6 +176,8 @@ class X(Connector):
     counts_urls_as = 23  # X wraps every link in a t.co URL of this length
     makes_threads: ClassVar[bool] = True  # a reply to our own post continues the thread
     text_counting = "weighted"  # twitter-text: emoji and CJK weigh two
+    #: A direct message takes no idempotency key: a lost send is looked up (``find_reply``).
+    finds_replies: ClassVar[bool] = True
     #: X takes four images a post, 5 MB each (JPEG, PNG, WebP; an animated GIF is
     #: processed asynchronously, which Harken does not wait for yet).
     max_images: ClassVar[int] = 4
@@ -505,6 +507,15 @@ class X(Connector):
         except ConnectorError as error:
             raise refused_post(error) from error.__cause__
         return self._published(body)
+
+    def find_reply(self, in_reply_to: str, text: str, since: datetime) -> Published | None:
+        """A direct message a crash cut short, looked up among the conversation's events
+        (``direct.find_sent``); a public reply is not looked up here."""
+        from harken.networks.x import direct
+
+        if not direct.is_dm_id(in_reply_to):
+            raise NotImplementedError("X replies carry no key to look up; only DMs are found")
+        return direct.find_sent(self, in_reply_to, text, since)
 
     def _published(self, body: dict[str, Any]) -> Published:
         if self.workspace_id is not None:

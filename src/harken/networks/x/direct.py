@@ -20,6 +20,7 @@ its id is ``dm:<dm_conversation_id>/<event id>``, which is what a reply needs.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 PREFIX = "dm:"
 PAGE = 100  # the most /2/dm_events gives at once
 MAX_PAGES = 5  # how far back one poll walks
+FIND_PAGES = 2  # how far back a lost send is looked for (it was claimed minutes ago)
+_LINK = re.compile(r"https?://\S+")
 ASK_AGAIN_AFTER = timedelta(days=1)
 EVENT_FIELDS = ["id", "text", "event_type", "created_at", "dm_conversation_id", "sender_id"]
 PLAN_WORDS = (
@@ -82,7 +85,8 @@ def read(connector: X, after: str | None) -> tuple[list[NormalizedItem], str | N
     return items, newest
 
 
-def _page(connector: X, token: str | None) -> dict[str, Any]:
+def _page(connector: X, token: str | None, **where: str) -> dict[str, Any]:
+    """One page of events (all conversations, or ``where``'s one), paid for first."""
     if connector.workspace_id is None:
         raise ConnectorError("X reads need a workspace to count their cost against.")
     reservation = budget.reserve(connector.workspace_id, 1, PAGE)
@@ -97,7 +101,10 @@ def _page(connector: X, token: str | None) -> dict[str, Any]:
         params["pagination_token"] = token
     try:
         body: dict[str, Any] = connector._call(
-            connector.client.get_direct_message_events, user_auth=connector.user_auth, **params
+            connector.client.get_direct_message_events,
+            user_auth=connector.user_auth,
+            **where,
+            **params,
         )
     except ConnectorError as error:
         budget.release(reservation)
@@ -165,6 +172,39 @@ def send(connector: X, in_reply_to: str, text: str) -> Published:
         external_id=f"{conversation_key(conversation)}/{data['dm_event_id']}",
         url=f"https://x.com/messages/{conversation}",
     )
+
+
+def find_sent(connector: X, in_reply_to: str, text: str, since: datetime) -> Published | None:
+    """Our message ``text`` in the conversation of ``in_reply_to``, sent at or after
+    ``since``, or None: X takes no idempotency key for DMs, so a send a crash cut short is
+    looked up among the conversation's newest events
+    (``GET /2/dm_conversations/:id/dm_events``) before it is sent again. X shortens links
+    to t.co in what it keeps, so texts are compared with every link as one mark."""
+    conversation = in_reply_to.removeprefix(PREFIX).split("/", 1)[0]
+    own = str(connector.config.get("user_id") or "")
+    wanted = _comparable(text)
+    token: str | None = None
+    for _ in range(FIND_PAGES):
+        body = _page(connector, token, dm_conversation_id=conversation)
+        for event in body.get("data") or []:
+            created = _time(event["created_at"]) if event.get("created_at") else None
+            created = created or _from_id(event["id"])
+            if created < since:
+                return None  # newest first: the rest was there before the claim
+            if str(event.get("sender_id")) == own and _comparable(event.get("text")) == wanted:
+                key = conversation_key(str(event.get("dm_conversation_id") or conversation))
+                return Published(
+                    external_id=f"{key}/{event['id']}",
+                    url=f"https://x.com/messages/{key.removeprefix(PREFIX)}",
+                )
+        token = (body.get("meta") or {}).get("next_token")
+        if not token:
+            return None
+    return None
+
+
+def _comparable(text: Any) -> str:
+    return " ".join(_LINK.sub("<link>", str(text or "")).split())
 
 
 def refused(error: ConnectorError, sending: bool = False) -> ConnectorError:
