@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from harken.inbox import media
 from tests.networks.recorded import recorded, replay
 from tests.networks.test_mastodon import cassette, connector, instance_info, interactions
 
@@ -94,3 +95,39 @@ def test_a_direct_message_is_answered_privately_to_its_author():
     body = sent[-1].body.decode() if isinstance(sent[-1].body, bytes) else sent[-1].body
     assert "visibility=direct" in body and f"in_reply_to_id={DIRECT}" in body
     assert "status=%40mastodonpy_test_2+Toot%21" in body
+
+
+def _with_recorded_media() -> list[dict]:
+    """The recorded direct conversation, its last status carrying the image attachment
+    the recorded ``test_status_delete_media`` status carries (no direct status with media
+    was recorded; both halves are the server's own answers)."""
+    posted = next(
+        i
+        for i in interactions("test_status_delete_media.yaml", "POST", "/api/v1/statuses")
+        if '"media_attachments":[{' in i["response"]["body"]["string"]
+    )
+    media = json.loads(posted["response"]["body"]["string"])["media_attachments"]
+    (conversation,) = conversations()
+    rows = json.loads(conversation["response"]["body"]["string"])
+    rows[0]["last_status"]["media_attachments"] = media
+    conversation = json.loads(json.dumps(conversation))
+    conversation["response"]["body"]["string"] = json.dumps(rows)
+    return [conversation]
+
+
+def test_a_direct_messages_image_is_stored_under_its_text_for_the_inbox():
+    with replay(cassette(None, [EMPTY_NOTIFICATIONS], _with_recorded_media())):
+        item = connector().fetch(None).items[-1]
+    image = (
+        "http://localhost:3000/system/media_attachments/files/117/020/606/032/533/890/original/"
+        "5acd59c19f4b7d96.jpg"
+    )
+    assert item.external_id == f"localhost:3000/{DIRECT}"
+    assert item.text == f"@admin ilu bby ;3\n\n{image}"
+    assert media.image_urls(item.text, item.url) == [image]  # what the inbox shows
+
+
+def test_a_public_statuses_media_is_not_added_to_its_text():
+    status = json.loads(_with_recorded_media()[0]["response"]["body"]["string"])[0]
+    public = {**status["last_status"], "visibility": "public"}
+    assert connector().normalize(public).text == "@admin ilu bby ;3"

@@ -37,7 +37,7 @@ from harken.networks.base import (
     Page,
     Published,
 )
-from harken.networks.text import plain_text
+from harken.networks.text import plain_text, with_attachments
 
 T = TypeVar("T")
 
@@ -282,6 +282,10 @@ class Mastodon(Connector):
         if status.get("spoiler_text"):
             # A content warning is part of what the author said.
             text = f"CW: {status['spoiler_text']}\n\n{text}"
+        if _kind(status) == "message":
+            text = with_attachments(
+                text, map(_attachment_url, status.get("media_attachments") or [])
+            )
         reply_to = status.get("in_reply_to_id")
         return NormalizedItem(
             network=self.network,
@@ -553,6 +557,12 @@ def _kind(status: Any) -> str:
     if status.get("visibility") == "direct":
         return "message"
     return "reply" if status.get("in_reply_to_id") else "post"
+
+
+def _attachment_url(media: Any) -> str:
+    """Where a status's attachment is: this server's copy (``url``), else the author's
+    server's (``remote_url``, a remote file this server has not fetched yet)."""
+    return str(media.get("url") or media.get("remote_url") or "")
 
 
 def _reply_visibility(parent: Any) -> str:
