@@ -81,7 +81,8 @@ DEMO = [
      {"praise"}),
     ("Shout out to {b} for the free cleaning, my ring looks brand new", "positive", {"praise"}),
     ("Anyone know a good independent jeweler for vintage watch repair?", None, {"question"}),
-    ("Tried Rival Rings for a resize, took ten days", None, {"complaint"}),
+    # A grievance at a competitor is no complaint about us (``competitors`` names it).
+    ("Tried Rival Rings for a resize, took ten days", None, {"other"}),
     ("Resizing takes about an hour for most rings, just drop by.", "neutral", {"other"}),
     ("Thanks for reaching out! We're open Sunday 11 to 4, see you then.", "positive", None),
 ]  # fmt: skip
@@ -163,7 +164,34 @@ def test_a_grievance_names_the_business_through_its_context():
     text = "Harbor Street Jewelers lost the stones of my earrings, awful"
     assert "complaint" in read(text, CONTEXT).intents
     assert "complaint" in read("@harborstreet lost the stones of my earrings, awful").intents
-    assert "complaint" in read("Rival Rings lost my earrings, awful", CONTEXT).intents
+
+
+@pytest.mark.parametrize(
+    ("about_them", "about_us"),
+    [
+        ("Tried Rival Rings for a resize, took ten days",
+         "Tried Harbor Street Jewelers for a resize, took ten days"),
+        ("Rival Rings lost my earrings after a repair, awful",
+         "Harbor Street Jewelers lost my earrings after a repair, awful"),
+        ("Still waiting on my order from Rival Rings, two weeks now",
+         "Still waiting on my order from Harbor Street Jewelers, two weeks now"),
+    ],
+)  # fmt: skip
+def test_a_grievance_at_a_competitor_is_not_our_complaint(about_them, about_us):
+    theirs, ours = read(about_them, CONTEXT), read(about_us, CONTEXT)
+    assert "complaint" not in theirs.intents
+    assert theirs.competitors == ("Rival Rings",)
+    assert "complaint" in ours.intents
+    assert ours.products == (BRAND,)
+    # Without the workspace's names nobody knows who the rival is: a grievance is a grievance.
+    assert "complaint" in read(about_them).intents
+
+
+def test_a_grievance_naming_us_beside_a_competitor_is_ours():
+    text = "Rival Rings took two days, Harbor Street Jewelers took ten days for the same resize"
+    found = read(text, CONTEXT)
+    assert "complaint" in found.intents
+    assert found.competitors == ("Rival Rings",)
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,17 @@ def question_model() -> LinearModel | None:
         return _models["question"]  # type: ignore[return-value]
 
 
+def complaint_model() -> LinearModel | None:
+    """The complaint model (``training/complaint_train.py``; None if it was not trained)."""
+    with _lock:
+        if "complaint" not in _models:
+            stem = WEIGHTS_DIR / "complaint"
+            _models["complaint"] = (
+                LinearModel.load(stem) if stem.with_suffix(".npz").exists() else None
+            )
+        return _models["complaint"]  # type: ignore[return-value]
+
+
 def reset_models() -> None:
     """Forget loaded models (tests switch ``HARKEN_SENTIMENT_MODEL_DIR``)."""
     with _lock:
@@ -114,10 +125,7 @@ def analyze(
     normed = [normalise(h) for h in heads]
     features: dict[object, object] = {}  # one featurisation per config, shared by models
     sentiment = sentiment_probabilities(heads, features, normed)
-    questions = _question_probabilities(normed, features)
-    vocabulary = [*context.products, *context.competitors]
-    named = [bool(phrases.named(t, vocabulary)) for t in cleaned] if vocabulary else None
-    found_intents = intent_rules.classify(cleaned, sentiment, questions, named)
+    own, rivals, found_intents = _intents(cleaned, normed, sentiment, context, features)
     if context.workspace_id is not None:
         from harken.analysis.adjust import apply_adjustment
 
@@ -126,9 +134,63 @@ def analyze(
         )
     found_languages = _languages(heads, languages)
     return [
-        _one(text, found_languages[i], sentiment[i], found_intents[i], context)
+        _one(
+            text,
+            found_languages[i],
+            sentiment[i],
+            found_intents[i],
+            own[i] if own else (),
+            rivals[i] if rivals else (),
+        )
         for i, text in enumerate(cleaned)
     ]
+
+
+def _intents(
+    cleaned: list[str],
+    normed: list[str],
+    sentiment: np.ndarray,
+    context: AnalysisContext,
+    features: dict,
+) -> tuple[list[tuple[str, ...]] | None, list[tuple[str, ...]] | None, list[tuple[str, ...]]]:
+    """The workspace's names each text names (its own, its competitors'), and its intents."""
+    questions = question_probabilities(normed, features)
+    likely = likely_complaints(normed, features)
+    own = [phrases.named(t, context.products) for t in cleaned] if context.products else None
+    rivals = (
+        [phrases.named(t, context.competitors) for t in cleaned] if context.competitors else None
+    )
+    named = (
+        [bool((own and own[i]) or (rivals and rivals[i])) for i in range(len(cleaned))]
+        if own or rivals
+        else None
+    )
+    # A text that names a competitor and none of the brand's own names is about the rival.
+    rivals_only = (
+        [bool(rivals[i]) and not (own and own[i]) for i in range(len(cleaned))] if rivals else None
+    )
+    found = intent_rules.classify(cleaned, sentiment, questions, named, likely, rivals_only)
+    return own, rivals, found
+
+
+def reclassify(
+    texts: Sequence[str | None], sentiment: np.ndarray, context: AnalysisContext | None = None
+) -> list[tuple[str, ...]]:
+    """The intents of texts whose sentiment probabilities another model gave (the second
+    pass): the intents that read sentiment ("my order is late" said angrily or kindly) are
+    found again with them, the workspace's corrections applied as ``analyze`` does."""
+    context = context or AnalysisContext()
+    cleaned = [clean(t) for t in _batch(texts)]
+    if not cleaned:
+        return []
+    normed = [normalise(head(t)) for t in cleaned]
+    sentiment = np.asarray(sentiment, dtype=np.float64).reshape(len(cleaned), len(LABELS))
+    _own, _rivals, found = _intents(cleaned, normed, sentiment, context, {})
+    if context.workspace_id is not None:
+        from harken.analysis.adjust import apply_adjustment
+
+        _adjusted, found = apply_adjustment(context.workspace_id, cleaned, sentiment, found)
+    return [tuple(f) for f in found]
 
 
 def _languages(heads: list[str], declared: Sequence[str | None] | None) -> list[tuple[str, float]]:
@@ -225,7 +287,8 @@ def sentiment_probabilities(
     return to_probabilities(scores, multilabel=False)
 
 
-def _question_probabilities(normed: list[str], cache: dict) -> np.ndarray:
+def question_probabilities(normed: list[str], cache: dict) -> np.ndarray:
+    """The question detector's probability for each normalised head."""
     model = question_model()
     if model is None:
         return np.zeros(len(normed))
@@ -233,7 +296,20 @@ def _question_probabilities(normed: list[str], cache: dict) -> np.ndarray:
     return to_probabilities(scores, multilabel=True)[:, 0]
 
 
-def _one(text, lang, probs, found_intents, context: AnalysisContext) -> Analysis:
+def likely_complaints(normed: list[str], cache: dict) -> list[bool] | None:
+    """Whether the complaint model scores each normalised head over its threshold (chosen
+    on out-of-fold scores in training); None when the model was not trained. It shares the
+    sentiment model's features, so it costs one more column of a matrix product."""
+    model = complaint_model()
+    if model is None:
+        return None
+    threshold = float((model.meta or {}).get("threshold", 0.5))
+    # The logit of the threshold: no exponentials for the comparison.
+    logit = float(np.log(threshold / (1 - threshold)))
+    return (_scores(model, normed, cache)[:, 0] >= logit).tolist()
+
+
+def _one(text, lang, probs, found_intents, products, competitors) -> Analysis:
     scores = {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)}
     return Analysis(
         language=lang[0],
@@ -242,6 +318,6 @@ def _one(text, lang, probs, found_intents, context: AnalysisContext) -> Analysis
         sentiment_scores=scores,
         intents=tuple(found_intents),
         key_phrases=phrases.key_phrases(text),
-        products=phrases.named(text, context.products),
-        competitors=phrases.named(text, context.competitors),
+        products=products,
+        competitors=competitors,
     )

@@ -233,17 +233,33 @@ def classify(
     sentiment: np.ndarray,
     question_probs: np.ndarray,
     named: Sequence[bool] | None = None,
+    likely_complaints: Sequence[bool] | None = None,
+    rivals_only: Sequence[bool] | None = None,
 ) -> list[tuple[str, ...]]:
     """Intents of each text; ``sentiment`` rows are (negative, neutral, positive);
-    ``named[i]`` says that text ``i`` names the workspace's brand, a product or a competitor."""
+    ``named[i]`` says that text ``i`` names the workspace's brand, a product or a competitor;
+    ``likely_complaints[i]`` that the complaint model scored it over its threshold;
+    ``rivals_only[i]`` that it names a competitor and none of the workspace's own names."""
     return [
-        _intents_of(text, sentiment[i], float(question_probs[i]), bool(named and named[i]))
+        _intents_of(
+            text,
+            sentiment[i],
+            float(question_probs[i]),
+            bool(named and named[i]),
+            bool(likely_complaints is not None and likely_complaints[i]),
+            bool(rivals_only is not None and rivals_only[i]),
+        )
         for i, text in enumerate(texts)
     ]
 
 
 def _intents_of(
-    text: str, sentiment: np.ndarray, question_prob: float, named: bool = False
+    text: str,
+    sentiment: np.ndarray,
+    question_prob: float,
+    named: bool = False,
+    likely_complaint: bool = False,
+    rival_only: bool = False,
 ) -> tuple[str, ...]:
     negative, _neutral, positive = (float(p) for p in sentiment)
     # Lower case (see ``_cues``), curly apostrophes as phones type them made straight.
@@ -259,8 +275,17 @@ def _intents_of(
         found.append("question")
     if _PURCHASE_CUES.search(text):
         found.append("purchase_intent")
-    # A job seeker's "I need a job, please" is not a complaint about the business.
-    if "job_seeker" not in found and _is_complaint(text, negative, positive, addressed, named):
+    # A job seeker's "I need a job, please" is not a complaint about the business, and a
+    # grievance at a competitor ("tried Rival Rings, took ten days") is not one about us:
+    # ``Analysis.competitors`` names the rival, and the inbox files it as such.
+    if (
+        "job_seeker" not in found
+        and not rival_only
+        and (
+            _is_complaint(text, negative, positive, addressed, named)
+            or (likely_complaint and has_target(text, named, addressed))
+        )
+    ):
         found.append("complaint")
     asking = "question" in found
     if "complaint" not in found and _is_praise(text, positive, negative, addressed, asking):
@@ -269,17 +294,24 @@ def _intents_of(
     return ordered or ("other",)
 
 
+def has_target(text: str, named: bool = False, addressed: bool | None = None) -> bool:
+    """Whether a lower-cased text aims at a business: something it sells or runs, or a
+    handle (or the workspace's names, ``named``) outside a political rant."""
+    if _BUSINESS_TARGET.search(text):
+        return True
+    if addressed is None:
+        addressed = named or bool(_MENTION.search(text))
+    # A handle in a political rant is a politician's, not a business's.
+    return addressed and (named or not _POLITICS.search(text))
+
+
 def _is_complaint(
     text: str, negative: float, positive: float, addressed: bool, named: bool = False
 ) -> bool:
     """A grievance aimed at a business: its handle or names, or something it sells or runs."""
     if negative < 0.2 and positive >= 0.6:
         return False  # clearly happy: no branch below can say complaint (skips the regexes)
-    # Without a business word only a handle (or the workspace's names, ``named``) is left
-    # to aim at; a handle in a political rant is a politician's, not a business's.
-    if not _BUSINESS_TARGET.search(text) and (
-        not addressed or (not named and _POLITICS.search(text))
-    ):
+    if not has_target(text, named, addressed):
         return False
     if _COMPLAINT_CUES.search(text):
         # A grievance said politely ("thanks... the link doesn't seem to be working") is
