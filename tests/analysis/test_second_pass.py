@@ -97,6 +97,81 @@ def test_a_persons_correction_stands(workspace, tiny):
     assert second_pass.status(workspace.pk)["backlog"] == 0
 
 
+def test_a_new_label_brings_the_intents_and_priority_that_read_sentiment(workspace, tiny):
+    """Ingest read "@shop bad order" as neutral chatter; the transformer reads it as negative,
+    so it is a complaint, and its priority gains the complaint's and the negative's points
+    while the terms the store cannot give back (reach, here) stay as ingest stored them."""
+    from harken.analysis.priority import INTENT_POINTS, SENTIMENT_POINTS
+
+    before = 20
+    found = mention(
+        workspace,
+        1,
+        "@shop bad order",
+        intents=["other"],
+        priority=before,
+        priority_reasons="12k followers",
+    )
+    second_pass.run_second_pass(workspace.pk)
+    found.refresh_from_db()
+    assert found.sentiment == "negative"
+    assert "complaint" in found.intents
+    gained = (INTENT_POINTS["complaint"] + SENTIMENT_POINTS["negative"]) - (
+        INTENT_POINTS["other"] + SENTIMENT_POINTS["neutral"]
+    )
+    assert found.priority == before + gained
+    assert found.priority_reasons.split("; ")[:2] == ["complaint", "negative"]
+    assert found.priority_reasons.endswith("12k followers")
+
+
+def test_an_unchanged_label_leaves_intents_and_priority_alone(workspace, tiny):
+    same = mention(
+        workspace,
+        1,
+        "@shop bad order",
+        sentiment="negative",
+        intents=["question"],
+        priority=33,
+        priority_reasons="question; negative",
+    )
+    second_pass.run_second_pass(workspace.pk)
+    same.refresh_from_db()
+    assert same.sentiment_scores["model"] == "tiny-v1"
+    assert (same.intents, same.priority) == (["question"], 33)
+
+
+def test_a_persons_intent_stands_when_the_label_changes(workspace, tiny):
+    corrected = mention(
+        workspace, 1, "@shop bad order", intents=["praise"], priority=20, priority_reasons="praise"
+    )
+    Correction.objects.create(
+        workspace=workspace,
+        text="@shop bad order",
+        field="intent",
+        label="praise",
+        mention_ref=f"mastodon:{corrected.pk}",
+    )
+    second_pass.run_second_pass(workspace.pk)
+    corrected.refresh_from_db()
+    assert corrected.sentiment == "negative"  # only the sentiment was the model's to change
+    assert corrected.intents == ["praise"]
+    assert corrected.priority == 20 + 12 - 4  # the sentiment's points alone moved
+    assert corrected.priority_reasons == "praise; negative"
+
+
+def test_a_grievance_at_a_competitor_stays_no_complaint_after_the_pass(workspace, tiny):
+    from harken.listening.models import Topic
+
+    Topic.objects.create(
+        workspace=workspace, name="Rival Rings", kind=Topic.Kind.COMPETITOR, query='"Rival Rings"'
+    )
+    rival = mention(workspace, 1, "Rival Rings bad order", intents=["other"], priority=8)
+    second_pass.run_second_pass(workspace.pk)
+    rival.refresh_from_db()
+    assert rival.sentiment == "negative"
+    assert "complaint" not in rival.intents
+
+
 def test_a_busy_workspace_rescores_what_people_see(workspace, tiny, monkeypatch):
     monkeypatch.setattr(second_pass, "SMALL_BUSINESS", 3)
     thread = Conversation.objects.create(

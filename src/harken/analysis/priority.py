@@ -74,6 +74,33 @@ def priority(
     return Priority(score, reasons, " · ".join(reasons))
 
 
+def repriced(
+    score: int,
+    reasons: str,
+    old: tuple[tuple[str, ...], str],
+    new: tuple[tuple[str, ...], str],
+) -> tuple[int, str]:
+    """A stored score and its reasons ("; "-joined) after another reading of the same text
+    changed its (intents, sentiment): the intent and sentiment terms are swapped, the
+    others (reach, wait, fairness), which the store cannot give back, are kept as they were."""
+    (old_intents, old_sentiment), (new_intents, new_sentiment) = old, new
+    old_intents, new_intents = old_intents or ("other",), new_intents or ("other",)
+    if "spam" in new_intents:
+        return 0, "spam"
+    if "spam" in old_intents:
+        return score, reasons  # spam's zero kept no other terms to start from
+    delta = _points(new_intents, new_sentiment) - _points(old_intents, old_sentiment)
+    words = {i.replace("_", " ") for i in INTENT_POINTS} | set(SENTIMENT_POINTS)
+    rest = [word for word in reasons.split("; ") if word and word not in words]
+    ahead = [i.replace("_", " ") for i in new_intents if i != "other"]
+    ahead += [new_sentiment] if new_sentiment in ("negative", "positive") else []
+    return max(0, min(100, round(score + delta))), "; ".join([*ahead, *rest])[:255]
+
+
+def _points(intents: tuple[str, ...], sentiment: str) -> float:
+    return max(INTENT_POINTS.get(i, 0) for i in intents) + SENTIMENT_POINTS.get(sentiment, 0)
+
+
 def reach_points(followers: int | None) -> float:
     if not followers or followers <= 10:
         return 0.0

@@ -15,8 +15,12 @@ batches, the mentions in its *scope*:
 
 The stored scores say which model gave the label: ``sentiment_scores["model"]`` is the
 second pass's model name (``config.json``'s ``model``); scores without that key came from
-the ingest model. A person's correction is never overwritten: mentions with a sentiment
-correction are skipped. Intents and priority stay those of the ingest pass.
+the ingest model. Where the label changes, the intents that read sentiment are found again
+with the new probabilities (``api.reclassify``: "my order is late" is a complaint when said
+angrily) and the priority's intent and sentiment terms follow (``priority.repriced``; its
+reach, wait and fairness terms stay as ingest stored them). A person's correction is never
+overwritten: a mention with a sentiment correction keeps its label (and so its intents),
+one with an intent correction keeps its intents.
 
 It runs when ``onnxruntime`` and ``tokenizers`` import and the shipped files are there;
 otherwise ``status()`` says it is off and why, and nothing else changes.
@@ -37,11 +41,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.apps import apps
 from django.db.models import F, Q
 from django.utils import timezone
 
 from harken.analysis.labelled import LABELS
+from harken.analysis.priority import repriced
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +139,30 @@ def in_scope(workspace_id: int):
     return recent.annotate(sample_bucket=F("id") % SAMPLE_EVERY).filter(seen)
 
 
-def _corrected_ids(workspace_id: int, ids: list[int]) -> set[int]:
-    """Mentions whose sentiment a person set (``Correction.mention_ref`` is network:pk)."""
+#: Where the workspace's names come from (its brand, products and competitors: the listening
+#: app's topics), named rather than imported: analysis knows nothing of the apps above it.
+CONTEXT_FUNCTION = "harken.listening.enrich.analysis_context"
+
+
+def _context(workspace_id: int):
+    from django.utils.module_loading import import_string
+
+    from harken.analysis.api import AnalysisContext
+
+    try:
+        workspace = apps.get_model("core", "Workspace").objects.get(pk=workspace_id)
+        return import_string(CONTEXT_FUNCTION)(workspace)
+    except (ImportError, LookupError):
+        # Without the listening app the names are unknown: intents read the text alone.
+        return AnalysisContext(workspace_id=workspace_id)
+
+
+def _corrected_ids(workspace_id: int, ids: list[int], field: str = "sentiment") -> set[int]:
+    """Mentions whose ``field`` a person set (``Correction.mention_ref`` is network:pk)."""
     from harken.analysis.models import Correction
 
     refs = Correction.objects.filter(
-        workspace_id=workspace_id, field="sentiment", mention_ref__contains=":"
+        workspace_id=workspace_id, field=field, mention_ref__contains=":"
     ).values_list("mention_ref", flat=True)
     wanted = set(ids)
     found = set()
@@ -167,28 +191,57 @@ def run_second_pass(
     if unavailable_reason(directory):
         return 0
     Mention = _mentions()
+    context = _context(workspace_id)
     started, done = time.monotonic(), 0
+    fields = ("id", "text", "sentiment", "intents", "priority", "priority_reasons")
     while done < limit and time.monotonic() - started < seconds:
-        rows = list(pending(workspace_id).values_list("id", "text")[: min(CHUNK, limit - done)])
+        rows = list(pending(workspace_id).values(*fields)[: min(CHUNK, limit - done)])
         if not rows:
             break
-        skip = _corrected_ids(workspace_id, [pk for pk, _ in rows])
-        found = rescore([text for _, text in rows], directory)
-        changed = []
-        for (pk, _), (label, scores) in zip(rows, found, strict=True):
-            mention = Mention(pk=pk, sentiment_scores=scores)
-            if pk not in skip:
-                mention.sentiment = label
-            else:  # a person's label stands; the scores still say the pass has read it
+        ids = [row["id"] for row in rows]
+        skip = _corrected_ids(workspace_id, ids)
+        found = rescore([row["text"] for row in rows], directory)
+        relabelled = [
+            (row, label, scores)
+            for row, (label, scores) in zip(rows, found, strict=True)
+            if row["id"] not in skip and label != row["sentiment"]
+        ]
+        intents = _reread(workspace_id, context, relabelled)
+        changed, kept = [], []
+        for row, (label, scores) in zip(rows, found, strict=True):
+            mention = Mention(pk=row["id"], sentiment_scores=scores)
+            if row["id"] in skip:  # a person's label stands; the scores say the pass read it
                 scores["kept"] = "person"
+                kept.append(mention)
+                continue
+            mention.sentiment = label
+            old = (tuple(row["intents"] or ()), row["sentiment"])
+            new = (intents.get(row["id"], old[0]), label)
+            mention.intents = list(new[0])
+            mention.priority, mention.priority_reasons = repriced(
+                row["priority"], row["priority_reasons"], old, new
+            )
             changed.append(mention)
-        kept = [m for m in changed if m.pk in skip]
         Mention.objects.bulk_update(
-            [m for m in changed if m.pk not in skip], ["sentiment", "sentiment_scores"]
+            changed, ["sentiment", "sentiment_scores", "intents", "priority", "priority_reasons"]
         )
         Mention.objects.bulk_update(kept, ["sentiment_scores"])
         done += len(rows)
     return done
+
+
+def _reread(workspace_id: int, context, relabelled: list) -> dict[int, tuple[str, ...]]:
+    """The intents of the relabelled mentions with their new sentiment, except where a
+    person set the intent (theirs stands)."""
+    from harken.analysis.api import reclassify
+
+    corrected = _corrected_ids(workspace_id, [row["id"] for row, _, _ in relabelled], "intent")
+    wanted = [(row, scores) for row, _, scores in relabelled if row["id"] not in corrected]
+    if not wanted:
+        return {}
+    probabilities = np.array([[scores[label] for label in LABELS] for _, scores in wanted])
+    found = reclassify([row["text"] for row, _ in wanted], probabilities, context)
+    return {row["id"]: intents for (row, _), intents in zip(wanted, found, strict=True)}
 
 
 def run_all(seconds: float = RUN_SECONDS) -> int:
