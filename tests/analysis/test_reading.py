@@ -245,3 +245,18 @@ def test_hashtags_or_a_crypto_word_alone_are_not_spam(text):
 )
 def test_an_offer_with_a_link_or_a_hashtag_wall_is_spam(text):
     assert read(text).intents == ("spam",)
+
+
+@pytest.mark.parametrize(
+    ("statement", "question"),
+    [
+        ("@shop doesn't work and I even tried deleting the app",
+         "@shop does it work if I delete the app"),
+        ("@shop had to wait an hour at the counter", "@shop how long is the wait at the counter"),
+        ("@shop my kids have no phones tonight", "@shop my kids have no phones tonight. Help!"),
+        ("@shop you don't have chorizo anymore", "@shop why don't you have chorizo anymore"),
+    ],
+)  # fmt: skip
+def test_a_statement_without_its_subject_is_not_a_question_a_request_is(statement, question):
+    assert "question" not in read(statement).intents
+    assert "question" in read(question).intents

@@ -29,10 +29,13 @@ def _cues(*alternatives: str) -> re.Pattern[str]:
 # A question is asked with "?" or opens like one: "how do I reset my password".
 _QUESTION_START = re.compile(
     r"^(?:@\w+\s+)*(?:hi|hey|hello|so|ok|and|but|please|pls|plz)?[\s,]*"
-    r"(?:who|what|when|where|why|how|which|whose|whom|is|are|am|was|were|do|does|did|"
-    r"can|could|would|will|should|shall|may|might|have|has|had|isn'?t|aren'?t|don'?t|"
-    r"doesn'?t|didn'?t|won'?t|can'?t|any(?:one|body)|wh?at'?s|how'?s|where'?s|is\s+there)\b",
+    r"(?:who|what|when|where|why|how|which|whose|whom|is|are|am|do|does|did|"
+    r"can|could|would|will|should|shall|may|might|any(?:one|body)|wh?at'?s|how'?s|where'?s|"
+    r"is\s+there)\b",
 )
+# Without a "?", a text that opens with a negative or a past auxiliary has dropped its
+# subject, as tweets do: "doesn't work and I even tried deleting the app", "had to wait
+# an hour", "was charged twice" are statements, so those openings are not questions.
 _QUESTION_CUES = _cues(
     r"any(?:one|body) know",
     r"any idea",
@@ -58,6 +61,10 @@ _QUESTION_CUES = _cues(
     r"(?:little|some|any) help",
     r"please (?:drop|send|call|email|look into|sort)",
     r"can (?:you|u) (?:please )?(?:check|look|confirm|sort|fix|send)",
+    # "Help!" closing a grievance asks for it; "why don't you have chorizo anymore" asks why.
+    r"help(?= *!)",
+    r"why (?:do|does|don'?t|doesn'?t|can'?t|won'?t|isn'?t|aren'?t|did|didn'?t)"
+    r" (?:you|u|i|we|they|it|my|the|this)",
 )
 _COMPLAINT_CUES = _cues(
     r"worst|terrible|horrible|awful|pathetic|useless|ridiculous|unacceptable|disgust\w*",
