@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from harken.core.models import Member
-from harken.inbox import actions
+from harken.inbox import actions, media
 from harken.inbox.models import Conversation
 from harken.inbox.states import State
 from harken.listening.models import Mention, Source
@@ -127,7 +127,9 @@ def test_dm_events_are_read_as_private_messages_beside_the_mentions(x, server):
     assert question.url == f"https://x.com/messages/{ONE_TO_ONE}"
     (asked,) = server.hits(EVENTS)
     query = parse_qs(urlsplit(asked.path).query)
-    assert query["event_types"] == ["MessageCreate"] and query["expansions"] == ["sender_id"]
+    assert query["event_types"] == ["MessageCreate"]
+    assert query["expansions"] == ["sender_id,attachments.media_keys"]
+    assert query["media.fields"] == ["url,type,preview_image_url"]
     assert asked.headers["authorization"] == "Bearer user-token"
     assert json.loads(page.cursor)["dm"] == "1582838223418425346"
     # Each event read is counted on the workspace's X bill, like a post.
@@ -338,3 +340,41 @@ def test_a_dm_not_sent_before_the_crash_is_not_found(x, server):
     assert type(x).finds_replies
     with pytest.raises(NotImplementedError):
         x.find_reply("1582838223418425345", "A public reply", CLAIMED)
+
+
+def test_a_dms_photo_is_stored_under_its_text_for_the_inbox(x, server):
+    """A ``MessageCreate`` with ``attachments.media_keys`` and the expanded ``media`` (the
+    shapes X's API v2 reference documents for dm_events): the photo's ``url``, a video's
+    still, under the text X sent (which ends in its own t.co link)."""
+    photo = _event(
+        "1582838223418425500", CUSTOMER, "This one https://t.co/Ph0to", "2022-10-19T22:00:00.000Z"
+    )
+    photo["attachments"] = {"media_keys": ["3_1582838223402946560", "7_1582838223402946561"]}
+    files = [
+        {
+            "media_key": "3_1582838223402946560",
+            "type": "photo",
+            "url": "https://ton.twitter.com/1.1/ton/data/dm/1582838223418425500/"
+            "1582838223402946560/Xq3kFz8a.jpg",
+        },
+        {
+            "media_key": "7_1582838223402946561",
+            "type": "video",
+            "preview_image_url": "https://pbs.twimg.com/dm_video_preview/1582838223402946561/"
+            "img/Vq9.jpg",
+        },
+    ]
+    body = {
+        "data": [photo],
+        "includes": {"users": USERS, "media": files},
+        "meta": {"result_count": 1},
+    }
+    server.route(EVENTS, Reply(200, json.dumps(body), JSON))
+    (item,) = [i for i in x.fetch(None).items if i.kind == "message"]
+    assert item.text == "\n\n".join(
+        ["This one https://t.co/Ph0to", "\n".join([files[0]["url"], files[1]["preview_image_url"]])]
+    )
+    # What the inbox makes of it: the still a thumbnail; the photo, which X serves only to
+    # a signed-in request, a link.
+    assert media.image_urls(item.text, item.url) == [files[1]["preview_image_url"]]
+    assert files[0]["url"] in [f.url for f in media.files(item.text, item.url)]

@@ -15,7 +15,9 @@ events is counted against the workspace's X budget like posts, before it is read
 it reaches the newest event id read before (the cursor). An event is a ``message`` item
 whose ``in_reply_to`` and ``conversation_id`` are its conversation's key
 (``dm:<dm_conversation_id>``), so the inbox threads one conversation per DM conversation;
-its id is ``dm:<dm_conversation_id>/<event id>``, which is what a reply needs.
+its id is ``dm:<dm_conversation_id>/<event id>``, which is what a reply needs. Its media
+(``attachments.media_keys``, expanded) are stored as addresses under its text
+(``text.with_attachments``), where the inbox finds its images.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import tweepy
 
 from harken.networks.base import ConnectorError, NormalizedItem, Published
+from harken.networks.text import with_attachments
 from harken.networks.x import budget
 
 if TYPE_CHECKING:
@@ -69,11 +72,15 @@ def read(connector: X, after: str | None) -> tuple[list[NormalizedItem], str | N
     newest = after
     for _ in range(MAX_PAGES if after else 1):
         body = _page(connector, token)
-        users = {u["id"]: u for u in (body.get("includes") or {}).get("users") or []}
+        includes = body.get("includes") or {}
+        users = {u["id"]: u for u in includes.get("users") or []}
+        media = {m["media_key"]: m for m in includes.get("media") or [] if m.get("media_key")}
         events = body.get("data") or []
         fresh = [e for e in events if not after or _order(e["id"]) > _order(after)]
         items += [
-            _item(connector, e, users) for e in fresh if e.get("event_type") == "MessageCreate"
+            _item(connector, e, users, media)
+            for e in fresh
+            if e.get("event_type") == "MessageCreate"
         ]
         if fresh:
             top = max((e["id"] for e in fresh), key=_order)
@@ -94,8 +101,9 @@ def _page(connector: X, token: str | None, **where: str) -> dict[str, Any]:
         "max_results": reservation.max_results,
         "dm_event_fields": EVENT_FIELDS,
         "event_types": "MessageCreate",
-        "expansions": ["sender_id"],
+        "expansions": ["sender_id", "attachments.media_keys"],
         "user_fields": ["username", "name", "public_metrics"],
+        "media_fields": ["url", "type", "preview_image_url"],
     }
     if token:
         params["pagination_token"] = token
@@ -117,8 +125,13 @@ def _page(connector: X, token: str | None, **where: str) -> dict[str, Any]:
     return body
 
 
-def _item(connector: X, event: dict[str, Any], users: dict[str, Any]) -> NormalizedItem:
+def _item(
+    connector: X, event: dict[str, Any], users: dict[str, Any], media: dict[str, Any]
+) -> NormalizedItem:
     sender = str(event.get("sender_id") or "")
+    keys = (event.get("attachments") or {}).get("media_keys") or []
+    # A photo has its ``url``; a video or GIF only its still (``preview_image_url``).
+    files = [media[k].get("url") or media[k].get("preview_image_url") for k in keys if k in media]
     author = users.get(sender) or {}
     key = conversation_key(str(event["dm_conversation_id"]))
     created = event.get("created_at")
@@ -126,7 +139,7 @@ def _item(connector: X, event: dict[str, Any], users: dict[str, Any]) -> Normali
         network=connector.network,
         external_id=f"{key}/{event['id']}",
         kind="message",
-        text=event.get("text") or "",
+        text=with_attachments(event.get("text") or "", files),
         created=_time(created) if created else _from_id(event["id"]),
         author_id=sender,
         author_handle=author.get("username") or sender,
