@@ -36,6 +36,8 @@ _QUESTION_START = re.compile(
 # Without a "?", a text that opens with a negative or a past auxiliary has dropped its
 # subject, as tweets do: "doesn't work and I even tried deleting the app", "had to wait
 # an hour", "was charged twice" are statements, so those openings are not questions.
+# (Question F1 on the intent set's dev half: 0.837 with them, 0.848 without; 0.872 with the
+# "Help!" and "why don't you" cues below. Test half 0.775 -> 0.793, read once after.)
 _QUESTION_CUES = _cues(
     r"any(?:one|body) know",
     r"any idea",
