@@ -71,6 +71,10 @@ def test_what_follows_but_weighs_more():
 
 DEMO = [
     ("Does {b} open on Sundays? Want to pick up a repair before Monday", "neutral", {"question"}),
+    ("Hey {b}, do you resize rings while I wait or does it take a few days?", "neutral",
+     {"question"}),
+    ("Is there parking near {b}? Coming from out of town on Saturday", "neutral", {"question"}),
+    ("{b} do you still do engraving on silver bracelets? How much?", "neutral", {"question"}),
     ("Still waiting on my order from {b}, two weeks now and no reply to my emails", "negative",
      {"complaint"}),
     ("Really disappointed with {b}, the clasp broke after a week", "negative", {"complaint"}),
@@ -83,6 +87,7 @@ DEMO = [
     ("Anyone know a good independent jeweler for vintage watch repair?", None, {"question"}),
     # A grievance at a competitor is no complaint about us (``competitors`` names it).
     ("Tried Rival Rings for a resize, took ten days", None, {"other"}),
+    ("Rival Rings had a 20% off sale this weekend, tempted", None, {"other"}),
     ("Resizing takes about an hour for most rings, just drop by.", "neutral", {"other"}),
     ("Thanks for reaching out! We're open Sunday 11 to 4, see you then.", "positive", None),
 ]  # fmt: skip
