@@ -11,7 +11,7 @@ import json
 import pytest
 
 from harken.core.models import Member
-from harken.inbox import actions
+from harken.inbox import actions, media
 from harken.inbox.models import Conversation
 from harken.inbox.states import State
 from harken.listening.models import Mention, Source
@@ -286,3 +286,47 @@ def test_messages_refused_for_a_day_are_read_back_to_their_own_time_once_allowed
 
 def test_an_account_without_messages_keeps_a_cursor_of_one_time(inbox):
     assert page(messaging=False).fetch(None).cursor == NEWEST_COMMENT
+
+
+PHOTO = "https://scontent.xx.fbcdn.net/v/t1.15752-9/468911202_1.jpg?_nc_cat=1&oh=00_AYB&oe=675A1B2C"
+INVOICE = "https://cdn.fbsbx.com/v/t59.2708-21/468922_invoice.pdf?_nc_cat=2&oh=00_AYC&oe=675A"
+
+
+def with_attachments(conversations: dict) -> dict:
+    """The customer's message with a photo and a PDF, in the shape the Conversations API
+    documents for a message's ``attachments`` (``image_data.url``, ``file_url``)."""
+    changed = json.loads(json.dumps(conversations))
+    message = changed["data"][0]["messages"]["data"][1]
+    message["attachments"] = {
+        "data": [
+            {
+                "id": "1120304",
+                "mime_type": "image/jpeg",
+                "name": "image-468911202.jpg",
+                "size": 84211,
+                "image_data": {"width": 960, "height": 1280, "url": PHOTO, "preview_url": PHOTO},
+            },
+            {
+                "id": "1120305",
+                "mime_type": "application/pdf",
+                "name": "invoice.pdf",
+                "size": 20480,
+                "file_url": INVOICE,
+            },
+        ],
+        "paging": {"cursors": {"before": "QVFIc", "after": "QVFId"}},
+    }
+    return changed
+
+
+def test_a_messages_photo_and_file_are_stored_under_its_text_for_the_inbox(inbox):
+    inbox.route(
+        path(PAGE, "conversations"), Reply(200, json.dumps(with_attachments(CONVERSATIONS)), JSON)
+    )
+    got = page().fetch(None)
+    question = next(i for i in got.items if i.external_id == f"dm:{PERSON}/m_AbC1")
+    assert question.text == f"My ring is too big\n\n{PHOTO}\n{INVOICE}"
+    assert media.image_urls(question.text, question.url) == [PHOTO]  # a thumbnail
+    assert [f.url for f in media.files(question.text, question.url)] == [INVOICE]  # a link
+    (asked,) = inbox.hits(path(PAGE, "conversations"))
+    assert "attachments" in query(asked)["fields"]

@@ -97,3 +97,16 @@ def test_without_instagram_manage_messages_comments_are_still_read(dms):
     got = account(messaging=True).fetch(None)
     assert any(i.kind == "comment" for i in got.items)
     assert any("allow instagram_manage_messages" in why for _, why in got.skipped)
+
+
+def test_a_direct_messages_photo_is_stored_under_its_text_for_the_inbox(media):  # noqa: F811
+    """An Instagram message's ``attachments`` in the shape the Instagram Messaging
+    documentation gives (``image_data.url``, a signed lookaside address)."""
+    photo = "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17960&signature=Ab_9"
+    changed = json.loads(json.dumps(CONVERSATIONS))
+    question = changed["data"][0]["messages"]["data"][1]
+    question["attachments"] = {"data": [{"image_data": {"url": photo, "width": 1080}}]}
+    media.route(path(LINKED_PAGE, "conversations"), Reply(200, json.dumps(changed), JSON))
+    got = account(messaging=True).fetch(None)
+    (item,) = [i for i in got.items if i.text.startswith("Do you ship")]
+    assert item.text == f"Do you ship to Oslo?\n\n{photo}"

@@ -2,7 +2,7 @@
 the Graph API's Conversations API, and answers to them (Send API).
 
 Read: ``GET /{page-id}/conversations?platform=messenger|instagram`` with each conversation's
-newest messages (``messages.limit(n){id,message,created_time,from}``), newest
+newest messages (``messages.limit(n){id,message,created_time,from,attachments}``), newest
 conversation first, back to the cursor's time. Send: ``POST /{page-id}/messages`` with
 ``recipient.id`` (the person's Page- or Instagram-scoped id) and, on Messenger,
 ``messaging_type=RESPONSE``: a Page may answer only within 24 hours of the person's last
@@ -22,6 +22,8 @@ would make a poll skip the comments older than the newest message, or the other 
 A message is a ``message`` item with id ``dm:<person id>/<message id>``; its
 ``in_reply_to`` and ``conversation_id`` are ``dm:<conversation id>``, so the inbox threads
 each conversation into one private conversation, and the id tells a reply whom to send to.
+Its attachments are stored as addresses under its text (``text.with_attachments``), where
+the inbox finds its images.
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ from harken.networks.base import (
 )
 from harken.networks.meta import graph
 from harken.networks.meta.graph import Graph, GraphError, parse_time
+from harken.networks.text import with_attachments
 
 PREFIX = "dm:"
 CONVERSATIONS = 25  # conversations a page of /conversations holds
 MESSAGES = 25  # the newest messages read with each conversation
 MAX_PAGES = 4  # pages of conversations one poll walks back
 ASK_AGAIN_AFTER = timedelta(days=1)
-MESSAGE_FIELDS = "id,message,created_time,from"
+MESSAGE_FIELDS = "id,message,created_time,from,attachments"
 FIELDS = "id,updated_time,link,participants,messages.limit({n}){{" + MESSAGE_FIELDS + "}}"
 #: Meta's subcodes for "This message is sent outside of allowed window" (Messenger, Instagram).
 OUTSIDE_WINDOW = frozenset({2018278, 2534022})
@@ -191,7 +194,7 @@ def _item(
         network=network,
         external_id=f"{PREFIX}{person.get('id') or ''}/{message['id']}",
         kind="message",
-        text=str(message.get("message") or ""),
+        text=with_attachments(str(message.get("message") or ""), _attachments(message)),
         created=parse_time(message["created_time"]),
         author_id=str(author.get("id") or ""),
         author_handle=handle,
@@ -202,6 +205,18 @@ def _item(
         is_own=str(author.get("id") or "") == own_id,
         raw={"conversation": conversation["id"], **message},
     )
+
+
+def _attachments(message: dict[str, Any]) -> list[str]:
+    """Where a message's attachments are (``attachments``: ``image_data.url`` for an
+    image, ``video_data.url`` for a video, else ``file_url``); Meta's addresses are signed
+    and end after a while, so the inbox shows them while they last."""
+    found = []
+    for attachment in graph.items(message.get("attachments") or {}):
+        image = attachment.get("image_data") or {}
+        video = attachment.get("video_data") or {}
+        found.append(str(image.get("url") or video.get("url") or attachment.get("file_url") or ""))
+    return found
 
 
 def send(
