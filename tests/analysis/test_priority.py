@@ -148,3 +148,30 @@ def test_a_score_stored_once_does_not_grow_with_a_backfilled_posts_age():
     day = rank(question, waiting_seconds=86_400).score
     assert rank(question, waiting_seconds=7 * 86_400).score == day
     assert rank(question, waiting_seconds=7 * 86_400, aging=True).score > day
+
+
+def test_a_second_reading_swaps_the_intent_and_sentiment_terms_only():
+    from harken.analysis.priority import repriced
+
+    before = rank(made(["other"], "neutral"), followers=12_400, waiting_seconds=2 * 3600)
+    after = rank(made(["complaint"], "negative"), followers=12_400, waiting_seconds=2 * 3600)
+    score, reasons = repriced(
+        before.score,
+        "; ".join(before.reasons),
+        (("other",), "neutral"),
+        (("complaint",), "negative"),
+    )
+    assert (score, reasons) == (after.score, "; ".join(after.reasons))
+    # Back again, to where it was.
+    assert repriced(score, reasons, (("complaint",), "negative"), (("other",), "neutral")) == (
+        before.score,
+        "; ".join(before.reasons),
+    )
+
+
+def test_a_second_reading_stays_within_0_and_100_and_spam_stays_zero():
+    from harken.analysis.priority import repriced
+
+    assert repriced(95, "", (("other",), "neutral"), (("complaint",), "negative"))[0] == 100
+    assert repriced(3, "", (("complaint",), "negative"), (("other",), "positive"))[0] == 0
+    assert repriced(0, "spam", (("spam",), "neutral"), (("spam",), "negative")) == (0, "spam")
