@@ -278,3 +278,26 @@ def test_a_chat_rate_limit_keeps_the_mentions_and_the_chat_cursor(chat, config):
     ((what, why),) = page.skipped
     assert what == "direct messages" and "rate limit" in why.lower()
     assert page.cursor == cursor  # chat is read from the same place next time
+
+
+def test_a_shared_post_is_stored_under_the_messages_text_for_the_inbox(chat, config):
+    """Chat carries no images of its own; a message may share a post (``embed``, an
+    ``app.bsky.embed.record#view`` per the lexicon). The shared post is the recorded one
+    (thread_view_post_with_embed_media.json), shown as its bsky.app address."""
+    post = _load("thread_view_post_with_embed_media.json")["thread"]["post"]
+    shared = _message("convo-ring", "m4", CUSTOMER["did"], "This one?", "2026-11-20T09:06:00Z")
+    shared["embed"] = {
+        "$type": "app.bsky.embed.record#view",
+        "record": {
+            "$type": "app.bsky.embed.record#viewRecord",
+            "uri": post["uri"],
+            "cid": post["cid"],
+            "author": post["author"],
+            "value": post["record"],
+            "indexedAt": post["indexedAt"],
+        },
+    }
+    chat.messages["convo-ring"].insert(0, shared)
+    (item,) = [i for i in Bluesky(config).fetch(None).items if i.external_id.endswith("/m4")]
+    address = "https://bsky.app/profile/test.marshal.dev/post/3kaheyt6vpc22"
+    assert item.text == f"This one?\n\n{address}"

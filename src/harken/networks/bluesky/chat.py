@@ -23,6 +23,7 @@ from atproto import Client, models
 from atproto_client.models.utils import get_model_as_dict
 
 from harken.networks.base import ConnectorError, NormalizedItem, Published
+from harken.networks.text import with_attachments
 
 if TYPE_CHECKING:
     from harken.networks.bluesky.connector import Bluesky
@@ -130,7 +131,7 @@ def _item(
         network=connector.network,
         external_id=f"{key}/{view['id']}",
         kind="message",
-        text=view.get("text") or "",
+        text=with_attachments(view.get("text") or "", [_embedded_post(view.get("embed"))]),
         created=_time(view["sentAt"]),
         author_id=sender,
         author_handle=profile.get("handle") or sender,
@@ -141,6 +142,20 @@ def _item(
         is_own=bool(connector.config.get("did")) and sender == connector.config.get("did"),
         raw={"convo": convo["id"], **view},
     )
+
+
+def _embedded_post(embed: Any) -> str:
+    """The web address of the post a message shares (its ``embed``, a record view: chat
+    carries no images of its own), or "" for none. A post that was deleted or is blocked
+    still names its ``uri``."""
+    record = (embed or {}).get("record") if isinstance(embed, dict) else None
+    uri = str((record or {}).get("uri") or "")
+    did, _, rest = uri.removeprefix("at://").partition("/")
+    collection, _, rkey = rest.partition("/")
+    if not did or collection != "app.bsky.feed.post" or not rkey:
+        return ""
+    author = (record or {}).get("author") or {}
+    return f"https://bsky.app/profile/{author.get('handle') or did}/post/{rkey}"
 
 
 def send(connector: Bluesky, in_reply_to: str, text: str, idempotency_key: str | None) -> Published:
