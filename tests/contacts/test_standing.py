@@ -103,3 +103,18 @@ def test_the_export_neutralises_formulas_in_messages_and_names(workspace, alice_
     assert rows[1][0] == "'=cmd|' /C calc'!A0"
     assert rows[1][10] == '\'=HYPERLINK("http://bad.example","click")'
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_a_page_is_the_head_of_the_whole_ranking_with_ties_at_its_end_broken_by_reach(
+    workspace,
+):
+    for handle, followers, complaints in [("quiet", 10, 1), ("heard", 900, 1), ("loud", 5, 2)]:
+        someone = author(workspace, handle, followers=followers, name=handle.title())
+        for hours in range(complaints):
+            mention(someone, "negative", hours + 1)
+    link_authors(workspace)
+    everyone = names(workspace, "detractors")
+    assert everyone == ["Loud", "Heard", "Quiet"]
+    for shown in (1, 2, 3):
+        page = [s.contact.name for s in listing(workspace, "detractors", limit=shown)]
+        assert page == everyone[:shown]

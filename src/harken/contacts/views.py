@@ -13,7 +13,9 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from harken.contacts import actions
@@ -25,6 +27,7 @@ from harken.contacts.standing import KINDS, listing
 from harken.contacts.suggestions import suggest
 from harken.core.access import WorkspaceRequest, access_object, scoped, workspace_view
 from harken.core.models import Role, Workspace
+from harken.core.templatetags.ui import label, when
 from harken.inbox.models import Conversation
 from harken.listening.models import Mention
 
@@ -236,6 +239,7 @@ def standing_list(request: WorkspaceRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     link_authors(_workspace(request))
     rows = listing(_workspace(request), kind, limit=SHOWN, each=EVIDENCE)
+    names: dict[str, str] = {}
     return render(
         request,
         "contacts/standing.html",
@@ -244,12 +248,40 @@ def standing_list(request: WorkspaceRequest, kind: str) -> HttpResponse:
             "kind": kind,
             "title": TITLES[kind],
             "rows": [
-                (s, shown, len(s.evidence_facts(kind)) - len(shown))
+                (s, [_evidence_line(m, names) for m in shown], len(facts) - len(shown))
                 for s in rows
-                for shown in [s.evidence(kind)]
+                for shown, facts in [(s.evidence(kind), s.evidence_facts(kind))]
             ],
             "export": reverse("contact_standing_export", args=[kind]),
         },
+    )
+
+
+def _evidence_line(mention: Mention, names: dict[str, str]) -> SafeString:
+    """One message of a contact's evidence as a list item, every value escaped.
+
+    Drawn here, not by the template: a page shows up to 500 of them, and the template
+    engine's lookups for each took most of the page's time (80 ms of CPU for 100 contacts).
+    ``names`` keeps each network's name once a page (the filter reads the connector class).
+    """
+    if mention.network not in names:
+        names[mention.network] = label(mention.network)
+    link = mention.link
+    original = (
+        format_html(
+            ' <a href="{}" rel="noopener noreferrer nofollow" target="_blank">Original</a>', link
+        )
+        if link
+        else ""
+    )
+    return format_html(
+        '<li><span class="badge {}">{}</span> <span class="muted">{} · {}</span> {}{}</li>',
+        mention.sentiment,
+        mention.get_sentiment_display(),
+        names[mention.network],
+        when(mention.posted),
+        mention.text,
+        original,
     )
 
 
