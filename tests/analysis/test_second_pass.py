@@ -124,20 +124,21 @@ def test_a_new_label_brings_the_intents_and_priority_that_read_sentiment(workspa
     assert found.priority_reasons.endswith("12k followers")
 
 
-def test_an_unchanged_label_leaves_intents_and_priority_alone(workspace, tiny):
+def test_a_reading_that_agrees_leaves_intents_and_priority_as_they_were(workspace, tiny):
     same = mention(
         workspace,
         1,
         "@shop bad order",
         sentiment="negative",
-        intents=["question"],
-        priority=33,
-        priority_reasons="question; negative",
+        intents=["complaint"],
+        priority=46,
+        priority_reasons="complaint; negative; 12k followers",
     )
     second_pass.run_second_pass(workspace.pk)
     same.refresh_from_db()
     assert same.sentiment_scores["model"] == "tiny-v1"
-    assert (same.intents, same.priority) == (["question"], 33)
+    assert (same.intents, same.priority) == (["complaint"], 46)
+    assert same.priority_reasons == "complaint; negative; 12k followers"
 
 
 def test_a_persons_intent_stands_when_the_label_changes(workspace, tiny):

@@ -15,8 +15,8 @@ batches, the mentions in its *scope*:
 
 The stored scores say which model gave the label: ``sentiment_scores["model"]`` is the
 second pass's model name (``config.json``'s ``model``); scores without that key came from
-the ingest model. Where the label changes, the intents that read sentiment are found again
-with the new probabilities (``api.reclassify``: "my order is late" is a complaint when said
+the ingest model. The intents that read sentiment are found again with the new
+probabilities (``api.reclassify``: "my order is late" is a complaint when said
 angrily) and the priority's intent and sentiment terms follow (``priority.repriced``; its
 reach, wait and fairness terms stay as ingest stored them). A person's correction is never
 overwritten: a mention with a sentiment correction keeps its label (and so its intents),
@@ -201,12 +201,14 @@ def run_second_pass(
         ids = [row["id"] for row in rows]
         skip = _corrected_ids(workspace_id, ids)
         found = rescore([row["text"] for row in rows], directory)
-        relabelled = [
+        # Intents read the probabilities, not only the label: every re-scored mention's are
+        # found again with the better ones (a few microseconds a text beside the model's).
+        rescored = [
             (row, label, scores)
             for row, (label, scores) in zip(rows, found, strict=True)
-            if row["id"] not in skip and label != row["sentiment"]
+            if row["id"] not in skip
         ]
-        intents = _reread(workspace_id, context, relabelled)
+        intents = _reread(workspace_id, context, rescored)
         changed, kept = [], []
         for row, (label, scores) in zip(rows, found, strict=True):
             mention = Mention(pk=row["id"], sentiment_scores=scores)
@@ -230,13 +232,13 @@ def run_second_pass(
     return done
 
 
-def _reread(workspace_id: int, context, relabelled: list) -> dict[int, tuple[str, ...]]:
-    """The intents of the relabelled mentions with their new sentiment, except where a
+def _reread(workspace_id: int, context, rescored: list) -> dict[int, tuple[str, ...]]:
+    """The intents of the re-scored mentions with their new sentiment, except where a
     person set the intent (theirs stands)."""
     from harken.analysis.api import reclassify
 
-    corrected = _corrected_ids(workspace_id, [row["id"] for row, _, _ in relabelled], "intent")
-    wanted = [(row, scores) for row, _, scores in relabelled if row["id"] not in corrected]
+    corrected = _corrected_ids(workspace_id, [row["id"] for row, _, _ in rescored], "intent")
+    wanted = [(row, scores) for row, _, scores in rescored if row["id"] not in corrected]
     if not wanted:
         return {}
     probabilities = np.array([[scores[label] for label in LABELS] for _, scores in wanted])
