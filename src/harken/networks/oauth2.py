@@ -50,6 +50,14 @@ class OAuthApp:
     id_parameter: str = "client_id"
     #: Where the consent page is under ``authorize`` (LinkedIn's setting names its base).
     authorize_path: str = ""
+    #: Who refuses a sign-in in the words of a refusal (Google, for its Business Profile),
+    #: and what a renewal renews the sign-in of ("the blog's").
+    signer: str = ""
+    signed: str = "account"
+    #: The app's keys go with a token request as HTTP Basic (Pinterest), not in the form.
+    basic_auth: bool = False
+    #: Fields of a token answer kept beside the tokens (TikTok's ``open_id``).
+    keep: tuple[str, ...] = ()
 
     def client_id(self) -> str:
         return env_secret(self.id_variable).strip()
@@ -68,6 +76,34 @@ class OAuthApp:
                 f"{self.secret_variable}.",
                 permanent=True,
             )
+
+    def tokens(self, url: str, form: Mapping[str, str], refused: str) -> dict[str, Any]:
+        """One token request at ``url`` with the app's keys (``exchange``)."""
+        self.require()
+        if self.basic_auth:
+            pair = f"{self.client_id()}:{self.client_secret()}".encode()
+            basic = {"Authorization": f"Basic {base64.b64encode(pair).decode()}"}
+            return exchange(url, form, refused=refused, headers=basic, keep=self.keep)
+        keys = {self.id_parameter: self.client_id(), "client_secret": self.client_secret()}
+        return exchange(url, {**form, **keys}, refused=refused, keep=self.keep)
+
+    def exchange_code(self, url: str, code: str, redirect_uri: str, **more: str) -> dict[str, Any]:
+        """The callback's ``code`` (with ``more``: a PKCE verifier) as token config keys."""
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        return self.tokens(
+            url, {**form, **more}, f"{self.signer or self.network} refused the sign-in"
+        )
+
+    def renew(self, url: str, refresh_token: str) -> dict[str, Any]:
+        """Fresh tokens from ``refresh_token``, which is kept when no new one comes."""
+        tokens = self.tokens(
+            url,
+            {"grant_type": "refresh_token", "refresh_token": refresh_token},
+            f"{self.signer or self.network} refused to renew the {self.signed}'s sign-in; "
+            "reconnect it",
+        )
+        tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
+        return tokens
 
     def authorize_url(self, redirect_uri: str, state: str, **extra: str) -> str:
         """The consent page for this app, with the network's ``extra`` parameters."""

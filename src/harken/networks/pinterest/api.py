@@ -14,14 +14,13 @@ point the calls elsewhere in tests.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import httpx
 from django.conf import settings
 
 from harken.networks.bearer import BearerApi, Refusals
-from harken.networks.oauth2 import OAuthApp, exchange
+from harken.networks.oauth2 import OAuthApp
 
 APP = OAuthApp(
     network="Pinterest",
@@ -31,6 +30,7 @@ APP = OAuthApp(
     authorize_setting="PINTEREST_AUTHORIZE_URL",
     #: Read the account and its boards and pins (with their analytics), create pins.
     scopes=("user_accounts:read", "boards:read", "pins:read", "pins:write"),
+    basic_auth=True,
 )
 APP_ID = APP.id_variable
 APP_SECRET = APP.secret_variable
@@ -46,31 +46,16 @@ def api_url() -> str:
     return str(getattr(settings, "PINTEREST_API_URL", API_URL)).rstrip("/")
 
 
-def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    APP.require()
-    basic = base64.b64encode(f"{APP.client_id()}:{APP.client_secret()}".encode()).decode()
-    return exchange(
-        f"{api_url()}/v5/oauth/token",
-        form,
-        refused=refused,
-        headers={"Authorization": f"Basic {basic}"},
-    )
+def token_url() -> str:
+    return f"{api_url()}/v5/oauth/token"
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
-    return _token_request(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        "Pinterest refused the sign-in",
-    )
+    return APP.exchange_code(token_url(), code, redirect_uri)
 
 
 def renew(refresh_token: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        "Pinterest refused to renew the account's sign-in; reconnect it",
-    )
-    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
-    return tokens
+    return APP.renew(token_url(), refresh_token)
 
 
 def request(
