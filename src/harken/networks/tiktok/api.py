@@ -24,7 +24,7 @@ from django.conf import settings
 from harken.lib import http
 from harken.networks.base import ConnectorError
 from harken.networks.bearer import BearerApi, Refusals, json_body, status_words
-from harken.networks.oauth2 import OAuthApp, exchange
+from harken.networks.oauth2 import OAuthApp
 
 APP = OAuthApp(
     network="TikTok",
@@ -42,6 +42,7 @@ APP = OAuthApp(
         "video.upload",
     ),
     id_parameter="client_key",
+    keep=("open_id",),
 )
 CLIENT_KEY = APP.id_variable
 CLIENT_SECRET = APP.secret_variable
@@ -69,30 +70,16 @@ def api_url() -> str:
     return str(getattr(settings, "TIKTOK_API_URL", API_URL)).rstrip("/")
 
 
-def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    APP.require()
-    return exchange(
-        f"{api_url()}/v2/oauth/token/",
-        {**form, "client_key": APP.client_id(), "client_secret": APP.client_secret()},
-        refused=refused,
-        keep=("open_id",),
-    )
+def token_url() -> str:
+    return f"{api_url()}/v2/oauth/token/"
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
-    return _token_request(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        "TikTok refused the sign-in",
-    )
+    return APP.exchange_code(token_url(), code, redirect_uri)
 
 
 def renew(refresh_token: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        "TikTok refused to renew the account's sign-in; reconnect it",
-    )
-    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
-    return tokens
+    return APP.renew(token_url(), refresh_token)
 
 
 def request(
