@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from harken.networks.oauth2 import OAuthApp, exchange
+from harken.networks.oauth2 import OAuthApp
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 APP = OAuthApp(
@@ -29,6 +29,7 @@ APP = OAuthApp(
     #: pages the member administers with their follower statistics.
     scopes=("r_organization_social", "w_organization_social", "rw_organization_admin"),
     scope_separator=" ",
+    signed="page",
 )
 CLIENT_ID = APP.id_variable
 CLIENT_SECRET = APP.secret_variable
@@ -41,25 +42,8 @@ def oauth_url() -> str:
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
-    return _token_request(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        "LinkedIn refused the sign-in",
-    )
+    return APP.exchange_code(f"{oauth_url()}/accessToken", code, redirect_uri)
 
 
 def renew(refresh_token: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        "LinkedIn refused to renew the page's sign-in; reconnect it",
-    )
-    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
-    return tokens
-
-
-def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    APP.require()
-    return exchange(
-        f"{oauth_url()}/accessToken",
-        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
-        refused=refused,
-    )
+    return APP.renew(f"{oauth_url()}/accessToken", refresh_token)
