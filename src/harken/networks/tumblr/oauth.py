@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from harken.networks.oauth2 import OAuthApp, exchange
+from harken.networks.oauth2 import OAuthApp
 
 APP = OAuthApp(
     network="Tumblr",
@@ -26,6 +26,7 @@ APP = OAuthApp(
     #: Read the person's blogs (basic), post and answer (write), a refresh token.
     scopes=("basic", "write", "offline_access"),
     scope_separator=" ",
+    signed="blog",
 )
 CLIENT_ID = APP.id_variable
 CLIENT_SECRET = APP.secret_variable
@@ -39,25 +40,8 @@ def api_url() -> str:
 
 
 def exchange_code(code: str, redirect_uri: str) -> dict[str, Any]:
-    return _token_request(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-        "Tumblr refused the sign-in",
-    )
+    return APP.exchange_code(f"{api_url()}/v2/oauth2/token", code, redirect_uri)
 
 
 def renew(refresh_token: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        "Tumblr refused to renew the blog's sign-in; reconnect it",
-    )
-    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
-    return tokens
-
-
-def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    APP.require()
-    return exchange(
-        f"{api_url()}/v2/oauth2/token",
-        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
-        refused=refused,
-    )
+    return APP.renew(f"{api_url()}/v2/oauth2/token", refresh_token)
