@@ -30,7 +30,7 @@ from django.conf import settings
 
 from harken.networks.base import ConnectorError
 from harken.networks.bearer import BearerApi, Refusals, status_words
-from harken.networks.oauth2 import OAuthApp, exchange
+from harken.networks.oauth2 import OAuthApp
 
 APP = OAuthApp(
     network="Google Business Profile",
@@ -41,6 +41,8 @@ APP = OAuthApp(
     scopes=("https://www.googleapis.com/auth/business.manage",),
     app="Google OAuth client",
     scope_separator=" ",
+    signer="Google",
+    signed="profile",
 )
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address
 CLIENT_ID = APP.id_variable
@@ -73,25 +75,12 @@ def authorize_url(redirect_uri: str, state: str, challenge: str) -> str:
     )
 
 
-def _token_request(form: dict[str, str], refused: str) -> dict[str, Any]:
-    APP.require()
-    return exchange(
-        getattr(settings, "GOOGLE_TOKEN_URL", TOKEN_URL),
-        {**form, "client_id": APP.client_id(), "client_secret": APP.client_secret()},
-        refused=refused,
-    )
+def token_url() -> str:
+    return str(getattr(settings, "GOOGLE_TOKEN_URL", TOKEN_URL))
 
 
 def exchange_code(code: str, verifier: str, redirect_uri: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "code_verifier": verifier,
-        },
-        "Google refused the sign-in",
-    )
+    tokens = APP.exchange_code(token_url(), code, redirect_uri, code_verifier=verifier)
     if not tokens["refresh_token"]:
         raise ConnectorError(
             "Google gave no refresh token, so the profile would stop working within the hour; "
@@ -103,12 +92,7 @@ def exchange_code(code: str, verifier: str, redirect_uri: str) -> dict[str, Any]
 
 
 def renew(refresh_token: str) -> dict[str, Any]:
-    tokens = _token_request(
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        "Google refused to renew the profile's sign-in; reconnect it",
-    )
-    tokens["refresh_token"] = tokens["refresh_token"] or refresh_token
-    return tokens
+    return APP.renew(token_url(), refresh_token)
 
 
 def fresh_token(config: dict[str, Any]) -> str | None:
