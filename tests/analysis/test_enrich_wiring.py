@@ -71,3 +71,24 @@ def test_the_business_own_answers_get_no_sentiment_intents_or_priority(source):
 def test_the_networks_declared_language_wins(source):
     ingest(source, [item("1", text="ok ok ok https://t.co/x #maga", language="de")])
     assert Mention.objects.get().language == "de"
+
+
+def test_a_grievance_at_a_competitor_is_stored_as_no_complaint_of_ours(source):
+    Topic.objects.create(
+        workspace=source.workspace,
+        name="Rival Rings",
+        kind=Topic.Kind.COMPETITOR,
+        query='"Rival Rings" OR @RivalRings',
+    )
+    ingest(
+        source,
+        [
+            item("1", text="Tried Rival Rings for a resize, took ten days"),
+            item("2", text="Tried Harbor Street Jewelers for a resize, took ten days"),
+        ],
+    )
+    theirs = Mention.objects.get(external_id="1")
+    ours = Mention.objects.get(external_id="2")
+    assert "complaint" not in theirs.intents
+    assert "complaint" in ours.intents
+    assert ours.priority > theirs.priority
