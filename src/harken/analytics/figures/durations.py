@@ -93,13 +93,12 @@ class Durations:
 
     @classmethod
     def merged(cls, many: Iterable[Durations]) -> Self:
-        many = [d for d in many if len(d.buckets)]
-        if not many:
-            return cls(numpy.empty(0, numpy.int64), numpy.empty(0, numpy.int64))
-        dense = numpy.bincount(
-            numpy.concatenate([d.buckets for d in many]),
-            weights=numpy.concatenate([d.counts for d in many]),
-        ).astype(numpy.int64)
+        many = list(many)
+        buckets = numpy.concatenate([d.buckets for d in many] or [numpy.empty(0, numpy.int64)])
+        if not buckets.size:
+            return cls(buckets, buckets)
+        counts = numpy.concatenate([d.counts for d in many])
+        dense = numpy.bincount(buckets, weights=counts).astype(numpy.int64)
         found = numpy.flatnonzero(dense)
         return cls(found, dense[found])
 
