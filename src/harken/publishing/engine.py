@@ -29,7 +29,6 @@ from typing import cast
 
 from django.core.mail import send_mail
 from django.db import connection
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from harken.core.actions import audit
@@ -42,6 +41,7 @@ from harken.networks.registry import (
     network_label,
 )
 from harken.publishing import demo, signals
+from harken.publishing.claimed import load_claimed
 from harken.publishing.compose.media import public_url
 from harken.publishing.compose.threads import Reply, part_key, post_texts, replies
 from harken.publishing.gate import findings_for, rules_for
@@ -188,12 +188,9 @@ def claim_due(now: datetime, limit: int = BATCH) -> list[Variant]:
         if pk is None:
             break
         won.append(pk)
-    claimed = Variant.objects.filter(pk__in=won, state=State.PUBLISHING, claimed_at=now)
-    # Whether it has images, in the same query: most posts have none, and asking each
-    # variant for its images is a query of its own.
-    images = Variant.media.through.objects.filter(variant_id=OuterRef("pk"))
-    claimed = claimed.annotate(has_media=Exists(images))
-    return list(claimed.select_related("account", "post").order_by("scheduled_at", "pk"))
+    # With its account and post, and whether it has images (``has_media``): most posts
+    # have none, and asking each variant for its images is a query of its own.
+    return load_claimed(won, now)
 
 
 def _claim_one(now: datetime) -> int | None:
