@@ -88,6 +88,9 @@ class BlueskyPds(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     server: BlueskyPds
+    # Keep-alive, as a real PDS: HTTP/1.0 would make every call a new connection, and
+    # the publish bench would measure connecting rather than publishing.
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: object) -> None:
         pass
