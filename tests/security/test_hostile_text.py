@@ -15,8 +15,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
+from django.test import Client
+from django.urls import reverse
 
-from harken.core.models import Workspace
+from harken.core.models import Member, Workspace
+from harken.publishing.approvals.review import do_create_link
+from harken.publishing.models import Campaign, Post
 from tests.conftest import client_for
 from tests.security.test_routes import OTHER_IDS, PUBLIC, routes
 
@@ -93,3 +97,20 @@ def test_no_page_shows_a_rows_text_raw_or_fails_on_it(hostile_sample):
     assert drawn > 40
     # The text did reach the pages (escaped): the check above looked at something.
     assert {"inbox_conversation", "contact_detail", "listening", "compose_edit"} <= shown, shown
+
+
+def test_the_public_pages_show_a_rows_text_escaped(hostile_sample):
+    """The pages anyone with the link opens: a campaign's pledge page, a client's review
+    of a post (the post's text, its variants, the workspace's name)."""
+    owner = Member.objects.get(workspace=hostile_sample, user__username="olga")
+    pages = [reverse("campaign_public", args=[c.public_token]) for c in Campaign.objects.all()]
+    for post in Post.objects.filter(workspace=hostile_sample, variants__isnull=False).distinct():
+        pages.append(reverse("publishing_review", args=[do_create_link(post, owner)[1]]))
+    anyone, shown = Client(), 0
+    for page in pages:
+        response = anyone.get(page)
+        assert response.status_code == 200, page
+        body = response.content.decode()
+        assert not any(bad in body for bad in RAW), page
+        shown += "&lt;script&gt;alert(1)" in body
+    assert shown >= len(pages) > 2
