@@ -126,3 +126,47 @@ def test_a_first_comment_cut_short_is_found_among_the_accounts_comments(reddit, 
     assert report.reconciled == [variant.pk]
     assert (variant.state, variant.parts) == (State.PUBLISHED, ["t1_c1"])
     assert reddit.hits("/api/comment/") == [] and reddit.hits(SUBMITTED) == []
+
+
+def test_a_submit_that_failed_after_reddit_took_it_is_looked_up_before_the_retry(reddit, account):
+    """Reddit answered the submit with a 5xx although it had made the post (a timeout or a
+    gateway error can come after the write): the retry asks the account's submissions
+    first and records the post it finds, instead of posting it a second time."""
+    variant = make_variant(account, "Our winter window is open.")
+    Variant.objects.filter(pk=variant.pk).update(
+        post_options={"title": TITLE, "subreddit": "r/jewelry"}
+    )
+    reddit.route("/api/submit/", Reply(502, "Bad Gateway"))
+    first = do_publish_due(NOW)
+    variant.refresh_from_db()
+    assert first.retrying == [variant.pk] and variant.state == State.SCHEDULED, variant.error
+    assert len(reddit.hits("/api/submit/")) == 1  # sent once: not repeated on a 502
+
+    # It was there all along: Reddit lists it among the account's submissions.
+    reddit.route(SUBMITTED, Reply(200, _listing(_submission("ours", TITLE, "jewelry", 6))))
+    later = do_publish_due(NOW + timedelta(minutes=5))
+    variant.refresh_from_db()
+    assert later.reconciled == [variant.pk] and later.published == [variant.pk]
+    assert (variant.state, variant.external_id) == (State.PUBLISHED, "t3_ours")
+    assert len(reddit.hits("/api/submit/")) == 1  # not posted again
+
+
+def test_a_retry_reddit_has_nothing_of_is_sent(reddit, account):
+    variant = make_variant(account, "Our winter window is open.")
+    Variant.objects.filter(pk=variant.pk).update(
+        post_options={"title": TITLE, "subreddit": "r/jewelry"}
+    )
+    answer = {"url": "https://www.reddit.com/r/jewelry/comments/4bbe4b/winter_window/"}
+    answer |= {"id": "4bbe4b", "name": "t3_4bbe4b"}
+    body = json.dumps({"json": {"errors": [], "data": answer}})
+    reddit.route("/api/submit/", Reply(503, "Unavailable"), Reply(200, body, headers=JSON))
+    reddit.route(SUBMITTED, Reply(200, _listing(_submission("old", TITLE, "jewelry", -10))))
+    do_publish_due(NOW)
+    later = do_publish_due(NOW + timedelta(minutes=5))
+    variant.refresh_from_db()
+    assert later.reconciled == [] and later.published == [variant.pk]
+    assert (variant.state, variant.external_id) == (State.PUBLISHED, "t3_4bbe4b")
+    order = [seen.path.split("?")[0] for seen in reddit.requests]
+    first_submit = order.index("/api/submit/")
+    second_submit = order.index("/api/submit/", first_submit + 1)
+    assert first_submit < order.index(SUBMITTED) < second_submit  # asked before resending

@@ -241,6 +241,11 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
     report.connectors[account.pk] = connector
     planned = replies(variant)
     try:
+        if _may_be_out(variant, connector):
+            # Since the scheduled time: every earlier try came after it.
+            since = cast(datetime, variant.scheduled_at) - timedelta(minutes=1)
+            if _find_cut_short(variant, connector, since):
+                report.reconciled.append(variant.pk)
         if not variant.external_id:
             # The network's own fields (Reddit's title and subreddit) go with the images.
             options = {**attachments(variant), **(variant.post_options or {})}
@@ -260,6 +265,18 @@ def publish_claimed(variant: Variant, now: datetime, report: TickReport) -> None
         return
     _keep_config(account, connector)
     _mark_published(variant, Published(variant.external_id, variant.url), report)
+
+
+def _may_be_out(variant: Variant, connector: Connector) -> bool:
+    """Whether an earlier try may have reached the network although it ended in a
+    transient error (a 5xx or a timeout can come after the network took the post), on a
+    network that takes no idempotency key but can be asked: it is asked before any resend."""
+    return (
+        variant.attempts > 1
+        and bool(variant.error)
+        and not connector.idempotent_writes
+        and connector.finds_published
+    )
 
 
 def _findings(variant: Variant, now: datetime, report: TickReport) -> list[Finding]:

@@ -22,6 +22,7 @@ from attribute access.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,6 +36,7 @@ import prawcore
 from django.conf import settings
 from praw.const import API_PATH
 from praw.exceptions import RedditAPIException
+from prawcore.sessions import FiniteRetryStrategy
 
 from harken.lib import http
 from harken.lib.env import env_secret
@@ -266,6 +268,23 @@ class Reddit(Connector):
         except Exception as exc:
             raise to_connector_error(exc) from exc
 
+    def _send_once(self, fn: Any) -> Any:
+        """A write (a post, a reply), sent once: neither our retries nor PRAW's own (it
+        repeats a 5xx or a timeout twice), because Reddit may have taken the write before
+        the error and takes no idempotency key. A transient error reaches the publishing
+        engine, which asks ``find_published`` before it sends again."""
+        session: Any = self.reddit._core  # PRAW's prawcore session for this account
+        kept = session._retry_strategy_class
+        session._retry_strategy_class = functools.partial(FiniteRetryStrategy, retries=0)
+        try:
+            return fn()
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise to_connector_error(exc) from exc
+        finally:
+            session._retry_strategy_class = kept
+
     # -- reading -----------------------------------------------------------------
 
     def fetch(self, cursor: str | None) -> Page:
@@ -408,9 +427,9 @@ class Reddit(Connector):
             return self._publish_image(title.strip(), name, text, images[0])
         target = self.reddit.subreddit(name)
         if _kind(options) == "link":
-            post = self._call(lambda: target.submit(title.strip(), url=text.strip()))
+            post = self._send_once(lambda: target.submit(title.strip(), url=text.strip()))
         else:
-            post = self._call(lambda: target.submit(title.strip(), selftext=text))
+            post = self._send_once(lambda: target.submit(title.strip(), selftext=text))
         data = vars(post)
         return Published(external_id=f"t3_{data['id']}", url=_submitted_url(data))
 
@@ -429,7 +448,7 @@ class Reddit(Connector):
         data |= {"resubmit": "true", "sendreplies": "true", "api_type": "json"}
         if text.strip():
             data["text"] = text
-        self._call(lambda: self.reddit.post(API_PATH["submit"], data=data))
+        self._send_once(lambda: self.reddit.post(API_PATH["submit"], data=data))
         for wait in self.listed_waits:
             time.sleep(wait)
             found = self.find_published("", text, since, title=title, subreddit=subreddit)
@@ -484,7 +503,7 @@ class Reddit(Connector):
             parent = self.reddit.comment(thing_id)
         else:
             parent = self.reddit.submission(thing_id)
-        answer = self._call(lambda: parent.reply(text))
+        answer = self._send_once(lambda: parent.reply(text))
         data = vars(answer)
         if data["name"].startswith("t4_"):
             return Published(data["name"], f"https://www.reddit.com/message/messages/{data['id']}")
