@@ -179,7 +179,7 @@ def test_an_interrupted_send_is_reconciled_under_the_same_key_on_mastodon(
         claimed_at=timezone.now() - timedelta(minutes=15),
     )
     outcome = actions.do_reconcile_interrupted()
-    assert outcome == {"resent": 1, "unknown": 0}
+    assert outcome == {"resent": 1, "found": 0, "unknown": 0}
     message.refresh_from_db()
     assert message.state == State.SENT
     assert (
@@ -200,7 +200,7 @@ def test_an_interrupted_send_without_idempotency_is_marked_unknown_not_resent(
         author=bob,
         claimed_at=timezone.now() - timedelta(hours=3),  # past the key's lifetime
     )
-    assert actions.do_reconcile_interrupted() == {"resent": 0, "unknown": 1}
+    assert actions.do_reconcile_interrupted() == {"resent": 0, "found": 0, "unknown": 1}
     message.refresh_from_db()
     assert message.state == State.UNKNOWN and "Check on the network" in message.error
     assert mastodon.hits("/api/v1/statuses") == []

@@ -113,7 +113,7 @@ def test_a_worker_killed_after_the_pds_accepted_the_reply_posts_it_once(
     if settle == "sweep":
         # The periodic sweep sends it again under the same key: the PDS refuses a second
         # record under the same key, and the first one is recorded.
-        assert do_reconcile_interrupted(later) == {"resent": 1, "unknown": 0}
+        assert do_reconcile_interrupted(later) == {"resent": 1, "found": 0, "unknown": 0}
     else:
         # A network that cannot be asked leaves it "unknown"; a manager retries it.
         message.state = State.UNKNOWN

@@ -6,8 +6,10 @@ connector gets the message's idempotency key; the network's id and URL are recor
 the move to ``sent``. A refusal is ``failed`` with the network's own words and can be
 retried. A send interrupted after the network may have accepted it is settled by
 ``do_reconcile_interrupted``: sent again under the same key where the network honours
-idempotency keys (it answers with the first post), otherwise marked ``unknown`` for a
-person to check on the network: never sent twice on a guess.
+idempotency keys (it answers with the first post); where it takes none but can be asked
+(``find_reply``: X's direct messages), recorded if the network has it and sent if not;
+otherwise marked ``unknown`` for a person to check on the network: never sent twice on a
+guess.
 """
 
 from __future__ import annotations
@@ -588,9 +590,10 @@ def _record_sent(message: Message, external_id: str, url: str, user: Any) -> Mes
 def do_reconcile_interrupted(now: datetime | None = None) -> dict[str, int]:
     """Settle sends that stopped half-way (claimed, never recorded): where the network
     honours idempotency keys and the key is still fresh, send again under the same key
-    (the network answers with the post it already has); else mark ``unknown``."""
+    (the network answers with the post it already has); where it can be asked, record
+    what it has or send what it lacks; else mark ``unknown``."""
     now = now or timezone.now()
-    outcome = {"resent": 0, "unknown": 0}
+    outcome = {"resent": 0, "found": 0, "unknown": 0}
     stale = Message.objects.filter(
         state=State.SENDING, claimed_at__lt=now - INTERRUPTED_AFTER
     ).select_related("account")
@@ -601,7 +604,12 @@ def do_reconcile_interrupted(now: datetime | None = None) -> dict[str, int]:
             and now - message.claimed_at < KEY_LIFETIME
             and _honours_keys(network)
         )
-        if safe:
+        # Without keys, a network that can be asked settles it: recorded if it has the
+        # reply, sent if it has not (True / False); None when it cannot tell.
+        there = None if safe else _asked(message)
+        if there:
+            outcome["found"] += 1
+        elif safe or there is False:
             # Re-claim this very claim: a second sweeper finds claimed_at changed.
             if Message.objects.filter(
                 pk=message.pk, state=State.SENDING, claimed_at=message.claimed_at
@@ -618,6 +626,27 @@ def do_reconcile_interrupted(now: datetime | None = None) -> dict[str, int]:
         ):
             outcome["unknown"] += 1
     return outcome
+
+
+def _asked(message: Message) -> bool | None:
+    """Ask the network whether an interrupted reply went out (``find_reply``, where the
+    connector ``finds_replies``): True when it had it (now recorded as sent), False when
+    it has not, None when it cannot be asked or the asking failed."""
+    account = message.account
+    if account is None or message.claimed_at is None:
+        return None
+    try:
+        if not getattr(connector_class(account.network), "finds_replies", False):
+            return None
+        connector = connector_for(account)
+        since = message.claimed_at - timedelta(minutes=1)  # the network's clock may differ
+        found = connector.find_reply(message.in_reply_to, message.text, since)
+    except (ConnectorError, NotImplementedError, KeyError, ImportError):
+        return None
+    if found is None:
+        return False
+    _record_sent(message, found.external_id, found.url, None)
+    return True
 
 
 def _honours_keys(network: str) -> bool:

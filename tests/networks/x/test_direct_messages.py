@@ -14,7 +14,7 @@ import pytest
 
 from harken.core.models import Member
 from harken.inbox import actions, media
-from harken.inbox.models import Conversation
+from harken.inbox.models import Conversation, Message
 from harken.inbox.states import State
 from harken.listening.models import Mention, Source
 from harken.listening.pipeline import ingest
@@ -378,3 +378,55 @@ def test_a_dms_photo_is_stored_under_its_text_for_the_inbox(x, server):
     # a signed-in request, a link.
     assert media.image_urls(item.text, item.url) == [files[1]["preview_image_url"]]
     assert files[0]["url"] in [f.url for f in media.files(item.text, item.url)]
+
+
+def _interrupted_dm(x, server, workspace, bob, text: str):
+    """A DM answer the inbox claimed at ``CLAIMED`` and never recorded (the worker died)."""
+    _pages(server)
+    source = Source.objects.create(
+        workspace=workspace, name="X", kind=Source.Kind.SEARCH, network="x"
+    )
+    ingest(source, x.fetch(json.dumps({"since": "1", "dm": "1"})).items)
+    account = Account.objects.create(
+        workspace=workspace, network="x", handle="Twitter", config=dict(CONFIG)
+    )
+    question = Mention.objects.get(external_id=f"dm:{ONE_TO_ONE}/1582838223418425345")
+    return Message.objects.create(
+        workspace=workspace,
+        conversation=question.conversation,
+        text=text,
+        state=State.SENDING,
+        in_reply_to=question.external_id,
+        account=account,
+        author=bob,
+        claimed_at=CLAIMED,
+    )
+
+
+def test_the_sweep_records_an_interrupted_dm_that_x_has_without_sending_it_again(
+    x, server, workspace, bob
+):
+    message = _interrupted_dm(x, server, workspace, bob, "Size 6 it is!")
+    ours = _event("1582838223418425400", ME, "Size 6 it is!", "2022-10-19T21:00:30.000Z")
+    server.route(LOST, _conversation(ours))
+    send = f"/2/dm_conversations/with/{CUSTOMER}/messages"
+
+    assert actions.do_reconcile_interrupted() == {"resent": 0, "found": 1, "unknown": 0}
+    message.refresh_from_db()
+    assert message.state == State.SENT
+    assert message.external_id == f"dm:{ONE_TO_ONE}/1582838223418425400"
+    assert server.hits(send) == []
+
+
+def test_the_sweep_sends_an_interrupted_dm_that_x_does_not_have(x, server, workspace, bob):
+    message = _interrupted_dm(x, server, workspace, bob, "Size 6 it is!")
+    server.route(LOST, _conversation())
+    answer = {"data": {"dm_conversation_id": ONE_TO_ONE, "dm_event_id": "1582838223418425999"}}
+    send = f"/2/dm_conversations/with/{CUSTOMER}/messages"
+    server.route(send, Reply(201, json.dumps(answer), JSON))
+
+    assert actions.do_reconcile_interrupted() == {"resent": 1, "found": 0, "unknown": 0}
+    message.refresh_from_db()
+    assert message.state == State.SENT
+    assert message.external_id == f"dm:{ONE_TO_ONE}/1582838223418425999"
+    assert len(server.hits(send)) == 1
