@@ -147,6 +147,35 @@ def test_response_days_count_each_conversation_durations(workspace):
     assert rows[""].conversations == 1 and len(Durations.from_bytes(rows[""].first_response)) == 0
 
 
+def test_a_competitors_mention_or_a_reshare_left_unanswered_is_no_missed_answer(workspace):
+    """The inbox files them apart, not owed an answer: they do not count as conversations
+    waiting for one; answered after all, they count like any other."""
+    began = dt.datetime(2026, 12, 1, 15, tzinfo=UTC)
+    for n, intent in enumerate(("competitor_mention", "reshare", "complaint")):
+        Conversation.objects.create(
+            workspace=workspace,
+            network="mastodon",
+            root_external_id=f"r{n}",
+            intent=intent,
+            first_message_at=began,
+        )
+    Conversation.objects.create(
+        workspace=workspace,
+        network="mastodon",
+        root_external_id="answered",
+        intent="reshare",
+        first_message_at=began,
+        first_response_at=began + dt.timedelta(minutes=5),
+    )
+    roll_response_day(workspace, DEC1)
+    rows = {r.intent: r for r in ResponseDay.objects.filter(workspace=workspace)}
+    assert {intent: row.conversations for intent, row in rows.items()} == {
+        "complaint": 1,
+        "reshare": 1,
+    }
+    assert Durations.from_bytes(rows["reshare"].first_response) == Durations.of([300])
+
+
 def test_the_queue_task_keeps_every_workspace_current(workspace, other_workspace):
     from harken.analytics.tasks import do_catch_up
 

@@ -24,6 +24,7 @@ from harken.analytics.figures.durations import Durations
 from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
+from harken.inbox.priority import NOT_OWED
 from harken.listening.models import Mention
 from harken.networks.registry import connector_class
 from harken.publishing.models import Variant
@@ -179,8 +180,14 @@ def roll_response_day(workspace: Workspace, day: dt.date) -> int:
             "resolved_at",
         )
     )
-    # Only where we can answer: a web feed's article is read, never owed a reply.
-    conversations = [row for row in conversations if _answerable(row[1])]
+    # Only what is owed an answer: a web feed's article is read, never answered; a
+    # competitor's mention or a re-share is left unanswered on purpose (the inbox files it
+    # apart), unless we answered it after all.
+    conversations = [
+        row
+        for row in conversations
+        if _answerable(row[1]) and not (row[2] in NOT_OWED and row[5] is None)
+    ]
     first_intent = _first_intents([row[0] for row in conversations])
     groups: dict[tuple[str, str, int], list[Counts]] = defaultdict(lambda: [[0], [], []])
     for pk, network, intent, assignee, began, answered, resolved in conversations:
