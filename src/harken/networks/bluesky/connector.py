@@ -17,20 +17,26 @@ defines (``get_model_as_dict``), which is also what ``NormalizedItem.raw`` keeps
 
 from __future__ import annotations
 
+import io
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import regex
 from atproto import Client, models
 from atproto_client import exceptions as atproto_errors
 from atproto_client.client.session import Session, SessionEvent
+from atproto_client.models.blob_ref import BlobRef
 from atproto_client.models.languages import DEFAULT_LANGUAGE_CODE1
 from atproto_client.models.utils import get_model_as_dict
 from atproto_client.request import Request
+from django.conf import settings
 
+from harken.lib import http
 from harken.lib.guarded import guarded_httpx_kwargs
 from harken.lib.retry import Retry, retry_call
 from harken.lib.urlguard import HostNotFound, UnsafeURL
@@ -50,6 +56,11 @@ log = logging.getLogger(__name__)
 
 TIMEOUT = 20.0
 DEFAULT_SERVICE = "https://bsky.social"
+#: Bluesky's video service (the ``BLUESKY_VIDEO_URL`` setting points it elsewhere: a
+#: local one in tests). It takes the upload, transcodes it and stores the blob on the PDS.
+VIDEO_SERVICE = "https://video.bsky.app"
+#: How long the service token for the upload lives (the docs' 30 minutes).
+VIDEO_TOKEN_SECONDS = 30 * 60
 PAGE = 100  # the largest page listNotifications and searchPosts accept
 MAX_PAGES = 5  # how far back one poll walks to reach the last cursor
 MENTION_REASONS = ["mention", "reply", "quote"]
@@ -206,6 +217,17 @@ class Bluesky(Connector):
     image_types: ClassVar[frozenset[str]] = frozenset(
         {"image/jpeg", "image/png", "image/gif", "image/webp"}
     )
+    #: app.bsky.embed.video: one MP4 instead of images, at most 100 MB and 3 minutes
+    #: (the video service's limits for a post).
+    max_videos: ClassVar[int] = 1
+    video_types: ClassVar[frozenset[str]] = frozenset({"video/mp4"})
+    max_video_bytes: ClassVar[int | None] = 100 * 1000 * 1000
+    max_video_seconds: ClassVar[float | None] = 3 * 60
+    #: How often and how many times the video service's job is asked about (about 90 s,
+    #: as for Mastodon) before the engine is told to try again later: the retry's upload
+    #: answers 409 with the same job, so the wait goes on where it stopped.
+    video_poll_interval: ClassVar[float] = 2.0
+    video_poll_attempts: ClassVar[int] = 45
     finds_published = True  # by the record key its idempotency key gives (see publish)
     #: A version 1 UUID key is the post's record key: a second write under it answers
     #: with the first post (see publish and reply), for as long as the post exists.
@@ -481,7 +503,8 @@ class Bluesky(Connector):
         on every try. A second create under that key cannot make a second post; when it
         is refused, the post already there is the answer."""
         self._check_length(text)
-        embed = self._images(options.get("media") or [])
+        video = options.get("video")
+        embed = self._video(video) if video else self._images(options.get("media") or [])
         return self._write(text, idempotency_key, None, options.get("langs"), embed)
 
     def _images(self, media: list[MediaFile]) -> Any:
@@ -493,6 +516,76 @@ class Bluesky(Connector):
             uploaded = self._do(_uploader(item.data))
             images.append(models.AppBskyEmbedImages.Image(alt=item.alt or "", image=uploaded.blob))
         return models.AppBskyEmbedImages.Main(images=images)
+
+    def _video(self, item: MediaFile) -> Any:
+        """The post's video embed: the bytes sent to Bluesky's video service with a
+        service token from the PDS, its job waited for, its blob in the embed with the
+        alt text and the aspect ratio read from the file's own header."""
+        # The composer's own header reader (imported here: networks load before publishing).
+        from harken.publishing.compose.video import sniff
+
+        blob = self._processed_video(self._upload_video(item))
+        info = sniff(io.BytesIO(item.data))
+        ratio = None
+        if info is not None and info.width and info.height:
+            ratio = models.AppBskyEmbedDefs.AspectRatio(width=info.width, height=info.height)
+        return models.AppBskyEmbedVideo.Main(
+            video=BlobRef.model_validate(blob), alt=item.alt or None, aspect_ratio=ratio
+        )
+
+    def _service_token(self) -> str:
+        """A token from the account's PDS that lets the video service store the blob
+        there (``getServiceAuth``, bound to ``uploadBlob``, audience the PDS's did:web)."""
+        pds = urlsplit(self.config.get("pds") or self.client._base_url)
+        params = {
+            "aud": f"did:web:{pds.netloc.replace(':', '%3A')}",
+            "lxm": "com.atproto.repo.uploadBlob",
+            "exp": int(time.time()) + VIDEO_TOKEN_SECONDS,
+        }
+        answer = self._do(lambda client: client.com.atproto.server.get_service_auth(params))
+        return str(answer.token)
+
+    def _upload_video(self, item: MediaFile) -> dict[str, Any]:
+        """``uploadVideo``: the job the service started, or the one it already has for
+        these bytes (409 ``already_exists``, so a retry after a crash uploads nothing
+        twice)."""
+        token = self._service_token()
+        response = _video_call(
+            "POST",
+            "app.bsky.video.uploadVideo",
+            params={"did": self._did(), "name": f"{uuid.uuid4().hex}.mp4"},
+            headers={"Authorization": f"Bearer {token}", "Content-Type": item.content_type},
+            content=item.data,
+            timeout=60.0,
+            total_timeout=600.0,
+        )
+        return _job(response)
+
+    def _processed_video(self, job: dict[str, Any]) -> dict[str, Any]:
+        """The blob of ``job`` once the service has processed the video; the service's
+        own words when it failed it; a transient error when it takes longer than Harken
+        waits (the retry's upload answers 409 with this job)."""
+        for attempt in range(self.video_poll_attempts + 1):
+            state = job.get("state")
+            if state == "JOB_STATE_FAILED":
+                words = job.get("message") or job.get("error") or "no reason given"
+                raise ConnectorError(
+                    f"Bluesky's video service could not process the video: {words}",
+                    rejected=True,
+                )
+            if job.get("blob"):
+                return dict(job["blob"])
+            if not job.get("jobId"):
+                raise ConnectorError("Bluesky's video service answered without a job.")
+            if attempt == self.video_poll_attempts:
+                break
+            time.sleep(self.video_poll_interval)
+            job = _job(
+                _video_call("GET", "app.bsky.video.getJobStatus", params={"jobId": job["jobId"]})
+            )
+        raise ConnectorError(
+            "Bluesky's video service is still processing the video; Harken tries again later."
+        )
 
     def _write(
         self,
@@ -706,6 +799,43 @@ def _session_tokens(session: Session) -> dict[str, Any]:
         "refresh_token": session.refresh_jwt,
         "expires_at": float(payload.exp) if payload and payload.exp else 0.0,
     }
+
+
+def _video_call(method: str, nsid: str, **options: Any) -> Any:
+    """One call to the video service through ``harken.lib.http`` (guard, timeouts,
+    retries with backoff on 429 and 5xx); a refusal in the service's words."""
+    base = getattr(settings, "BLUESKY_VIDEO_URL", None) or VIDEO_SERVICE
+    response = http.request(
+        method, f"{base.rstrip('/')}/xrpc/{nsid}", raise_for_status=False, **options
+    )
+    if response.status_code < 400 or (response.status_code == 409 and nsid.endswith("uploadVideo")):
+        return response
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    words = (body.get("message") or body.get("error")) if isinstance(body, dict) else None
+    raise ConnectorError(
+        f"Bluesky's video service refused the video: {words or f'HTTP {response.status_code}'}",
+        # A refused service token (401) is not the account's login: the retry asks the
+        # PDS for a fresh one. The video itself refused (400, too large, a bad type) stays so.
+        rejected=response.status_code in (400, 413, 415),
+    )
+
+
+def _job(response: Any) -> dict[str, Any]:
+    """The job status in an answer (``{"jobStatus": {...}}`` per the lexicon, or the
+    status itself, as uploadVideo and a 409 answer it)."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise ConnectorError(
+            "Bluesky's video service answered something other than JSON."
+        ) from None
+    if not isinstance(body, dict):
+        raise ConnectorError("Bluesky's video service answered something other than a job.")
+    job = body.get("jobStatus", body)
+    return job if isinstance(job, dict) else {}
 
 
 def _uploader(data: bytes) -> Callable[[Client], Any]:
