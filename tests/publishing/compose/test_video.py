@@ -69,7 +69,7 @@ def test_each_network_checks_the_video_when_scheduling(alice_client, workspace, 
     alice_client.post(URL, long)
     page = alice_client.get(URL).content.decode()
     assert "Video 1 lasts 900 s; TikTok takes at most 600 s. Trim it." in page
-    assert "Harken cannot post videos to Bluesky yet; remove them." in page
+    assert "Video 1 lasts 900 s; Bluesky takes at most 180 s. Trim it." in page
     assert not Post.objects.exists() and not Media.objects.exists()
     settings.HARKEN_MAX_VIDEO_UPLOAD = 1000
     alice_client.post(URL, form(tube, image=video_upload()))
