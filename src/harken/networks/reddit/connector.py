@@ -274,8 +274,17 @@ class Reddit(Connector):
         the error and takes no idempotency key. A transient error reaches the publishing
         engine, which asks ``find_published`` before it sends again."""
         session: Any = self.reddit._core  # PRAW's prawcore session for this account
+        # The access token first, as a read with its retries: inside the write PRAW would
+        # fetch it unretried, and a failed token request is no reason to fail a post.
+        authorizer = session._authorizer
+        if not authorizer.is_valid():
+            self._call(authorizer.refresh)
         kept = session._retry_strategy_class
         session._retry_strategy_class = functools.partial(FiniteRetryStrategy, retries=0)
+        # On a fresh connection: a kept-alive one the server has since closed fails before
+        # the write reaches it, which PRAW's retry used to paper over and which, sent once,
+        # would fail a post Reddit never saw. The pool opens a new one on the next request.
+        session.requestor.close()
         try:
             return fn()
         except ConnectorError:
