@@ -103,6 +103,9 @@ class MediaFile:
     data: bytes = field(repr=False)
     content_type: str
     alt: str = ""
+    #: Pixels, as the composer read them from the file (0: not known).
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,8 @@ def attachments(variant: Variant) -> dict[str, object]:
     media = []
     for item in attached:
         with item.file.open("rb") as handle:
-            media.append(MediaFile(handle.read(), item.content_type, item.alt_text))
+            data = handle.read()
+            media.append(MediaFile(data, item.content_type, item.alt_text, item.width, item.height))
     options: dict[str, object] = {
         "media": media,
         "image_urls": [public_url(item) for item in attached if not item.is_video],

@@ -17,7 +17,6 @@ defines (``get_model_as_dict``), which is also what ``NormalizedItem.raw`` keeps
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 import uuid
@@ -520,15 +519,11 @@ class Bluesky(Connector):
     def _video(self, item: MediaFile) -> Any:
         """The post's video embed: the bytes sent to Bluesky's video service with a
         service token from the PDS, its job waited for, its blob in the embed with the
-        alt text and the aspect ratio read from the file's own header."""
-        # The composer's own header reader (imported here: networks load before publishing).
-        from harken.publishing.compose.video import sniff
-
+        alt text and the aspect ratio the composer read from the file's header."""
         blob = self._processed_video(self._upload_video(item))
-        info = sniff(io.BytesIO(item.data))
         ratio = None
-        if info is not None and info.width and info.height:
-            ratio = models.AppBskyEmbedDefs.AspectRatio(width=info.width, height=info.height)
+        if item.width and item.height:
+            ratio = models.AppBskyEmbedDefs.AspectRatio(width=item.width, height=item.height)
         return models.AppBskyEmbedVideo.Main(
             video=BlobRef.model_validate(blob), alt=item.alt or None, aspect_ratio=ratio
         )
