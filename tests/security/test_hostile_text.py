@@ -62,7 +62,7 @@ def make_hostile(workspace: Workspace) -> int:
 
 
 @pytest.fixture
-def hostile_sample(db) -> Workspace:
+def hostile_sample(django_db_reset_sequences) -> Workspace:
     get_user_model().objects.create_user("olga", "olga@example.com", "x" * 16)
     call_command("demo", owner=["olga"], stdout=StringIO())
     sample = Workspace.objects.get(is_sample=True)

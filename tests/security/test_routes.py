@@ -165,9 +165,10 @@ def test_a_viewer_cannot_post_to_any_view_that_changes_state(victor):
 
 
 @pytest.fixture
-def outsider_data(db) -> Workspace:
+def outsider_data(django_db_reset_sequences) -> Workspace:
     """The sample workspace, filled before anyone else's rows exist: the first ids of every
-    table the demo fills (1, 2) are then another workspace's rows."""
+    table the demo fills (1, 2) are then another workspace's rows. The sequences start
+    again at 1 for it (PostgreSQL keeps counting across the tests' rolled-back rows)."""
     get_user_model().objects.create_user("olga", "olga@example.com", "x" * 16)
     call_command("demo", owner=["olga"], stdout=StringIO())
     return Workspace.objects.get(is_sample=True)
