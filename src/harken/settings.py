@@ -94,6 +94,14 @@ BASE_URL = env_str("HARKEN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 #: Let outbound HTTP reach loopback addresses (tests and single-machine setups only).
 HTTP_ALLOW_LOOPBACK = env_bool("HARKEN_HTTP_ALLOW_LOOPBACK", False)
 
+#: Mail servers (a newsletter's SMTP and IMAP hosts, by name) that may be on a private or
+#: loopback address: a relay on this machine ("localhost") or the office's mail server.
+#: Any other host a manager types must be public, so the form cannot probe the local
+#: network.
+PRIVATE_MAIL_SERVERS = [
+    host.lower().rstrip(".") for host in env_list("HARKEN_PRIVATE_MAIL_SERVERS", [])
+]
+
 #: Ask each link of a post whether it is online when scheduling and publishing (the
 #: guidelines gate; a workspace turns it off in its rules). Off for a machine that cannot
 #: reach the web.

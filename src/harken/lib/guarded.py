@@ -14,6 +14,7 @@ whatever the client does on its own (the SDKs follow redirects themselves).
   the ``httpx.Client`` arguments that keep it in use (no proxy from the environment).
 - requests (Mastodon.py, prawcore, tweepy): ``GuardedSession``, a ``requests.Session``
   whose adapter's urllib3 connections open their socket the same way.
+- anything else (a newsletter's SMTP and IMAP servers): ``open_socket``.
 
 A refusal is ``UnsafeURL``; a name that does not resolve is ``HostNotFound`` (see
 urlguard). Both pass through the clients as they are, so callers can tell them apart from
@@ -78,6 +79,21 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+def open_socket(
+    host: str, port: int, timeout: float | None, policy: Policy = DEFAULT_POLICY
+) -> socket.socket:
+    """A TCP socket to a vetted address of ``host`` (the next address when one refuses),
+    for protocols other than HTTP (SMTP, IMAP): the caller keeps ``host`` for TLS."""
+    error: OSError | None = None
+    for address in policy.addresses(host, port):
+        try:
+            return socket.create_connection((str(address), port), timeout)
+        except OSError as exc:
+            error = exc
+    assert error is not None  # ``addresses`` is never empty
+    raise error
 
 
 # --- httpx / httpcore ------------------------------------------------------------------

@@ -3,6 +3,13 @@ import pytest
 from tests.networks.newsletter.smtp_local import SmtpServer
 
 
+@pytest.fixture(autouse=True)
+def local_mail_servers(settings):
+    """The administrator's list of mail servers that may be private: the tests' servers
+    listen on 127.0.0.1, like a relay on the Harken machine."""
+    settings.PRIVATE_MAIL_SERVERS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def smtp_server():
     server = SmtpServer()

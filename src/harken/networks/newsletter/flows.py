@@ -1,7 +1,8 @@
 """How a list connects: a form with the list's name, its From and postal address and its
 SMTP (and, optionally, IMAP) server. Harken logs in to each before saving anything, so a
 wrong password saves nothing. Who may connect is the shared views' check (managers and
-owners): the server is theirs to name, as a self-hosted mail relay on this machine is."""
+owners): the server is theirs to name, but a private or loopback one only when the
+administrator listed it (``harken.networks.newsletter.sockets``)."""
 
 from __future__ import annotations
 

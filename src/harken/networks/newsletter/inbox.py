@@ -24,7 +24,9 @@ from typing import Any
 
 from django.utils.html import strip_tags
 
+from harken.lib.urlguard import UnsafeURL
 from harken.networks.base import ConnectorError
+from harken.networks.newsletter.sockets import GuardedIMAP, GuardedIMAPSSL, refused
 
 TIMEOUT = 30.0
 #: Messages read per poll; the rest wait for the next one.
@@ -170,13 +172,15 @@ def _connect(config: Mapping[str, Any]) -> imaplib.IMAP4:
     context = ssl.create_default_context()
     try:
         if security == "ssl":
-            session: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+            session: imaplib.IMAP4 = GuardedIMAPSSL(
                 host, port, ssl_context=context, timeout=TIMEOUT
             )
         else:
-            session = imaplib.IMAP4(host, port, timeout=TIMEOUT)
+            session = GuardedIMAP(host, port, timeout=TIMEOUT)
             if security == "starttls":
                 session.starttls(ssl_context=context)
+    except UnsafeURL as error:
+        raise refused(error) from None
     except imaplib.IMAP4.error as error:
         raise ConnectorError(
             f"The IMAP server refused TLS: {error}. Check the security setting.", permanent=True

@@ -8,7 +8,9 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
+from harken.lib.urlguard import UnsafeURL
 from harken.networks.base import ConnectorError
+from harken.networks.newsletter.sockets import GuardedSMTP, GuardedSMTPSSL, refused
 
 TIMEOUT = 30.0
 SECURITY = ("starttls", "ssl", "none")
@@ -26,14 +28,17 @@ def connect(config: Mapping[str, Any]) -> smtplib.SMTP:
     session: smtplib.SMTP | None = None
     try:
         if security == "ssl":
-            session = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=context)
+            session = GuardedSMTPSSL(host, port, timeout=TIMEOUT, context=context)
         else:
-            session = smtplib.SMTP(host, port, timeout=TIMEOUT)
+            session = GuardedSMTP(host, port, timeout=TIMEOUT)
             if security == "starttls":
                 session.starttls(context=context)
         user = str(config.get("smtp_user") or "")
         if user:
             session.login(user, str(config.get("smtp_password") or ""))
+    except UnsafeURL as error:  # before OSError: a refusal is a ValueError, not a network error
+        _drop(session)
+        raise refused(error) from None
     except smtplib.SMTPAuthenticationError as error:
         _drop(session)
         raise ConnectorError(
