@@ -60,3 +60,14 @@ def test_csv_neutralises_formulas_but_keeps_numbers():
     assert rows[1] == ['\'=HYPERLINK("http://evil.example","x")', "3"]
     assert rows[2] == ["'-2+3", "-1"]
     assert rows[3] == ["'@SUM(A1)", "2"]
+
+
+def test_lines_and_stacks_of_several_series_name_each_colour_in_a_legend():
+    two = [Series("Complaint", [1.0, 2.0], "negative"), Series(HOSTILE, [2.0, 1.0], "positive")]
+    for chart in (line("l", "T", "D", ["a", "b"], two), stacked("s", "T", "D", ["a", "b"], two)):
+        svg = str(chart.svg)
+        assert ">Complaint</text>" in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+        assert 'fill="#b42318"/><text' in svg  # the swatch beside its name
+        assert 'height="272"' in svg  # taller by the legend's row
+    one = line("o", "T", "D", ["a", "b"], [Series("Mentions", [1.0, 2.0])])
+    assert ">Mentions</text>" not in str(one.svg)

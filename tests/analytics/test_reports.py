@@ -189,3 +189,68 @@ def test_the_report_command_writes_the_pdf_and_mails_it(october, tmp_path):
     )
     assert out.read_bytes().startswith(b"%PDF")
     assert mail.outbox[0].to == ["o@example.com"]
+
+
+@pytest.fixture
+def answered(october):
+    """One October conversation, answered in 12 minutes and resolved in 3 hours."""
+    from harken.inbox.models import Conversation
+
+    began = dt.datetime(2026, 10, 5, 15, tzinfo=dt.UTC)
+    Conversation.objects.create(
+        workspace=october,
+        network="mastodon",
+        root_external_id="r1",
+        first_message_at=began,
+        first_response_at=began + dt.timedelta(minutes=12),
+        resolved_at=began + dt.timedelta(hours=3),
+    )
+    roll_all(october)
+    return october
+
+
+@pytest.mark.django_db
+def test_the_pdf_and_the_email_carry_every_figure_of_the_pages(answered):
+    from harken.analytics.panels import PANELS
+    from harken.analytics.reports.build import PANEL_KEYS
+    from harken.analytics.reports.render import email_html
+    from harken.analytics.views import AREAS
+
+    shown = {key for _, keys in AREAS.values() for key in keys}
+    assert shown <= set(PANEL_KEYS) and set(PANEL_KEYS) == set(PANELS)
+    report = build(answered, OCTOBER, "monthly")
+    _, text = _pages(pdf(report), "report-every-figure")
+    flat = " ".join(text.split())
+    mail_html = email_html(report)
+    for panel in report.panels:
+        assert panel.title in flat, panel.title
+        assert f"{panel.title}</h2>" in mail_html.replace("&#x27;", "'"), panel.title
+    # The response times beyond the chart: p90, the hour's goal, resolution.
+    line = (
+        "Median first response 12 min (p90 12 min); 100 % answered within the hour; "
+        "median resolution 3 h; 1 of 1 conversations answered."
+    )
+    assert line in flat and line in mail_html
+    # Influence with its sentiment, in words as well as colours.
+    influence = next(p for p in report.panels if p.key == "influence")
+    assert influence.chart.columns[:2] == ["Author", "Reach"]
+    assert "Leaning" in influence.chart.columns and "Leaning" in mail_html
+
+
+def test_the_email_draws_a_grids_largest_cells_by_their_value():
+    from harken.analytics.charts import heatmap
+    from harken.analytics.reports.render import GRID_ROWS, bar_rows
+
+    values = [[float(h) for h in range(24)] for _ in range(7)]
+    chart = heatmap(
+        "h",
+        "Best",
+        "D",
+        list("MTWTFSS"),
+        [f"{h}h" for h in range(24)],
+        values,
+        [[1] * 24 for _ in range(7)],
+    )
+    rows = bar_rows(chart)["rows"]
+    assert len(rows) == GRID_ROWS
+    assert [r["cells"][0] for r in rows[:7]] == ["23h"] * 7 and rows[0]["width"] == 100

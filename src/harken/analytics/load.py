@@ -174,6 +174,8 @@ def replies_sent(scope: Scope, period: Period) -> int:
     rows = Message.objects.filter(
         workspace=scope.workspace, state=ReplyState.SENT, sent_at__gte=start, sent_at__lt=end
     )
+    if scope.account:
+        rows = rows.filter(account_id=scope.account)
     if scope.network:
         rows = rows.filter(conversation__network=scope.network)
     return rows.count()
@@ -218,6 +220,9 @@ def clicks(scope: Scope, period: Period) -> QuerySet[Click]:
         at__gte=start,
         at__lt=end,
     )
+    if scope.account:
+        # Clicks on the links of that account's posts.
+        rows = rows.filter(link__variant__account_id=scope.account)
     if scope.network:
         rows = rows.filter(network=scope.network)
     return rows

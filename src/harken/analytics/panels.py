@@ -9,9 +9,10 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
+from django.conf.locale import LANG_INFO
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import TextField
@@ -22,7 +23,7 @@ from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, l
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.rows import tallies
-from harken.analytics.periods import Scope
+from harken.analytics.periods import Period, Scope
 from harken.contacts import standing
 from harken.contacts.standing import KINDS
 from harken.listening.models import Author, Mention
@@ -52,6 +53,13 @@ def _day_labels(days: list[dt.date]) -> list[str]:
 
 def _words(key: str) -> str:
     return key.replace("_", " ").capitalize()
+
+
+def language_name(code: str) -> str:
+    """ "en" → "English"; a code Django does not know (or "und") stays as it is."""
+    if code == "und":
+        return "Undetermined"
+    return str(LANG_INFO.get(code, {}).get("name") or code)
 
 
 def mentions(scope: Scope) -> Panel:
@@ -120,10 +128,32 @@ def sentiment(scope: Scope) -> Panel:
     return Panel(
         "sentiment",
         "Sentiment of mentions",
-        f"{rated:,} rated mentions, per day",
+        f"{rated:,} rated mentions, per day; {_positive_share(split)}" + _positive_before(scope),
         chart,
         empty="" if rated else "No mention of this period has been rated yet.",
     )
+
+
+def _positive_share(split: dict[str, list[int]]) -> str:
+    positive, rated = sum(split["positive"]), sum(sum(v) for v in split.values())
+    return f"{100 * positive / rated:.0f} % positive" if rated else "none rated"
+
+
+def _positive_before(scope: Scope) -> str:
+    """The compared period's positive share, in words ("" without a comparison)."""
+    before = scope.before
+    if before is None:
+        return ""
+    rows = tallies(
+        scope.workspace,
+        before,
+        "sentiment",
+        topic=scope.topic,
+        network=scope.network,
+        by=DAY_KEY,
+        segment=scope.segment,
+    )
+    return f" (before: {_positive_share(listening.sentiment_per_day(rows, before.days))})"
 
 
 def share_of_voice(scope: Scope) -> Panel:
@@ -285,19 +315,41 @@ def influence(scope: Scope) -> Panel:
     )
     found = listening.influence(rows, limit=10)
     authors = Author.objects.in_bulk([i.author for i in found])
+    names = [f"@{authors[i.author].handle}" if i.author in authors else "" for i in found]
+    # One handle on two networks is two authors: the network tells their bars apart.
+    twice = {n for n in names if names.count(n) > 1}
     chart = bars(
         "influence",
         "Who carries your name furthest",
         "Authors by the followers their mentions reached in the period.",
         [
             Bar(
-                f"@{authors[i.author].handle}" if i.author in authors else f"author {i.author}",
+                (f"{name} ({network_label(i.network)})" if name in twice else name)
+                or f"author {i.author}",
                 i.reach,
                 colour={"positive": "positive", "negative": "negative"}.get(i.leaning, "grey"),
             )
-            for i in found
+            for name, i in zip(names, found, strict=True)
         ],
         columns=["Author", "Reach"],
+    )
+    # The table says what the colours say (a colour alone reaches no screen reader, no
+    # CSV): each author's mentions and how they leaned, beside the reach the bars draw.
+    chart = replace(
+        chart,
+        columns=["Author", "Reach", "Mentions", "Positive", "Negative", "Leaning", "Network"],
+        rows=[
+            [
+                row[0],
+                i.reach,
+                i.mentions,
+                i.positive,
+                i.negative,
+                i.leaning,
+                network_label(i.network),
+            ]
+            for row, i in zip(chart.rows, found, strict=True)
+        ],
     )
     return Panel(
         "influence",
@@ -310,23 +362,30 @@ def influence(scope: Scope) -> Panel:
 
 
 def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str) -> Panel:
-    rows = tallies(
-        scope.workspace,
-        scope.period,
-        dimension,
-        topic=scope.topic,
-        network=scope.network,
-        by=(by,),
-        segment=scope.segment,
+    def counted(period: Period) -> list[tuple[str, int]]:
+        rows = tallies(
+            scope.workspace,
+            period,
+            dimension,
+            topic=scope.topic,
+            network=scope.network,
+            by=(by,),
+            segment=scope.segment,
+        )
+        return listening.breakdown(rows, by)
+
+    counts = counted(scope.period)[:8]
+    before = dict(counted(scope.before)) if scope.before is not None else None
+    label = {"network": network_label, "language": language_name}.get(
+        by if by == "network" else dimension, _words
     )
-    counts = listening.breakdown(rows, by)[:8]
-    label = network_label if by == "network" else _words
     chart = bars(
         key,
         title,
-        f"Mentions per {dimension if by == 'key' else 'network'} in the period.",
-        [Bar(label(k), n) for k, n in counts],
-        columns=["", "Mentions"],
+        f"Mentions per {dimension if by == 'key' else 'network'} in the period; the mark "
+        "is the period before.",
+        [Bar(label(k), n, before.get(k, 0) if before is not None else None) for k, n in counts],
+        columns=["", "Mentions", "Before"] if before is not None else ["", "Mentions"],
     )
     return Panel(key, title, f"Mentions of {scope.period}", chart, empty="" if counts else "None.")
 
@@ -383,7 +442,12 @@ def responses(scope: Scope) -> Panel:
         "responses",
         "Median first response by network",
         "Median minutes from a customer's first message to our first answer.",
-        [Bar(network_label(r.key), round((r.median or 0) / 60, 1)) for r in by_network],
+        # A network nobody was answered on has no median: a bar at 0 would read "instant".
+        [
+            Bar(network_label(r.key), round(r.median / 60, 1))
+            for r in by_network
+            if r.median is not None
+        ],
         unit=" min",
         columns=["Network", "Median minutes"],
     )
@@ -415,7 +479,6 @@ def talk_to_listen(scope: Scope) -> Panel:
             "all",
             network=scope.network,
             by=TOPIC,
-            segment=scope.segment,
         )
     )
     figure = relationship.TalkToListen(posts, replies, heard)
@@ -516,10 +579,12 @@ def posts(scope: Scope) -> Panel:
     )
     total = audience.engagement(found)
     rate = f", {total.rate:.1f} % engagement rate" if total.rate is not None else ""
+    before = scope.before
+    earlier = f" (before: {len(load.post_figures(scope, before))} posts)" if before else ""
     return Panel(
         "posts",
         "Posts published",
-        f"{len(found)} posts drew {total.engagement:,} engagements{rate}",
+        f"{len(found)} posts drew {total.engagement:,} engagements{rate}{earlier}",
         chart,
         empty="" if found else "Nothing published in this period.",
     )
@@ -682,20 +747,21 @@ def _followers_now(scope: Scope) -> int:
 def clicks(scope: Scope) -> Panel:
     """Human clicks on tracked links per day, and each campaign's pledges against its cap."""
     days = scope.period.days
-    zone = zone_of(scope.workspace)
-    per_day = dict.fromkeys(days, 0)
-    for at in load.clicks(scope, scope.period).values_list("at", flat=True):
-        local = at.astimezone(zone).date()
-        if local in per_day:
-            per_day[local] += 1
+    per_day = _clicks_per_day(scope, scope.period)
     posts = load.published(scope, scope.period).count()
-    total = sum(per_day.values())
+    total = sum(per_day)
+    series = [Series("Clicks", [float(n) for n in per_day])]
+    before = scope.before
+    if before is not None:
+        old = _clicks_per_day(scope, before)
+        series.append(Series("Previous period", [float(n) for n in old], "light"))
     chart = line(
         "clicks",
         "Link clicks per day",
-        "Clicks by people on the workspace's tracked links on each day.",
+        "Clicks by people on the workspace's tracked links on each day, with the period "
+        "before as a grey line.",
         _day_labels(days),
-        [Series("Clicks", [float(per_day[d]) for d in days])],
+        series,
     )
     campaigns = [
         (c, 100 * c.pledged_cents / c.cap_cents if c.cap_cents else None)
@@ -709,6 +775,16 @@ def clicks(scope: Scope) -> Panel:
         empty="" if total or campaigns else "No tracked link was clicked in this period.",
         extra={"campaigns": campaigns},
     )
+
+
+def _clicks_per_day(scope: Scope, period: Period) -> list[int]:
+    zone = zone_of(scope.workspace)
+    per_day = dict.fromkeys(period.days, 0)
+    for at in load.clicks(scope, period).values_list("at", flat=True):
+        local = at.astimezone(zone).date()
+        if local in per_day:
+            per_day[local] += 1
+    return list(per_day.values())
 
 
 def people(scope: Scope) -> Panel:

@@ -13,7 +13,7 @@ from harken.analytics import load, segments
 from harken.analytics.charts.csv import chart_csv
 from harken.analytics.headlines import headlines
 from harken.analytics.models import ALL_TOPICS, RollupState, Tally
-from harken.analytics.panels import PANELS, chart_of
+from harken.analytics.panels import PANELS, Panel, chart_of
 from harken.analytics.periods import COMPARISONS, RANGES, Scope, scope_from
 from harken.core.access import WorkspaceRequest, workspace_view
 from harken.listening.models import Mention
@@ -60,20 +60,61 @@ AREAS = {
 }
 
 
-#: The panels a segment filter narrows (the mention figures); the others (posts, answers,
-#: followers) are the business's own and say that they show everyone.
-SPLIT_BY_SEGMENT = frozenset(
-    {
-        "mentions",
-        "sentiment",
-        "share-of-voice",
-        "drivers",
-        "influence",
-        "intents",
-        "languages",
-        "networks",
-    }
-)
+#: The filters each panel narrows by. A chosen filter a panel cannot honour is named on
+#: it ("every topic"), so no figure silently shows more than the filters say: mentions
+#: are the public's, never one account's; phrases and authors are rolled up for every
+#: topic at once (``rollups.mention_cells``); share of voice compares the topics; the
+#: business's own posts, answers and followers have no topic and no segment.
+LISTENED = frozenset({"network", "topic", "segment"})
+OWN = frozenset({"account", "network"})
+NARROWED_BY: dict[str, frozenset[str]] = {
+    "mentions": LISTENED,
+    "sentiment": LISTENED,
+    "intents": LISTENED,
+    "languages": LISTENED,
+    "networks": LISTENED,
+    "share-of-voice": frozenset({"network", "segment"}),
+    "drivers": frozenset({"network", "segment"}),
+    "influence": frozenset({"network", "segment"}),
+    "responses": frozenset({"network"}),
+    "people": frozenset(),
+    "talk-to-listen": OWN,
+    "content-mix": OWN,
+    "followers": OWN,
+    "posts": OWN,
+    "engagement": OWN,
+    "top-posts": OWN,
+    "best-times": OWN,
+    "clicks": OWN,
+    "journey": OWN,
+}
+#: How a panel says that it shows more than a chosen filter.
+NOT_NARROWED = {
+    "account": "every account",
+    "network": "every network",
+    "topic": "every topic",
+    "segment": "everyone: not split by segment",
+}
+
+
+def chosen_filters(scope: Scope) -> list[str]:
+    return [
+        name
+        for name, value in (
+            ("account", scope.account),
+            ("network", scope.network),
+            ("topic", scope.topic),
+            ("segment", scope.segment),
+        )
+        if value
+    ]
+
+
+def name_what_is_not_narrowed(panel: Panel, chosen: list[str]) -> None:
+    """Say on ``panel`` which chosen filters it shows more than."""
+    ignored = [NOT_NARROWED[f] for f in chosen if f not in NARROWED_BY.get(panel.key, ())]
+    if ignored:
+        panel.sub = " · ".join([panel.sub, *ignored])
 
 
 def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
@@ -82,10 +123,9 @@ def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
         flash.warning(request, problem)
     label, keys = AREAS[area]
     shown = [PANELS[key](scope) for key in keys]
-    if scope.segment is not None:
-        for panel in shown:
-            if panel.key not in SPLIT_BY_SEGMENT:
-                panel.sub = f"{panel.sub} · everyone: not split by segment"
+    chosen = chosen_filters(scope)
+    for panel in shown:
+        name_what_is_not_narrowed(panel, chosen)
     state = RollupState.objects.filter(workspace=request.workspace).first()
     context = {
         "section": "analytics",

@@ -168,12 +168,45 @@ def line(
                         s.name,
                     )
                 )
-    body = _axes(top, labels, unit) + joined(paths)
+    legend, height = _legend(series)
+    body = _axes(top, labels, unit) + joined(paths) + legend
     rows: list[list[Cell]] = [
         [label, *[s.values[i] for s in series]] for i, label in enumerate(labels)
     ]
     names = ["", *[s.name for s in series]]
-    return Chart(key, title, desc, _frame(key, title, desc, body), names, rows)
+    return Chart(key, title, desc, _frame(key, title, desc, body, height), names, rows)
+
+
+#: Width of a legend entry's swatch and gap, and a character's width, at ``FONT_SIZE``.
+SWATCH, CHAR_W, LEGEND_ROW = 22, 8.2, 24
+
+
+def _legend(series: list[Series]) -> tuple[SafeString, int]:
+    """Which colour is which series, under the chart (two or more series: one needs no
+    key), wrapped to the chart's width; returns it and the chart's height with it."""
+    if len(series) < 2:
+        return mark_safe(""), HEIGHT
+    parts, x, row = [], 0.0, 0
+    for s in series:
+        width = SWATCH + CHAR_W * len(s.name) + 16
+        if x and x + width > WIDTH:
+            x, row = 0.0, row + 1
+        y = HEIGHT + 6 + row * LEGEND_ROW
+        parts.append(
+            tag(
+                '<rect x="{:.1f}" y="{}" width="14" height="14" rx="2" fill="{}"/>'
+                '<text x="{:.1f}" y="{}" fill="{}">{}</text>',
+                x,
+                y,
+                colour(s.colour),
+                x + SWATCH,
+                y + 12,
+                PALETTE["ink"],
+                s.name,
+            )
+        )
+        x += width
+    return joined(parts), HEIGHT + 8 + (row + 1) * LEGEND_ROW
 
 
 def stacked(key: str, title: str, desc: str, labels: list[str], series: list[Series]) -> Chart:
@@ -207,13 +240,14 @@ def stacked(key: str, title: str, desc: str, labels: list[str], series: list[Ser
                 )
             )
             base += value
+    legend, height = _legend(series)
     body = _axes(top, [""] * len(labels)) + _stacked_labels(labels, slot)
-    body += joined(parts)
+    body += joined(parts) + legend
     rows: list[list[Cell]] = [
         [label, *[s.values[i] for s in series]] for i, label in enumerate(labels)
     ]
     names = ["", *[s.name for s in series]]
-    return Chart(key, title, desc, _frame(key, title, desc, body), names, rows)
+    return Chart(key, title, desc, _frame(key, title, desc, body, height), names, rows)
 
 
 def _stacked_labels(labels: list[str], slot: float) -> SafeString:

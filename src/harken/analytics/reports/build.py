@@ -10,12 +10,33 @@ from harken.analytics.figures.rows import tallies
 from harken.analytics.headlines import Stat, headlines
 from harken.analytics.panels import PANELS, Panel
 from harken.analytics.periods import Period, Scope
-from harken.analytics.reports import summary
+from harken.analytics.reports import figure_lines, summary
 from harken.analytics.voice_load import Typical, typical
 from harken.core.models import Workspace
 
-#: The dashboard's panels a report carries, in order.
-PANEL_KEYS = ("mentions", "sentiment", "share-of-voice", "drivers", "responses")
+#: Every panel of the analytics pages, in the pages' order (listening, relationship,
+#: audience): the report is the dashboard on paper, so no figure is left behind.
+PANEL_KEYS = (
+    "mentions",
+    "sentiment",
+    "share-of-voice",
+    "drivers",
+    "influence",
+    "intents",
+    "networks",
+    "languages",
+    "responses",
+    "people",
+    "talk-to-listen",
+    "content-mix",
+    "followers",
+    "posts",
+    "engagement",
+    "top-posts",
+    "best-times",
+    "clicks",
+    "journey",
+)
 
 
 @dataclass
@@ -34,6 +55,11 @@ class Report:
         return (
             f"{self.workspace.name}: {kind + ' report' if kind else 'Report'}, {self.scope.period}"
         )
+
+    @property
+    def sections(self) -> list[tuple[Panel, list[str]]]:
+        """Each panel with its figures beyond the chart, in words (the PDF and e-mail)."""
+        return [(panel, figure_lines.lines(panel)) for panel in self.panels]
 
     @property
     def filename(self) -> str:

@@ -25,28 +25,43 @@ def pdf(report: Report) -> bytes:
 
 
 def email_html(report: Report, link: str = "") -> str:
+    sections = [
+        {"panel": panel, "lines": lines, "table": {} if panel.empty else bar_rows(panel.chart)}
+        for panel, lines in report.sections
+    ]
     return render_to_string(
-        "analytics/report_email.html",
-        {"report": report, "link": link, "tables": [bar_rows(p.chart) for p in _charted(report)]},
+        "analytics/report_email.html", {"report": report, "link": link, "sections": sections}
     )
 
 
-def _charted(report: Report) -> list:
-    return [p for p in report.panels if p.chart is not None and not p.chart.empty]
+#: Rows of a grid's cells (the best-times heatmap) an e-mail keeps: the largest.
+GRID_ROWS = 12
 
 
 def bar_rows(chart: Chart | None) -> dict:
-    """A chart's rows as label, value and a bar width (per cent of the largest value)."""
-    if chart is None:
+    """A chart's rows as label, value and a bar width (per cent of the largest value of
+    its first numeric column)."""
+    if chart is None or chart.empty:
         return {}
-    values = [r[1] if isinstance(r[1], (int, float)) else 0 for r in chart.rows]
-    top = max(values, default=0) or 1
-    rows = [
-        {"label": r[0], "cells": r[1:], "width": round(100 * (v or 0) / top)}
-        for r, v in zip(chart.rows, values, strict=True)
+    at = _value_column(chart)
+    values: list[float] = [
+        float(cell) if isinstance(cell := r[at], (int, float)) else 0.0 for r in chart.rows
     ]
+    top = max(values, default=0.0) or 1.0
+    ordered = list(zip(chart.rows, values, strict=True))
+    if at > 1:
+        # A grid's cells (weekday, hour, value): the largest ones are the news.
+        ordered = sorted(ordered, key=lambda pair: -pair[1])[:GRID_ROWS]
+    rows = [{"label": r[0], "cells": r[1:], "width": round(100 * v / top)} for r, v in ordered]
     # A year of days is too long for an e-mail: the last 31 rows of a daily series.
     return {"title": chart.title, "columns": chart.columns, "rows": rows[-31:]}
+
+
+def _value_column(chart: Chart) -> int:
+    for index in range(1, len(chart.columns)):
+        if any(isinstance(r[index], (int, float)) for r in chart.rows):
+            return index
+    return 1
 
 
 def email(report: Report, recipients: list[str], link: str = "") -> EmailMultiAlternatives:
