@@ -135,7 +135,7 @@ def test_no_answer_yet_gives_no_median():
 
 
 def test_talk_to_listen_and_content_mix_against_the_target():
-    talk = relationship.TalkToListen(posts=6, replies=24, mentions=48)
+    talk = relationship.TalkToListen(posts=6, answered=24, mentions=48)
     assert (talk.ratio, talk.answered_share) == (0.25, 50.0)
     mix = relationship.content_mix(["promotion"] * 3 + ["offer"] + ["educational"] * 6, 0.3)
     assert mix.promotion_share == 40.0 and mix.target == 30.0 and mix.over_target

@@ -176,3 +176,23 @@ def test_clicks_follow_the_account_filter_and_the_period_before(alice_client, wo
     assert rows[0][1:] == ["Clicks", "Previous period"]
     assert sum(float(r[1]) for r in rows[1:]) == 2  # the other account's click is not ours
     assert sum(float(r[2]) for r in rows[1:]) == 1  # ten days ago: the week before
+
+
+def test_talk_to_listen_counts_the_conversations_we_answered(alice_client, workspace):
+    """An answer made in the network's own app is an answer: it counts as the response
+    times count it, not only the replies sent from Harken."""
+    from harken.analytics.rollups import roll_all
+    from harken.inbox.models import Conversation
+
+    began = timezone.now() - dt.timedelta(days=2)
+    for n, answered in enumerate((True, True, False)):
+        Conversation.objects.create(
+            workspace=workspace,
+            network="mastodon",
+            root_external_id=f"r{n}",
+            first_message_at=began,
+            first_response_at=began + dt.timedelta(minutes=9) if answered else None,
+        )
+    roll_all(workspace)
+    rows = _csv(alice_client, "/analytics/csv/talk-to-listen/?range=7")
+    assert ["Conversations answered", "2"] in rows

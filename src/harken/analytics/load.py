@@ -22,8 +22,6 @@ from harken.analytics.models import (
 )
 from harken.analytics.periods import Period, Scope
 from harken.contacts.models import Contact, Identity
-from harken.inbox.models import Message
-from harken.inbox.states import State as ReplyState
 from harken.listening.models import Topic
 from harken.networks.models import Account
 from harken.publishing.models import Campaign, Click, Variant
@@ -167,18 +165,6 @@ def followers_at(scope: Scope, period: Period) -> dict[int, int]:
         if known:
             found[account] = known[-1]
     return found
-
-
-def replies_sent(scope: Scope, period: Period) -> int:
-    start, end = instants(scope, period)
-    rows = Message.objects.filter(
-        workspace=scope.workspace, state=ReplyState.SENT, sent_at__gte=start, sent_at__lt=end
-    )
-    if scope.account:
-        rows = rows.filter(account_id=scope.account)
-    if scope.network:
-        rows = rows.filter(conversation__network=scope.network)
-    return rows.count()
 
 
 def snapshots(scope: Scope, period: Period) -> dict[int, list[tuple[dt.date, int | None]]]:

@@ -470,8 +470,15 @@ def responses(scope: Scope) -> Panel:
 
 
 def talk_to_listen(scope: Scope) -> Panel:
+    """Posts we published against the conversations we answered (the response rollups:
+    an answer counts whether it went out from Harken or from the network's own app) and
+    the mentions we heard. Every account: mentions and answers are nobody's account, so
+    the posts are counted for all of them too."""
+    # The memo is shared: what this panel reads through it (the response rollups) is
+    # the same for every account.
+    scope = replace(scope, account=0)
     posts = load.published(scope, scope.period).count()
-    replies = load.replies_sent(scope, scope.period)
+    answered = load.overall_responses(scope, scope.period).answered
     heard = listening.total(
         tallies(
             scope.workspace,
@@ -481,14 +488,14 @@ def talk_to_listen(scope: Scope) -> Panel:
             by=TOPIC,
         )
     )
-    figure = relationship.TalkToListen(posts, replies, heard)
+    figure = relationship.TalkToListen(posts, answered, heard)
     chart = bars(
         "talk-to-listen",
         "Talk and listen",
-        "Posts we published against the replies we sent and the mentions we heard.",
+        "Posts we published against the conversations we answered and the mentions we heard.",
         [
             Bar("Posts published", posts, colour="amber"),
-            Bar("Replies sent", replies),
+            Bar("Conversations answered", answered),
             Bar("Mentions heard", heard, colour="grey"),
         ],
         columns=["", "Count"],
@@ -496,7 +503,7 @@ def talk_to_listen(scope: Scope) -> Panel:
     return Panel(
         "talk-to-listen",
         "Talk-to-listen ratio",
-        "Listen more than you talk: fewer posts than replies",
+        "Listen more than you talk: fewer posts than answers",
         chart,
         extra={"figure": figure},
     )

@@ -78,7 +78,7 @@ NARROWED_BY: dict[str, frozenset[str]] = {
     "influence": frozenset({"network", "segment"}),
     "responses": frozenset({"network"}),
     "people": frozenset(),
-    "talk-to-listen": OWN,
+    "talk-to-listen": frozenset({"network"}),
     "content-mix": OWN,
     "followers": OWN,
     "posts": OWN,

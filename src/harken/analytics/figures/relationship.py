@@ -74,20 +74,21 @@ def responses_by(rows: Iterable[ResponseRow], by: str) -> list[Responses]:
 
 @dataclass(frozen=True)
 class TalkToListen:
-    """Posts we published against mentions we answered (replies sent)."""
+    """Posts we published against conversations we answered and mentions we heard."""
 
     posts: int
-    replies: int
+    answered: int
     mentions: int
 
     @property
     def ratio(self) -> float | None:
-        """Posts per reply: below 1, the business listens more than it talks."""
-        return self.posts / self.replies if self.replies else None
+        """Posts per conversation answered: below 1, the business listens more than it
+        talks."""
+        return self.posts / self.answered if self.answered else None
 
     @property
     def answered_share(self) -> float | None:
-        return 100 * self.replies / self.mentions if self.mentions else None
+        return 100 * self.answered / self.mentions if self.mentions else None
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,14 @@ def _responses(extra: dict[str, Any]) -> list[str]:
 
 def _talk(extra: dict[str, Any]) -> list[str]:
     f = extra["figure"]
-    ratio = f"{f.ratio:.2f} posts for every reply sent" if f.ratio is not None else "No reply sent"
+    ratio = (
+        f"{f.ratio:.2f} posts for every conversation answered"
+        if f.ratio is not None
+        else "No conversation answered"
+    )
     return [
-        f"{ratio} ({f.posts:,} posts, {f.replies:,} replies, {f.mentions:,} mentions heard); "
-        f"{_share(f.answered_share)} of mentions answered."
+        f"{ratio} ({f.posts:,} posts, {f.answered:,} conversations answered, "
+        f"{f.mentions:,} mentions heard); {_share(f.answered_share)} of mentions answered."
     ]
 
 
