@@ -133,11 +133,16 @@ def analyze(
             context.workspace_id, cleaned, sentiment, found_intents
         )
     found_languages = _languages(heads, languages)
+    # The label and rounded scores of the whole batch at once: one argmax and one
+    # conversion to Python floats instead of a few numpy calls per text.
+    best = np.argmax(sentiment, axis=1).tolist()
+    rows = np.asarray(sentiment, dtype=np.float64).tolist()
     return [
         _one(
             text,
             found_languages[i],
-            sentiment[i],
+            rows[i],
+            LABELS[best[i]],
             found_intents[i],
             own[i] if own else (),
             rivals[i] if rivals else (),
@@ -309,12 +314,17 @@ def likely_complaints(normed: list[str], cache: dict) -> list[bool] | None:
     return (_scores(model, normed, cache)[:, 0] >= logit).tolist()
 
 
-def _one(text, lang, probs, found_intents, products, competitors) -> Analysis:
-    scores = {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)}
+def _one(text, lang, probs, label, found_intents, products, competitors) -> Analysis:
+    negative, neutral, positive = probs
+    scores = {
+        "negative": round(negative, 4),
+        "neutral": round(neutral, 4),
+        "positive": round(positive, 4),
+    }
     return Analysis(
         language=lang[0],
         language_confidence=lang[1],
-        sentiment=LABELS[int(np.argmax(probs))],
+        sentiment=label,
         sentiment_scores=scores,
         intents=tuple(found_intents),
         key_phrases=phrases.key_phrases(text),

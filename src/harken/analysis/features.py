@@ -20,6 +20,7 @@ from scipy import sparse
 from harken.analysis import text as T
 
 _crc = zlib.crc32
+_EMOTION_OF = T.EMOTIONS.get  # ``text.emotion_token`` without a Python call per token
 SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON = 0, 1, 2, 3, 4
 _SEEDS = (SEED_WORD, SEED_BIGRAM, SEED_PREFIX, SEED_CHAR, SEED_LEXICON)
 
@@ -95,7 +96,7 @@ def normalised_tokens(norm: str, config: FeatureConfig) -> dict[int, list[str]]:
     toks = T.tokens(norm)
     marked = T.mark_negation(toks)
     words = list(marked)
-    words.extend(filter(None, map(T.emotion_token, toks)))
+    words.extend(filter(None, map(_EMOTION_OF, toks)))
     if "!" in norm:
         words.append("PUNCT_EXCL")
     if not words:

@@ -52,10 +52,20 @@ def voting_text(text: str) -> str:
     return text
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def has_letters(text: str) -> bool:
+    """Whether any character is a letter (``str.isalpha``); one regex pass for ASCII text."""
+    if text.isascii():
+        return _ASCII_LETTER.search(text) is not None
+    return any(ch.isalpha() for ch in text)
+
+
 def detect(text: str) -> tuple[str, float]:
     """``(code, confidence)`` for one cleaned text."""
     stripped = voting_text(text)
-    if not any(ch.isalpha() for ch in stripped):
+    if not has_letters(stripped):
         return UNDETERMINED, 0.0
     code, confidence = identifier().classify(stripped)
     return code, round(float(confidence), 4)
@@ -77,7 +87,7 @@ def detect_many(texts: Sequence[str]) -> list[tuple[str, float]]:
     scored: list[int] = []
     for i, text in enumerate(texts):
         stripped = voting_text(text)
-        if any(ch.isalpha() for ch in stripped):
+        if has_letters(stripped):
             encoded.append(ident._encode(stripped))
             scored.append(i)
     if not scored:
