@@ -71,3 +71,12 @@ def test_lines_and_stacks_of_several_series_name_each_colour_in_a_legend():
         assert 'height="272"' in svg  # taller by the legend's row
     one = line("o", "T", "D", ["a", "b"], [Series("Mentions", [1.0, 2.0])])
     assert ">Mentions</text>" not in str(one.svg)
+
+
+def test_a_day_still_under_way_is_joined_by_a_dashed_segment():
+    today = Series("Mentions", [4.0, 5.0, 1.0], partial_last=True)
+    svg = str(line("l", "T", "D", ["a", "b", "today"], [today]).svg)
+    assert svg.count("<polyline") == 2 and svg.count('stroke-dasharray="4 4"') == 1
+    assert "(today, so far)" in svg
+    whole = str(line("l", "T", "D", ["a", "b", "c"], [Series("M", [4.0, 5.0, 1.0])]).svg)
+    assert whole.count("<polyline") == 1 and "stroke-dasharray" not in whole

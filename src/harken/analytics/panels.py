@@ -23,7 +23,7 @@ from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, l
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.rows import tallies
-from harken.analytics.periods import Period, Scope
+from harken.analytics.periods import Period, Scope, today_in
 from harken.contacts import standing
 from harken.contacts.standing import KINDS
 from harken.listening.models import Author, Mention
@@ -45,6 +45,10 @@ class Panel:
     #: Anything else the panel's template shows (examples, a legend).
     extra: dict[str, Any] = field(default_factory=dict)
     wide: bool = False
+
+
+def _ends_today(scope: Scope) -> bool:
+    return scope.period.last == today_in(scope.workspace)
 
 
 def _day_labels(days: list[dt.date]) -> list[str]:
@@ -73,7 +77,13 @@ def mentions(scope: Scope) -> Panel:
         by=DAY,
         segment=scope.segment,
     )
-    series = [Series("Mentions", [float(n) for n in listening.per_day(rows, days)])]
+    series = [
+        Series(
+            "Mentions",
+            [float(n) for n in listening.per_day(rows, days)],
+            partial_last=_ends_today(scope),
+        )
+    ]
     before = scope.before
     if before is not None:
         old = tallies(
@@ -510,19 +520,29 @@ def talk_to_listen(scope: Scope) -> Panel:
 
 
 def content_mix(scope: Scope) -> Panel:
-    categories = load.published(scope, scope.period).values_list("post__category", flat=True)
     rules = rules_for(scope.workspace.pk)
-    mix = relationship.content_mix(list(categories), rules.max_promotion_share)
+
+    def mixed(period: Period) -> relationship.ContentMix:
+        categories = load.published(scope, period).values_list("post__category", flat=True)
+        return relationship.content_mix(list(categories), rules.max_promotion_share)
+
+    mix = mixed(scope.period)
+    before = dict(mixed(scope.before).categories) if scope.before is not None else None
     chart = bars(
         "content-mix",
         "Content mix",
         f"Published posts per category; promotions and offers should stay under "
-        f"{mix.target:.0f} %.",
+        f"{mix.target:.0f} %; the mark is the period before.",
         [
-            Bar(_words(c), n, colour="amber" if c in relationship.PROMOTIONS else "accent")
+            Bar(
+                _words(c),
+                n,
+                before.get(c, 0) if before is not None else None,
+                colour="amber" if c in relationship.PROMOTIONS else "accent",
+            )
             for c, n in mix.categories
         ],
-        columns=["Category", "Posts"],
+        columns=["Category", "Posts", "Before"] if before is not None else ["Category", "Posts"],
     )
     return Panel(
         "content-mix",
@@ -757,7 +777,7 @@ def clicks(scope: Scope) -> Panel:
     per_day = _clicks_per_day(scope, scope.period)
     posts = load.published(scope, scope.period).count()
     total = sum(per_day)
-    series = [Series("Clicks", [float(n) for n in per_day])]
+    series = [Series("Clicks", [float(n) for n in per_day], partial_last=_ends_today(scope))]
     before = scope.before
     if before is not None:
         old = _clicks_per_day(scope, before)

@@ -30,6 +30,9 @@ class Series:
     name: str
     values: list[float | None]
     colour: str = "accent"
+    #: The last value is a day still under way (today): its segment is drawn dashed, so
+    #: a morning's few mentions do not read as a collapse.
+    partial_last: bool = False
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,19 @@ def line(
                 runs.append([])
                 continue
             runs[-1].append(f"{_x(index, len(labels)):.1f},{_y(value, top):.1f}")
+        if s.partial_last and len(runs[-1]) >= 2 and s.values[-1] is not None:
+            # Today's point joins the line by a dashed segment of its own.
+            last = runs[-1][-2:]
+            runs[-1] = runs[-1][:-1]
+            paths.append(
+                tag(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
+                    'stroke-dasharray="4 4"><title>{} (today, so far)</title></polyline>',
+                    " ".join(last),
+                    colour(s.colour),
+                    s.name,
+                )
+            )
         for run in runs:
             if len(run) == 1:
                 x, y = run[0].split(",")
