@@ -36,6 +36,9 @@ def email_html(report: Report, link: str = "") -> str:
 
 #: Rows of a grid's cells (the best-times heatmap) an e-mail keeps: the largest.
 GRID_ROWS = 12
+#: Columns an e-mail's table keeps (its label first), to fit a phone's 390 pixels: the
+#: PDF attached and the CSV have them all.
+EMAIL_COLUMNS = 5
 
 
 def bar_rows(chart: Chart | None) -> dict:
@@ -52,9 +55,18 @@ def bar_rows(chart: Chart | None) -> dict:
     if at > 1:
         # A grid's cells (weekday, hour, value): the largest ones are the news.
         ordered = sorted(ordered, key=lambda pair: -pair[1])[:GRID_ROWS]
-    rows = [{"label": r[0], "cells": r[1:], "width": round(100 * v / top)} for r, v in ordered]
+    rows = [
+        {"label": r[0], "cells": r[1:EMAIL_COLUMNS], "width": round(100 * v / top)}
+        for r, v in ordered
+    ]
     # A year of days is too long for an e-mail: the last 31 rows of a daily series.
-    return {"title": chart.title, "columns": chart.columns, "rows": rows[-31:]}
+    return {
+        "title": chart.title,
+        "columns": chart.columns[:EMAIL_COLUMNS],
+        "rows": rows[-31:],
+        # A bar beside many numbers leaves them no room on a phone.
+        "bars": len(chart.columns) <= 3,
+    }
 
 
 def _value_column(chart: Chart) -> int:
