@@ -4,6 +4,7 @@ e-mail in the outbox, the schedule sending once per period, and `harken report`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +237,8 @@ def test_the_pdf_and_the_email_carry_every_figure_of_the_pages(answered):
     influence = next(p for p in report.panels if p.key == "influence")
     assert influence.chart.columns[:2] == ["Author", "Reach"]
     assert "Leaning" in influence.chart.columns and "Leaning" in flat
+    # Counts read as counts ("4", not "4.0"), as in the page's tables.
+    assert not re.search(r">\d+\.0<", mail_html)
     # The e-mail keeps five columns and drops the bars beside them: a phone is 390 px.
     table = render_bar_rows(influence.chart)
     assert table["columns"] == ["Author", "Reach", "Mentions", "Positive", "Negative"]
