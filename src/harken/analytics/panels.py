@@ -505,7 +505,7 @@ def talk_to_listen(scope: Scope) -> Panel:
         "Posts we published against the conversations we answered and the mentions we heard.",
         [
             Bar("Posts published", posts, colour="amber"),
-            Bar("Conversations answered", answered),
+            Bar("Answered", answered),
             Bar("Mentions heard", heard, colour="grey"),
         ],
         columns=["", "Count"],
