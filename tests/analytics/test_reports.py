@@ -237,6 +237,9 @@ def test_the_pdf_and_the_email_carry_every_figure_of_the_pages(answered):
     influence = next(p for p in report.panels if p.key == "influence")
     assert influence.chart.columns[:2] == ["Author", "Reach"]
     assert "Leaning" in influence.chart.columns and "Leaning" in flat
+    # A driver's example is a customer's words: shown as text in both, never as markup.
+    assert "“<b>late</b> delivery”" in flat
+    assert "&lt;b&gt;late&lt;/b&gt; delivery" in mail_html and "<b>late</b>" not in mail_html
     # Counts read as counts ("4", not "4.0"), as in the page's tables.
     assert not re.search(r">\d+\.0<", mail_html)
     # The e-mail keeps five columns and drops the bars beside them: a phone is 390 px.
