@@ -27,12 +27,19 @@ def test_intents_over_time_count_each_intent_on_its_day(workspace):
     for ago, intents in ((1, ("complaint",)), (1, ("complaint", "question")), (2, ("praise",))):
         add_mention(workspace, now - dt.timedelta(days=ago), intents=intents)
     add_mention(workspace, now - dt.timedelta(days=1), intents=("other",))  # not drawn
+    add_mention(workspace, now - dt.timedelta(days=9), intents=("complaint",))  # the week before
     roll_all(workspace)
-    chart = panels.intents(scope_from(workspace, QueryDict("range=7"))).chart
+    panel = panels.intents(scope_from(workspace, QueryDict("range=7")))
+    chart = panel.chart
     assert chart.columns == ["", "Complaint", "Praise", "Question"]
     assert [sum(row[n] for row in chart.rows) for n in (1, 2, 3)] == [2, 1, 1]
     yesterday = [row for row in chart.rows if row[1]][0]
     assert yesterday[1:] == [2, 0, 1]
+    assert panel.sub == "Complaint 2 (before 1) · Praise 1 (before 0) · Question 1 (before 0)"
+    # A complaint is red and praise green, whichever ranks first.
+    svg = str(chart.svg)
+    assert 'stroke="#b42318" stroke-width="2" stroke-linejoin="round"><title>Complaint' in svg
+    assert 'stroke="#05703f" stroke-width="2" stroke-linejoin="round"><title>Praise' in svg
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from harken.analytics import load, segments
 from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, line, stacked
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
-from harken.analytics.figures.rows import tallies
+from harken.analytics.figures.rows import Row, tallies
 from harken.analytics.periods import Period, Scope, today_in
 from harken.contacts import standing
 from harken.contacts.standing import KINDS
@@ -400,31 +400,53 @@ def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str
     return Panel(key, title, f"Mentions of {scope.period}", chart, empty="" if counts else "None.")
 
 
+#: Each intent's colour by what it means (a complaint is red wherever it ranks).
+INTENT_COLOURS = {
+    "complaint": "negative",
+    "praise": "positive",
+    "question": "accent",
+    "purchase_intent": "amber",
+}
+
+
 def intents(scope: Scope) -> Panel:
     days = scope.period.days
-    rows = tallies(
-        scope.workspace,
-        scope.period,
-        "intent",
-        topic=scope.topic,
-        network=scope.network,
-        by=DAY_KEY,
-        segment=scope.segment,
-    )
-    keys = [k for k, _ in listening.breakdown(rows) if k != "other"][:5]
+
+    def counted(period: Period) -> list[Row]:
+        return tallies(
+            scope.workspace,
+            period,
+            "intent",
+            topic=scope.topic,
+            network=scope.network,
+            by=DAY_KEY,
+            segment=scope.segment,
+        )
+
+    rows = counted(scope.period)
+    totals = [(k, n) for k, n in listening.breakdown(rows) if k != "other"][:5]
+    keys = [k for k, _ in totals]
     over = listening.per_day_by_key(rows, days, keys)
-    colours = ("accent", "negative", "positive", "amber", "grey")
+    spare = iter(("ink", "grey", "light"))
     chart = line(
         "intents",
         "What people want, per day",
         "Mentions per day of the most common intents.",
         _day_labels(days),
-        [Series(_words(k), [float(n) for n in over[k]], colours[i]) for i, k in enumerate(keys)],
+        [
+            Series(_words(k), [float(n) for n in over[k]], INTENT_COLOURS.get(k) or next(spare))
+            for k in keys
+        ],
+    )
+    before = dict(listening.breakdown(counted(scope.before))) if scope.before else None
+    sub = " · ".join(
+        f"{_words(k)} {n:,}" + (f" (before {before.get(k, 0):,})" if before is not None else "")
+        for k, n in totals
     )
     return Panel(
         "intents",
         "Intents over time",
-        "Questions, complaints, praise…",
+        sub or "Questions, complaints, praise…",
         chart,
         empty="" if keys else "No intent recognised in this period.",
         wide=True,
