@@ -122,6 +122,9 @@ def test_a_chosen_filter_a_panel_cannot_honour_is_named_on_it(alice_client, hear
     html = alice_client.get(f"/analytics/?account={account.pk}").content.decode()
     assert "every account" in _sub(html, "mentions")  # mentions are nobody's account
     assert "every account" not in _sub(html, "engagement")
+    # The headline figures say it too.
+    stat = html[html.index('id="stat-mentions"') : html.index('id="stat-positive"')]
+    assert "every account" in stat
 
 
 def test_networks_and_languages_are_compared_with_the_period_before(alice_client, heard):

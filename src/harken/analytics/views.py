@@ -5,13 +5,15 @@ rollups (``panels``); nothing here counts mentions. Any member may look (viewer 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages as flash
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from harken.analytics import load, segments
 from harken.analytics.charts.csv import chart_csv
-from harken.analytics.headlines import headlines
+from harken.analytics.headlines import Stat, headlines
 from harken.analytics.models import ALL_TOPICS, RollupState, Tally
 from harken.analytics.panels import PANELS, Panel, chart_of
 from harken.analytics.periods import COMPARISONS, RANGES, Scope, scope_from
@@ -110,6 +112,28 @@ def chosen_filters(scope: Scope) -> list[str]:
     ]
 
 
+#: The panel whose filters each headline figure follows.
+STAT_PANELS = {
+    "mentions": "mentions",
+    "positive": "sentiment",
+    "share": "share-of-voice",
+    "first-response": "responses",
+    "within-goal": "responses",
+    "followers": "followers",
+}
+
+
+def stats_naming_what_is_not_narrowed(stats: list[Stat], chosen: list[str]) -> list[Stat]:
+    """The headline figures, each saying which chosen filters it shows more than."""
+    named = []
+    for stat in stats:
+        honoured = NARROWED_BY.get(STAT_PANELS.get(stat.key, ""), frozenset())
+        ignored = [NOT_NARROWED[f] for f in chosen if f not in honoured]
+        note = " · ".join(part for part in (stat.note, *ignored) if part)
+        named.append(replace(stat, note=note))
+    return named
+
+
 def name_what_is_not_narrowed(panel: Panel, chosen: list[str]) -> None:
     """Say on ``panel`` which chosen filters it shows more than."""
     ignored = [NOT_NARROWED[f] for f in chosen if f not in NARROWED_BY.get(panel.key, ())]
@@ -139,7 +163,9 @@ def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
         "topics": load.topics(scope),
         "accounts": load.accounts(scope),
         "networks": _networks(request),
-        "stats": headlines(scope) if area == "overview" else [],
+        "stats": stats_naming_what_is_not_narrowed(headlines(scope), chosen)
+        if area == "overview"
+        else [],
         "panels": shown,
         "segment_choices": segments.offered(request.workspace),
         "rollup": state,
