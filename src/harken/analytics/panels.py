@@ -138,14 +138,15 @@ def sentiment(scope: Scope) -> Panel:
     return Panel(
         "sentiment",
         "Sentiment of mentions",
-        f"{rated:,} rated mentions, per day; {_positive_share(split)}" + _positive_before(scope),
+        f"{rated:,} rated mentions, per day; "
+        f"{_positive_share({k: sum(v) for k, v in split.items()})}" + _positive_before(scope),
         chart,
         empty="" if rated else "No mention of this period has been rated yet.",
     )
 
 
-def _positive_share(split: dict[str, list[int]]) -> str:
-    positive, rated = sum(split["positive"]), sum(sum(v) for v in split.values())
+def _positive_share(split: dict[str, int]) -> str:
+    positive, rated = split["positive"], sum(split.values())
     return f"{100 * positive / rated:.0f} % positive" if rated else "none rated"
 
 
@@ -160,10 +161,10 @@ def _positive_before(scope: Scope) -> str:
         "sentiment",
         topic=scope.topic,
         network=scope.network,
-        by=DAY_KEY,
+        by=KEY,
         segment=scope.segment,
     )
-    return f" (before: {_positive_share(listening.sentiment_per_day(rows, before.days))})"
+    return f" (before: {_positive_share(listening.sentiment_split(rows))})"
 
 
 def share_of_voice(scope: Scope) -> Panel:
