@@ -60,3 +60,19 @@ def test_a_praise_word_as_a_hashtag_is_no_praise():
     assert "praise" not in intents_of(
         "Welcome Monday. Time to hustle. #hustle #work #love #career #vision"
     )
+
+
+@pytest.mark.parametrize(
+    ("asking", "thanks"),
+    [
+        ("@brand I'd appreciate it if you stopped emailing me",
+         "@brand I appreciate it, you sorted it out"),
+        ("@brand my card number is on file. Thanks in advance",
+         "@brand my card works again. Thanks"),
+    ],
+)  # fmt: skip
+def test_politeness_around_a_request_asks_and_praises_nothing(asking, thanks):
+    """Guideline: "I'd appreciate it if..." and "thanks in advance" wrap a request."""
+    assert "question" in intents_of(asking)
+    assert "praise" not in intents_of(asking)
+    assert "praise" in intents_of(thanks)

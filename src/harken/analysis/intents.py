@@ -88,6 +88,10 @@ _QUESTION_CUES = _cues(
     r"help(?= *!)",
     r"why (?:do|does|don'?t|doesn'?t|can'?t|won'?t|isn'?t|aren'?t|did|didn'?t)"
     r" (?:you|u|i|we|they|it|my|the|this)",
+    # "I'd appreciate it if you..." and "thanks in advance" are politeness around a request:
+    # the request expects a reply, and the thanks praise nothing yet.
+    r"(?:i'?d|i would|we'?d|we would) (?:really |greatly )?appreciate (?:it )?(?:if|a|an|any|some)",
+    r"(?:thanks?|thank (?:you|u)|thx) in advance",
 )
 _COMPLAINT_CUES = _cues(
     r"worst|terrible|horrible|awful|pathetic|useless|ridiculous|unacceptable|disgust\w*",
