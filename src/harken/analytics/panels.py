@@ -435,7 +435,12 @@ def intents(scope: Scope) -> Panel:
         "Mentions per day of the most common intents.",
         _day_labels(days),
         [
-            Series(_words(k), [float(n) for n in over[k]], INTENT_COLOURS.get(k) or next(spare))
+            Series(
+                _words(k),
+                [float(n) for n in over[k]],
+                INTENT_COLOURS.get(k) or next(spare),
+                partial_last=_ends_today(scope),
+            )
             for k in keys
         ],
     )
