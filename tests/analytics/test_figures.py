@@ -81,6 +81,7 @@ def test_influence_orders_authors_by_reach_summed_over_days():
         Row(D2, "x", "7", 1, reach=5_000, negative=1),
         Row(D1, "x", "8", 4, reach=8_000, negative=3),
         Row(D1, "x", "9", 9, reach=900, positive=9),
+        Row(D1, "x", "<b>9</b>", 9, reach=90_000),  # not an author's id: nobody
     ]
     found = listening.influence(rows, limit=2)
     assert [(i.author, i.reach, i.mentions) for i in found] == [(7, 10_000, 2), (8, 8_000, 4)]

@@ -193,6 +193,10 @@ def influence(rows: Iterable[Row], limit: int = 10) -> list[Influencer]:
     """The authors with the most reach over the period ("author" rows, key: author id)."""
     totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
+        # The rollups write an author's id; any other key (a row from elsewhere) names
+        # nobody and must not fail the page or the report.
+        if not (row.key.isascii() and row.key.isdigit()):
+            continue
         cell = totals[(int(row.key), row.network)]
         cell[0] += row.count
         cell[1] += row.reach
