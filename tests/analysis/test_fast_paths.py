@@ -1,9 +1,10 @@
 """The shortcuts that skip a regex pass say no only where the regex would say no too.
 
 Each one is a cheap test that runs before a costly pattern (``intents._OFFER_OR_ASK``
-before the spam, job and purchase cues, ``_may_quote`` before ``_QUOTED``, ``_may_thank``
-before ``_THANKS``, ``language.has_letters`` for ``any(ch.isalpha() ...)``). They are
-checked here on the recorded texts and on hand-made edge cases, against the slow answer.
+before the spam, job and purchase cues, ``_ASK_CUES`` before the question cues and
+``_DEMAND``, ``_may_quote`` before ``_QUOTED``, ``_may_thank`` before ``_THANKS``,
+``language.has_letters`` for ``any(ch.isalpha() ...)``). They are checked here on the
+recorded texts and on hand-made edge cases, against the slow answer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ EDGE_CASES = [
     "café ½ ² ٣ 𝔸",
     "12345 !!! ???",
     "ǅ ǈ",
+    "@brand fix my connection",
+    "rude staff. check my account",
+    "you look up my number, please give me my refund",
+    "they didn't fix my phone",
 ]
 
 
@@ -59,6 +64,21 @@ def test_a_quote_is_looked_for_only_where_one_could_be(texts):
     for text in texts:
         if I._QUOTED.search(text):
             assert I._may_quote(text), text
+
+
+def test_the_ask_gate_matches_wherever_a_question_cue_or_a_demands_verb_does(texts):
+    for text in texts:
+        either = I._QUESTION_CUES.search(text) or I._DEMAND_VERB.search(text)
+        assert bool(I._ASK_CUES.search(text)) == bool(either), text
+
+
+def test_a_demand_is_looked_for_only_where_its_verb_is(texts):
+    found = 0
+    for text in texts:
+        if I._DEMAND.search(text):
+            found += 1
+            assert I._DEMAND_VERB.search(text), text
+    assert found >= 3  # the edge cases' demands at least
 
 
 def test_thanks_are_looked_for_only_where_they_could_be(texts):

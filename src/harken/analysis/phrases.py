@@ -49,7 +49,13 @@ def key_phrases(text: str) -> tuple[str, ...]:
         for word in phrase:
             freq[word] = freq.get(word, 0) + 1
             degree[word] = degree.get(word, 0) + size
-    scored = {" ".join(p): sum(degree[w] / freq[w] for w in p) for p in candidates}
+    # A phrase of one word (most) is scored without a generator; the sum is the same float.
+    scored = {
+        " ".join(p): degree[p[0]] / freq[p[0]]
+        if len(p) == 1
+        else sum(degree[w] / freq[w] for w in p)
+        for p in candidates
+    }
     ranked = sorted(scored, key=lambda p: (-scored[p], p))
     out: list[str] = []
     for phrase in [*dict.fromkeys(hashtags), *ranked]:
