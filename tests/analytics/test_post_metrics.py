@@ -15,6 +15,7 @@ from harken.analytics.figures import audience
 from harken.analytics.models import AccountSnapshot, PostMetric, Tally
 from harken.analytics.periods import Period, Scope
 from harken.analytics.post_metrics import Counts, counts_of, record
+from harken.analytics.reports import figure_lines
 from harken.networks.models import Account
 from harken.publishing.models import Post, Variant
 from harken.publishing.states import State
@@ -155,3 +156,41 @@ def test_the_audience_page_shows_engagement_and_escapes_post_text(alice_client, 
     assert "52 engagements" in html
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert "javascript:alert" not in html
+
+
+def test_reach_and_impressions_are_summed_where_the_network_gives_them():
+    at = dt.datetime(2026, 12, 3, 23, 30, tzinfo=dt.UTC)
+    posts = [
+        audience.PostFigures(1, "facebook", at, 7, 1, 2, impressions=400, reach=250),
+        audience.PostFigures(2, "facebook", at, 3, impressions=600, reach=None),
+        audience.PostFigures(3, "mastodon", at, 4, followers=1000),
+    ]
+    networks = {n.label: n for n in audience.by_network(posts)}
+    assert (networks["facebook"].impressions, networks["facebook"].reach) == (1000, 250)
+    # Mastodon counts neither: unknown, never a zero.
+    assert (networks["mastodon"].impressions, networks["mastodon"].reach) == (None, None)
+    assert audience.engagement(posts).reach == 250
+
+
+def test_reach_is_shown_per_post_and_per_network_and_a_dash_where_none(alice_client, posted):
+    workspace, (one, two, three, four) = posted
+    today = timezone.now().astimezone(NEW_YORK).date()
+    record(three, Counts(likes=20, comments=5, shares=5, impressions=1000, reach=640), today)
+    scope = _scope(workspace)
+    assert {p.variant: p.reach for p in load.post_figures(scope, scope.period)}[three.pk] == 640
+    panel = panels.engagement(scope)
+    columns = panel.chart.columns
+    rows = {row[0]: dict(zip(columns, row, strict=True)) for row in panel.chart.rows}
+    assert (rows["X"]["Impressions"], rows["X"]["Reach"]) == (1000, 640)
+    assert (rows["Mastodon"]["Impressions"], rows["Mastodon"]["Reach"]) == (None, None)
+    top = panels.top_posts(scope)
+    posts = {row[0]: dict(zip(top.chart.columns, row, strict=True)) for row in top.chart.rows}
+    assert posts["Gift wrap is free this week"]["Reach"] == 640
+    # The report (e-mail and PDF) says it in words, naming only networks that count it.
+    said = " ".join(figure_lines.lines(panel) + figure_lines.lines(top))
+    assert "X 640 reached, 1,000 impressions" in said and "Mastodon 0" not in said
+    csv = alice_client.get("/analytics/csv/engagement/").content.decode()
+    assert "Reach" in csv.splitlines()[0]
+    add_mention(workspace, timezone.now())
+    html = alice_client.get("/analytics/audience/").content.decode()
+    assert "640 reached" in html

@@ -130,7 +130,9 @@ def post_figures(scope: Scope, period: Period) -> list[PostFigures]:
         counted = counted.filter(network=scope.network)
     metrics = {
         row[0]: row[1:]
-        for row in counted.values_list("variant_id", "likes", "comments", "shares", "impressions")
+        for row in counted.values_list(
+            "variant_id", "likes", "comments", "shares", "impressions", "reach"
+        )
     }
     heard = replies_per_post(scope, [pk for pk, _, _ in posts if pk not in metrics])
     networks = dict(Account.objects.filter(workspace=scope.workspace).values_list("pk", "network"))
@@ -139,7 +141,9 @@ def post_figures(scope: Scope, period: Period) -> list[PostFigures]:
     for pk, account, at in posts:
         if at is None:  # published without a time: an old row, nothing to place it by
             continue
-        likes, comments, shares, impressions = metrics.get(pk, (0, heard.get(pk, 0), 0, None))
+        likes, comments, shares, impressions, reach = metrics.get(
+            pk, (0, heard.get(pk, 0), 0, None, None)
+        )
         found.append(
             PostFigures(
                 variant=pk,
@@ -149,6 +153,7 @@ def post_figures(scope: Scope, period: Period) -> list[PostFigures]:
                 comments=comments,
                 shares=shares,
                 impressions=impressions,
+                reach=reach,
                 followers=followers.get(account),
                 counted=pk in metrics,
             )

@@ -666,7 +666,17 @@ def engagement(scope: Scope) -> Panel:
             )
             for n in networks
         ],
-        columns=["Network", "Per post", "Before"],
+    )
+    # The table (and CSV) carries each network's counts beside the bars: reach and
+    # impressions stay empty where the network gives none, never a zero.
+    chart = replace(
+        chart,
+        columns=["Network", "Per post", "Before", *ENGAGEMENT_COLUMNS],
+        rows=[
+            [network_label(n.label), round(n.per_post, 1), _network_before(scope, before, n.label)]
+            + _engagement_cells(n)
+            for n in networks
+        ],
     )
     rows = [(network_label(n.label), n) for n in networks]
     return Panel(
@@ -679,6 +689,14 @@ def engagement(scope: Scope) -> Panel:
         extra={"total": total, "before_total": old, "networks": rows},
         wide=True,
     )
+
+
+ENGAGEMENT_COLUMNS = ["Posts", "Likes", "Comments", "Shares", "Impressions", "Reach", "Rate %"]
+
+
+def _engagement_cells(n: audience.Engagement) -> list[int | float | None]:
+    rate = round(n.rate, 1) if n.rate is not None else None
+    return [n.posts, n.likes, n.comments, n.shares, n.impressions, n.reach, rate]
 
 
 def _network_before(scope: Scope, before: Any, network: str) -> float | None:
@@ -706,6 +724,14 @@ def top_posts(scope: Scope) -> Panel:
         "The period's posts with the most likes, comments and shares.",
         [Bar(_snippet(texts.get(p.variant, "")), p.engagement) for p in found],
         columns=["Post", "Engagements"],
+    )
+    chart = replace(
+        chart,
+        columns=[*chart.columns, "Network", "Impressions", "Reach"],
+        rows=[
+            [*row, network_label(p.network), p.impressions, p.reach]
+            for row, p in zip(chart.rows, found, strict=True)
+        ],
     )
     return Panel(
         "top-posts",

@@ -50,6 +50,8 @@ class PostFigures:
     comments: int = 0
     shares: int = 0
     impressions: int | None = None
+    #: The people who saw it, where the network counts them (None: not given, never 0).
+    reach: int | None = None
     #: The account's followers when the network counts no impressions (Mastodon, Bluesky).
     followers: int | None = None
     #: Whether the network gave counts at all (else ``comments`` are the replies heard).
@@ -80,7 +82,10 @@ class Engagement:
     likes: int
     comments: int
     shares: int
-    impressions: int
+    #: Summed over the posts whose network gives them; None when none of them does (a
+    #: page shows "–", never a zero no network counted).
+    impressions: int | None
+    reach: int | None
     #: Sum of the bases of the posts that have one, and their engagement.
     based: int
     engaged: int
@@ -108,10 +113,16 @@ def engagement(posts: Iterable[PostFigures], label: str = "All networks") -> Eng
         likes=sum(p.likes for p in rows),
         comments=sum(p.comments for p in rows),
         shares=sum(p.shares for p in rows),
-        impressions=sum(p.impressions or 0 for p in rows),
+        impressions=_known_sum(p.impressions for p in rows),
+        reach=_known_sum(p.reach for p in rows),
         based=sum(p.base or 0 for p in rows),
         engaged=sum(p.engagement for p in rows if p.base),
     )
+
+
+def _known_sum(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def by_network(posts: Iterable[PostFigures]) -> list[Engagement]:

@@ -68,7 +68,21 @@ def _engagement(extra: dict[str, Any]) -> list[str]:
     t, b = extra["total"], extra["before_total"]
     rate = f", {t.rate:.1f} % engagement rate" if t.rate is not None else ""
     before = f" (before: {b.rate:.1f} %)" if b is not None and b.rate is not None else ""
-    return [f"{t.engagement:,} engagements on {t.posts:,} posts{rate}{before}."]
+    lines = [f"{t.engagement:,} engagements on {t.posts:,} posts{rate}{before}."]
+    # Reach and impressions only where the network gives them: the others are unknown,
+    # not zero, and the line says so by leaving them out.
+    counted = [
+        f"{label} {_known(n.reach, 'reached')}, {_known(n.impressions, 'impressions')}"
+        for label, n in extra.get("networks", [])
+        if n.reach is not None or n.impressions is not None
+    ]
+    if counted:
+        lines.append("Where the network gives them: " + "; ".join(counted) + ".")
+    return lines
+
+
+def _known(value: int | None, noun: str) -> str:
+    return f"{value:,} {noun}" if value is not None else f"– {noun}"
 
 
 def _best(extra: dict[str, Any]) -> list[str]:
@@ -95,6 +109,8 @@ def _top_posts(extra: dict[str, Any]) -> list[str]:
     return [
         f"“{_clip(text)}” ({network}, {p.published:%-d %b}): {p.likes:,} likes, "
         f"{p.comments:,} comments, {p.shares:,} shares"
+        + (f", {p.reach:,} reached" if p.reach is not None else "")
+        + (f", {p.impressions:,} impressions" if p.impressions is not None else "")
         + (f", {p.rate:.1f} %." if p.rate is not None else ".")
         for p, text, _url, network in extra.get("posts", [])
     ]
