@@ -100,7 +100,12 @@ def campaign(workspace):
 def test_the_journey_runs_from_followers_to_pledges(workspace, campaign):
     scope = scope_from(workspace, QueryDict("range=7"))
     chart = panels.journey(scope).chart
-    assert chart.rows == [["Followers", 1000], ["Engaged", 30], ["Clicked", 3], ["Pledged", 2]]
+    assert chart.rows == [
+        ["Followers", 1000, 0],
+        ["Engaged", 30, 0],
+        ["Clicked", 3, 0],
+        ["Pledged", 2, 0],
+    ]
 
 
 def test_a_campaigns_pledges_are_read_against_its_cap(workspace, campaign):
@@ -126,3 +131,114 @@ def test_the_content_mix_is_compared_with_the_period_before(workspace):
     chart = panels.content_mix(scope_from(workspace, QueryDict("range=7"))).chart
     assert chart.columns == ["Category", "Posts", "Before"]
     assert chart.rows == [["Educational", 2, 0], ["Offer", 1, 1]]
+
+
+def _published(workspace, account, ago_days: float, engaged: int = 0) -> Variant:
+    at = timezone.now() - dt.timedelta(days=ago_days)
+    variant = Variant.objects.create(
+        workspace=workspace,
+        post=Post.objects.create(workspace=workspace),
+        account=account,
+        text=f"post {ago_days}",
+        state=State.PUBLISHED,
+        published_at=at,
+    )
+    if engaged:
+        PostMetric.objects.create(
+            workspace=workspace,
+            variant=variant,
+            account=account,
+            network=account.network,
+            published=at,
+            day=today_in(workspace),
+            likes=engaged,
+        )
+    return variant
+
+
+def test_the_journey_and_the_followers_gained_are_compared_with_the_period_before(
+    workspace, campaign
+):
+    """This week (range=7): 1,000 followers, 30 engaged, 3 clicked, 2 pledged (the
+    fixture). The week before: 900 followers (850 at its start), one post of 12
+    engagements, one click that pledged nothing."""
+    today = today_in(workspace)
+    account = Account.objects.get(workspace=workspace, handle="@us")
+    for ago, followers in ((13, 850), (7, 900)):
+        AccountSnapshot.objects.create(
+            workspace=workspace,
+            account=account,
+            day=today - dt.timedelta(days=ago),
+            followers=followers,
+        )
+    _published(workspace, account, 9, engaged=12)
+    at = timezone.now() - dt.timedelta(days=9)
+    Click.objects.create(
+        workspace=workspace,
+        link=Link.objects.get(campaign=campaign),
+        at=at,
+        day=at.date(),
+        ip_hash="old",
+        unique_of_day=True,
+    )
+    scope = scope_from(workspace, QueryDict("range=7"))
+    journey = panels.journey(scope)
+    assert journey.chart.columns == ["Stage", "Count", "Before"]
+    assert journey.chart.rows == [
+        ["Followers", 1000, 900],
+        ["Engaged", 30, 12],
+        ["Clicked", 3, 1],
+        ["Pledged", 2, 0],
+    ]
+    assert "before: 1 clicked" in journey.sub
+    followers = panels.followers(scope)
+    # 900 held at the start, 1,000 at the end; the week before went 850 → 900.
+    assert followers.sub.startswith("+100 followers in the period (before: +50)")
+    assert "+100 followers in the period (before: +50)" in " ".join(lines(followers))
+
+
+def test_talk_to_listen_is_compared_with_the_period_before(workspace):
+    from harken.inbox.models import Conversation
+
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    for ago in (1, 9, 10):
+        _published(workspace, account, ago)
+    now = timezone.now()
+    for n, ago in enumerate((2, 9)):
+        began = now - dt.timedelta(days=ago)
+        Conversation.objects.create(
+            workspace=workspace,
+            network="mastodon",
+            root_external_id=f"r{n}",
+            first_message_at=began,
+            first_response_at=began + dt.timedelta(minutes=9),
+        )
+    for ago in (1, 2, 8):
+        add_mention(workspace, now - dt.timedelta(days=ago))
+    roll_all(workspace)
+    panel = panels.talk_to_listen(scope_from(workspace, QueryDict("range=7")))
+    assert panel.chart.columns == ["", "Count", "Before"]
+    assert panel.chart.rows == [
+        ["Posts published", 1, 2],
+        ["Answered", 1, 1],
+        ["Mentions heard", 2, 1],
+    ]
+    assert panel.extra["before"].ratio == 2.0
+    assert "(before: 2.00)" in " ".join(lines(panel))
+
+
+def test_influence_and_top_posts_are_compared_with_the_period_before(workspace):
+    now = timezone.now()
+    for ago, handle in ((1, "maya"), (9, "maya"), (10, "maya"), (2, "bob"), (2, "bob")):
+        add_mention(workspace, now - dt.timedelta(days=ago), handle=handle, followers=100)
+    roll_all(workspace)
+    scope = scope_from(workspace, QueryDict("range=7"))
+    chart = panels.influence(scope).chart
+    assert chart.columns[:3] == ["Author", "Reach", "Before"]
+    assert [row[:3] for row in chart.rows] == [["@bob", 200, 0], ["@maya", 100, 200]]
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    _published(workspace, account, 1, engaged=5)
+    _published(workspace, account, 9, engaged=12)
+    _published(workspace, account, 10, engaged=3)
+    top = panels.top_posts(scope)
+    assert top.sub.endswith("the period before's best drew 12")

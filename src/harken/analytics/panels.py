@@ -329,15 +329,18 @@ def influence(scope: Scope) -> Panel:
     names = [f"@{authors[i.author].handle}" if i.author in authors else "" for i in found]
     # One handle on two networks is two authors: the network tells their bars apart.
     twice = {n for n in names if names.count(n) > 1}
+    before = _reach_before(scope, found)
     chart = bars(
         "influence",
         "Who carries your name furthest",
-        "Authors by the followers their mentions reached in the period.",
+        "Authors by the followers their mentions reached in the period; the mark is "
+        "the same author's reach in the period before.",
         [
             Bar(
                 (f"{name} ({network_label(i.network)})" if name in twice else name)
                 or f"author {i.author}",
                 i.reach,
+                before.get((str(i.author), i.network), 0) if before is not None else None,
                 colour={"positive": "positive", "negative": "negative"}.get(i.leaning, "grey"),
             )
             for name, i in zip(names, found, strict=True)
@@ -345,14 +348,25 @@ def influence(scope: Scope) -> Panel:
         columns=["Author", "Reach"],
     )
     # The table says what the colours say (a colour alone reaches no screen reader, no
-    # CSV): each author's mentions and how they leaned, beside the reach the bars draw.
+    # CSV): each author's mentions and how they leaned, beside the reach the bars draw,
+    # and the reach the same author carried in the period before.
     chart = replace(
         chart,
-        columns=["Author", "Reach", "Mentions", "Positive", "Negative", "Leaning", "Network"],
+        columns=[
+            "Author",
+            "Reach",
+            *(["Before"] if before is not None else []),
+            "Mentions",
+            "Positive",
+            "Negative",
+            "Leaning",
+            "Network",
+        ],
         rows=[
             [
                 row[0],
                 i.reach,
+                *([before.get((str(i.author), i.network), 0)] if before is not None else []),
                 i.mentions,
                 i.positive,
                 i.negative,
@@ -370,6 +384,27 @@ def influence(scope: Scope) -> Panel:
         empty="" if found else "No author in this period.",
         extra={"influencers": [(i, authors.get(i.author)) for i in found]},
     )
+
+
+def _reach_before(
+    scope: Scope, found: list[listening.Influencer]
+) -> dict[tuple[str, str], int] | None:
+    """The reach each of ``found`` carried in the period before (one sum over their
+    keys only: never the whole author rollup twice)."""
+    if scope.before is None:
+        return None
+    if not found:
+        return {}
+    rows = tallies(
+        scope.workspace,
+        scope.before,
+        "author",
+        network=scope.network,
+        by=("key", "network"),
+        keys=sorted({str(i.author) for i in found}),
+        segment=scope.segment,
+    )
+    return {(r.key, r.network): r.reach for r in rows}
 
 
 def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str) -> Panel:
@@ -515,36 +550,41 @@ def talk_to_listen(scope: Scope) -> Panel:
     # The memo is shared: what this panel reads through it (the response rollups) is
     # the same for every account.
     scope = replace(scope, account=0)
-    posts = load.published(scope, scope.period).count()
-    answered = load.overall_responses(scope, scope.period).answered
-    heard = listening.total(
-        tallies(
-            scope.workspace,
-            scope.period,
-            "all",
-            network=scope.network,
-            by=TOPIC,
-        )
-    )
-    figure = relationship.TalkToListen(posts, answered, heard)
+    figure = _talk_and_listen(scope, scope.period)
+    before = _talk_and_listen(scope, scope.before) if scope.before is not None else None
     chart = bars(
         "talk-to-listen",
         "Talk and listen",
-        "Posts we published against the conversations we answered and the mentions we heard.",
+        "Posts we published against the conversations we answered and the mentions we "
+        "heard; the mark is the period before.",
         [
-            Bar("Posts published", posts, colour="amber"),
-            Bar("Answered", answered),
-            Bar("Mentions heard", heard, colour="grey"),
+            Bar("Posts published", figure.posts, before.posts if before else None, colour="amber"),
+            Bar("Answered", figure.answered, before.answered if before else None),
+            Bar(
+                "Mentions heard",
+                figure.mentions,
+                before.mentions if before else None,
+                colour="grey",
+            ),
         ],
-        columns=["", "Count"],
+        columns=["", "Count", "Before"] if before is not None else ["", "Count"],
     )
     return Panel(
         "talk-to-listen",
         "Talk-to-listen ratio",
         "Listen more than you talk: fewer posts than answers",
         chart,
-        extra={"figure": figure},
+        extra={"figure": figure, "before": before},
     )
+
+
+def _talk_and_listen(scope: Scope, period: Period) -> relationship.TalkToListen:
+    posts = load.published(scope, period).count()
+    answered = load.overall_responses(scope, period).answered
+    heard = listening.total(
+        tallies(scope.workspace, period, "all", network=scope.network, by=TOPIC)
+    )
+    return relationship.TalkToListen(posts, answered, heard)
 
 
 def content_mix(scope: Scope) -> Panel:
@@ -601,17 +641,40 @@ def followers(scope: Scope) -> Panel:
         _day_labels(days),
         series,
     )
+    gained = _followers_gained(scope)
     return Panel(
         "followers",
         "Followers over time",
-        "A daily count from each connected account",
+        f"{gained}; a daily count from each account"
+        if gained
+        else "A daily count from each connected account",
         chart,
         empty=""
         if snaps
         else "No account has been counted yet: connect one under "
         "Settings › Accounts; Harken counts its followers every day.",
+        extra={"gained": gained},
         wide=True,
     )
+
+
+def _gained(scope: Scope, period: Period) -> int | None:
+    found = [
+        audience.gained(rows, period.first, period.last)
+        for rows in load.snapshots(scope, period).values()
+    ]
+    known = [n for n in found if n is not None]
+    return sum(known) if known else None
+
+
+def _followers_gained(scope: Scope) -> str:
+    """ "+100 followers in the period (before: +50)"; empty where no account was counted."""
+    now = _gained(scope, scope.period)
+    if now is None:
+        return ""
+    before = _gained(scope, scope.before) if scope.before is not None else None
+    earlier = f" (before: {before:+,})" if before is not None else ""
+    return f"{now:+,} followers in the period{earlier}".replace("-", "−")
 
 
 def posts(scope: Scope) -> Panel:
@@ -736,7 +799,7 @@ def top_posts(scope: Scope) -> Panel:
     return Panel(
         "top-posts",
         "Top posts",
-        "By likes, comments and shares",
+        "By likes, comments and shares" + _best_before(scope),
         chart,
         empty="" if any(p.engagement for p in found) else "No post drew engagement yet.",
         extra={
@@ -747,6 +810,14 @@ def top_posts(scope: Scope) -> Panel:
         },
         wide=True,
     )
+
+
+def _best_before(scope: Scope) -> str:
+    """The yardstick a top post is read against: the period before's best post."""
+    if scope.before is None:
+        return ""
+    best = audience.top_posts(load.post_figures(scope, scope.before), limit=1)
+    return f"; the period before's best drew {best[0].engagement:,}" if best else ""
 
 
 def _snippet(text: str, limit: int = 40) -> str:
@@ -787,39 +858,54 @@ def best_times(scope: Scope) -> Panel:
 
 
 def journey(scope: Scope) -> Panel:
-    """From the followers a post could reach to the people who clicked and pledged."""
+    """From the followers a post could reach to the people who clicked and pledged, each
+    stage beside the same stage of the period before."""
     found = load.post_figures(scope, scope.period)
-    engaged = sum(p.engagement for p in found)
-    reached = _followers_now(scope)
-    people = load.clicks(scope, scope.period)
-    visits = people.filter(unique_of_day=True).count()
-    pledged = people.filter(pledged=True).count()
+    stages = _journey_stages(scope, scope.period)
+    before = scope.before
+    old = _journey_stages(scope, before) if before is not None else None
     chart = funnel(
         "journey",
         "From followers to action",
         "Followers of the accounts, likes, comments and shares of our posts, people who "
         "clicked a tracked link (once a day each), and clicks that pledged.",
-        [
-            ("Followers", reached),
-            ("Engaged", engaged),
-            ("Clicked", visits),
-            ("Pledged", pledged),
-        ],
+        stages,
     )
+    earlier = ""
+    if old is not None:
+        chart = replace(
+            chart,
+            columns=[*chart.columns, "Before"],
+            rows=[[*row, n] for row, (_, n) in zip(chart.rows, old, strict=True)],
+        )
+        earlier = f" (before: {old[2][1]:,} clicked, {old[3][1]:,} pledged)"
+    reached, engaged, visits = (n for _, n in stages[:3])
     return Panel(
         "journey",
         "Buyer's journey",
-        f"{len(found)} posts published; clicks by people, never link-preview bots",
+        f"{len(found)} posts published; clicks by people, never link-preview bots{earlier}",
         chart,
         empty="" if reached or visits or engaged else "No follower count, engagement or click yet.",
     )
 
 
-def _followers_now(scope: Scope) -> int:
+def _journey_stages(scope: Scope, period: Period) -> list[tuple[str, float]]:
+    engaged = sum(p.engagement for p in load.post_figures(scope, period))
+    people = load.clicks(scope, period)
+    return [
+        ("Followers", _followers_at(scope, period)),
+        ("Engaged", engaged),
+        ("Clicked", people.filter(unique_of_day=True).count()),
+        ("Pledged", people.filter(pledged=True).count()),
+    ]
+
+
+def _followers_at(scope: Scope, period: Period) -> int:
+    """Every account's followers on the period's last day, added up."""
     totals = audience.summed(
         [
-            audience.followers_per_day(rows, [scope.period.last])
-            for rows in load.snapshots(scope, scope.period).values()
+            audience.followers_per_day(rows, [period.last])
+            for rows in load.snapshots(scope, period).values()
         ]
     )
     return (totals[-1] or 0) if totals else 0

@@ -28,6 +28,20 @@ def followers_per_day(
     return out
 
 
+def gained(
+    snapshots: Iterable[tuple[dt.date, int | None]], first: dt.date, last: dt.date
+) -> int | None:
+    """Followers won (or lost) from ``first`` to ``last``: the count at the end against
+    the one held when the period began, or its first count when it began uncounted;
+    None when nothing was counted by ``last``."""
+    known = sorted((day, n) for day, n in snapshots if n is not None and day <= last)
+    if not known:
+        return None
+    held = [n for day, n in known if day < first]
+    start = held[-1] if held else known[0][1]
+    return known[-1][1] - start
+
+
 def summed(series: list[list[int | None]]) -> list[int | None]:
     """Several accounts' followers added up day by day (None where none is known yet)."""
     if not series:

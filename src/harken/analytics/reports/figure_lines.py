@@ -41,12 +41,14 @@ def _responses(extra: dict[str, Any]) -> list[str]:
 
 
 def _talk(extra: dict[str, Any]) -> list[str]:
-    f = extra["figure"]
+    f, b = extra["figure"], extra.get("before")
     ratio = (
         f"{f.ratio:.2f} posts for every conversation answered"
         if f.ratio is not None
         else "No conversation answered"
     )
+    if b is not None and b.ratio is not None:
+        ratio += f" (before: {b.ratio:.2f})"
     return [
         f"{ratio} ({f.posts:,} posts, {f.answered:,} conversations answered, "
         f"{f.mentions:,} mentions heard); {_share(f.answered_share)} of mentions answered."
@@ -129,8 +131,13 @@ def _clip(text: str, limit: int = 90) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _followers(extra: dict[str, Any]) -> list[str]:
+    return [f"{extra['gained']}."] if extra.get("gained") else []
+
+
 WRITERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "responses": _responses,
+    "followers": _followers,
     "talk-to-listen": _talk,
     "content-mix": _mix,
     "engagement": _engagement,
