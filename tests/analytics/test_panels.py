@@ -234,8 +234,15 @@ def test_influence_and_top_posts_are_compared_with_the_period_before(workspace):
     roll_all(workspace)
     scope = scope_from(workspace, QueryDict("range=7"))
     chart = panels.influence(scope).chart
-    assert chart.columns[:3] == ["Author", "Reach", "Before"]
-    assert [row[:3] for row in chart.rows] == [["@bob", 200, 0], ["@maya", 100, 200]]
+    assert chart.columns[:6] == [
+        "Author",
+        "Reach",
+        "Mentions",
+        "Positive",
+        "Negative",
+        "Reach before",
+    ]
+    assert [row[:2] + row[5:6] for row in chart.rows] == [["@bob", 200, 0], ["@maya", 100, 200]]
     account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
     _published(workspace, account, 1, engaged=5)
     _published(workspace, account, 9, engaged=12)

@@ -117,3 +117,36 @@ def test_the_picker_offers_the_segments_and_keeps_the_choice(alice_client, peopl
     assert "&lt;b&gt;north&lt;/b&gt;" in html and "<b>north</b>" not in html
     assert "everyone: not split by segment" in html  # response times are everyone's
     assert "segment=region%3DSouth" in html  # the area tabs keep it
+
+
+def test_the_journey_follows_a_segment_as_far_as_its_people_can_be_told_apart(workspace, people):
+    """The age band 25-34 holds maya (three mentions, one a reply to our post) and lee
+    (never heard from). Followers, likes, clicks and pledges name nobody: the panel says
+    so rather than showing everyone's under the segment's name."""
+    from harken.networks.models import Account
+    from harken.publishing.models import Post, Variant
+    from harken.publishing.states import State
+
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    Variant.objects.create(
+        workspace=workspace,
+        post=Post.objects.create(workspace=workspace),
+        account=account,
+        text="New rings",
+        state=State.PUBLISHED,
+        published_at=timezone.now() - dt.timedelta(days=3),
+        external_id="our-post",
+    )
+    add_mention(workspace, timezone.now(), handle="maya", in_reply_to="our-post")
+    add_mention(workspace, timezone.now(), handle="sam", in_reply_to="our-post")  # 65+
+    Contact.objects.create(workspace=workspace, name="lee", segments={"age band": "25-34"})
+    roll_all(workspace)
+    panel = panels.journey(_scope(workspace, Segment("age band", "25-34")))
+    assert [row[:2] for row in panel.chart.rows] == [
+        ["People in the segment", 2],
+        ["Mentioned us", 1],
+        ["Replies to our posts", 1],
+    ]
+    assert "clicks and pledges name no person" in panel.sub
+    everyone = panels.journey(_scope(workspace, None))
+    assert [row[0] for row in everyone.chart.rows][0] == "Followers"

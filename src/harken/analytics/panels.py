@@ -20,6 +20,7 @@ from django.db.models.functions import Cast
 
 from harken.analytics import load, segments
 from harken.analytics.charts import Bar, Chart, Series, bars, funnel, heatmap, line, stacked
+from harken.analytics.charts.chart import Cell
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.rows import Row, tallies
@@ -355,10 +356,11 @@ def influence(scope: Scope) -> Panel:
         columns=[
             "Author",
             "Reach",
-            *(["Before"] if before is not None else []),
             "Mentions",
             "Positive",
             "Negative",
+            # After the sentiment: the e-mail keeps a table's first five columns.
+            *(["Reach before"] if before is not None else []),
             "Leaning",
             "Network",
         ],
@@ -366,10 +368,10 @@ def influence(scope: Scope) -> Panel:
             [
                 row[0],
                 i.reach,
-                *([before.get((str(i.author), i.network), 0)] if before is not None else []),
                 i.mentions,
                 i.positive,
                 i.negative,
+                *([before.get((str(i.author), i.network), 0)] if before is not None else []),
                 i.leaning,
                 network_label(i.network),
             ]
@@ -736,8 +738,12 @@ def engagement(scope: Scope) -> Panel:
         chart,
         columns=["Network", "Per post", "Before", *ENGAGEMENT_COLUMNS],
         rows=[
-            [network_label(n.label), round(n.per_post, 1), _network_before(scope, before, n.label)]
-            + _engagement_cells(n)
+            [
+                network_label(n.label),
+                round(n.per_post, 1),
+                _network_before(scope, before, n.label),
+                *_engagement_cells(n),
+            ]
             for n in networks
         ],
     )
@@ -757,7 +763,7 @@ def engagement(scope: Scope) -> Panel:
 ENGAGEMENT_COLUMNS = ["Posts", "Likes", "Comments", "Shares", "Impressions", "Reach", "Rate %"]
 
 
-def _engagement_cells(n: audience.Engagement) -> list[int | float | None]:
+def _engagement_cells(n: audience.Engagement) -> list[Cell]:
     rate = round(n.rate, 1) if n.rate is not None else None
     return [n.posts, n.likes, n.comments, n.shares, n.impressions, n.reach, rate]
 
@@ -859,7 +865,10 @@ def best_times(scope: Scope) -> Panel:
 
 def journey(scope: Scope) -> Panel:
     """From the followers a post could reach to the people who clicked and pledged, each
-    stage beside the same stage of the period before."""
+    stage beside the same stage of the period before; with a segment chosen, its people
+    as far as they can be told apart."""
+    if scope.segment is not None:
+        return _segment_journey(scope, scope.segment)
     found = load.post_figures(scope, scope.period)
     stages = _journey_stages(scope, scope.period)
     before = scope.before
@@ -887,6 +896,60 @@ def journey(scope: Scope) -> Panel:
         chart,
         empty="" if reached or visits or engaged else "No follower count, engagement or click yet.",
     )
+
+
+def _segment_journey(scope: Scope, segment: segments.Segment) -> Panel:
+    """A persona's journey: the segment's people, those of them who mentioned us, and
+    their replies to our posts. Followers, likes, clicks and pledges are counts that name
+    no person (a tracked link records a visit, never who made it): they are not split,
+    and the panel says so instead of showing everyone's under the segment's name."""
+    stages = _segment_stages(scope, segment, scope.period)
+    before = scope.before
+    chart = funnel(
+        "journey",
+        f"The journey of {segment}",
+        "The segment's people, those of them who mentioned us in the period, and their "
+        "replies to our posts.",
+        stages,
+    )
+    if before is not None:
+        old = _segment_stages(scope, segment, before)
+        chart = replace(
+            chart,
+            columns=[*chart.columns, "Before"],
+            rows=[[*row, n] for row, (_, n) in zip(chart.rows, old, strict=True)],
+        )
+    return Panel(
+        "journey",
+        "Buyer's journey",
+        f"{segment}: followers, engagement, clicks and pledges name no person, so they "
+        "are not split by segment",
+        chart,
+        empty="" if stages[0][1] else "Nobody in this segment.",
+    )
+
+
+def _segment_stages(
+    scope: Scope, segment: segments.Segment, period: Period
+) -> list[tuple[str, float]]:
+    cube = segments.cube(scope.workspace, segment, period)
+    authors: set[int] = set()
+    replies = 0
+    for (_day, network, _topic, dimension, key), counts in cube.items():
+        if scope.network and network != scope.network:
+            continue
+        if dimension == "author" and key.isdigit():
+            authors.add(int(key))
+        elif dimension == "post":
+            replies += counts[0]
+    people = segments.contacts(scope.workspace, segment)
+    # People, not handles: one person heard on two networks is one voice.
+    heard = people.filter(identities__author_id__in=authors).distinct().count() if authors else 0
+    return [
+        ("People in the segment", people.count()),
+        ("Mentioned us", heard),
+        ("Replies to our posts", replies),
+    ]
 
 
 def _journey_stages(scope: Scope, period: Period) -> list[tuple[str, float]]:

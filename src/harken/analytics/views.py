@@ -88,7 +88,8 @@ NARROWED_BY: dict[str, frozenset[str]] = {
     "top-posts": OWN,
     "best-times": OWN,
     "clicks": OWN,
-    "journey": OWN,
+    # With a segment, the journey becomes the segment's people (``panels.journey``).
+    "journey": OWN | {"segment"},
 }
 #: How a panel says that it shows more than a chosen filter.
 NOT_NARROWED = {
