@@ -114,9 +114,12 @@ def load_second_pass():
     return model, load, size
 
 
-def second_pass_predict(model):
-    """The label the second pass stores: the transformer on the mention's text as stored."""
-    return lambda texts: [LABELS[i] for i in np.argmax(model.probabilities(texts), axis=1)]
+def second_pass_predict():
+    """The label the second pass stores: the transformer on the mention's text as stored,
+    blended with the ingest model as its ``config.json`` says (``ingest_weight``)."""
+    from harken.analysis import second_pass
+
+    return lambda texts: [LABELS[i] for i in np.argmax(second_pass.probabilities(texts), axis=1)]
 
 
 def load_vader():
@@ -202,7 +205,7 @@ def main() -> int:
     second = None if args.no_second_pass else load_second_pass()
     if second:
         model2, load2, size2 = second
-        systems["second pass (MiniLM int8)"] = (second_pass_predict(model2), load2, size2)
+        systems["second pass (MiniLM int8)"] = (second_pass_predict(), load2, size2)
     for path in files:
         texts, gold = read_labelled(path)
         report(path.name, texts, gold, systems)

@@ -223,4 +223,4 @@ def test_the_shipped_transformer_reads_the_demos_obvious_cases():
     pinned = [(text.format(b=BRAND), sentiment) for text, sentiment, _ in DEMO if sentiment]
     found = second_pass.rescore([text for text, _ in pinned])
     assert [label for label, _ in found] == [sentiment for _, sentiment in pinned]
-    assert {scores["model"] for _, scores in found} == {"minilm-v1"}
+    assert {scores["model"] for _, scores in found} == {"minilm-v1-blend"}

@@ -271,14 +271,18 @@ def contrast_tail(text: str) -> str | None:
 
 
 def sentiment_probabilities(
-    texts: list[str], cache: dict | None = None, normed: list[str] | None = None
+    texts: list[str],
+    cache: dict | None = None,
+    normed: list[str] | None = None,
+    model: LinearModel | None = None,
 ) -> np.ndarray:
     """(negative, neutral, positive) probabilities of cleaned texts, contrast rule applied.
 
-    ``normed``: the texts' ``normalise(head(text))``, when the caller has them already.
+    ``normed``: the texts' ``normalise(head(text))``, when the caller has them already;
+    ``model``: another fitted model than the shipped one (``training/blend.py``).
     """
     cache = {} if cache is None else cache
-    model = sentiment_model()
+    model = model or sentiment_model()
     if not isinstance(model, LinearModel):
         return np.asarray(model.probabilities(texts), dtype=np.float64)
     if normed is None:

@@ -102,14 +102,37 @@ def model_name(directory: Path | None = None) -> str:
     return str(config.get("model") or directory.name)
 
 
+def ingest_weight(directory: Path | None = None) -> float:
+    """The ingest model's share of the second pass's probabilities (``config.json``'s
+    ``ingest_weight``, chosen by ``training/blend.py`` on tweets neither model saw; 0: the
+    transformer alone)."""
+    config = json.loads(((directory or SECOND_PASS_DIR) / "config.json").read_text())
+    return float(config.get("ingest_weight") or 0.0)
+
+
+def probabilities(texts: Sequence[str], directory: Path | None = None) -> np.ndarray:
+    """(negative, neutral, positive) probabilities of each text by the second pass: the
+    transformer's, blended with the ingest model's. Each model errs where the other does
+    not (on 3,000 tweets neither saw, the blend reads 0.735 against 0.718 and 0.699)."""
+    directory = directory or SECOND_PASS_DIR
+    model = load_model(directory)  # one session per process, safe to run from threads
+    found = np.asarray(model.probabilities(list(texts)), dtype=np.float64)
+    weight = ingest_weight(directory)
+    if weight:
+        from harken.analysis.api import sentiment_probabilities
+        from harken.analysis.text import clean
+
+        ingest = sentiment_probabilities([clean(text) for text in texts])
+        found = (1.0 - weight) * found + weight * ingest
+    return found
+
+
 def rescore(
     texts: Sequence[str], directory: Path | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(label, scores with the model's name) of each text, by the second-pass model."""
-    directory = directory or SECOND_PASS_DIR
-    model = load_model(directory)  # one session per process, safe to run from threads
+    """(label, scores with the model's name) of each text, by the second pass."""
     name = model_name(directory)
-    probs = model.probabilities(list(texts))
+    probs = probabilities(texts, directory)
     out = []
     for row in probs:
         scores: dict[str, Any] = {
