@@ -120,7 +120,7 @@ def test_the_picker_offers_the_segments_and_keeps_the_choice(alice_client, peopl
 
 
 def test_the_journey_follows_a_segment_as_far_as_its_people_can_be_told_apart(workspace, people):
-    """The age band 25-34 holds maya (three mentions, one a reply to our post) and lee
+    """The age band 25-34 holds maya (five mentions, two replies to our post) and lee
     (never heard from). Followers, likes, clicks and pledges name nobody: the panel says
     so rather than showing everyone's under the segment's name."""
     from harken.networks.models import Account
@@ -137,15 +137,17 @@ def test_the_journey_follows_a_segment_as_far_as_its_people_can_be_told_apart(wo
         published_at=timezone.now() - dt.timedelta(days=3),
         external_id="our-post",
     )
-    add_mention(workspace, timezone.now(), handle="maya", in_reply_to="our-post")
+    for _ in range(2):
+        add_mention(workspace, timezone.now(), handle="maya", in_reply_to="our-post")
     add_mention(workspace, timezone.now(), handle="sam", in_reply_to="our-post")  # 65+
     Contact.objects.create(workspace=workspace, name="lee", segments={"age band": "25-34"})
     roll_all(workspace)
     panel = panels.journey(_scope(workspace, Segment("age band", "25-34")))
+    # People, not mentions: maya's five mentions (two replies) are one person each time.
     assert [row[:2] for row in panel.chart.rows] == [
         ["People in the segment", 2],
         ["Mentioned us", 1],
-        ["Replies to our posts", 1],
+        ["Replied to our posts", 1],
     ]
     assert "clicks and pledges name no person" in panel.sub
     everyone = panels.journey(_scope(workspace, None))

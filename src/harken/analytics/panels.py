@@ -908,8 +908,8 @@ def _segment_journey(scope: Scope, segment: segments.Segment) -> Panel:
     chart = funnel(
         "journey",
         f"The journey of {segment}",
-        "The segment's people, those of them who mentioned us in the period, and their "
-        "replies to our posts.",
+        "The segment's people, those of them who mentioned us in the period, and those "
+        "who replied to one of our posts.",
         stages,
     )
     if before is not None:
@@ -932,23 +932,14 @@ def _segment_journey(scope: Scope, segment: segments.Segment) -> Panel:
 def _segment_stages(
     scope: Scope, segment: segments.Segment, period: Period
 ) -> list[tuple[str, float]]:
-    cube = segments.cube(scope.workspace, segment, period)
-    authors: set[int] = set()
-    replies = 0
-    for (_day, network, _topic, dimension, key), counts in cube.items():
-        if scope.network and network != scope.network:
-            continue
-        if dimension == "author" and key.isdigit():
-            authors.add(int(key))
-        elif dimension == "post":
-            replies += counts[0]
+    """People at each stage, never messages: a person who mentioned us five times, on
+    two networks, is one."""
     people = segments.contacts(scope.workspace, segment)
-    # People, not handles: one person heard on two networks is one voice.
-    heard = people.filter(identities__author_id__in=authors).distinct().count() if authors else 0
+    spoke, replied = segments.people_heard(scope.workspace, segment, period, scope.network)
     return [
         ("People in the segment", people.count()),
-        ("Mentioned us", heard),
-        ("Replies to our posts", replies),
+        ("Mentioned us", spoke),
+        ("Replied to our posts", replied),
     ]
 
 

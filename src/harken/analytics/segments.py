@@ -145,3 +145,38 @@ def cube(workspace: Workspace, segment: Segment, period: Period) -> Cube:
             cell[3] += neg
     segment.memo[memo_key] = found
     return found
+
+
+def people_heard(
+    workspace: Workspace, segment: Segment, period: Period, network: str = ""
+) -> tuple[int, int]:
+    """How many of the segment's people mentioned us in ``period``, and how many of them
+    replied to one of our published posts (people, not mentions: a contact's identities
+    on several networks are one person). Read from the segment's own mentions."""
+    zone = zone_of(workspace)
+    start, end = bounds(period.first, zone)[0], bounds(period.last, zone)[1]
+    mentions = Mention.objects.filter(
+        workspace=workspace,
+        is_own=False,
+        posted__gte=start,
+        posted__lt=end,
+        author_id__in=authors(workspace, segment),
+    ).exclude(kind="message")
+    if network:
+        mentions = mentions.filter(network=network)
+    rows = list(mentions.values_list("author_id", "network", "in_reply_to"))
+    if not rows:
+        return 0, 0
+    posts = our_posts(workspace) if any(parent for _, _, parent in rows) else {}
+    replied = {author for author, net, parent in rows if parent and (net, parent) in posts}
+    person = dict(
+        Identity.objects.filter(
+            workspace=workspace,
+            author_id__in={author for author, _, _ in rows},
+            contact__in=contacts(workspace, segment).values("pk"),
+        ).values_list("author_id", "contact_id")
+    )
+    return (
+        len({person[a] for a, _, _ in rows if a in person}),
+        len({person[a] for a in replied if a in person}),
+    )
