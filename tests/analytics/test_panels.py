@@ -4,12 +4,13 @@ intents over time, the journey from followers to pledges, campaigns against thei
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from harken.analytics import panels
+from harken.analytics import load, panels
 from harken.analytics.models import AccountSnapshot, PostMetric
 from harken.analytics.periods import scope_from, today_in
 from harken.analytics.reports.figure_lines import lines
@@ -249,3 +250,30 @@ def test_influence_and_top_posts_are_compared_with_the_period_before(workspace):
     _published(workspace, account, 10, engaged=3)
     top = panels.top_posts(scope)
     assert top.sub.endswith("the period before's best drew 12")
+
+
+def test_clicks_fall_on_the_workspace_s_own_days(workspace):
+    """23:30 and 00:30 in New York are two days, whatever UTC says; bots are not people."""
+    workspace.time_zone = "America/New_York"
+    workspace.save()
+    zone = ZoneInfo("America/New_York")
+    today = today_in(workspace)
+    day = today - dt.timedelta(days=3)
+    link = Link.objects.create(workspace=workspace, destination="https://shop.example/")
+    times = [
+        (dt.datetime.combine(day, dt.time(0, 5), zone), False),
+        (dt.datetime.combine(day, dt.time(23, 30), zone), False),  # 04:30 UTC the next day
+        (dt.datetime.combine(day, dt.time(23, 59, 59), zone), False),
+        (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 30), zone), False),
+        (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 31), zone), True),
+    ]
+    for n, (at, bot) in enumerate(times):
+        utc = at.astimezone(dt.UTC)
+        Click.objects.create(
+            workspace=workspace, link=link, at=utc, day=utc.date(), ip_hash=f"c{n}", is_bot=bot
+        )
+    scope = scope_from(workspace, QueryDict("range=7"))
+    per_day = dict(zip(scope.period.days, load.clicks_per_day(scope, scope.period), strict=True))
+    assert per_day[day] == 3
+    assert per_day[day + dt.timedelta(days=1)] == 1
+    assert sum(per_day.values()) == 4

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from django.db.models import Count, Max, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Expression, IntegerField, Max, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 
 from harken.analytics.days import bounds, zone_of
 from harken.analytics.figures.audience import PostFigures
@@ -217,6 +219,38 @@ def clicks(scope: Scope, period: Period) -> QuerySet[Click]:
     if scope.network:
         rows = rows.filter(network=scope.network)
     return rows
+
+
+def clicks_per_day(scope: Scope, period: Period) -> list[int]:
+    """Human clicks on each day of ``period`` in the workspace's time zone, counted by the
+    database (fetching 15,000 clicks' times to bucket them here cost 70-150 ms of CPU)."""
+    zone = zone_of(scope.workspace)
+    days = period.days
+    rows = clicks(scope, period).order_by()
+    if connection.vendor == "postgresql":
+        per_date = rows.annotate(local=TruncDate("at", tzinfo=zone)).values("local")
+        found = dict(per_date.annotate(n=Count("pk")).values_list("local", "n"))
+        return [found.get(day, 0) for day in days]
+    # SQLite would convert the zone in a Python function called per row: a binary search
+    # over the days' ends in SQL (7 comparisons a click for 90 days) is twice as fast.
+    ends = [bounds(day, zone)[1] for day in days]
+    per_index = rows.annotate(index=_day_index(ends, 0, len(ends))).values("index")
+    per_day = [0] * len(days)
+    for index, n in per_index.annotate(n=Count("pk")).values_list("index", "n"):
+        per_day[index] += n
+    return per_day
+
+
+def _day_index(ends: list[dt.datetime], low: int, high: int) -> Expression:
+    """The index of the day among ``ends[low:high]`` that a click's ``at`` falls on."""
+    if high - low == 1:
+        return Value(low)
+    middle = (low + high) // 2
+    return Case(
+        When(at__lt=ends[middle - 1], then=_day_index(ends, low, middle)),
+        default=_day_index(ends, middle, high),
+        output_field=IntegerField(),
+    )
 
 
 def campaigns(scope: Scope) -> list[Campaign]:

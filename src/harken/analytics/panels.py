@@ -968,13 +968,13 @@ def _followers_at(scope: Scope, period: Period) -> int:
 def clicks(scope: Scope) -> Panel:
     """Human clicks on tracked links per day, and each campaign's pledges against its cap."""
     days = scope.period.days
-    per_day = _clicks_per_day(scope, scope.period)
+    per_day = load.clicks_per_day(scope, scope.period)
     posts = load.published(scope, scope.period).count()
     total = sum(per_day)
     series = [Series("Clicks", [float(n) for n in per_day], partial_last=_ends_today(scope))]
     before = scope.before
     if before is not None:
-        old = _clicks_per_day(scope, before)
+        old = load.clicks_per_day(scope, before)
         series.append(Series("Previous period", [float(n) for n in old], "light"))
     chart = line(
         "clicks",
@@ -996,16 +996,6 @@ def clicks(scope: Scope) -> Panel:
         empty="" if total or campaigns else "No tracked link was clicked in this period.",
         extra={"campaigns": campaigns},
     )
-
-
-def _clicks_per_day(scope: Scope, period: Period) -> list[int]:
-    zone = zone_of(scope.workspace)
-    per_day = dict.fromkeys(period.days, 0)
-    for at in load.clicks(scope, period).values_list("at", flat=True):
-        local = at.astimezone(zone).date()
-        if local in per_day:
-            per_day[local] += 1
-    return list(per_day.values())
 
 
 def people(scope: Scope) -> Panel:
