@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from harken.analytics.charts.chart import PALETTE, Bar, Cell, Chart, Series
+from harken.analytics.charts.chart import PALETTE, Bar, Cell, Chart, Series, escaped
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 32
@@ -23,7 +22,7 @@ FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
 def _safe(value: object) -> object:
-    return value if isinstance(value, (int, float)) else conditional_escape(str(value))
+    return value if isinstance(value, (int, float)) else escaped(value)
 
 
 def tag(template: str, *args: object, **kwargs: object) -> SafeString:
@@ -37,7 +36,7 @@ def tag(template: str, *args: object, **kwargs: object) -> SafeString:
 def joined(parts: Sequence[str]) -> SafeString:
     """Pieces built by ``tag`` joined into one; a plain string among them (one that did not
     come from ``tag``) is escaped, so a label can never reach the SVG raw."""
-    return mark_safe("".join(conditional_escape(part) for part in parts))  # noqa: S308
+    return mark_safe("".join(escaped(part) for part in parts))  # noqa: S308
 
 
 def colour(name: str) -> str:
