@@ -121,14 +121,7 @@ def cube(workspace: Workspace, segment: Segment, period: Period) -> Cube:
     if memo_key in segment.memo:
         return segment.memo[memo_key]  # type: ignore[no-any-return]
     zone = zone_of(workspace)
-    start, end = bounds(period.first, zone)[0], bounds(period.last, zone)[1]
-    mentions = Mention.objects.filter(
-        workspace=workspace,
-        is_own=False,
-        posted__gte=start,
-        posted__lt=end,
-        author_id__in=authors(workspace, segment),
-    ).exclude(kind="message")
+    mentions = _heard(workspace, segment, period)
     rows = list(mentions.values_list(*MENTION_FIELDS, "posted"))
     topics = topics_of(mentions) if rows else {}
     posts = our_posts(workspace) if any(row[8] for row in rows) else {}
@@ -147,21 +140,27 @@ def cube(workspace: Workspace, segment: Segment, period: Period) -> Cube:
     return found
 
 
-def people_heard(
-    workspace: Workspace, segment: Segment, period: Period, network: str = ""
-) -> tuple[int, int]:
-    """How many of the segment's people mentioned us in ``period``, and how many of them
-    replied to one of our published posts (people, not mentions: a contact's identities
-    on several networks are one person). Read from the segment's own mentions."""
+def _heard(workspace: Workspace, segment: Segment, period: Period) -> QuerySet[Mention]:
+    """The segment's people's public mentions of ``period`` (direct messages are private:
+    they never reach the public figures)."""
     zone = zone_of(workspace)
     start, end = bounds(period.first, zone)[0], bounds(period.last, zone)[1]
-    mentions = Mention.objects.filter(
+    return Mention.objects.filter(
         workspace=workspace,
         is_own=False,
         posted__gte=start,
         posted__lt=end,
         author_id__in=authors(workspace, segment),
     ).exclude(kind="message")
+
+
+def people_heard(
+    workspace: Workspace, segment: Segment, period: Period, network: str = ""
+) -> tuple[int, int]:
+    """How many of the segment's people mentioned us in ``period``, and how many of them
+    replied to one of our published posts (people, not mentions: a contact's identities
+    on several networks are one person). Read from the segment's own mentions."""
+    mentions = _heard(workspace, segment, period)
     if network:
         mentions = mentions.filter(network=network)
     rows = list(mentions.values_list("author_id", "network", "in_reply_to"))
