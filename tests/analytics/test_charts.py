@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from harken.analytics.charts import Bar, Series, bars, funnel, heatmap, line, stacked
 from harken.analytics.charts.csv import chart_csv
@@ -80,3 +81,17 @@ def test_a_day_still_under_way_is_joined_by_a_dashed_segment():
     assert "(today, so far)" in svg
     whole = str(line("l", "T", "D", ["a", "b", "c"], [Series("M", [4.0, 5.0, 1.0])]).svg)
     assert whole.count("<polyline") == 1 and "stroke-dasharray" not in whole
+
+
+def _axis_marks(svg: object) -> list[str]:
+    """The value axis's labels (right-aligned numbers; the day labels are words here)."""
+    found = re.findall(r'text-anchor="end"[^>]*>([^<]*)<', str(svg))
+    return [mark for mark in found if mark.replace(".", "").isdigit()]
+
+
+def test_the_value_axis_counts_in_round_steps():
+    """A day of 22 mentions tops the axis at 25, marked 0, 5 … 25, not 6.2, 12.5, 18.8."""
+    chart = line("m", "Mentions", "", ["a", "b"], [Series("Mentions", [3.0, 22.0])])
+    assert _axis_marks(chart.svg) == ["0", "5", "10", "15", "20", "25"]
+    stacks = stacked("s", "Sentiment", "", ["a"], [Series("Positive", [7.0])])
+    assert _axis_marks(stacks.svg) == ["0", "2", "4", "6", "8", "10"]

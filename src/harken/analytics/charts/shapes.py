@@ -54,6 +54,18 @@ def nice_max(value: float) -> float:
     return 10 * power
 
 
+def tick_step(top: float) -> float:
+    """A round step that cuts an axis of ``top`` (a ``nice_max``) into at most five:
+    0, 5, 10 … 25 mentions rather than 6.2, 12.5, 18.8."""
+    power = 10 ** math.floor(math.log10(top / 5))
+    for step in (1, 2, 2.5, 5, 10):
+        size = step * power
+        parts = top / size
+        if size >= top / 5 - 1e-9 and abs(parts - round(parts)) < 1e-9:
+            return size
+    return top / 4
+
+
 def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.1f}"
 
@@ -87,9 +99,10 @@ def _axes(top: float, labels: Sequence[str], unit: str = "") -> SafeString:
     """Horizontal grid lines with their values, and a few of the x labels."""
     plot_h = HEIGHT - TOP - BOTTOM
     parts = []
-    for step in range(5):
-        value = top * step / 4
-        y = TOP + plot_h - plot_h * step / 4
+    step = tick_step(top)
+    for n in range(round(top / step) + 1):
+        value = step * n
+        y = TOP + plot_h - plot_h * value / top
         parts.append(
             tag(
                 '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}"/>'
