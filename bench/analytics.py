@@ -94,9 +94,6 @@ def main() -> None:
         # sorts 36,000 author rows where a hash would do.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    from harken.core.settle import settle
-
-    settle()  # as harken.wsgi does before a server's first request
     print(f"  load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
     print(f"  {'page (90 days)':<22} {'median':>8} {'p95':>8} {'CPU':>8} {'queries':>8}")
     for name, url in PAGES:
