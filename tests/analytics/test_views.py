@@ -116,9 +116,10 @@ def test_a_chosen_filter_a_panel_cannot_honour_is_named_on_it(alice_client, hear
 
     account = Account.objects.create(workspace=heard, network="mastodon", handle="@us")
     html = alice_client.get(f"/analytics/listening/?topic={rival.pk}").content.decode()
-    # Phrases and authors are rolled up for every topic at once: the page says so.
-    assert "every topic" in _sub(html, "drivers") and "every topic" in _sub(html, "influence")
+    # Share of voice compares the topics: the page says it shows every one of them.
+    assert "every topic" in _sub(html, "share-of-voice")
     assert "every topic" not in _sub(html, "mentions")
+    assert "every topic" not in _sub(html, "drivers") + _sub(html, "influence")
     html = alice_client.get(f"/analytics/?account={account.pk}").content.decode()
     assert "every account" in _sub(html, "mentions")  # mentions are nobody's account
     assert "every account" not in _sub(html, "engagement")

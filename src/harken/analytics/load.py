@@ -10,11 +10,13 @@ from django.db import connection
 from django.db.models import Case, Count, Expression, IntegerField, Max, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 
+from harken.analytics import segments
 from harken.analytics.days import bounds, zone_of
 from harken.analytics.figures.audience import PostFigures
 from harken.analytics.figures.durations import Durations
 from harken.analytics.figures.relationship import ResponseRow, Responses, responses
 from harken.analytics.models import (
+    ALL_TOPICS,
     AccountSnapshot,
     CustomerBase,
     PostMetric,
@@ -23,6 +25,7 @@ from harken.analytics.models import (
     Tally,
 )
 from harken.analytics.periods import Period, Scope
+from harken.analytics.rollups import segment_response_groups
 from harken.contacts.models import Contact, Identity
 from harken.listening.models import Topic
 from harken.networks.models import Account
@@ -46,16 +49,29 @@ def accounts(scope: Scope) -> list[Account]:
 
 
 def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
-    """The period's response rollups, read once per request (the headlines and the
-    Relationship panel share them). Their histograms are read by one numpy call."""
-    memo_key = ("responses", period)
+    """The period's response rollups for the scope's network, topic (or every topic:
+    ``ALL_TOPICS`` rows, never summed with a topic's) and account, read once per request
+    (the headlines and the Relationship panel share them); their histograms are read by
+    one numpy call. With a segment, its people's conversations counted when asked
+    (``segment_responses``)."""
+    # The filters are in the key: talk-to-listen reads every topic's within the request.
+    memo_key = ("responses", period, scope.network, scope.topic, scope.account, scope.segment)
     if memo_key in scope.memo:
         return cast(list[ResponseRow], scope.memo[memo_key])
+    if scope.segment is not None:
+        result = segment_responses(scope, scope.segment, period)[0]
+        scope.memo[memo_key] = result
+        return result
     rows = ResponseDay.objects.filter(
-        workspace=scope.workspace, day__gte=period.first, day__lte=period.last
+        workspace=scope.workspace,
+        day__gte=period.first,
+        day__lte=period.last,
+        topic=scope.topic or ALL_TOPICS,
     )
     if scope.network:
         rows = rows.filter(network=scope.network)
+    if scope.account:
+        rows = rows.filter(account=scope.account)
     found = list(
         rows.values_list(
             "network", "intent", "assignee", "conversations", "first_response", "resolution"
@@ -72,10 +88,43 @@ def response_rows(scope: Scope, period: Period) -> list[ResponseRow]:
     return result
 
 
+def segment_responses(
+    scope: Scope, segment: segments.Segment, period: Period
+) -> tuple[list[ResponseRow], bool]:
+    """The response rows of the conversations ``segment``'s people began in
+    ``period`` (their first customer mention's author is one of them), counted when asked
+    (a segment's people change with every import: never rolled up), and whether only the
+    newest ``rollups.SEGMENT_CONVERSATIONS`` of them were counted."""
+    memo_key = ("segment_responses", period, segment)
+    if memo_key not in scope.memo:
+        start, end = instants(scope, period)
+        authors = segments.authors(scope.workspace, segment)
+        groups, bounded = segment_response_groups(scope.workspace, authors, start, end)
+        scope.memo[memo_key] = (groups, bounded)
+    groups, bounded = scope.memo[memo_key]
+    topic = scope.topic or ALL_TOPICS
+    rows = [
+        ResponseRow(
+            network,
+            intent,
+            assignee,
+            group.conversations,
+            Durations.of(group.first_response),
+            Durations.of(group.resolution),
+        )
+        for (network, intent, assignee, in_topic, account), group in groups.items()
+        if in_topic == topic
+        and (not scope.network or network == scope.network)
+        and (not scope.account or account == scope.account)
+    ]
+    return rows, bounded
+
+
 def overall_responses(scope: Scope, period: Period) -> Responses:
-    """The period's response figures over every conversation, once a request (the
-    headlines and the Relationship panel both show them)."""
-    memo_key = ("overall_responses", period)
+    """The period's response figures over every conversation of the scope, once a
+    request (the headlines and the Relationship panel both show them)."""
+    filters = (scope.network, scope.topic, scope.account, scope.segment)
+    memo_key = ("overall_responses", period, *filters)
     if memo_key not in scope.memo:
         scope.memo[memo_key] = responses(response_rows(scope, period))
     return cast(Responses, scope.memo[memo_key])

@@ -21,8 +21,9 @@ class Tally(WorkspaceOwned):
     ``dimension`` is "all" (key ""), "sentiment", "intent", "language", "phrase" or "author"
     (key: the author's id); ``reach`` sums the authors' followers, ``positive`` and
     ``negative`` count the rows' sentiments, so any dimension splits by sentiment too.
-    A mention that matched two topics counts once under ``ALL_TOPICS`` and once per topic.
-    Phrases and authors keep only each day's busiest (``rollups.KEEP``) per network.
+    A mention that matched two topics counts once under ``ALL_TOPICS`` and once per topic,
+    in every dimension but "post" (``ALL_TOPICS`` only). Phrases and authors keep only each
+    day's busiest (``rollups.KEEP``) per network and topic.
     """
 
     workspace = models.ForeignKey(
@@ -48,10 +49,14 @@ class Tally(WorkspaceOwned):
 
 
 class ResponseDay(WorkspaceOwned):
-    """The conversations that began on one day, per network, intent and assignee, with
-    the seconds to our first answer and to resolution as histograms of fixed log-spaced
-    buckets (``figures.durations``): medians do not add up, histograms do, so a period
-    reads a row per day and group however many conversations it held."""
+    """The conversations that began on one day, per network, intent, assignee, topic and
+    account, with the seconds to our first answer and to resolution as histograms of fixed
+    log-spaced buckets (``figures.durations``): medians do not add up, histograms do, so a
+    period reads a row per day and group however many conversations it held.
+
+    Like ``Tally``, a conversation counts once under ``ALL_TOPICS`` and once per topic its
+    first customer mention matched: a reader picks one topic (or ``ALL_TOPICS``), never
+    sums both."""
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
@@ -60,6 +65,12 @@ class ResponseDay(WorkspaceOwned):
     network = models.CharField(max_length=32)
     intent = models.CharField(max_length=24, blank=True)
     assignee = models.PositiveIntegerField(default=0, help_text="User id; 0: nobody.")
+    topic = models.PositiveIntegerField(default=ALL_TOPICS)
+    account = models.PositiveIntegerField(
+        default=0,
+        help_text="Our account the conversation arrived through (its first customer "
+        "mention's source); 0: none, e.g. a keyword search.",
+    )
     conversations = models.PositiveIntegerField(default=0)
     first_response = models.BinaryField(default=b"", help_text="A ``Durations``' bytes.")
     resolution = models.BinaryField(default=b"", help_text="A ``Durations``' bytes.")
@@ -143,6 +154,8 @@ class RollupState(models.Model):
     conversations_at = models.DateTimeField(null=True, blank=True)
     days_total = models.PositiveIntegerField(default=0)
     days_done = models.PositiveIntegerField(default=0)
+    #: The ``rollups.FORMAT`` the rows were written in: an older one is rolled up again.
+    format = models.PositiveSmallIntegerField(default=0)
     updated = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -24,7 +24,9 @@ from harken.analytics.charts.chart import Cell
 from harken.analytics.days import zone_of
 from harken.analytics.figures import audience, listening, relationship
 from harken.analytics.figures.rows import Row, tallies
+from harken.analytics.models import ALL_TOPICS
 from harken.analytics.periods import Period, Scope, today_in
+from harken.analytics.rollups import SEGMENT_CONVERSATIONS
 from harken.contacts import standing
 from harken.contacts.standing import KINDS
 from harken.listening.models import Author, Mention
@@ -244,6 +246,7 @@ def drivers(scope: Scope) -> Panel:
         scope.workspace,
         scope.period,
         "phrase",
+        topic=scope.topic,
         network=scope.network,
         by=KEY,
         top="count",
@@ -255,6 +258,7 @@ def drivers(scope: Scope) -> Panel:
         scope.workspace,
         before,
         "phrase",
+        topic=scope.topic,
         network=scope.network,
         by=KEY,
         keys=[r.key for r in rows],
@@ -289,7 +293,7 @@ def drivers(scope: Scope) -> Panel:
 
 def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list[Mention]]:
     """A couple of recent mentions for each phrase, looked for among the period's latest
-    3,000 (never a scan of the whole table)."""
+    3,000 of the scope's network, topic and segment (never a scan of the whole table)."""
     if not phrases:
         return {}
     start, end = load.instants(scope, scope.period)
@@ -298,6 +302,8 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
     )
     if scope.network:
         recent = recent.filter(network=scope.network)
+    if scope.topic:
+        recent = recent.filter(topics=scope.topic)
     if scope.segment is not None:
         recent = recent.filter(author_id__in=segments.authors(scope.workspace, scope.segment))
     picked: dict[str, list[int]] = {p: [] for p in phrases}
@@ -319,6 +325,7 @@ def influence(scope: Scope) -> Panel:
         scope.workspace,
         scope.period,
         "author",
+        topic=scope.topic,
         network=scope.network,
         by=("key", "network"),
         top="reach",
@@ -401,6 +408,7 @@ def _reach_before(
         scope.workspace,
         scope.before,
         "author",
+        topic=scope.topic,
         network=scope.network,
         by=("key", "network"),
         keys=sorted({str(i.author) for i in found}),
@@ -529,7 +537,8 @@ def responses(scope: Scope) -> Panel:
     return Panel(
         "responses",
         "Response times",
-        f"Conversations begun in {scope.period}; the goal is an answer within the hour",
+        f"Conversations begun in {scope.period}; the goal is an answer within the hour"
+        + _segment_bound(scope),
         chart,
         empty="" if rows else "No conversation began in this period.",
         extra={
@@ -541,6 +550,20 @@ def responses(scope: Scope) -> Panel:
             ],
         },
         wide=True,
+    )
+
+
+def _segment_bound(scope: Scope) -> str:
+    """What a segment's response times rest on: its people's conversations are counted
+    when asked, the newest ``SEGMENT_CONVERSATIONS`` at most."""
+    if scope.segment is None:
+        return ""
+    _, bounded = load.segment_responses(scope, scope.segment, scope.period)
+    if not bounded:
+        return f"; conversations begun by {scope.segment}"
+    return (
+        f"; the newest {SEGMENT_CONVERSATIONS:,} conversations begun by {scope.segment} "
+        "only, of more"
     )
 
 
@@ -582,7 +605,10 @@ def talk_to_listen(scope: Scope) -> Panel:
 
 def _talk_and_listen(scope: Scope, period: Period) -> relationship.TalkToListen:
     posts = load.published(scope, period).count()
-    answered = load.overall_responses(scope, period).answered
+    # Every topic's rows only (a conversation counts once there, and once more under
+    # each of its topics), and everyone's: the panel does not narrow by topic or segment.
+    everyone = replace(scope, topic=ALL_TOPICS, segment=None)
+    answered = load.overall_responses(everyone, period).answered
     heard = listening.total(
         tallies(scope.workspace, period, "all", network=scope.network, by=TOPIC)
     )

@@ -2,10 +2,11 @@
 
 ``catch_up`` (a periodic task) rolls up again every day that gained mentions since the
 last mention it saw (an id watermark), and the days of the conversations that changed
-since the last change it saw; ``roll_all`` back-fills every day after an import, counting
-its progress on ``RollupState``. Rolling up a day deletes its rows and writes them again
-from the stored mentions, in one transaction: running it twice, or after a crash, gives
-the same rows. Lower apps never import analytics: the watermark finds their new rows.
+since the last change it saw; ``roll_all`` back-fills every day after an import, or once
+after an upgrade changed the rows' ``FORMAT``, counting its progress on ``RollupState``.
+Rolling up a day deletes its rows and writes them again from the stored mentions, in one
+transaction: running it twice, or after a crash, gives the same rows. Lower apps never
+import analytics: the watermark finds their new rows.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -25,12 +28,16 @@ from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
 from harken.inbox.priority import NOT_OWED
-from harken.listening.models import Mention
+from harken.listening.models import Author, Mention
 from harken.networks.registry import connector_class
 from harken.publishing.models import Variant
 from harken.publishing.states import State
 
-#: Phrases and authors kept per day and network: enough for the period's leaders.
+#: The rows' format: a workspace whose rollups were written in another is rolled up
+#: again, whole, by the queue's next catch-up (2: phrases, authors and response times
+#: per topic, response times per account).
+FORMAT = 2
+#: Phrases and authors kept per day, network and topic: enough for the period's leaders.
 KEEP = 100
 #: Mentions below the watermark looked at again: a batch that committed late (a slower
 #: transaction that took its ids first) is still rolled up.
@@ -118,18 +125,22 @@ def mention_cells(
     row: tuple, topics: dict[int, list[int]], posts: dict[tuple[str, str], int]
 ) -> list[tuple[int, str, str]]:
     """The (topic, dimension, key) cells one mention counts in (a row of
-    ``MENTION_FIELDS``): shared by the daily rollup and a segment's figures."""
+    ``MENTION_FIELDS``): shared by the daily rollup and a segment's figures. Each cell is
+    counted under ``ALL_TOPICS`` and under every topic the mention matched, so a chosen
+    topic's drivers and influence are its own; replies to our posts only under
+    ``ALL_TOPICS`` (a post's engagement has no topic)."""
     pk, network, sentiment, language, intents, phrases, author, _, parent = row
     cells: list[tuple[int, str, str]] = []
+    said = {str(phrase)[:255] for phrase in phrases or ()}
     for topic in (ALL_TOPICS, *topics.get(pk, ())):
         cells += [
             (topic, "all", ""),
             (topic, "sentiment", sentiment or "unrated"),
             (topic, "language", language or "und"),
+            (topic, "author", str(author)),
         ]
         cells += [(topic, "intent", str(intent)) for intent in set(intents or ())]
-    cells += [(ALL_TOPICS, "phrase", str(phrase)[:255]) for phrase in set(phrases or ())]
-    cells.append((ALL_TOPICS, "author", str(author)))
+        cells += [(topic, "phrase", phrase) for phrase in said]
     variant = posts.get((network, parent)) if parent else None
     if variant is not None:
         cells.append((ALL_TOPICS, "post", str(variant)))
@@ -140,14 +151,15 @@ def _trimmed(
     cube: dict[tuple[str, int, str, str], Counts],
 ) -> list[tuple[tuple[str, int, str, str], Counts]]:
     """Every cell, but only the ``KEEP`` busiest phrases (by count) and authors (by reach)
-    of each network: a day's long tail of one-off phrases would outweigh the figures."""
+    of each network and topic: a day's long tail of one-off phrases would outweigh the
+    figures, and a small topic's phrases must not be crowded out by the whole's."""
     kept, ranked = [], defaultdict(list)
     for cell, counts in cube.items():
         if cell[2] in ("phrase", "author"):
-            ranked[(cell[0], cell[2])].append((cell, counts))
+            ranked[(cell[0], cell[1], cell[2])].append((cell, counts))
         else:
             kept.append((cell, counts))
-    for (_network, dimension), cells in ranked.items():
+    for (_network, _topic, dimension), cells in ranked.items():
         by = 1 if dimension == "author" else 0
         cells.sort(key=lambda item: (-item[1][by], -item[1][0], item[0][3]))
         kept.extend(cells[:KEEP])
@@ -163,39 +175,52 @@ def our_posts(workspace: Workspace) -> dict[tuple[str, str], int]:
     return {(network, external): pk for network, external, pk in rows}
 
 
+#: What a conversation's response times are read from (``response_groups`` takes these).
+CONVERSATION_FIELDS = (
+    "pk",
+    "network",
+    "intent",
+    "assignee_id",
+    "first_message_at",
+    "first_response_at",
+    "resolved_at",
+)
+#: A group of conversations: network, intent, assignee, topic, account.
+ResponseKey = tuple[str, str, int, int, int]
+
+
+@dataclass(frozen=True)
+class FirstMention:
+    """What a conversation's first customer mention says about it: what it was about
+    when it began (the conversation's own intent follows what is still unanswered and
+    empties once we answer), the topics it matched, our account it came through."""
+
+    intent: str
+    topics: tuple[int, ...]
+    account: int
+    author: int
+
+
+@dataclass
+class ResponseGroup:
+    """Conversations of one group, with the seconds to our first answer and resolution."""
+
+    conversations: int = 0
+    first_response: list[int] = field(default_factory=list)
+    resolution: list[int] = field(default_factory=list)
+
+
 def roll_response_day(workspace: Workspace, day: dt.date) -> int:
     """Write the response times of the conversations that began on ``day`` again, as
-    histograms per network, intent and assignee (``figures.durations``)."""
+    histograms per network, intent, assignee, topic and account (``figures.durations``)."""
     start, end = bounds(day, zone_of(workspace))
     conversations = list(
         Conversation.objects.filter(
             workspace=workspace, first_message_at__gte=start, first_message_at__lt=end
-        ).values_list(
-            "pk",
-            "network",
-            "intent",
-            "assignee_id",
-            "first_message_at",
-            "first_response_at",
-            "resolved_at",
-        )
+        ).values_list(*CONVERSATION_FIELDS)
     )
-    # Only what is owed an answer: a web feed's article is read, never answered; a
-    # competitor's mention or a re-share is left unanswered on purpose (the inbox files it
-    # apart), unless we answered it after all.
-    conversations = [
-        row
-        for row in conversations
-        if _answerable(row[1]) and not (row[2] in NOT_OWED and row[5] is None)
-    ]
-    first_intent = _first_intents([row[0] for row in conversations])
-    groups: dict[tuple[str, str, int], list[Counts]] = defaultdict(lambda: [[0], [], []])
-    for pk, network, intent, assignee, began, answered, resolved in conversations:
-        group = groups[(network, first_intent.get(pk) or intent or "", assignee or 0)]
-        group[0][0] += 1
-        for slot, at in ((1, answered), (2, resolved)):
-            if at is not None and began is not None and at >= began:
-                group[slot].append(round((at - began).total_seconds()))
+    conversations = owed_an_answer(conversations)
+    groups = response_groups(conversations, first_mentions([row[0] for row in conversations]))
     with transaction.atomic():
         ResponseDay.objects.filter(workspace=workspace, day=day).delete()
         ResponseDay.objects.bulk_create(
@@ -205,13 +230,109 @@ def roll_response_day(workspace: Workspace, day: dt.date) -> int:
                 network=network,
                 intent=intent,
                 assignee=assignee,
-                conversations=g[0][0],
-                first_response=Durations.of(g[1]).to_bytes(),
-                resolution=Durations.of(g[2]).to_bytes(),
+                topic=topic,
+                account=account,
+                conversations=g.conversations,
+                first_response=Durations.of(g.first_response).to_bytes(),
+                resolution=Durations.of(g.resolution).to_bytes(),
             )
-            for (network, intent, assignee), g in groups.items()
+            for (network, intent, assignee, topic, account), g in groups.items()
         )
     return len(groups)
+
+
+def owed_an_answer(conversations: list[tuple]) -> list[tuple]:
+    """The conversations (rows of ``CONVERSATION_FIELDS``) owed an answer: a web feed's
+    article is read, never answered; a competitor's mention or a re-share is left
+    unanswered on purpose (the inbox files it apart), unless we answered it after all."""
+    return [
+        row
+        for row in conversations
+        if _answerable(row[1]) and not (row[2] in NOT_OWED and row[5] is None)
+    ]
+
+
+def response_groups(
+    conversations: list[tuple], first: dict[int, FirstMention]
+) -> dict[ResponseKey, ResponseGroup]:
+    """The conversations (rows of ``CONVERSATION_FIELDS``) grouped with their seconds to
+    an answer and to resolution: each under ``ALL_TOPICS`` and once under every topic
+    its first customer mention matched, like the tallies."""
+    groups: dict[ResponseKey, ResponseGroup] = defaultdict(ResponseGroup)
+    for pk, network, intent, assignee, began, answered, resolved in conversations:
+        found = first.get(pk)
+        about = (found.intent if found else "") or intent or ""
+        account = found.account if found else 0
+        for topic in (ALL_TOPICS, *(found.topics if found else ())):
+            group = groups[(network, about, assignee or 0, topic, account)]
+            group.conversations += 1
+            for seconds, at in ((group.first_response, answered), (group.resolution, resolved)):
+                if at is not None and began is not None and at >= began:
+                    seconds.append(round((at - began).total_seconds()))
+    return groups
+
+
+#: A segment's response times are counted when asked, from at most this many of the
+#: conversations its people began in the period (the newest): the panel says so if more.
+SEGMENT_CONVERSATIONS = 20_000
+
+
+def segment_response_groups(
+    workspace: Workspace,
+    authors: QuerySet[Any, Any],
+    start: dt.datetime,
+    end: dt.datetime,
+    limit: int = SEGMENT_CONVERSATIONS,
+) -> tuple[dict[ResponseKey, ResponseGroup], bool]:
+    """``response_groups`` of the conversations begun in [start, end) whose first
+    customer mention's author is one of ``authors`` (a subquery of author ids: a
+    segment's people), counted when asked, as ``roll_response_day`` counts a day; and
+    whether there were more than ``limit`` (only the newest ``limit`` are counted)."""
+    heard = Mention.objects.filter(
+        workspace=workspace, is_own=False, conversation__isnull=False, author_id__in=authors
+    ).values("conversation_id")
+    began = Conversation.objects.filter(
+        workspace=workspace, first_message_at__gte=start, first_message_at__lt=end, pk__in=heard
+    ).order_by("-first_message_at", "-pk")
+    rows = list(began.values_list(*CONVERSATION_FIELDS)[: limit + 1])
+    bounded = len(rows) > limit
+    rows = owed_an_answer(rows[:limit])
+    first = first_mentions([row[0] for row in rows])
+    # One of them may have joined a conversation someone else began: not theirs.
+    theirs = set(
+        Author.objects.filter(pk__in=authors)
+        .filter(pk__in={f.author for f in first.values()})
+        .values_list("pk", flat=True)
+    )
+    rows = [row for row in rows if row[0] in first and first[row[0]].author in theirs]
+    return response_groups(rows, first), bounded
+
+
+def first_mentions(conversation_ids: list[int]) -> dict[int, FirstMention]:
+    """Each conversation's first customer mention, as ``FirstMention``."""
+    found: dict[int, FirstMention] = {}
+    for start in range(0, len(conversation_ids), 500):
+        mentions = (
+            Mention.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
+            .filter(is_own=False)
+            .order_by("conversation_id", "posted", "pk")
+        )
+        # (mention, intents, account, author) of each conversation's earliest.
+        firsts: dict[int, tuple[int, list, int | None, int]] = {}
+        for conversation, pk, intents, account, author in mentions.values_list(
+            "conversation_id", "pk", "intents", "source__account_id", "author_id"
+        ):
+            if conversation not in firsts:
+                firsts[conversation] = (pk, intents, account, author)
+        topics = topics_of(Mention.objects.filter(pk__in=[f[0] for f in firsts.values()]))
+        for conversation, first in firsts.items():
+            found[conversation] = FirstMention(
+                intent=str(first[1][0]) if first[1] else "",
+                topics=tuple(sorted(set(topics.get(first[0], ())))),
+                account=first[2] or 0,
+                author=first[3],
+            )
+    return found
 
 
 def _answerable(network: str) -> bool:
@@ -219,24 +340,6 @@ def _answerable(network: str) -> bool:
         return "reply" in connector_class(network).capabilities
     except KeyError:  # an imported row's network, with no connector
         return False
-
-
-def _first_intents(conversation_ids: list[int]) -> dict[int, str]:
-    """The first intent of each conversation's first customer mention: what the
-    conversation was about when it began (the conversation's own intent follows what is
-    still unanswered and empties once we answer)."""
-    found: dict[int, str] = {}
-    for start in range(0, len(conversation_ids), 500):
-        rows = (
-            Mention.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
-            .filter(is_own=False)
-            .order_by("conversation_id", "posted", "pk")
-            .values_list("conversation_id", "intents")
-        )
-        for conversation, intents in rows:
-            if conversation not in found:
-                found[conversation] = str(intents[0]) if intents else ""
-    return found
 
 
 def mention_days(workspace: Workspace, after_id: int = 0) -> list[dt.date]:
@@ -267,8 +370,11 @@ def conversation_days(workspace: Workspace, since: dt.datetime | None) -> list[d
 
 
 def catch_up(workspace: Workspace, progress: Progress | None = None) -> int:
-    """Roll up what changed since the last run; returns the days rolled up."""
+    """Roll up what changed since the last run; returns the days rolled up. Rows of an
+    older ``FORMAT`` are all rolled up again instead (once: ``roll_all`` records it)."""
     state, _ = RollupState.objects.get_or_create(workspace=workspace)
+    if state.format != FORMAT:
+        return roll_all(workspace, progress)
     started = timezone.now()
     newest = Mention.objects.filter(workspace=workspace).aggregate(top=Max("pk"))["top"] or 0
     days: list[dt.date] = []
@@ -304,6 +410,7 @@ def roll_all(workspace: Workspace, progress: Progress | None = None) -> int:
     _roll(state, days, days, progress)
     state.mention_id = newest
     state.conversations_at = started
+    state.format = FORMAT
     state.save()
     return len(days)
 

@@ -64,9 +64,10 @@ AREAS = {
 
 #: The filters each panel narrows by. A chosen filter a panel cannot honour is named on
 #: it ("every topic"), so no figure silently shows more than the filters say: mentions
-#: are the public's, never one account's; phrases and authors are rolled up for every
-#: topic at once (``rollups.mention_cells``); share of voice compares the topics; the
-#: business's own posts, answers and followers have no topic and no segment.
+#: are the public's, never one account's; share of voice compares the topics; the
+#: business's own posts and followers have no topic and no segment. Response times
+#: follow the conversation's first customer mention: its topics, the account it came
+#: through, its author's segment (``rollups.response_groups``).
 LISTENED = frozenset({"network", "topic", "segment"})
 OWN = frozenset({"account", "network"})
 NARROWED_BY: dict[str, frozenset[str]] = {
@@ -76,9 +77,9 @@ NARROWED_BY: dict[str, frozenset[str]] = {
     "languages": LISTENED,
     "networks": LISTENED,
     "share-of-voice": frozenset({"network", "segment"}),
-    "drivers": frozenset({"network", "segment"}),
-    "influence": frozenset({"network", "segment"}),
-    "responses": frozenset({"network"}),
+    "drivers": LISTENED,
+    "influence": LISTENED,
+    "responses": frozenset({"account", "network", "topic", "segment"}),
     "people": frozenset(),
     "talk-to-listen": frozenset({"network"}),
     "content-mix": OWN,
