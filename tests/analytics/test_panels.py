@@ -277,3 +277,192 @@ def test_clicks_fall_on_the_workspace_s_own_days(workspace):
     assert per_day[day] == 3
     assert per_day[day + dt.timedelta(days=1)] == 1
     assert sum(per_day.values()) == 4
+
+
+@pytest.fixture
+def two_topics(workspace, brand, rival):
+    """This week: the brand's gift wrap (Maya, 100 followers; Tom, 900), the rival's late
+    orders and its own gift wrap (Zed, 5,000 followers, the newest)."""
+    now = timezone.now()
+    for hours, handle, followers in ((30, "maya", 100), (29, "tom", 900)):
+        add_mention(
+            workspace,
+            now - dt.timedelta(hours=hours),
+            handle=handle,
+            followers=followers,
+            topics=(brand,),
+            phrases=("gift wrap",),
+            text=f"{handle} loves the gift wrap",
+        )
+    for hours, phrases in ((28, ("late order",)), (27, ("late order",)), (2, ("gift wrap",))):
+        add_mention(
+            workspace,
+            now - dt.timedelta(hours=hours),
+            handle="zed",
+            followers=5000,
+            sentiment="negative",
+            topics=(rival,),
+            phrases=phrases,
+            text=f"zed on {phrases[0]}",
+        )
+    roll_all(workspace)
+    return workspace
+
+
+def test_drivers_and_their_examples_follow_a_chosen_topic(two_topics, brand):
+    everyone = panels.drivers(scope_from(two_topics, QueryDict("range=7")))
+    assert [d.phrase for d in everyone.extra["drivers"]] == ["gift wrap", "late order"]
+    assert [d.now for d in everyone.extra["drivers"]] == [3, 2]
+    assert [m.text for m in everyone.extra["examples"]["gift wrap"]] == ["zed on gift wrap"]
+    ours = panels.drivers(scope_from(two_topics, QueryDict(f"range=7&topic={brand.pk}")))
+    assert [(d.phrase, d.now) for d in ours.extra["drivers"]] == [("gift wrap", 2)]
+    assert [m.text for m in ours.extra["examples"]["gift wrap"]] == ["tom loves the gift wrap"]
+
+
+def test_influence_follows_a_chosen_topic(two_topics, brand, rival):
+    everyone = panels.influence(scope_from(two_topics, QueryDict("range=7")))
+    assert [row[:3] for row in everyone.chart.rows] == [
+        ["@zed", 15000, 3],
+        ["@tom", 900, 1],
+        ["@maya", 100, 1],
+    ]
+    ours = panels.influence(scope_from(two_topics, QueryDict(f"range=7&topic={brand.pk}")))
+    assert [row[:3] for row in ours.chart.rows] == [["@tom", 900, 1], ["@maya", 100, 1]]
+    theirs = panels.influence(scope_from(two_topics, QueryDict(f"range=7&topic={rival.pk}")))
+    assert [row[:5] for row in theirs.chart.rows] == [["@zed", 15000, 3, 0, 3]]
+
+
+@pytest.fixture
+def answered(workspace, brand, rival):
+    """Three conversations of yesterday: about the brand through our account, answered
+    in 10 minutes; about the rival from a search, answered in 30; about both through our
+    account, not answered yet."""
+    from harken.inbox.models import Conversation
+    from harken.listening.models import Source
+
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    ours = Source.objects.create(
+        workspace=workspace, name="@us", kind="account", network="mastodon", account=account
+    )
+    search = Source.objects.create(
+        workspace=workspace, name="rings", kind="search", network="mastodon"
+    )
+    began = timezone.now() - dt.timedelta(days=1)
+    for n, (topics, source, minutes) in enumerate(
+        (((brand,), ours, 10), ((rival,), search, 30), ((brand, rival), ours, None))
+    ):
+        conversation = Conversation.objects.create(
+            workspace=workspace,
+            network="mastodon",
+            root_external_id=f"r{n}",
+            first_message_at=began,
+            first_response_at=began + dt.timedelta(minutes=minutes) if minutes else None,
+        )
+        add_mention(
+            workspace,
+            began,
+            handle=f"p{n}",
+            conversation=conversation,
+            topics=topics,
+            source=source,
+        )
+    roll_all(workspace)
+    return account
+
+
+def _answers(workspace, query: str) -> tuple[int, int, float | None]:
+    figures = panels.responses(scope_from(workspace, QueryDict(query))).extra["overall"]
+    return figures.conversations, figures.answered, figures.median
+
+
+def test_response_times_follow_a_chosen_topic_and_account(workspace, answered, brand, rival):
+    assert _answers(workspace, "range=7")[:2] == (3, 2)
+    conversations, replied, median = _answers(workspace, f"range=7&topic={brand.pk}")
+    assert (conversations, replied, median) == (2, 1, pytest.approx(600, rel=0.01))
+    conversations, replied, median = _answers(workspace, f"range=7&topic={rival.pk}")
+    assert (conversations, replied, median) == (2, 1, pytest.approx(1800, rel=0.01))
+    assert _answers(workspace, f"range=7&account={answered.pk}")[:2] == (2, 1)
+    assert _answers(workspace, f"range=7&account={answered.pk}&topic={rival.pk}") == (1, 0, None)
+    # The headline's median follows the same filters.
+    from harken.analytics.headlines import headlines
+
+    stats = headlines(scope_from(workspace, QueryDict(f"range=7&topic={rival.pk}")))
+    first = next(s for s in stats if s.key == "first-response")
+    assert first.value == pytest.approx(30, rel=0.01)
+
+
+def test_talk_to_listen_answers_each_conversation_once_whatever_the_topic(
+    workspace, answered, brand
+):
+    for query in ("range=7", f"range=7&topic={brand.pk}", f"range=7&account={answered.pk}"):
+        panel = panels.talk_to_listen(scope_from(workspace, QueryDict(query)))
+        assert panel.extra["figure"].answered == 2, query
+
+
+def _segment_person(workspace, handle: str, region: str) -> None:
+    from harken.contacts.models import Contact, Identity
+    from harken.listening.models import Author
+
+    contact = Contact.objects.create(workspace=workspace, name=handle, segments={"region": region})
+    Identity.objects.create(
+        workspace=workspace,
+        contact=contact,
+        network="mastodon",
+        handle=handle,
+        author=Author.objects.get(workspace=workspace, handle=handle),
+    )
+
+
+def test_a_segments_response_times_are_its_peoples_conversations(workspace, brand):
+    """Maya (North) began two conversations owed an answer, answered in 5 and 20 minutes;
+    she joined one Sam (South) began; a feed article and a competitor's mention she
+    began are owed nothing."""
+    from harken.analytics import rollups
+    from harken.analytics.segments import Segment, authors
+    from harken.inbox.models import Conversation
+
+    now = timezone.now()
+    conversations = [
+        ("maya", "mastodon", "", 3, 5),
+        ("maya", "mastodon", "", 2, 20),
+        ("sam", "mastodon", "", 2, 50),
+        ("maya", "feed", "", 2, None),
+        ("maya", "mastodon", "competitor_mention", 2, None),
+    ]
+    for n, (handle, network, intent, days, minutes) in enumerate(conversations):
+        began = now - dt.timedelta(days=days, minutes=n)
+        conversation = Conversation.objects.create(
+            workspace=workspace,
+            network=network,
+            root_external_id=f"r{n}",
+            intent=intent,
+            first_message_at=began,
+            first_response_at=began + dt.timedelta(minutes=minutes) if minutes else None,
+        )
+        add_mention(
+            workspace, began, handle=handle, conversation=conversation, topics=(brand,) * (n == 0)
+        )
+        if handle == "sam":
+            add_mention(
+                workspace, began + dt.timedelta(minutes=1), handle="maya", conversation=conversation
+            )
+    _segment_person(workspace, "maya", "North")
+    _segment_person(workspace, "sam", "South")
+    roll_all(workspace)
+    # The feed article and the competitor's mention are owed nothing, whoever began them.
+    assert _answers(workspace, "range=7")[:2] == (3, 3)
+    conversations, replied, median = _answers(workspace, "range=7&segment=region%3DNorth")
+    assert (conversations, replied) == (2, 2)
+    assert median == pytest.approx(5 * 60, rel=0.01)  # the lower median of 5 and 20 minutes
+    assert _answers(workspace, f"range=7&segment=region%3DNorth&topic={brand.pk}")[:2] == (1, 1)
+    assert _answers(workspace, "range=7&segment=region%3DSouth")[:2] == (1, 1)
+    panel = panels.responses(scope_from(workspace, QueryDict("range=7&segment=region%3DNorth")))
+    assert panel.sub.endswith("; conversations begun by region: North")
+    # Counted when asked, from the newest conversations they took part in (Maya: all five)
+    # up to a bound, which is said.
+    north = authors(workspace, Segment("region", "North"))
+    start, end = now - dt.timedelta(days=7), now
+    groups, bounded = rollups.segment_response_groups(workspace, north, start, end, limit=1)
+    assert bounded and groups[("mastodon", "", 0, 0, 0)].first_response == [20 * 60]
+    assert rollups.segment_response_groups(workspace, north, start, end, limit=4)[1] is True
+    assert rollups.segment_response_groups(workspace, north, start, end, limit=5)[1] is False

@@ -12,9 +12,18 @@ from django.utils import timezone
 
 from harken.analytics.figures.durations import Durations
 from harken.analytics.models import ResponseDay, RollupState, Tally
-from harken.analytics.rollups import catch_up, roll_all, roll_mention_day, roll_response_day
+from harken.analytics.rollups import (
+    FORMAT,
+    KEEP,
+    RECENT_DAYS,
+    _trimmed,
+    catch_up,
+    roll_all,
+    roll_mention_day,
+    roll_response_day,
+)
 from harken.inbox.models import Conversation
-from harken.listening.models import Mention
+from harken.listening.models import Author, Mention, Source
 from harken.networks.models import Account
 from harken.publishing.models import Post, Variant
 from harken.publishing.states import State
@@ -195,3 +204,123 @@ def test_a_new_time_zone_rolls_every_day_up_again(workspace, django_capture_on_c
         workspace.time_zone = "America/New_York"
         workspace.save()
     assert Tally.objects.get(dimension="all", topic=0).day == DEC1
+
+
+def test_phrases_and_authors_are_counted_under_each_topic_as_well_as_the_whole(
+    workspace, brand, rival
+):
+    noon = dt.datetime(2026, 12, 1, 12, tzinfo=UTC)
+    add_mention(workspace, noon, handle="maya", topics=(brand,), phrases=("gift wrap",))
+    add_mention(
+        workspace, noon, handle="tom", topics=(brand, rival), phrases=("gift wrap", "price")
+    )
+    add_mention(workspace, noon, handle="zed", topics=(rival,), phrases=("late order",))
+    add_mention(workspace, noon, handle="ann", phrases=("hello",))  # no topic
+    roll_mention_day(workspace, DEC1)
+    assert counts(workspace, "phrase", topic=0) == {
+        "gift wrap": 2,
+        "price": 1,
+        "late order": 1,
+        "hello": 1,
+    }
+    assert counts(workspace, "phrase", topic=brand.pk) == {"gift wrap": 2, "price": 1}
+    assert counts(workspace, "phrase", topic=rival.pk) == {
+        "gift wrap": 1,
+        "price": 1,
+        "late order": 1,
+    }
+    handles = dict(Author.objects.values_list("pk", "handle"))
+
+    def authors(topic):
+        return sorted(handles[int(key)] for key in counts(workspace, "author", topic=topic))
+
+    assert authors(0) == ["ann", "maya", "tom", "zed"]
+    assert authors(brand.pk) == ["maya", "tom"]
+    assert authors(rival.pk) == ["tom", "zed"]
+
+
+def test_each_topic_keeps_its_own_busiest_phrases():
+    """A day's whole crowds its long tail out (``KEEP`` phrases kept), but a small topic
+    keeps its own phrases, however few mentions they had against the whole's."""
+    cube = {("mastodon", 0, "phrase", f"p{n:03}"): [200 - n, 0, 0, 0] for n in range(KEEP + 20)}
+    cube[("mastodon", 7, "phrase", "engraving")] = [1, 0, 0, 0]
+    cube[("bluesky", 0, "phrase", "p000")] = [1, 0, 0, 0]  # another network: its own
+    cube[("mastodon", 0, "all", "")] = [500, 0, 0, 0]
+    kept = {cell for cell, _ in _trimmed(cube)}
+    assert len([c for c in kept if c[:3] == ("mastodon", 0, "phrase")]) == KEEP
+    assert ("mastodon", 0, "phrase", "p000") in kept
+    assert ("mastodon", 0, "phrase", f"p{KEEP:03}") not in kept  # the 101st
+    assert ("mastodon", 7, "phrase", "engraving") in kept
+    assert ("bluesky", 0, "phrase", "p000") in kept and ("mastodon", 0, "all", "") in kept
+
+
+def _conversation(workspace, key, began, answer_minutes=None, network="mastodon"):
+    return Conversation.objects.create(
+        workspace=workspace,
+        network=network,
+        root_external_id=key,
+        first_message_at=began,
+        first_response_at=began + dt.timedelta(minutes=answer_minutes)
+        if answer_minutes is not None
+        else None,
+    )
+
+
+def test_response_days_split_by_the_first_mentions_topics_and_account(workspace, brand, rival):
+    """Each conversation counts once under every topic, once under each topic its first
+    customer mention matched, under the account that mention came through (0: a search)."""
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    ours = Source.objects.create(
+        workspace=workspace, name="@us", kind="account", network="mastodon", account=account
+    )
+    search = Source.objects.create(workspace=workspace, name="rings", kind="search", network="x")
+    began = dt.datetime(2026, 12, 1, 15, tzinfo=UTC)
+    one = _conversation(workspace, "r1", began, answer_minutes=10)
+    add_mention(workspace, began, conversation=one, topics=(brand,), source=ours)
+    # A later message about the rival changes nothing: the first one says what it is about.
+    add_mention(
+        workspace, began + dt.timedelta(minutes=30), conversation=one, topics=(rival,), handle="b"
+    )
+    two = _conversation(workspace, "r2", began, answer_minutes=40)
+    add_mention(workspace, began, conversation=two, topics=(brand, rival), source=search)
+    roll_response_day(workspace, DEC1)
+
+    def seen(**filters):
+        rows = ResponseDay.objects.filter(workspace=workspace, **filters)
+        return sorted(
+            (r.account, r.conversations, len(Durations.from_bytes(r.first_response))) for r in rows
+        )
+
+    assert seen(topic=0) == [(0, 1, 1), (account.pk, 1, 1)]
+    assert seen(topic=brand.pk) == [(0, 1, 1), (account.pk, 1, 1)]
+    assert seen(topic=rival.pk) == [(0, 1, 1)]
+    assert Durations.from_bytes(
+        ResponseDay.objects.get(topic=rival.pk).first_response
+    ) == Durations.of([40 * 60])
+
+
+def test_rollups_of_an_older_format_are_rolled_up_again_once(workspace, brand):
+    """An upgrade that changed what the rollups hold back-fills itself on the queue's
+    next run, with its progress bar, and only once."""
+    for day in (1, 2, 3):
+        add_mention(
+            workspace,
+            dt.datetime(2026, 11, day, 12, tzinfo=UTC),
+            topics=(brand,),
+            phrases=("gift",),
+        )
+    catch_up(workspace)
+    assert RollupState.objects.get(workspace=workspace).format == FORMAT
+    # As an install before per-topic phrases left them: no topic's phrase rows.
+    Tally.objects.filter(dimension="phrase", topic=brand.pk).delete()
+    RollupState.objects.filter(workspace=workspace).update(format=FORMAT - 1)
+    seen: list[tuple[int, int]] = []
+    catch_up(workspace, lambda done, total: seen.append((done, total)))
+    state = RollupState.objects.get(workspace=workspace)
+    assert state.format == FORMAT and not state.busy
+    assert counts(workspace, "phrase", topic=brand.pk) == {"gift": 3}
+    # Every day from the first mention to today, mentions and conversations.
+    assert seen[-1][1] == state.days_total > 2 * 30
+    seen.clear()
+    catch_up(workspace, lambda done, total: seen.append((done, total)))
+    assert RollupState.objects.get(workspace=workspace).days_total == RECENT_DAYS

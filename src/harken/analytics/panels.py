@@ -555,15 +555,15 @@ def responses(scope: Scope) -> Panel:
 
 def _segment_bound(scope: Scope) -> str:
     """What a segment's response times rest on: its people's conversations are counted
-    when asked, the newest ``SEGMENT_CONVERSATIONS`` at most."""
+    when asked, from the newest ``SEGMENT_CONVERSATIONS`` they took part in at most."""
     if scope.segment is None:
         return ""
     _, bounded = load.segment_responses(scope, scope.segment, scope.period)
     if not bounded:
         return f"; conversations begun by {scope.segment}"
     return (
-        f"; the newest {SEGMENT_CONVERSATIONS:,} conversations begun by {scope.segment} "
-        "only, of more"
+        f"; conversations begun by {scope.segment}, counted from the newest "
+        f"{SEGMENT_CONVERSATIONS:,} they took part in (there were more)"
     )
 
 
