@@ -17,7 +17,8 @@ PROMOTIONS = frozenset({"promotion", "offer"})
 
 @dataclass(frozen=True)
 class ResponseRow:
-    """One ``ResponseDay`` row: conversations of a day, network, intent and assignee."""
+    """Conversations of one network, intent and assignee: a ``ResponseDay`` row of one
+    topic (or every topic) and account, or a segment's, counted when asked."""
 
     network: str
     intent: str
