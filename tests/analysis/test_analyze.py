@@ -134,6 +134,26 @@ def test_key_phrases_say_what_the_text_is_about():
     assert phrases and any("silver bracelet" in p for p in phrases)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Third email to the shop about a late order, nobody answers",
+        "Third email to the shop about a late order. Nobody answers",
+        "Third email to the shop about a late order; nobody answers!",
+        "Third email to the shop about a late order (nobody answers)",
+    ],
+)
+def test_a_key_phrase_never_runs_across_punctuation(text):
+    phrases = one(text).key_phrases
+    assert "late order" in phrases
+    assert not any("order nobody" in p for p in phrases)
+
+
+def test_a_word_with_an_apostrophe_or_a_hyphen_stays_one_word():
+    phrases = one("Lab-grown diamonds at Harbor's counter").key_phrases
+    assert any("lab-grown diamonds" in p for p in phrases)
+
+
 def test_it_detects_the_language_with_a_confidence():
     english = one("Thank you for the wonderful ring, my wife loves it")
     french = one("Merci beaucoup pour la bague, ma femme l'adore")

@@ -117,6 +117,49 @@ def test_a_campaigns_pledges_are_read_against_its_cap(workspace, campaign):
     ]
 
 
+def test_click_through_divides_people_s_clicks_by_what_the_linked_posts_reached(
+    workspace, campaign
+):
+    """The campaign's post reached its 1,000 followers and drew 3 people's clicks (the
+    bot's is not one); a second post with 2,000 impressions drew 9; a third carried no
+    link and dilutes nothing: (3 + 9) / (1,000 + 2,000) = 0.4 %."""
+    account = Account.objects.get(workspace=workspace, handle="@us")
+    now = timezone.now()
+    linked, unlinked = (
+        Variant.objects.create(
+            workspace=workspace,
+            post=Post.objects.create(workspace=workspace),
+            account=account,
+            text=text,
+            state=State.PUBLISHED,
+            published_at=now - dt.timedelta(hours=3),
+        )
+        for text in ("New hoops", "Store hours")
+    )
+    for variant in (linked, unlinked):
+        PostMetric.objects.create(
+            workspace=workspace,
+            variant=variant,
+            account=account,
+            network="mastodon",
+            published=variant.published_at,
+            day=today_in(workspace),
+            likes=5,
+            impressions=2000,
+        )
+    link = Link.objects.create(
+        workspace=workspace, destination="https://shop.example/h", variant=linked
+    )
+    for n in range(9):
+        Click.objects.create(
+            workspace=workspace, link=link, at=now, day=now.date(), ip_hash=f"h{n}"
+        )
+    panel = panels.clicks(scope_from(workspace, QueryDict("range=7")))
+    assert panel.sub == (
+        "12 clicks; 4.0 a published post · click-through 0.4 % on the 2 posts with a tracked link"
+    )
+
+
 def test_the_content_mix_is_compared_with_the_period_before(workspace):
     account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
     now = timezone.now()

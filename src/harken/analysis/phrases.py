@@ -31,6 +31,11 @@ _STOP = frozenset(
     """.split()  # noqa: SIM905
 )
 _SPLIT = re.compile(r"[^\w'#-]+")
+#: Punctuation that ends a clause: a phrase never runs across it ("a late order, nobody
+#: answers" holds "late order", not "late order nobody").
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”…|]+")
+#: What a break becomes: a number, which ends a phrase as a stop word does.
+_BREAK_WORD = " 0 "
 _NOISE = re.compile(r"(?:https?://|www\.)\S+|@\w+")
 
 
@@ -40,6 +45,7 @@ def key_phrases(text: str) -> tuple[str, ...]:
     if "@" in text or "http" in text or "www." in text:
         text = _NOISE.sub(" . ", text)
     hashtags = [w for w in _HASHTAGS.findall(text) if len(w) <= 40] if "#" in text else []
+    text = _BREAK.sub(_BREAK_WORD, text)
     candidates = _candidates(text)
     # Plain dicts: a Counter costs more to build than a tweet's few words cost to count.
     freq: dict[str, int] = {}

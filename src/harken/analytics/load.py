@@ -29,7 +29,7 @@ from harken.analytics.rollups import segment_response_groups
 from harken.contacts.models import Contact, Identity
 from harken.listening.models import Topic
 from harken.networks.models import Account
-from harken.publishing.models import Campaign, Click, Variant
+from harken.publishing.models import Campaign, Click, Link, Variant
 from harken.publishing.states import State
 
 
@@ -268,6 +268,27 @@ def clicks(scope: Scope, period: Period) -> QuerySet[Click]:
     if scope.network:
         rows = rows.filter(network=scope.network)
     return rows
+
+
+def post_clicks(scope: Scope, period: Period) -> tuple[set[int], dict[int, int]]:
+    """The posts published in ``period`` that carry a tracked link, and people's clicks
+    on each one's links, any day (never a link-preview bot's)."""
+    memo_key = ("post_clicks", period)
+    if memo_key not in scope.memo:
+        posts = published(scope, period).values("pk")
+        linked = set(
+            Link.objects.filter(workspace=scope.workspace, variant__in=posts)
+            .values_list("variant_id", flat=True)
+            .distinct()
+        )
+        counted = (
+            Click.objects.filter(workspace=scope.workspace, is_bot=False, link__variant__in=posts)
+            .values("link__variant_id")
+            .annotate(n=Count("pk"))
+            .values_list("link__variant_id", "n")
+        )
+        scope.memo[memo_key] = (linked, dict(counted))
+    return cast(tuple[set[int], dict[int, int]], scope.memo[memo_key])
 
 
 def clicks_per_day(scope: Scope, period: Period) -> list[int]:

@@ -1014,14 +1014,36 @@ def clicks(scope: Scope) -> Panel:
         (c, 100 * c.pledged_cents / c.cap_cents if c.cap_cents else None)
         for c in load.campaigns(scope)
     ]
+    per_post = f"; {total / posts:.1f} a published post" if posts else ""
     return Panel(
         "clicks",
         "Click-through",
-        f"{total:,} clicks; {total / posts:.1f} a published post" if posts else f"{total:,} clicks",
+        f"{total:,} clicks{per_post}" + _click_through(scope),
         chart,
         empty="" if total or campaigns else "No tracked link was clicked in this period.",
         extra={"campaigns": campaigns},
     )
+
+
+def _click_through(scope: Scope) -> str:
+    """The click-through rate of the period's posts that carried a tracked link, in words
+    with the period before's ("" when no post carried one)."""
+
+    def rate(period: Period) -> audience.ClickThrough:
+        linked, clicks = load.post_clicks(scope, period)
+        return audience.click_through(load.post_figures(scope, period), linked, clicks)
+
+    now = rate(scope.period)
+    if not now.posts:
+        return ""
+    posts = f"{now.posts} post{'s' if now.posts != 1 else ''}"
+    if now.rate is None:
+        return f" · {now.clicks:,} on the links of {posts}"
+    words = f" · click-through {now.rate:.1f} % on the {posts} with a tracked link"
+    old = rate(scope.before) if scope.before is not None else None
+    if old is not None and old.rate is not None:
+        words += f" (before: {old.rate:.1f} %)"
+    return words
 
 
 def people(scope: Scope) -> Panel:

@@ -18,6 +18,8 @@ LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 32
 #: Text is sized for a chart drawn half a desktop wide; on a phone it is still legible.
 FONT_SIZE = 15
 BARS_WIDTH = 480
+#: How far past its own width the page may stretch a chart (its text grows with it).
+STRETCH = 1.4
 FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
@@ -78,13 +80,17 @@ def _frame(
     height: int = HEIGHT,
     width: int = WIDTH,
     size: int = FONT_SIZE,
+    stretch: float = STRETCH,
 ) -> SafeString:
+    # The page stretches a chart to its panel's width, but only so far: a half-page
+    # chart stretched across a full-width panel shouts its labels at twice their size.
     return tag(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
         'height="{h}" role="img" aria-labelledby="{k}-t" aria-describedby="{k}-d" '
-        'class="chart-svg" font-family="{f}" font-size="{s}">'
+        'class="chart-svg" style="max-width:{m}px" font-family="{f}" font-size="{s}">'
         '<title id="{k}-t">{t}</title><desc id="{k}-d">{d}</desc>{b}</svg>',
         w=width,
+        m=round(width * stretch),
         h=height,
         s=size,
         k=key,
@@ -357,7 +363,8 @@ def bars(
     rows: list[list[Cell]] = [
         [b.label, b.value, b.before] if has_before else [b.label, b.value] for b in items
     ]
-    svg = _frame(key, title, desc, body, height, width, 14)
+    # Bars carry larger text (14): they stretch less.
+    svg = _frame(key, title, desc, body, height, width, 14, stretch=1.15)
     return Chart(key, title, desc, svg, header, rows)
 
 

@@ -139,6 +139,38 @@ def _known_sum(values: Iterable[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+@dataclass(frozen=True)
+class ClickThrough:
+    """Clicks on the tracked links of a group of posts, over the impressions (or the
+    followers, where the network counts none) of the posts that carried one."""
+
+    #: Posts that carried a tracked link: a post without one cannot be clicked through,
+    #: and counting it would dilute the rate.
+    posts: int
+    clicks: int
+    #: Sum of the bases of the linked posts that have one, and their clicks.
+    based: int
+    clicked: int
+
+    @property
+    def rate(self) -> float | None:
+        return 100 * self.clicked / self.based if self.based else None
+
+
+def click_through(
+    posts: Iterable[PostFigures], linked: set[int], clicks: dict[int, int]
+) -> ClickThrough:
+    """``linked``: the posts that carry a tracked link; ``clicks``: people's clicks on
+    each post's links (any day: a post's likes are its lifetime counts too)."""
+    rows = [p for p in posts if p.variant in linked]
+    return ClickThrough(
+        posts=len(rows),
+        clicks=sum(clicks.get(p.variant, 0) for p in rows),
+        based=sum(p.base or 0 for p in rows),
+        clicked=sum(clicks.get(p.variant, 0) for p in rows if p.base),
+    )
+
+
 def by_network(posts: Iterable[PostFigures]) -> list[Engagement]:
     """Each network's engagement, the most engaging per post first."""
     groups: dict[str, list[PostFigures]] = {}
