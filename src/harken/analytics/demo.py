@@ -3,13 +3,14 @@
 Listening's demo fills the last few days; this adds eight weeks before them, from a
 known customer base (contacts with an age band, a region and a customer status, and the
 shares the shop knows of its customers), two sample accounts with a daily follower
-count, and three months of published posts with their likes, comments and shares, then
-rolls everything up. The story a jewelry store owner should read: the holiday season
-lifts mentions and the store's share of voice against Rival Rings, answers got faster,
-Thursday evening posts draw the most engagement, promotions run a little over the target,
-and in the last weeks complaints about late holiday orders piled up, most of them from
-three loud customers: counted one person one vote, the typical customer is happy, and
-the customers over 55 (three in ten) are barely heard.
+count, and three months of published posts with their likes, comments and shares and
+the clicks on the links they carried, then rolls everything up. The story a jewelry
+store owner should read: the holiday season lifts mentions and the store's share of
+voice against Rival Rings, answers got faster, Thursday evening posts draw the most
+engagement, promotions run a little over the target, and in the last weeks complaints
+about late holiday orders piled up, most of them from three loud customers: counted one
+person one vote, the typical customer is happy, and the customers over 55 (three in ten)
+are barely heard.
 
 The sample runs on whatever networks listening's demo gave its sources: posts and
 answers on the searched ones, articles on the feed; nothing here names a network.
@@ -22,7 +23,7 @@ like real ones. A fixed seed makes every fill the same.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -40,7 +41,10 @@ from harken.listening.pipeline import ingest
 from harken.networks.base import NormalizedItem
 from harken.networks.models import Account
 from harken.networks.registry import connector_class
-from harken.publishing.models import Category, Post, Stage, Variant
+from harken.publishing.links.clicks import Visit, find_target, record_click
+from harken.publishing.links.demo import PEOPLE as BROWSERS
+from harken.publishing.links.tracking import create_link
+from harken.publishing.models import Category, ClickSalt, Post, Stage, Variant
 from harken.publishing.states import State
 
 SEED = 20261206
@@ -203,6 +207,7 @@ def fill(workspace: Workspace, now: datetime | None = None) -> int:
         Mention.objects.filter(workspace=workspace, external_id__in=ids).update(sentiment=sentiment)
     _customers(workspace, social)
     _post_metrics(workspace, variants, rng, now)
+    _post_links(workspace, variants, rng, now)
     _settle(workspace, rng, now)
     roll_all(workspace)
     return added
@@ -448,6 +453,51 @@ def _post_metrics(
             Counts(likes=likes, comments=draw + rng.randrange(3), shares=rng.randrange(draw + 1)),
             day,
         )
+
+
+#: Where the sample posts that carry a tracked link lead (the rest carry none).
+POST_LINKS = {
+    Category.PROMOTION: "https://harborstreet.example/shop",
+    Category.OFFER: "https://harborstreet.example/engraving",
+    Category.EDUCATIONAL: "https://harborstreet.example/blog/care",
+}
+
+
+def _post_links(
+    workspace: Workspace, variants: list[tuple[Variant, int]], rng: random.Random, now: datetime
+) -> None:
+    """A tracked link in the promotions, offers and how-tos, clicked by people in the
+    two days after each post (more after the posts that drew more) and fetched once by
+    the network's preview bot: the click-through rate, and clicks beside the campaign's
+    that pledge nothing. Counted by the redirect's own ``record_click``."""
+    for variant, draw in variants:
+        destination = POST_LINKS.get(variant.post.category)
+        if destination is None or variant.published_at is None:
+            continue
+        link = create_link(
+            destination, workspace=workspace, network=variant.account.network, variant=variant
+        )
+        target = find_target(link.code)
+        assert target is not None
+        published = variant.published_at
+        visits = [Visit(at=published + timedelta(minutes=1), address="", user_agent=PREVIEWER)]
+        for _ in range(draw * rng.randrange(2, 5) + rng.randrange(3)):
+            visits.append(
+                Visit(
+                    at=published + timedelta(minutes=rng.randrange(5, 48 * 60)),
+                    address=f"203.0.113.{rng.randrange(1, 255)}",
+                    user_agent=rng.choice(BROWSERS),
+                )
+            )
+        for visit in sorted(visits, key=lambda v: v.at):
+            if visit.at <= now:
+                record_click(target, visit)
+    # Only the latest day's salt is kept, as the redirect keeps it.
+    ClickSalt.objects.filter(day__lt=now.astimezone(UTC).date()).delete()
+
+
+#: A link-preview fetcher: counted as a bot, never as a person.
+PREVIEWER = "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)"
 
 
 def _settle(workspace: Workspace, rng: random.Random, now: datetime) -> None:
