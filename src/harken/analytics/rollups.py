@@ -312,23 +312,27 @@ def first_mentions(conversation_ids: list[int]) -> dict[int, FirstMention]:
     """Each conversation's first customer mention, as ``FirstMention``."""
     found: dict[int, FirstMention] = {}
     for start in range(0, len(conversation_ids), 500):
-        mentions = (
+        # A row per mention and topic (one query, not a second for the topics): a
+        # mention's rows follow each other in this order.
+        rows = (
             Mention.objects.filter(conversation_id__in=conversation_ids[start : start + 500])
             .filter(is_own=False)
             .order_by("conversation_id", "posted", "pk")
+            .values_list(
+                "conversation_id", "pk", "intents", "source__account_id", "author_id", "topics"
+            )
         )
         # (mention, intents, account, author) of each conversation's earliest.
         firsts: dict[int, tuple[int, list, int | None, int]] = {}
-        for conversation, pk, intents, account, author in mentions.values_list(
-            "conversation_id", "pk", "intents", "source__account_id", "author_id"
-        ):
-            if conversation not in firsts:
-                firsts[conversation] = (pk, intents, account, author)
-        topics = topics_of(Mention.objects.filter(pk__in=[f[0] for f in firsts.values()]))
+        topics: dict[int, set[int]] = defaultdict(set)
+        for conversation, pk, intents, account, author, topic in rows:
+            first = firsts.setdefault(conversation, (pk, intents, account, author))
+            if first[0] == pk and topic is not None:
+                topics[conversation].add(topic)
         for conversation, first in firsts.items():
             found[conversation] = FirstMention(
                 intent=str(first[1][0]) if first[1] else "",
-                topics=tuple(sorted(set(topics.get(first[0], ())))),
+                topics=tuple(sorted(topics[conversation])),
                 account=first[2] or 0,
                 author=first[3],
             )
