@@ -17,7 +17,7 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 32
 #: Text is sized for a chart drawn half a desktop wide; on a phone it is still legible.
 FONT_SIZE = 15
-BARS_WIDTH = 480
+BARS_WIDTH = 400
 #: How far past its own width the page may stretch a chart (its text grows with it).
 STRETCH = 1.4
 FONT = "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
@@ -305,7 +305,7 @@ def bars(
     columns: list[str] | None = None,
 ) -> Chart:
     """Horizontal bars, one a row, with a mark where the previous period stood."""
-    row_h, label_w, value_w, width = 32, 150, 80, BARS_WIDTH
+    row_h, label_w, value_w, width = 32, 150, 72, BARS_WIDTH
     height = max(row_h * len(items) + 8, 36)
     top = nice_max(max([b.value for b in items] + [b.before or 0 for b in items], default=0))
     track = width - label_w - value_w - 8
