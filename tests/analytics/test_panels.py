@@ -509,3 +509,24 @@ def test_a_segments_response_times_are_its_peoples_conversations(workspace, bran
     assert bounded and groups[("mastodon", "", 0, 0, 0)].first_response == [20 * 60]
     assert rollups.segment_response_groups(workspace, north, start, end, limit=4)[1] is True
     assert rollups.segment_response_groups(workspace, north, start, end, limit=5)[1] is False
+
+
+def test_a_phrase_s_examples_are_found_page_after_page_but_only_among_the_latest(
+    workspace, monkeypatch
+):
+    """Pages of 2 among the latest 6: "gift wrap" shows up only in the fifth newest
+    mention, the last of four posted at the same second across a page boundary (which
+    must skip none of them), and "engraving" only in the seventh, past the window."""
+    monkeypatch.setattr(panels, "EXAMPLES_PAGE", 2)
+    monkeypatch.setattr(panels, "EXAMPLES_AMONG", 6)
+    now = timezone.now().replace(microsecond=0)
+    same = now - dt.timedelta(hours=2)
+    posted = [now - dt.timedelta(hours=1), same, same, same, same, now - dt.timedelta(hours=3)]
+    phrases = [(), ("gift wrap",), (), (), (), ()]
+    for at, said in zip(posted, phrases, strict=True):
+        add_mention(workspace, at, phrases=said)
+    add_mention(workspace, now - dt.timedelta(hours=4), phrases=("engraving",))
+    scope = scope_from(workspace, QueryDict("range=7"))
+    found = panels._examples(scope, ["gift wrap", "engraving"], each=1)
+    assert [m.key_phrases for m in found["gift wrap"]] == [["gift wrap"]]
+    assert found["engraving"] == []

@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from django.conf.locale import LANG_INFO
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from harken.analytics import load, segments
@@ -310,14 +310,42 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
     # The stored list as text, searched for each phrase as JSON spells it (escaped on
     # SQLite, raw UTF-8 in PostgreSQL's jsonb): parsing 3,000 lists cost more than the rest.
     spelled = {p: {json.dumps(p), json.dumps(p, ensure_ascii=False)} for p in phrases}
-    rows = recent.order_by("-posted").values_list("pk", Cast("key_phrases", TextField()))
-    for pk, text in rows[:3000]:
+    for pk, text in _latest(
+        recent, EXAMPLES_AMONG, lambda: all(len(p) == each for p in picked.values())
+    ):
         for phrase, forms in spelled.items():
             if len(picked[phrase]) < each and any(form in (text or "") for form in forms):
                 picked[phrase].append(pk)
     wanted = [pk for ids in picked.values() for pk in ids]
     by_id = Mention.objects.select_related("author").in_bulk(wanted)
     return {p: [by_id[pk] for pk in ids if pk in by_id] for p, ids in picked.items()}
+
+
+#: How many of the period's latest mentions are searched for a phrase's examples.
+EXAMPLES_AMONG = 3000
+#: Read a page at a time: the busiest phrases' examples are mostly among the first page,
+#: and with a topic chosen each row costs a lookup of its topics (11,000 for 3,000).
+EXAMPLES_PAGE = 500
+
+
+def _latest(
+    mentions: QuerySet[Mention], among: int, done: Callable[[], bool]
+) -> Iterator[tuple[int, str]]:
+    """The id and key phrases (as text) of the latest ``among`` of ``mentions``, newest
+    first, a page at a time until ``done()`` says no more are needed."""
+    rows = mentions.order_by("-posted", "-pk").values_list(
+        "pk", "posted", Cast("key_phrases", TextField())
+    )
+    page, read = rows, 0
+    while read < among:
+        found = list(page[: min(EXAMPLES_PAGE, among - read)])
+        for pk, _, text in found:
+            yield pk, text
+        read += len(found)
+        if len(found) < EXAMPLES_PAGE or done():
+            return
+        pk, posted, _ = found[-1]
+        page = rows.filter(Q(posted__lt=posted) | Q(posted=posted, pk__lt=pk))
 
 
 def influence(scope: Scope) -> Panel:
