@@ -511,6 +511,19 @@ def test_a_segments_response_times_are_its_peoples_conversations(workspace, bran
     assert rollups.segment_response_groups(workspace, north, start, end, limit=5)[1] is False
 
 
+def test_panels_that_follow_a_filter_name_none_and_talk_to_listen_names_what_it_does_not():
+    from harken.analytics.views import name_what_is_not_narrowed
+
+    chosen = ["account", "network", "topic", "segment"]
+    for key in ("responses", "drivers", "influence"):
+        panel = panels.Panel(key, "", "As counted")
+        name_what_is_not_narrowed(panel, chosen[1:] if key != "responses" else chosen)
+        assert panel.sub == "As counted", key
+    talk = panels.Panel("talk-to-listen", "", "As counted")
+    name_what_is_not_narrowed(talk, chosen)
+    assert talk.sub == ("As counted · every account · every topic · everyone: not split by segment")
+
+
 def test_a_phrase_s_examples_are_found_page_after_page_but_only_among_the_latest(
     workspace, monkeypatch
 ):

@@ -76,7 +76,9 @@ class ResponseDay(WorkspaceOwned):
     resolution = models.BinaryField(default=b"", help_text="A ``Durations``' bytes.")
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "day"], name="responseday_read")]
+        # The topic after the day: a page reads one topic's rows of a range of days (the
+        # others' skipped in the index, never read), a day's roll-up deletes them all.
+        indexes = [models.Index(fields=["workspace", "day", "topic"], name="responseday_read")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.network} {self.intent}: {self.conversations}"

@@ -273,7 +273,7 @@ def response_groups(
 
 
 #: A segment's response times are counted when asked, from at most this many of the
-#: conversations its people began in the period (the newest): the panel says so if more.
+#: period's conversations its people took part in (the newest): the panel says so if more.
 SEGMENT_CONVERSATIONS = 20_000
 
 
@@ -287,7 +287,7 @@ def segment_response_groups(
     """``response_groups`` of the conversations begun in [start, end) whose first
     customer mention's author is one of ``authors`` (a subquery of author ids: a
     segment's people), counted when asked, as ``roll_response_day`` counts a day; and
-    whether there were more than ``limit`` (only the newest ``limit`` are counted)."""
+    whether they took part in more than ``limit`` (only the newest ``limit`` are read)."""
     heard = Mention.objects.filter(
         workspace=workspace, is_own=False, conversation__isnull=False, author_id__in=authors
     ).values("conversation_id")
