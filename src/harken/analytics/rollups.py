@@ -28,6 +28,7 @@ from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
 from harken.inbox.priority import NOT_OWED
+from harken.listening.bulk import insert_ignoring_conflicts
 from harken.listening.models import Author, Mention
 from harken.networks.registry import connector_class
 from harken.publishing.models import Variant
@@ -76,25 +77,31 @@ def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
             cell[1] += reach
             cell[2] += pos
             cell[3] += neg
-    tallies = [
-        Tally(
-            workspace=workspace,
-            day=day,
-            network=network,
-            topic=topic,
-            dimension=dimension,
-            key=key,
-            count=c[0],
-            reach=c[1],
-            positive=c[2],
-            negative=c[3],
-        )
-        for (network, topic, dimension, key), c in _trimmed(cube)
+    written = [
+        (workspace.pk, day, network, topic, dimension, key, *counts)
+        for (network, topic, dimension, key), counts in _trimmed(cube)
     ]
     with transaction.atomic():
         Tally.objects.filter(workspace=workspace, day=day).delete()
-        Tally.objects.bulk_create(tallies, batch_size=1000)
-    return len(tallies)
+        # By hand, not ``bulk_create``: its SQL compiler cost more than the database's
+        # own work (150 us a row; a day holds a row per phrase and author of each topic).
+        insert_ignoring_conflicts(Tally, TALLY_FIELDS, written)
+    return len(written)
+
+
+#: The columns a tally is written with, in the order of ``roll_mention_day``'s rows.
+TALLY_FIELDS = (
+    "workspace",
+    "day",
+    "network",
+    "topic",
+    "dimension",
+    "key",
+    "count",
+    "reach",
+    "positive",
+    "negative",
+)
 
 
 #: What a mention's cells are read from (``mention_cells`` takes a row of these).
