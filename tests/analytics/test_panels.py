@@ -15,6 +15,7 @@ from harken.analytics.models import AccountSnapshot, PostMetric
 from harken.analytics.periods import scope_from, today_in
 from harken.analytics.reports.figure_lines import lines
 from harken.analytics.rollups import roll_all
+from harken.listening.models import Topic
 from harken.networks.models import Account
 from harken.publishing.models import Campaign, Click, Link, Post, Variant
 from harken.publishing.states import State
@@ -543,3 +544,17 @@ def test_a_phrase_s_examples_are_found_page_after_page_but_only_among_the_latest
     found = panels._examples(scope, ["gift wrap", "engraving"], each=1)
     assert [m.key_phrases for m in found["gift wrap"]] == [["gift wrap"]]
     assert found["engraving"] == []
+
+
+def test_drivers_leave_out_phrases_built_on_a_business_s_name(workspace, brand, rival):
+    """Every mention of Rival Rings names it, so "tried rival rings" drives nothing; an
+    industry topic's word inside a phrase ("silver jewelry") is what people talk about,
+    only the bare word is left out."""
+    Topic.objects.create(workspace=workspace, name="Jewelry", kind="industry", query="z")
+    now = timezone.now()
+    for n in range(2):
+        for phrase in ("tried rival rings", "harbor street", "silver jewelry", "jewelry"):
+            add_mention(workspace, now - dt.timedelta(hours=n + 1), phrases=(phrase,))
+    roll_all(workspace)
+    found = panels.drivers(scope_from(workspace, QueryDict("range=7"))).extra["drivers"]
+    assert [d.phrase for d in found] == ["silver jewelry"]

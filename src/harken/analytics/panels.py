@@ -29,7 +29,7 @@ from harken.analytics.periods import Period, Scope, today_in
 from harken.analytics.rollups import SEGMENT_CONVERSATIONS
 from harken.contacts import standing
 from harken.contacts.standing import KINDS
-from harken.listening.models import Author, Mention
+from harken.listening.models import Author, Mention, Topic
 from harken.networks.registry import network_label
 from harken.publishing.gate import rules_for
 from harken.publishing.models import Variant
@@ -264,9 +264,7 @@ def drivers(scope: Scope) -> Panel:
         keys=[r.key for r in rows],
         segment=scope.segment,
     )
-    # The topics' own names come up in every mention they match: they drive nothing.
-    names = {t.name.lower() for t in load.topics(scope)}
-    rows = [r for r in rows if r.key.lower() not in names]
+    rows = [r for r in rows if not _names_a_topic(r.key, load.topics(scope))]
     found = listening.drivers(rows, old, limit=8)
     chart = bars(
         "drivers",
@@ -289,6 +287,24 @@ def drivers(scope: Scope) -> Panel:
             "examples": _examples(scope, [d.phrase for d in found[:4]], each=1),
         },
     )
+
+
+def _names_a_topic(phrase: str, topics: list[Topic]) -> bool:
+    """Whether ``phrase`` is a topic's name, or holds a business's (a brand's or a
+    competitor's) as whole words: names come up in every mention their topics match, so
+    "rival rings" and "tried rival rings" drive nothing; "silver jewelry" still does
+    under an industry topic named "jewelry"."""
+    said = phrase.lower()
+    words = f" {said} "
+    for topic in topics:
+        name = topic.name.lower().strip()
+        if name == said or (topic.kind in BUSINESSES and name and f" {name} " in words):
+            return True
+    return False
+
+
+#: Topic kinds that name a business.
+BUSINESSES = ("brand", "competitor")
 
 
 def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list[Mention]]:
