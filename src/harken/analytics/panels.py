@@ -264,7 +264,8 @@ def drivers(scope: Scope) -> Panel:
         keys=[r.key for r in rows],
         segment=scope.segment,
     )
-    rows = [r for r in rows if not _names_a_topic(r.key, load.topics(scope))]
+    named = load.topics(scope)  # once: it is a query, and there are up to 200 rows
+    rows = [r for r in rows if not _names_a_topic(r.key, named)]
     found = listening.drivers(rows, old, limit=8)
     chart = bars(
         "drivers",
