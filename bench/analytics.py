@@ -444,7 +444,7 @@ def _complete(workspace: Any, count: int) -> None:
     """Load what a workspace loaded before lacks (a load cut short), and roll it up."""
     from django.utils import timezone
 
-    from harken.analytics.models import ResponseDay, Tally
+    from harken.analytics.models import Tally
     from harken.analytics.rollups import catch_up, roll_all
     from harken.inbox.models import Conversation
     from harken.publishing.models import Variant
@@ -459,12 +459,12 @@ def _complete(workspace: Any, count: int) -> None:
         started = time.perf_counter()
         days = roll_all(workspace)
         print(f"  back-fill of {days} days rolled up in {time.perf_counter() - started:.1f} s")
-    elif not ResponseDay.objects.filter(workspace=workspace).exists():
-        # A migration that changed the response rollups emptied them: the queue's next
-        # catch-up rolls every conversation day up again, as here.
+    else:
+        # As the queue's next catch-up would: rollups of an older format (an upgrade
+        # changed them) are rolled up again whole, else only the last days.
         started = time.perf_counter()
         days = catch_up(workspace)
-        print(f"  {days} conversation days rolled up in {time.perf_counter() - started:.1f} s")
+        print(f"  caught up: {days} day rollups in {time.perf_counter() - started:.1f} s")
 
 
 def _extras(workspace: Any, rng: random.Random, now: Any) -> None:

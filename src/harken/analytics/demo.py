@@ -456,7 +456,7 @@ def _post_metrics(
 
 
 #: Where the sample posts that carry a tracked link lead (the rest carry none).
-POST_LINKS = {
+POST_LINKS: dict[str, str] = {
     Category.PROMOTION: "https://harborstreet.example/shop",
     Category.OFFER: "https://harborstreet.example/engraving",
     Category.EDUCATIONAL: "https://harborstreet.example/blog/care",
