@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from harken.core import tasks  # noqa: F401  (registers the heartbeat task)
+        from harken.core.settle import settle_after_first_request
+
+        settle_after_first_request()
