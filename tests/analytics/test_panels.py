@@ -15,7 +15,7 @@ from harken.analytics.models import AccountSnapshot, PostMetric
 from harken.analytics.periods import scope_from, today_in
 from harken.analytics.reports.figure_lines import lines
 from harken.analytics.rollups import roll_all
-from harken.listening.models import Topic
+from harken.listening.models import Source, Topic
 from harken.networks.models import Account
 from harken.publishing.models import Campaign, Click, Link, Post, Variant
 from harken.publishing.states import State
@@ -518,7 +518,7 @@ def test_panels_that_follow_a_filter_name_none_and_talk_to_listen_names_what_it_
     chosen = ["account", "network", "topic", "segment"]
     for key in ("responses", "drivers", "influence"):
         panel = panels.Panel(key, "", "As counted")
-        name_what_is_not_narrowed(panel, chosen[1:] if key != "responses" else chosen)
+        name_what_is_not_narrowed(panel, chosen)
         assert panel.sub == "As counted", key
     talk = panels.Panel("talk-to-listen", "", "As counted")
     name_what_is_not_narrowed(talk, chosen)
@@ -558,3 +558,54 @@ def test_drivers_leave_out_phrases_built_on_a_business_s_name(workspace, brand, 
     roll_all(workspace)
     found = panels.drivers(scope_from(workspace, QueryDict("range=7"))).extra["drivers"]
     assert [d.phrase for d in found] == ["silver jewelry"]
+
+
+@pytest.fixture
+def through_an_account(workspace):
+    """Two people mentioned our Mastodon account (its mentions source found them: Ann,
+    2,000 followers, on "engraving"); a keyword search found a third (Bo, 9,000, on
+    "gift wrap"), which belongs to no account."""
+    account = Account.objects.create(workspace=workspace, network="mastodon", handle="@us")
+    mentions = Source.objects.create(
+        workspace=workspace,
+        name="@us",
+        kind=Source.Kind.ACCOUNT,
+        network="mastodon",
+        account=account,
+    )
+    search = Source.objects.create(
+        workspace=workspace, name="us", kind=Source.Kind.SEARCH, network="mastodon", query="us"
+    )
+    now = timezone.now()
+    for hours, handle, followers, phrase, source in (
+        (3, "ann", 2000, "engraving", mentions),
+        (2, "ann", 2000, "engraving", mentions),
+        (1, "bo", 9000, "gift wrap", search),
+    ):
+        add_mention(
+            workspace,
+            now - dt.timedelta(hours=hours),
+            handle=handle,
+            followers=followers,
+            phrases=(phrase,),
+            source=source,
+            text=f"{handle} on {phrase}",
+        )
+    roll_all(workspace)
+    return account
+
+
+def test_listening_figures_follow_a_chosen_account_to_the_mentions_its_sources_found(
+    workspace, through_an_account
+):
+    everyone = scope_from(workspace, QueryDict("range=7"))
+    ours = scope_from(workspace, QueryDict(f"range=7&account={through_an_account.pk}"))
+    assert panels.mentions(everyone).sub == "3 mentions"
+    assert panels.mentions(ours).sub == "2 mentions"
+    assert [d.phrase for d in panels.drivers(everyone).extra["drivers"]] == ["engraving"]
+    found = panels.drivers(ours)
+    assert [d.phrase for d in found.extra["drivers"]] == ["engraving"]
+    assert [m.text for m in found.extra["examples"]["engraving"]] == ["ann on engraving"]
+    influence = panels.influence(ours).chart
+    assert [row[0] for row in influence.rows] == ["@ann"]
+    assert [row[0] for row in panels.influence(everyone).chart.rows] == ["@bo", "@ann"]

@@ -239,19 +239,22 @@ def test_phrases_and_authors_are_counted_under_each_topic_as_well_as_the_whole(
     assert authors(rival.pk) == ["tom", "zed"]
 
 
-def test_each_topic_keeps_its_own_busiest_phrases():
-    """A day's whole crowds its long tail out (``KEEP`` phrases kept), but a small topic
-    keeps its own phrases, however few mentions they had against the whole's."""
-    cube = {("mastodon", 0, "phrase", f"p{n:03}"): [200 - n, 0, 0, 0] for n in range(KEEP + 20)}
-    cube[("mastodon", 7, "phrase", "engraving")] = [1, 0, 0, 0]
-    cube[("bluesky", 0, "phrase", "p000")] = [1, 0, 0, 0]  # another network: its own
-    cube[("mastodon", 0, "all", "")] = [500, 0, 0, 0]
+def test_each_topic_and_account_keeps_its_own_busiest_phrases():
+    """A day's whole crowds its long tail out (``KEEP`` phrases kept), but a small topic,
+    and an account's own mentions, keep their phrases, however few mentions they had
+    against the whole's."""
+    cube = {("mastodon", 0, 0, "phrase", f"p{n:03}"): [200 - n, 0, 0, 0] for n in range(KEEP + 20)}
+    cube[("mastodon", 7, 0, "phrase", "engraving")] = [1, 0, 0, 0]
+    cube[("mastodon", 0, 3, "phrase", "gift wrap")] = [1, 0, 0, 0]
+    cube[("bluesky", 0, 0, "phrase", "p000")] = [1, 0, 0, 0]  # another network: its own
+    cube[("mastodon", 0, 0, "all", "")] = [500, 0, 0, 0]
     kept = {cell for cell, _ in _trimmed(cube)}
-    assert len([c for c in kept if c[:3] == ("mastodon", 0, "phrase")]) == KEEP
-    assert ("mastodon", 0, "phrase", "p000") in kept
-    assert ("mastodon", 0, "phrase", f"p{KEEP:03}") not in kept  # the 101st
-    assert ("mastodon", 7, "phrase", "engraving") in kept
-    assert ("bluesky", 0, "phrase", "p000") in kept and ("mastodon", 0, "all", "") in kept
+    assert len([c for c in kept if c[:4] == ("mastodon", 0, 0, "phrase")]) == KEEP
+    assert ("mastodon", 0, 0, "phrase", "p000") in kept
+    assert ("mastodon", 0, 0, "phrase", f"p{KEEP:03}") not in kept  # the 101st
+    assert ("mastodon", 7, 0, "phrase", "engraving") in kept
+    assert ("mastodon", 0, 3, "phrase", "gift wrap") in kept
+    assert ("bluesky", 0, 0, "phrase", "p000") in kept and ("mastodon", 0, 0, "all", "") in kept
 
 
 def _conversation(workspace, key, began, answer_minutes=None, network="mastodon"):

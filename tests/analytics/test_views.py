@@ -121,11 +121,13 @@ def test_a_chosen_filter_a_panel_cannot_honour_is_named_on_it(alice_client, hear
     assert "every topic" not in _sub(html, "mentions")
     assert "every topic" not in _sub(html, "drivers") + _sub(html, "influence")
     html = alice_client.get(f"/analytics/?account={account.pk}").content.decode()
-    assert "every account" in _sub(html, "mentions")  # mentions are nobody's account
-    assert "every account" not in _sub(html, "engagement")
-    # The headline figures say it too.
-    stat = html[html.index('id="stat-mentions"') : html.index('id="stat-positive"')]
-    assert "every account" in stat
+    # Mentions follow an account (those its sources found), as the posts do.
+    assert "every account" not in _sub(html, "mentions") + _sub(html, "engagement")
+    start = html.index('id="stat-mentions"')
+    assert "every account" not in html[start : html.index("</div>", start)]
+    # Talk-to-listen weighs every account's posts against every mention, and says so.
+    html = alice_client.get(f"/analytics/relationship/?account={account.pk}").content.decode()
+    assert "every account" in _sub(html, "talk-to-listen")
 
 
 def test_networks_and_languages_are_compared_with_the_period_before(alice_client, heard):

@@ -28,6 +28,7 @@ def _mentions(scope: Scope, period: Period) -> int:
         "all",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=("topic",),
         segment=scope.segment,
     )
@@ -41,6 +42,7 @@ def _positive(scope: Scope, period: Period) -> float | None:
         "sentiment",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=("key",),
         segment=scope.segment,
     )
@@ -60,6 +62,7 @@ def _brand_share(scope: Scope, period: Period) -> tuple[float | None, str]:
         "all",
         topics=[t[0] for t in topics],
         network=scope.network,
+        account=scope.account,
         by=("topic",),
         segment=scope.segment,
     )

@@ -16,6 +16,7 @@ from harken.analytics.figures.audience import PostFigures
 from harken.analytics.figures.durations import Durations
 from harken.analytics.figures.relationship import ResponseRow, Responses, responses
 from harken.analytics.models import (
+    ALL_ACCOUNTS,
     ALL_TOPICS,
     AccountSnapshot,
     CustomerBase,
@@ -156,7 +157,11 @@ def replies_per_post(scope: Scope, variant_ids: list[int]) -> dict[int, int]:
     keys = [str(pk) for pk in variant_ids]
     for start in range(0, len(keys), 500):
         rows = Tally.objects.filter(
-            workspace=scope.workspace, dimension="post", topic=0, key__in=keys[start : start + 500]
+            workspace=scope.workspace,
+            dimension="post",
+            topic=ALL_TOPICS,
+            account=ALL_ACCOUNTS,
+            key__in=keys[start : start + 500],
         ).values_list("key", "count")
         for key, count in rows:
             counts[int(key)] = counts.get(int(key), 0) + count

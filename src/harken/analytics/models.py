@@ -13,6 +13,8 @@ from harken.core.models import Workspace, WorkspaceOwned
 
 #: ``Tally.topic`` for "every mention, whatever topic it matched" (counted once).
 ALL_TOPICS = 0
+#: ``Tally.account`` for "every mention, whichever source found it" (counted once).
+ALL_ACCOUNTS = 0
 
 
 class Tally(WorkspaceOwned):
@@ -22,8 +24,10 @@ class Tally(WorkspaceOwned):
     (key: the author's id); ``reach`` sums the authors' followers, ``positive`` and
     ``negative`` count the rows' sentiments, so any dimension splits by sentiment too.
     A mention that matched two topics counts once under ``ALL_TOPICS`` and once per topic,
-    in every dimension but "post" (``ALL_TOPICS`` only). Phrases and authors keep only each
-    day's busiest (``rollups.KEEP``) per network and topic.
+    in every dimension but "post" (``ALL_TOPICS`` only). Likewise a mention that one of
+    our accounts' sources found (someone mentioning the account) counts once more under
+    that ``account``; under ``ALL_ACCOUNTS`` every mention counts. Phrases and authors
+    keep only each day's busiest (``rollups.KEEP``) per network, topic and account.
     """
 
     workspace = models.ForeignKey(
@@ -32,6 +36,9 @@ class Tally(WorkspaceOwned):
     day = models.DateField(help_text="In the workspace's time zone.")
     network = models.CharField(max_length=32)
     topic = models.PositiveIntegerField(default=ALL_TOPICS)
+    account = models.PositiveIntegerField(
+        default=ALL_ACCOUNTS, help_text="Our account whose source found the mentions."
+    )
     dimension = models.CharField(max_length=16)
     key = models.CharField(max_length=255, blank=True)
     count = models.PositiveIntegerField(default=0)
@@ -41,7 +48,9 @@ class Tally(WorkspaceOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "dimension", "topic", "day"], name="tally_read"),
+            models.Index(
+                fields=["workspace", "dimension", "topic", "account", "day"], name="tally_read"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -77,6 +77,7 @@ def mentions(scope: Scope) -> Panel:
         "all",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=DAY,
         segment=scope.segment,
     )
@@ -95,6 +96,7 @@ def mentions(scope: Scope) -> Panel:
             "all",
             topic=scope.topic,
             network=scope.network,
+            account=scope.account,
             by=DAY,
             segment=scope.segment,
         )
@@ -122,6 +124,7 @@ def sentiment(scope: Scope) -> Panel:
         "sentiment",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=DAY_KEY,
         segment=scope.segment,
     )
@@ -164,6 +167,7 @@ def _positive_before(scope: Scope) -> str:
         "sentiment",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=KEY,
         segment=scope.segment,
     )
@@ -181,6 +185,7 @@ def share_of_voice(scope: Scope) -> Panel:
         "all",
         topics=ids,
         network=scope.network,
+        account=scope.account,
         by=TOPIC,
         segment=scope.segment,
     )
@@ -192,6 +197,7 @@ def share_of_voice(scope: Scope) -> Panel:
             "all",
             topics=ids,
             network=scope.network,
+            account=scope.account,
             by=TOPIC,
             segment=scope.segment,
         )
@@ -248,6 +254,7 @@ def drivers(scope: Scope) -> Panel:
         "phrase",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=KEY,
         top="count",
         limit=200,
@@ -260,6 +267,7 @@ def drivers(scope: Scope) -> Panel:
         "phrase",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=KEY,
         keys=[r.key for r in rows],
         segment=scope.segment,
@@ -319,6 +327,8 @@ def _examples(scope: Scope, phrases: list[str], each: int = 2) -> dict[str, list
     )
     if scope.network:
         recent = recent.filter(network=scope.network)
+    if scope.account:
+        recent = recent.filter(source__account_id=scope.account)
     if scope.topic:
         recent = recent.filter(topics=scope.topic)
     if scope.segment is not None:
@@ -372,6 +382,7 @@ def influence(scope: Scope) -> Panel:
         "author",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=("key", "network"),
         top="reach",
         limit=10,
@@ -455,6 +466,7 @@ def _reach_before(
         "author",
         topic=scope.topic,
         network=scope.network,
+        account=scope.account,
         by=("key", "network"),
         keys=sorted({str(i.author) for i in found}),
         segment=scope.segment,
@@ -470,6 +482,7 @@ def _breakdown_panel(scope: Scope, key: str, title: str, dimension: str, by: str
             dimension,
             topic=scope.topic,
             network=scope.network,
+            account=scope.account,
             by=(by,),
             segment=scope.segment,
         )
@@ -510,6 +523,7 @@ def intents(scope: Scope) -> Panel:
             "intent",
             topic=scope.topic,
             network=scope.network,
+            account=scope.account,
             by=DAY_KEY,
             segment=scope.segment,
         )

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from harken.analytics.days import bounds, span, zone_of
 from harken.analytics.figures.durations import Durations
-from harken.analytics.models import ALL_TOPICS, ResponseDay, RollupState, Tally
+from harken.analytics.models import ALL_ACCOUNTS, ALL_TOPICS, ResponseDay, RollupState, Tally
 from harken.core.models import Workspace
 from harken.inbox.models import Conversation
 from harken.inbox.priority import NOT_OWED
@@ -36,9 +36,10 @@ from harken.publishing.states import State
 
 #: The rows' format: a workspace whose rollups were written in another is rolled up
 #: again, whole, by the queue's next catch-up (2: phrases, authors and response times
-#: per topic, response times per account).
-FORMAT = 2
-#: Phrases and authors kept per day, network and topic: enough for the period's leaders.
+#: per topic, response times per account; 3: mentions per account too).
+FORMAT = 3
+#: Phrases and authors kept per day, network, topic and account: enough for the period's
+#: leaders.
 KEEP = 100
 #: Mentions below the watermark looked at again: a batch that committed late (a slower
 #: transaction that took its ids first) is still rolled up.
@@ -66,20 +67,20 @@ def roll_mention_day(workspace: Workspace, day: dt.date) -> int:
     rows = mentions.values_list(*MENTION_FIELDS)
     topics = topics_of(mentions)
     posts = our_posts(workspace)
-    cube: dict[tuple[str, int, str, str], Counts] = defaultdict(lambda: [0, 0, 0, 0])
+    cube: dict[Cell, Counts] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows:
         network, sentiment, followers = row[1], row[2], row[7]
         reach = followers or 0
         pos, neg = int(sentiment == "positive"), int(sentiment == "negative")
-        for topic, dimension, key in mention_cells(row, topics, posts):
-            cell = cube[(network, topic, dimension, key)]
+        for topic, account, dimension, key in mention_cells(row, topics, posts):
+            cell = cube[(network, topic, account, dimension, key)]
             cell[0] += 1
             cell[1] += reach
             cell[2] += pos
             cell[3] += neg
     written = [
-        (workspace.pk, day, network, topic, dimension, key, *counts)
-        for (network, topic, dimension, key), counts in _trimmed(cube)
+        (workspace.pk, day, network, topic, account, dimension, key, *counts)
+        for (network, topic, account, dimension, key), counts in _trimmed(cube)
     ]
     with transaction.atomic():
         Tally.objects.filter(workspace=workspace, day=day).delete()
@@ -95,6 +96,7 @@ TALLY_FIELDS = (
     "day",
     "network",
     "topic",
+    "account",
     "dimension",
     "key",
     "count",
@@ -115,7 +117,10 @@ MENTION_FIELDS = (
     "author_id",
     "author__followers",
     "in_reply_to",
+    "source__account_id",
 )
+#: A rollup cell: network, topic, account, dimension, key.
+Cell = tuple[str, int, int, str, str]
 
 
 def topics_of(mentions: Iterable[Mention]) -> dict[int, list[int]]:
@@ -130,45 +135,46 @@ def topics_of(mentions: Iterable[Mention]) -> dict[int, list[int]]:
 
 def mention_cells(
     row: tuple, topics: dict[int, list[int]], posts: dict[tuple[str, str], int]
-) -> list[tuple[int, str, str]]:
-    """The (topic, dimension, key) cells one mention counts in (a row of
+) -> list[tuple[int, int, str, str]]:
+    """The (topic, account, dimension, key) cells one mention counts in (a row of
     ``MENTION_FIELDS``): shared by the daily rollup and a segment's figures. Each cell is
     counted under ``ALL_TOPICS`` and under every topic the mention matched, so a chosen
-    topic's drivers and influence are its own; replies to our posts only under
-    ``ALL_TOPICS`` (a post's engagement has no topic)."""
-    pk, network, sentiment, language, intents, phrases, author, _, parent = row
-    cells: list[tuple[int, str, str]] = []
+    topic's drivers and influence are its own, and so again under the account whose
+    source found it (people mentioning it); replies to our posts only under
+    ``ALL_TOPICS`` and ``ALL_ACCOUNTS`` (a post's engagement has neither)."""
+    pk, network, sentiment, language, intents, phrases, author, _, parent, account = row
+    cells: list[tuple[int, int, str, str]] = []
     said = {str(phrase)[:255] for phrase in phrases or ()}
     for topic in (ALL_TOPICS, *topics.get(pk, ())):
-        cells += [
-            (topic, "all", ""),
-            (topic, "sentiment", sentiment or "unrated"),
-            (topic, "language", language or "und"),
-            (topic, "author", str(author)),
-        ]
-        cells += [(topic, "intent", str(intent)) for intent in set(intents or ())]
-        cells += [(topic, "phrase", phrase) for phrase in said]
+        for found_by in (ALL_ACCOUNTS, account) if account else (ALL_ACCOUNTS,):
+            cells += [
+                (topic, found_by, "all", ""),
+                (topic, found_by, "sentiment", sentiment or "unrated"),
+                (topic, found_by, "language", language or "und"),
+                (topic, found_by, "author", str(author)),
+            ]
+            cells += [(topic, found_by, "intent", str(intent)) for intent in set(intents or ())]
+            cells += [(topic, found_by, "phrase", phrase) for phrase in said]
     variant = posts.get((network, parent)) if parent else None
     if variant is not None:
-        cells.append((ALL_TOPICS, "post", str(variant)))
+        cells.append((ALL_TOPICS, ALL_ACCOUNTS, "post", str(variant)))
     return cells
 
 
-def _trimmed(
-    cube: dict[tuple[str, int, str, str], Counts],
-) -> list[tuple[tuple[str, int, str, str], Counts]]:
+def _trimmed(cube: dict[Cell, Counts]) -> list[tuple[Cell, Counts]]:
     """Every cell, but only the ``KEEP`` busiest phrases (by count) and authors (by reach)
-    of each network and topic: a day's long tail of one-off phrases would outweigh the
-    figures, and a small topic's phrases must not be crowded out by the whole's."""
+    of each network, topic and account: a day's long tail of one-off phrases would
+    outweigh the figures, and a small topic's phrases must not be crowded out by the
+    whole's."""
     kept, ranked = [], defaultdict(list)
     for cell, counts in cube.items():
-        if cell[2] in ("phrase", "author"):
-            ranked[(cell[0], cell[1], cell[2])].append((cell, counts))
+        if cell[3] in ("phrase", "author"):
+            ranked[cell[:4]].append((cell, counts))
         else:
             kept.append((cell, counts))
-    for (_network, _topic, dimension), cells in ranked.items():
+    for (_network, _topic, _account, dimension), cells in ranked.items():
         by = 1 if dimension == "author" else 0
-        cells.sort(key=lambda item: (-item[1][by], -item[1][0], item[0][3]))
+        cells.sort(key=lambda item: (-item[1][by], -item[1][0], item[0][4]))
         kept.extend(cells[:KEEP])
     return kept
 

@@ -35,8 +35,8 @@ STATUS_LABELS = dict(Contact.Status.choices)
 #: Values offered per dimension in the picker, and dimensions in all.
 MAX_VALUES, MAX_DIMENSIONS = 30, 12
 
-#: (day, network, topic, dimension, key) → count, reach, positive, negative.
-Cube = dict[tuple[dt.date, str, int, str, str], list[int]]
+#: (day, network, topic, account, dimension, key) → count, reach, positive, negative.
+Cube = dict[tuple[dt.date, str, int, int, str, str], list[int]]
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def cube(workspace: Workspace, segment: Segment, period: Period) -> Cube:
         day = row[-1].astimezone(zone).date()
         network, sentiment, followers = row[1], row[2], row[7]
         pos, neg = int(sentiment == "positive"), int(sentiment == "negative")
-        for topic, dimension, key in mention_cells(row[:-1], topics, posts):
-            cell = found[(day, network, topic, dimension, key)]
+        for topic, account, dimension, key in mention_cells(row[:-1], topics, posts):
+            cell = found[(day, network, topic, account, dimension, key)]
             cell[0] += 1
             cell[1] += followers or 0
             cell[2] += pos

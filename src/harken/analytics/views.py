@@ -14,7 +14,7 @@ from django.shortcuts import render
 from harken.analytics import load, segments
 from harken.analytics.charts.csv import chart_csv
 from harken.analytics.headlines import Stat, headlines
-from harken.analytics.models import ALL_TOPICS, RollupState, Tally
+from harken.analytics.models import ALL_ACCOUNTS, ALL_TOPICS, RollupState, Tally
 from harken.analytics.panels import PANELS, Panel, chart_of
 from harken.analytics.periods import COMPARISONS, RANGES, Scope, scope_from
 from harken.core.access import WorkspaceRequest, workspace_view
@@ -63,12 +63,13 @@ AREAS = {
 
 
 #: The filters each panel narrows by. A chosen filter a panel cannot honour is named on
-#: it ("every topic"), so no figure silently shows more than the filters say: mentions
-#: are the public's, never one account's; share of voice compares the topics; the
+#: it ("every topic"), so no figure silently shows more than the filters say. With an
+#: account chosen, mentions are those its sources found (people mentioning it), not a
+#: keyword search's, which belong to no account; share of voice compares the topics; the
 #: business's own posts and followers have no topic and no segment. Response times
 #: follow the conversation's first customer mention: its topics, the account it came
 #: through, its author's segment (``rollups.response_groups``).
-LISTENED = frozenset({"network", "topic", "segment"})
+LISTENED = frozenset({"account", "network", "topic", "segment"})
 OWN = frozenset({"account", "network"})
 NARROWED_BY: dict[str, frozenset[str]] = {
     "mentions": LISTENED,
@@ -76,7 +77,7 @@ NARROWED_BY: dict[str, frozenset[str]] = {
     "intents": LISTENED,
     "languages": LISTENED,
     "networks": LISTENED,
-    "share-of-voice": frozenset({"network", "segment"}),
+    "share-of-voice": frozenset({"account", "network", "segment"}),
     "drivers": LISTENED,
     "influence": LISTENED,
     "responses": frozenset({"account", "network", "topic", "segment"}),
@@ -180,7 +181,9 @@ def _page(request: WorkspaceRequest, area: str) -> HttpResponse:
 def _networks(request: WorkspaceRequest) -> list[str]:
     """The networks the workspace has heard from (the filter offers nothing else)."""
     heard = set(
-        Tally.objects.filter(workspace=request.workspace, dimension="all", topic=ALL_TOPICS)
+        Tally.objects.filter(
+            workspace=request.workspace, dimension="all", topic=ALL_TOPICS, account=ALL_ACCOUNTS
+        )
         .values_list("network", flat=True)
         .distinct()
     )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
-from harken.analytics.models import ALL_TOPICS, Tally
+from harken.analytics.models import ALL_ACCOUNTS, ALL_TOPICS, Tally
 from harken.analytics.periods import Period
 from harken.core.models import Workspace
 
@@ -39,6 +39,7 @@ def tallies(
     *,
     topic: int | None = ALL_TOPICS,
     topics: list[int] | None = None,
+    account: int = ALL_ACCOUNTS,
     network: str = "",
     by: tuple[str, ...] = FIELDS,
     keys: list[str] | None = None,
@@ -48,15 +49,32 @@ def tallies(
 ) -> list[Row]:
     """The rollup rows of ``dimension`` in ``period`` (one topic, or several), summed in
     the database over every field not in ``by`` (a field left out reads as empty), so a
-    page reads a few hundred sums instead of every day's rows. ``top`` ("count", "reach")
-    with ``limit`` keeps the largest; ``keys`` keeps only those keys. With a ``segment``
-    the same rows are summed from its people's mentions instead (``segments.cube``)."""
+    page reads a few hundred sums instead of every day's rows. ``account``: only the
+    mentions that account's sources found (people mentioning it). ``top`` ("count",
+    "reach") with ``limit`` keeps the largest; ``keys`` keeps only those keys. With a
+    ``segment`` the same rows are summed from its people's mentions instead
+    (``segments.cube``)."""
     if segment is not None:
         return _segment_tallies(
-            workspace, period, dimension, topic, topics, network, by, keys, top, limit, segment
+            workspace,
+            period,
+            dimension,
+            topic,
+            topics,
+            account,
+            network,
+            by,
+            keys,
+            top,
+            limit,
+            segment,
         )
     rows = Tally.objects.filter(
-        workspace=workspace, dimension=dimension, day__gte=period.first, day__lte=period.last
+        workspace=workspace,
+        dimension=dimension,
+        account=account,
+        day__gte=period.first,
+        day__lte=period.last,
     )
     if topics is not None:
         rows = rows.filter(topic__in=topics)
@@ -94,6 +112,7 @@ def _segment_tallies(
     dimension: str,
     topic: int | None,
     topics: list[int] | None,
+    account: int,
     network: str,
     by: tuple[str, ...],
     keys: list[str] | None,
@@ -107,8 +126,8 @@ def _segment_tallies(
     wanted_topics = set(topics) if topics is not None else ({topic} if topic is not None else None)
     wanted_keys = set(keys) if keys is not None else None
     sums: dict[tuple[object, ...], list[int]] = {}
-    for (day, net, top_id, dim, key), counts in cube(workspace, segment, period).items():
-        if dim != dimension or (network and net != network):
+    for (day, net, top_id, found_by, dim, key), counts in cube(workspace, segment, period).items():
+        if dim != dimension or found_by != account or (network and net != network):
             continue
         if wanted_topics is not None and top_id not in wanted_topics:
             continue

@@ -74,6 +74,7 @@ def complaint_counts(scope: Scope, period: Period) -> dict[str, int]:
         period,
         "phrase",
         network=scope.network,
+        account=scope.account,
         by=("key",),
         top="count",
         limit=200,
