@@ -609,3 +609,11 @@ def test_listening_figures_follow_a_chosen_account_to_the_mentions_its_sources_f
     influence = panels.influence(ours).chart
     assert [row[0] for row in influence.rows] == ["@ann"]
     assert [row[0] for row in panels.influence(everyone).chart.rows] == ["@bo", "@ann"]
+
+
+def test_an_account_nobody_mentioned_says_why_its_mentions_are_empty(workspace, through_an_account):
+    quiet = Account.objects.create(workspace=workspace, network="bluesky", handle="@us.bsky")
+    panel = panels.mentions(scope_from(workspace, QueryDict(f"range=7&account={quiet.pk}")))
+    assert panel.sub == "0 mentions"
+    assert "a keyword search's belong to no account" in panel.empty
+    assert panels.mentions(scope_from(workspace, QueryDict("range=7"))).empty == ""

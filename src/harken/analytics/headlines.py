@@ -115,6 +115,10 @@ def headlines(scope: Scope) -> list[Stat]:
         ),
         Stat("first-response", "Median first response", median.now, "min", median),
         Stat("within-goal", "Answered within the hour", within.now, "%", within, "goal: 1 h"),
-        Stat("followers", "Followers, all accounts", followers.now, "", followers),
+        Stat("followers", _followers_label(scope), followers.now, "", followers),
     ]
     return [s for s in stats if s.value is not None]
+
+
+def _followers_label(scope: Scope) -> str:
+    return "Followers" if scope.account or scope.network else "Followers, all accounts"

@@ -113,7 +113,25 @@ def mentions(scope: Scope) -> Panel:
         _day_labels(days),
         series,
     )
-    return Panel("mentions", "Mentions per day", f"{total:,} mentions", chart)
+    return Panel(
+        "mentions",
+        "Mentions per day",
+        f"{total:,} mentions",
+        chart,
+        empty=_no_mentions(scope, total),
+    )
+
+
+def _no_mentions(scope: Scope, total: int) -> str:
+    """What an empty period says (nothing when it holds mentions)."""
+    if total:
+        return ""
+    if scope.account:
+        return (
+            "No mention of this account in this period: only the mentions its own sources "
+            "found count for an account; a keyword search's belong to no account."
+        )
+    return "No mention in this period."
 
 
 def sentiment(scope: Scope) -> Panel:
