@@ -617,3 +617,16 @@ def test_an_account_nobody_mentioned_says_why_its_mentions_are_empty(workspace, 
     assert panel.sub == "0 mentions"
     assert "a keyword search's belong to no account" in panel.empty
     assert panels.mentions(scope_from(workspace, QueryDict("range=7"))).empty == ""
+
+
+def test_the_report_s_complaints_leave_out_a_business_s_name_as_the_drivers_do(
+    workspace, brand, rival
+):
+    from harken.analytics.reports.build import complaint_counts
+
+    now = timezone.now()
+    for phrase in ("tried rival rings", "harbor street", "late order"):
+        add_mention(workspace, now - dt.timedelta(hours=1), phrases=(phrase,), sentiment="negative")
+    roll_all(workspace)
+    scope = scope_from(workspace, QueryDict("range=7"))
+    assert complaint_counts(scope, scope.period) == {"late order": 1}

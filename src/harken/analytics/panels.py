@@ -291,7 +291,7 @@ def drivers(scope: Scope) -> Panel:
         segment=scope.segment,
     )
     named = load.topics(scope)  # once: it is a query, and there are up to 200 rows
-    rows = [r for r in rows if not _names_a_topic(r.key, named)]
+    rows = [r for r in rows if not names_a_topic(r.key, named)]
     found = listening.drivers(rows, old, limit=8)
     chart = bars(
         "drivers",
@@ -316,7 +316,7 @@ def drivers(scope: Scope) -> Panel:
     )
 
 
-def _names_a_topic(phrase: str, topics: list[Topic]) -> bool:
+def names_a_topic(phrase: str, topics: list[Topic]) -> bool:
     """Whether ``phrase`` is a topic's name, or holds a business's (a brand's or a
     competitor's) as whole words: names come up in every mention their topics match, so
     "rival rings" and "tried rival rings" drive nothing; "silver jewelry" still does

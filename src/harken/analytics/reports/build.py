@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from harken.analytics import load
 from harken.analytics.figures.rows import tallies
 from harken.analytics.headlines import Stat, headlines
-from harken.analytics.panels import PANELS, Panel
+from harken.analytics.panels import PANELS, Panel, names_a_topic
 from harken.analytics.periods import Period, Scope
 from harken.analytics.reports import figure_lines, summary
 from harken.analytics.voice_load import Typical, typical
@@ -79,9 +79,9 @@ def complaint_counts(scope: Scope, period: Period) -> dict[str, int]:
         top="count",
         limit=200,
     )
-    # A topic's own name comes up in every mention it matched: it is no complaint.
-    names = {t.name.lower() for t in load.topics(scope)}
-    return {r.key: r.negative for r in rows if r.negative and r.key.lower() not in names}
+    # A topic's or a business's name comes up in every mention it matched: no complaint.
+    named = load.topics(scope)
+    return {r.key: r.negative for r in rows if r.negative and not names_a_topic(r.key, named)}
 
 
 def build(workspace: Workspace, period: Period, cadence: str = "") -> Report:
